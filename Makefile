@@ -1,0 +1,41 @@
+# The two commands a person needs are `make run` and `make test`; the rest support them.
+
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+
+.PHONY: run test lint bench gallery manifest clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-fund --no-audit
+	touch $@
+
+## run: the bot on 127.0.0.1:3978 and the Teams Playground on http://localhost:56150
+run: $(BIN)/.installed node_modules/.installed
+	$(BIN)/iip db upgrade
+	$(BIN)/iip org load bot/demo/organisation.toml
+	$(BIN)/iip dev
+
+## test: lint, import-layer contracts, then the whole test suite (end-to-end included)
+test: $(BIN)/.installed node_modules/.installed lint
+	$(BIN)/pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+## bench: the benchmarks under tests/bench (not part of the test suite)
+bench: $(BIN)/.installed
+	$(BIN)/python tests/bench/turns.py
+
+gallery: $(BIN)/.installed
+	$(BIN)/iip cards gallery build/cards
+
+clean:
+	rm -rf $(VENV) node_modules build var test-artefacts devTools

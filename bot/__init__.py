@@ -1,0 +1,1 @@
+"""The Improvement and Innovation Portal bot."""

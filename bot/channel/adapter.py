@@ -1,0 +1,115 @@
+"""The Bot Framework adapter, with connector clients reused across turns.
+
+The SDK builds a new ConnectorClient and UserTokenClient on every turn, and building one is
+slow (msrest's retry policy set-up). Caching them per app id, service URL and audience keeps
+a turn's cost to the work the bot does.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import Activity
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+    ConnectorFactory,
+    UserTokenClient,
+)
+
+from bot.config import Settings
+
+
+class CachingConnectorFactory(ConnectorFactory):
+    """Hands out one ConnectorClient per (service URL, audience) for the factory's app id."""
+
+    def __init__(self, inner: ConnectorFactory, clients: dict[tuple[str, str], ConnectorClient],
+                 app_id: str) -> None:
+        self._inner = inner
+        self._clients = clients
+        self._app_id = app_id
+
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        key = (self._app_id, service_url, audience or "")
+        client = self._clients.get(key)
+        if client is None:
+            client = await self._inner.create(service_url, audience)
+            self._clients[key] = client
+        return client
+
+
+class CachingAuthentication(BotFrameworkAuthentication):
+    """The SDK's authentication, with the clients it builds kept for the next turn."""
+
+    def __init__(self, inner: BotFrameworkAuthentication) -> None:
+        self._inner = inner
+        self._connector_clients: dict[Any, ConnectorClient] = {}
+        self._token_clients: dict[str, UserTokenClient] = {}
+
+    def _wrap(self, factory: ConnectorFactory, claims: ClaimsIdentity) -> ConnectorFactory:
+        app_id = _app_id(claims)
+        return CachingConnectorFactory(factory, self._connector_clients, app_id)
+
+    async def authenticate_request(self, activity: Activity,
+                                   auth_header: str) -> AuthenticateRequestResult:
+        result = await self._inner.authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            result.connector_factory = self._wrap(result.connector_factory,
+                                                  result.claims_identity)
+        return result
+
+    async def authenticate_streaming_request(self, auth_header: str,
+                                             channel_id_header: str) -> AuthenticateRequestResult:
+        return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return self._wrap(self._inner.create_connector_factory(claims_identity), claims_identity)
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
+        app_id = _app_id(claims_identity)
+        client = self._token_clients.get(app_id)
+        if client is None:
+            client = await self._inner.create_user_token_client(claims_identity)
+            self._token_clients[app_id] = client
+        return client
+
+    def create_bot_framework_client(self):
+        return self._inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return self._inner.get_originating_audience()
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self._inner.authenticate_channel_request(auth_header)
+
+    async def close(self) -> None:
+        """Release the HTTP sessions held by the cached connector clients."""
+        clients, self._connector_clients = self._connector_clients, {}
+        for client in clients.values():
+            await client.__aexit__(None, None, None)
+
+
+def _app_id(claims: ClaimsIdentity | None) -> str:
+    if claims is None:
+        return ""
+    return claims.get_claim_value("aud") or claims.get_claim_value("appid") or ""
+
+
+def make_adapter(settings: Settings) -> tuple[CloudAdapter, CachingAuthentication]:
+    """The adapter for these settings; anonymous (no token checks) when there is no app id."""
+    configuration = SimpleNamespace(
+        APP_ID=settings.app_id,
+        APP_PASSWORD=settings.app_password,
+        # The SDK only allows an empty app id (no authentication) for the MultiTenant type.
+        APP_TYPE="MultiTenant" if settings.anonymous else settings.app_type,
+        APP_TENANTID=settings.app_tenant_id,
+    )
+    authentication = CachingAuthentication(ConfigurationBotFrameworkAuthentication(configuration))
+    return CloudAdapter(authentication), authentication

@@ -1,0 +1,24 @@
+"""What a person sees when a turn fails on our side."""
+
+from __future__ import annotations
+
+import structlog
+from botbuilder.core import TurnContext
+from botbuilder.schema import ActivityTypes
+
+from bot.channel.activities import card_activity
+from cards.notices import failure_card
+
+log = structlog.get_logger(__name__)
+
+
+async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
+    """Log the failure once, and apologise to the person if they were waiting for an answer."""
+    activity = turn_context.activity
+    log.error("turn.failed", activity_type=activity.type, conversation=activity.conversation.id,
+              exc_info=error)
+    if activity.type == ActivityTypes.message:
+        try:
+            await turn_context.send_activity(card_activity(failure_card()))
+        except Exception as send_error:  # the connector may be what failed; never raise here
+            log.error("turn.apology_failed", error=type(send_error).__name__)

@@ -1,0 +1,193 @@
+"""The `iip` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.config import Settings, SettingsError
+from bot.domain.errors import OrganisationError
+
+SHUTDOWN_GRACE_SECONDS = 30
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"iip: {error}", file=sys.stderr)
+        return 2
+    from bot.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format)
+    return args.run(settings, args) or 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="iip", description="The Improvement and Innovation Portal bot for Microsoft Teams."
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the bot (upgrades the database first)")
+    serve.set_defaults(run=_serve)
+
+    dev = commands.add_parser("dev", help="run the bot and the Teams Playground together")
+    dev.add_argument("--playground-port", type=int, default=56150)
+    dev.set_defaults(run=_dev)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(metavar="ACTION")
+    db.add_parser("upgrade", help="apply every pending migration").set_defaults(run=_db_upgrade)
+    db.add_parser("current", help="show the schema revision").set_defaults(run=_db_current)
+
+    org = commands.add_parser("org", help="the organisation").add_subparsers(metavar="ACTION")
+    load = org.add_parser("load", help="load people, PMO, portfolios and categories from TOML")
+    load.add_argument("file", type=Path)
+    load.set_defaults(run=_org_load)
+
+    cards = commands.add_parser("cards", help="Adaptive Cards").add_subparsers(metavar="ACTION")
+    gallery = cards.add_parser("gallery", help="write every card, with sample data, as JSON")
+    gallery.add_argument("folder", type=Path)
+    gallery.set_defaults(run=_cards_gallery)
+    return parser
+
+
+def _serve(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.app import create_app
+
+    try:
+        settings.check_can_serve()
+    except SettingsError as error:
+        print(f"iip: {error}", file=sys.stderr)
+        return 2
+    print(f"The bot is listening on http://{settings.host}:{settings.port}/api/messages",
+          file=sys.stderr)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port,
+                shutdown_timeout=SHUTDOWN_GRACE_SECONDS, access_log=None, print=None)
+    return 0
+
+
+def _dev(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.playground import PlaygroundError
+
+    try:
+        settings.check_can_serve()
+        asyncio.run(_run_with_playground(settings, args.playground_port))
+    except (SettingsError, PlaygroundError, OSError) as error:
+        print(f"iip: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+async def _run_with_playground(settings: Settings, playground_port: int) -> None:
+    """Serve the bot and the Playground until Ctrl-C, then stop both cleanly."""
+    from bot.app import create_app
+    from bot.playground import Playground
+
+    runner = web.AppRunner(create_app(settings), access_log=None,
+                           shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, settings.host, settings.port).start()
+        endpoint = f"http://{settings.host}:{settings.port}/api/messages"
+        async with Playground(Path.cwd(), endpoint, playground_port) as playground:
+            print(f"\nThe bot is running at {endpoint}\n"
+                  f"Open {playground.url} to chat with it. Press Ctrl-C to stop.\n",
+                  file=sys.stderr, flush=True)
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            ended = asyncio.create_task(playground.wait())
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({ended, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if ended.done():
+                print("iip: the Playground stopped; stopping the bot.", file=sys.stderr)
+            stopping.cancel()
+    finally:
+        await runner.cleanup()
+        print("Stopped.", file=sys.stderr)
+
+
+def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    from storage.migrate import upgrade
+
+    asyncio.run(_with_engine(settings, upgrade))
+    print("The database schema is up to date.")
+    return 0
+
+
+def _db_current(settings: Settings, _args: argparse.Namespace) -> int:
+    from storage.migrate import current_revision, head_revision
+
+    revision = asyncio.run(_with_engine(settings, current_revision))
+    head = head_revision()
+    state = "up to date" if revision == head else f"behind (newest is {head})"
+    print(f"{revision or 'empty'}: {state}")
+    return 0
+
+
+def _org_load(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import build_services
+    from bot.domain.audit import SYSTEM
+    from bot.services.clock import SystemClock
+    from bot.services.organisation import read_organisation_file
+    from storage.migrate import upgrade
+
+    try:
+        organisation = read_organisation_file(args.file)
+    except OrganisationError as error:
+        print(f"iip: {args.file} was not loaded; nothing changed:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+
+    async def load(engine):
+        await upgrade(engine)
+        services = build_services(engine, SystemClock())
+        return await services.organisation.replace(organisation, actor=f"{SYSTEM}:iip org load")
+
+    changes = asyncio.run(_with_engine(settings, load))
+    if not changes:
+        print(f"{args.file}: already loaded, nothing changed.")
+    else:
+        print(f"{args.file}: loaded, {len(changes)} change(s):")
+        for change in changes:
+            print(f"  - {change}")
+    return 0
+
+
+def _cards_gallery(_settings: Settings, args: argparse.Namespace) -> int:
+    from cards.gallery import gallery
+
+    args.folder.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for name, message in gallery():
+        path = args.folder / f"{name}.json"
+        path.write_text(json.dumps(message.card, indent=2, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
+        count += 1
+    print(f"Wrote {count} cards to {args.folder}")
+    return 0
+
+
+async def _with_engine(settings: Settings, work):
+    from storage.engine import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        return await work(engine)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,93 @@
+"""Settings, read once from the environment."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/iip.sqlite3"
+APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
+
+
+class SettingsError(ValueError):
+    """The environment describes a configuration the bot must not run with."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 3978
+    app_id: str = ""
+    app_password: str = ""
+    app_tenant_id: str = ""
+    app_type: str = "SingleTenant"
+    log_level: str = "INFO"
+    log_format: str = "json"
+
+    @property
+    def anonymous(self) -> bool:
+        """No app id: the bot neither checks nor sends tokens (local runs only)."""
+        return not self.app_id
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        port_text = env.get("IIP_PORT", "3978")
+        try:
+            port = int(port_text)
+        except ValueError:
+            raise SettingsError(f"IIP_PORT must be a whole number, not {port_text!r}.") from None
+        if not 0 < port < 65536:
+            raise SettingsError(f"IIP_PORT must be between 1 and 65535, not {port}.")
+        app_type = env.get("MICROSOFT_APP_TYPE", "SingleTenant") or "SingleTenant"
+        if app_type not in APP_TYPES:
+            raise SettingsError(
+                f"MICROSOFT_APP_TYPE must be one of {', '.join(APP_TYPES)}, not {app_type!r}."
+            )
+        return cls(
+            database_url=env.get("IIP_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            host=env.get("IIP_HOST") or "127.0.0.1",
+            port=port,
+            app_id=env.get("MICROSOFT_APP_ID", "").strip(),
+            app_password=env.get("MICROSOFT_APP_PASSWORD", ""),
+            app_tenant_id=env.get("MICROSOFT_APP_TENANT_ID", "").strip(),
+            app_type=app_type,
+            log_level=(env.get("IIP_LOG_LEVEL") or "INFO").upper(),
+            log_format=env.get("IIP_LOG_FORMAT") or "json",
+        )
+
+    def check_can_serve(self) -> None:
+        """Refuse configurations that would expose an unauthenticated bot."""
+        if self.anonymous and not is_loopback(self.host):
+            raise SettingsError(
+                f"Refusing to listen on {self.host} without MICROSOFT_APP_ID: with no app id the "
+                "bot accepts unsigned requests from anyone who can reach it. Set IIP_HOST to "
+                "127.0.0.1 for local use, or configure the bot's Entra app registration."
+            )
+        if not self.anonymous and self.app_type == "SingleTenant" and not self.app_tenant_id:
+            raise SettingsError(
+                "MICROSOFT_APP_TENANT_ID is required for a SingleTenant bot registration."
+            )
+        if not self.anonymous and self.app_type != "UserAssignedMSI" and not self.app_password:
+            raise SettingsError("MICROSOFT_APP_PASSWORD is required when MICROSOFT_APP_ID is set.")
+
+    def sqlite_path(self) -> Path | None:
+        """The file behind a SQLite URL, so that its folder can be made; None otherwise."""
+        prefix = "sqlite+aiosqlite:///"
+        if not self.database_url.startswith(prefix):
+            return None
+        path = self.database_url[len(prefix) :].split("?", 1)[0]
+        return None if path in ("", ":memory:") else Path(path)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,1 @@
+"""Pure rules of the portal: standard library only, no I/O."""

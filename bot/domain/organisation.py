@@ -1,0 +1,305 @@
+"""The organisation: people, the PMO, portfolios with their SPOCs, idea categories.
+
+Roles are always looked up here by the person's Entra object id, never taken from what a
+card or a message says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from bot.domain.errors import OrganisationError
+
+# Entra object ids are GUIDs. The Teams Playground's mock users carry a 13-digit last group,
+# so the last group may have one digit more; Teams user ids ("29:...") and e-mail addresses
+# are refused, as they are the usual mistake.
+_OBJECT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12,13}$")
+_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+class Role(StrEnum):
+    PMO = "pmo"
+    SPOC = "spoc"
+    DEPUTY = "deputy"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    object_id: str
+    name: str
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Portfolio:
+    key: str
+    name: str
+    spocs: tuple[str, ...]
+    deputies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    key: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Roles:
+    """What one person may do."""
+
+    pmo: bool = False
+    assesses: frozenset[str] = frozenset()
+
+    @property
+    def is_staff(self) -> bool:
+        return self.pmo or bool(self.assesses)
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    people: tuple[Person, ...]
+    pmo: tuple[str, ...]
+    portfolios: tuple[Portfolio, ...]
+    categories: tuple[Category, ...]
+    pmo_contact: str = ""
+    news_channel: str | None = None
+    _people_by_id: dict[str, Person] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_people_by_id", {p.object_id: p for p in self.people})
+
+    def person(self, object_id: str) -> Person | None:
+        return self._people_by_id.get(normalise_object_id(object_id))
+
+    def roles_of(self, object_id: str | None) -> Roles:
+        """The roles of the person with this Entra object id (none for a stranger)."""
+        if not object_id:
+            return Roles()
+        oid = normalise_object_id(object_id)
+        assesses = frozenset(
+            p.key for p in self.portfolios if oid in p.spocs or oid in p.deputies
+        )
+        return Roles(pmo=oid in self.pmo, assesses=assesses)
+
+
+def normalise_object_id(value: str) -> str:
+    return value.strip().lower()
+
+
+def parse_organisation(data: Mapping[str, Any]) -> Organisation:
+    """Build an Organisation from the decoded TOML file, or raise with every problem found."""
+    problems: list[str] = []
+    _reject_unknown(data, {"pmo", "people", "portfolios", "categories"}, "the file", problems)
+
+    people = _parse_people(data.get("people", []), problems)
+    known = {p.object_id for p in people}
+
+    pmo_section = data.get("pmo", {})
+    if not isinstance(pmo_section, Mapping):
+        problems.append("[pmo] must be a table.")
+        pmo_section = {}
+    _reject_unknown(pmo_section, {"members", "contact", "news_channel"}, "[pmo]", problems)
+    pmo = _parse_ids(pmo_section.get("members", []), "[pmo] members", known, problems)
+    if not pmo:
+        problems.append("[pmo] members must name at least one person.")
+    contact = _optional_text(pmo_section.get("contact"), "[pmo] contact", problems) or ""
+    news = _optional_text(pmo_section.get("news_channel"), "[pmo] news_channel", problems)
+
+    portfolios = _parse_portfolios(data.get("portfolios", []), known, problems)
+    categories = _parse_categories(data.get("categories", []), problems)
+
+    if problems:
+        raise OrganisationError(problems)
+    return Organisation(
+        people=tuple(people),
+        pmo=tuple(pmo),
+        portfolios=tuple(portfolios),
+        categories=tuple(categories),
+        pmo_contact=contact,
+        news_channel=news,
+    )
+
+
+def describe_changes(before: Organisation | None, after: Organisation) -> list[str]:
+    """Say, line by line, what loading `after` over `before` changes; empty when nothing does."""
+    old = before or Organisation(people=(), pmo=(), portfolios=(), categories=())
+    changes: list[str] = []
+    changes += _diff("person", {p.object_id: p for p in old.people},
+                     {p.object_id: p for p in after.people})
+    changes += _diff("portfolio", {p.key: p for p in old.portfolios},
+                     {p.key: p for p in after.portfolios})
+    changes += _diff("category", {c.key: c for c in old.categories},
+                     {c.key: c for c in after.categories})
+    for oid in sorted(set(after.pmo) - set(old.pmo)):
+        changes.append(f"PMO member added: {oid}")
+    for oid in sorted(set(old.pmo) - set(after.pmo)):
+        changes.append(f"PMO member removed: {oid}")
+    if old.pmo_contact != after.pmo_contact:
+        changes.append("PMO contact changed")
+    if old.news_channel != after.news_channel:
+        changes.append(f"news channel set to {after.news_channel or 'none'}")
+    return changes
+
+
+def _diff(kind: str, old: Mapping[str, object], new: Mapping[str, object]) -> list[str]:
+    lines = [f"{kind} added: {key}" for key in sorted(new.keys() - old.keys())]
+    lines += [f"{kind} retired: {key}" for key in sorted(old.keys() - new.keys())]
+    lines += [f"{kind} changed: {key}" for key in sorted(new.keys() & old.keys())
+              if new[key] != old[key]]
+    return lines
+
+
+def _reject_unknown(table: Mapping[str, Any], allowed: set[str], where: str,
+                    problems: list[str]) -> None:
+    if not isinstance(table, Mapping):
+        return
+    for key in sorted(set(table) - allowed):
+        problems.append(
+            f"Unknown key {key!r} in {where}; expected one of: {', '.join(sorted(allowed))}."
+        )
+
+
+def _records(value: Any, where: str, problems: list[str]) -> list[Mapping[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+        problems.append(f"{where} must be an array of tables, written [[{where}]].")
+        return []
+    return value
+
+
+def _required_text(record: Mapping[str, Any], key: str, where: str,
+                   problems: list[str]) -> str:
+    value = record.get(key)
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{where}: {key} is required and must be non-empty text.")
+        return ""
+    return value.strip()
+
+
+def _optional_text(value: Any, where: str, problems: list[str]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        problems.append(f"{where} must be text.")
+        return None
+    return value.strip() or None
+
+
+def _check_object_id(value: Any, where: str, problems: list[str]) -> str | None:
+    if not isinstance(value, str):
+        problems.append(f"{where}: {value!r} is not an Entra object id (it must be text).")
+        return None
+    oid = normalise_object_id(value)
+    if _OBJECT_ID.match(oid):
+        return oid
+    hint = ""
+    if oid.startswith("29:") or oid.startswith("8:"):
+        hint = " That looks like a Teams user id; use the person's Entra object id."
+    elif "@" in oid:
+        hint = " That looks like an e-mail address; use the person's Entra object id."
+    problems.append(f"{where}: {value!r} is not an Entra object id (a GUID).{hint}")
+    return None
+
+
+def _parse_ids(value: Any, where: str, known: set[str], problems: list[str]) -> list[str]:
+    if not isinstance(value, list):
+        problems.append(f"{where} must be a list of Entra object ids.")
+        return []
+    ids: list[str] = []
+    for item in value:
+        oid = _check_object_id(item, where, problems)
+        if oid is None:
+            continue
+        if oid not in known:
+            problems.append(f"{where}: {oid} is not listed under [[people]].")
+        elif oid in ids:
+            problems.append(f"{where}: {oid} is listed twice.")
+        else:
+            ids.append(oid)
+    return ids
+
+
+def _parse_people(value: Any, problems: list[str]) -> list[Person]:
+    people: list[Person] = []
+    seen: set[str] = set()
+    for n, record in enumerate(_records(value, "people", problems), start=1):
+        where = f"[[people]] #{n}"
+        _reject_unknown(record, {"object_id", "name", "email"}, where, problems)
+        oid = _check_object_id(record.get("object_id"), where, problems)
+        name = _required_text(record, "name", where, problems)
+        email = _optional_text(record.get("email"), f"{where} email", problems)
+        if oid is None or not name:
+            continue
+        if oid in seen:
+            problems.append(f"{where}: {oid} is listed twice.")
+            continue
+        seen.add(oid)
+        people.append(Person(object_id=oid, name=name, email=email))
+    return people
+
+
+def _parse_key(record: Mapping[str, Any], where: str, seen: set[str], kind: str,
+               problems: list[str]) -> str | None:
+    key = _required_text(record, "key", where, problems)
+    if not key:
+        return None
+    if not _KEY.match(key):
+        problems.append(
+            f"{where}: key {key!r} must be lower-case letters, digits and hyphens "
+            "(at most 40 characters)."
+        )
+        return None
+    if key in seen:
+        problems.append(f"{where}: duplicate {kind} {key!r}.")
+        return None
+    seen.add(key)
+    return key
+
+
+def _parse_portfolios(value: Any, known: set[str], problems: list[str]) -> list[Portfolio]:
+    portfolios: list[Portfolio] = []
+    keys: set[str] = set()
+    names: set[str] = set()
+    records = _records(value, "portfolios", problems)
+    if not records:
+        problems.append("At least one [[portfolios]] entry is required.")
+    for n, record in enumerate(records, start=1):
+        where = f"[[portfolios]] #{n}"
+        _reject_unknown(record, {"key", "name", "spocs", "deputies"}, where, problems)
+        key = _parse_key(record, where, keys, "portfolio", problems)
+        name = _required_text(record, "name", where, problems)
+        if name and name.casefold() in names:
+            problems.append(f"{where}: duplicate portfolio name {name!r}.")
+        names.add(name.casefold())
+        spocs = _parse_ids(record.get("spocs", []), f"{where} spocs", known, problems)
+        deputies = _parse_ids(record.get("deputies", []), f"{where} deputies", known, problems)
+        if not spocs:
+            problems.append(f"{where}: spocs must name at least one person.")
+        if key and name:
+            portfolios.append(Portfolio(key, name, tuple(spocs), tuple(deputies)))
+    return portfolios
+
+
+def _parse_categories(value: Any, problems: list[str]) -> list[Category]:
+    categories: list[Category] = []
+    keys: set[str] = set()
+    records = _records(value, "categories", problems)
+    if not records:
+        problems.append("At least one [[categories]] entry is required.")
+    for n, record in enumerate(records, start=1):
+        where = f"[[categories]] #{n}"
+        _reject_unknown(record, {"key", "name"}, where, problems)
+        key = _parse_key(record, where, keys, "category", problems)
+        name = _required_text(record, "name", where, problems)
+        if key and name:
+            categories.append(Category(key, name))
+    return categories
+
+
+def people_named(org: Organisation, ids: Iterable[str]) -> list[Person]:
+    """The people behind `ids`, in order, skipping any the organisation does not know."""
+    return [p for p in (org.person(i) for i in ids) if p is not None]

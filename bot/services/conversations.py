@@ -1,0 +1,39 @@
+"""Keeping every conversation's address, so that the bot can speak first later."""
+
+from __future__ import annotations
+
+from bot.domain.addresses import ConversationAddress
+from bot.domain.audit import AuditEntry
+from bot.services.ports import Clock, UnitOfWorkFactory
+
+
+class ConversationService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def remember(self, address: ConversationAddress) -> bool:
+        """Record the address an activity came from; True the first time it is seen."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            is_new = await uow.addresses.remember(address, now)
+            if is_new:
+                await uow.audit.record(AuditEntry(
+                    actor=address.object_id or address.bot_id,
+                    action="conversation.first_contact",
+                    subject=address.conversation_id,
+                    at=now,
+                    detail={"kind": address.kind.value, "team_id": address.team_id},
+                ))
+            await uow.commit()
+        return is_new
+
+    async def removed(self, conversation_id: str, actor: str) -> None:
+        """The app was uninstalled from a conversation: stop sending there."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            await uow.addresses.mark_removed(conversation_id, now)
+            await uow.audit.record(AuditEntry(
+                actor=actor, action="conversation.removed", subject=conversation_id, at=now,
+            ))
+            await uow.commit()

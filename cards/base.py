@@ -1,0 +1,82 @@
+"""Building blocks shared by every card, and the envelope a card travels in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from microsoft_teams.cards import (
+    Action,
+    AdaptiveCard,
+    CardElement,
+    RichTextBlock,
+    SubmitAction,
+    TextBlock,
+    TextRun,
+)
+
+from cards.actions import CardAction
+
+SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
+VERSION = "1.5"
+
+
+@dataclass(frozen=True, slots=True)
+class CardMessage:
+    """A card ready to send: the card JSON, the notification summary and the plain-text fallback."""
+
+    card: dict[str, Any]
+    summary: str
+    fallback_text: str
+
+
+def card_message(
+    body: Sequence[CardElement],
+    *,
+    summary: str,
+    fallback_text: str,
+    actions: Sequence[Action] = (),
+) -> CardMessage:
+    """Assemble an Adaptive Card 1.5 with the summary and fallback every message must carry."""
+    card = AdaptiveCard(
+        version=VERSION,
+        body=list(body),
+        actions=list(actions) or None,
+        fallback_text=fallback_text,
+        speak=None,
+    ).model_dump(exclude_none=True, by_alias=True)
+    card.pop("schema", None)
+    return CardMessage(card={"$schema": SCHEMA_URL, **card}, summary=summary,
+                       fallback_text=fallback_text)
+
+
+def heading(text: str) -> TextBlock:
+    return TextBlock(text=text, style="heading", size="Large", weight="Bolder", wrap=True)
+
+
+def subheading(text: str) -> TextBlock:
+    return TextBlock(text=text, weight="Bolder", wrap=True, spacing="Medium")
+
+
+def paragraph(text: str, *, subtle: bool = False) -> TextBlock:
+    """Our own words, which may use the card's Markdown."""
+    return TextBlock(text=text, wrap=True, is_subtle=subtle or None)
+
+
+def bullets(items: Sequence[str]) -> TextBlock:
+    return TextBlock(text="\n".join(f"- {item}" for item in items), wrap=True)
+
+
+def plain(text: str, *, italic: bool = False) -> RichTextBlock:
+    """Text someone typed: shown exactly as written, never read as Markdown or links."""
+    return RichTextBlock(inlines=[TextRun(text=text, italic=italic or None)])
+
+
+def problem(text: str) -> TextBlock:
+    """A message about something that needs the reader's attention."""
+    return TextBlock(text=text, wrap=True, color="Attention", weight="Bolder")
+
+
+def submit(title: str, action: CardAction, **data: Any) -> SubmitAction:
+    return SubmitAction(title=title, data={"action": action.value, **data})

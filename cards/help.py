@@ -1,0 +1,80 @@
+"""Help: what makes a good suggestion, what happens next, FAQs and how to reach the PMO."""
+
+from __future__ import annotations
+
+from microsoft_teams.cards import AdaptiveCard, ShowCardAction
+
+from cards.actions import CardAction
+from cards.base import (
+    CardMessage,
+    bullets,
+    card_message,
+    heading,
+    paragraph,
+    plain,
+    subheading,
+    submit,
+)
+
+GOOD_SUGGESTION = (
+    "**Start with the problem**: what is wrong today, who it affects and why it matters.",
+    "**Say what you would change**: a new way of working, or an improvement to an existing "
+    "process, system or capability.",
+    "**Name the benefit**: time saved, money, public service, safety or wellbeing.",
+    "**Think about who owns it**: every idea needs the department that would run it.",
+    "**Check it is new**: about a third of ideas turn out to be under way already, to exist "
+    "already, or to repeat another idea.",
+)
+
+NEXT_STEPS = (
+    "The PMO team reads every idea and passes it to the portfolio that would own it.",
+    "That portfolio's business lead assesses it: approve, escalate, defer or decline.",
+    "You hear about every decision here, in plain words, and within two calendar months "
+    "of submitting at the latest.",
+)
+
+FAQS = (
+    ("Who sees my idea?",
+     "The PMO team and the business leads of the portfolio it is allocated to."),
+    ("Will I be named if it is delivered?",
+     "Only if you say so when you submit it. You can still be thanked privately."),
+    ("Can I change my mind?",
+     "Yes: you can withdraw an idea at any time before a decision is made."),
+    ("What if my idea is declined?",
+     "You are told why, in plain words. A deferred idea is kept with a date to look at "
+     "it again, so it is not lost."),
+    ("Should I include names or crime references?",
+     "No. Describe the problem without personal or operational details; the bot warns you "
+     "if something looks sensitive."),
+)
+
+
+def help_card(pmo_contact: str) -> CardMessage:
+    contact = pmo_contact.strip() or "Ask your line manager to put you in touch with the PMO team."
+    faqs = AdaptiveCard(
+        version="1.5",
+        body=[element for question, answer in FAQS
+              for element in (subheading(question), paragraph(answer))],
+    )
+    return card_message(
+        [
+            heading("How the Improvement and Innovation Portal works"),
+            subheading("What makes a good suggestion"),
+            bullets(GOOD_SUGGESTION),
+            subheading("What happens next"),
+            bullets(NEXT_STEPS),
+            subheading("Contact the PMO team"),
+            plain(contact),
+            paragraph("Type **feedback** at any time to tell us how the bot could be better.",
+                      subtle=True),
+        ],
+        summary="How the Improvement and Innovation Portal works",
+        fallback_text=(
+            "Help: start with the problem, say what you would change, name the benefit, think "
+            f"about who owns it and check it is new. Contact the PMO team: {contact}"
+        ),
+        actions=[
+            ShowCardAction(title="Frequently asked questions", card=faqs),
+            submit("Give feedback", CardAction.OPEN_FEEDBACK),
+        ],
+    )

@@ -1,0 +1,1 @@
+"""Guided conversations (botbuilder-dialogs) that drive the rules in bot.domain."""

@@ -1,0 +1,106 @@
+"""Bot Framework state (conversation, user and dialog state) kept in our own database.
+
+The eTag rules are those of botbuilder's MemoryStorage: a write whose eTag is stale fails with
+KeyError; a write with "*" or no eTag overwrites. Items are encoded with jsonpickle, as the
+SDK's own Blob and Cosmos DB storages do, so that dialog state round-trips with its types.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import jsonpickle
+from botbuilder.core import Storage
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.tables import bot_state
+from storage.upsert import insert_for
+
+
+class EtagConflict(KeyError):
+    """Someone else saved this item since it was read: read it again and retry."""
+
+
+class SqlStorage(Storage):
+    def __init__(self, engine: AsyncEngine, now: Callable[[], datetime] | None = None) -> None:
+        self._engine = engine
+        self._now = now or (lambda: datetime.now(UTC))
+
+    async def read(self, keys: list[str]) -> dict[str, Any]:
+        if not keys:
+            return {}
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(
+                select(bot_state.c.key, bot_state.c.etag, bot_state.c.document)
+                .where(bot_state.c.key.in_(list(keys)))
+            )
+            found = {}
+            for key, etag, document in rows:
+                item = jsonpickle.decode(document)
+                _set_etag(item, etag)
+                found[key] = item
+        return found
+
+    async def write(self, changes: dict[str, Any]) -> None:
+        if changes is None:
+            raise ValueError("changes are required when writing")
+        if not changes:
+            return
+        now = self._now()
+        async with self._engine.begin() as connection:
+            for key, item in changes.items():
+                expected = _get_etag(item)
+                if expected == "":
+                    raise ValueError(f"the item for {key!r} has an empty eTag")
+                new_etag = uuid.uuid4().hex
+                document = jsonpickle.encode(_without_etag(item))
+                values = {"etag": new_etag, "document": document, "updated_at": now}
+                if expected is None or expected == "*":
+                    statement = insert_for(connection, bot_state).values(key=key, **values)
+                    await connection.execute(
+                        statement.on_conflict_do_update(index_elements=["key"], set_=values)
+                    )
+                    continue
+                updated = await connection.execute(
+                    update(bot_state)
+                    .where(bot_state.c.key == key, bot_state.c.etag == expected)
+                    .values(**values)
+                )
+                if updated.rowcount:
+                    continue
+                inserted = await connection.execute(
+                    insert_for(connection, bot_state)
+                    .values(key=key, **values)
+                    .on_conflict_do_nothing()
+                )
+                if not inserted.rowcount:
+                    raise EtagConflict(f"eTag conflict on {key!r}: it was saved by someone else")
+
+    async def delete(self, keys: list[str]) -> None:
+        if not keys:
+            return
+        async with self._engine.begin() as connection:
+            await connection.execute(delete(bot_state).where(bot_state.c.key.in_(list(keys))))
+
+
+def _get_etag(item: Any) -> str | None:
+    if isinstance(item, dict):
+        return item.get("e_tag")
+    return getattr(item, "e_tag", None)
+
+
+def _set_etag(item: Any, etag: str) -> None:
+    if isinstance(item, dict):
+        item["e_tag"] = etag
+    elif hasattr(item, "__dict__"):
+        item.e_tag = etag
+
+
+def _without_etag(item: Any) -> Any:
+    if isinstance(item, dict) and "e_tag" in item:
+        return {k: v for k, v in item.items() if k != "e_tag"}
+    return item

@@ -1,0 +1,235 @@
+"""Repositories: the storage side of bot.services.ports, one class per table family."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain.addresses import ConversationAddress, ConversationKind
+from bot.domain.audit import AuditEntry
+from bot.domain.feedback import Feedback
+from bot.domain.organisation import Category, Organisation, Person, Portfolio, Role
+from storage import tables as t
+from storage.upsert import insert_for, upsert
+
+# An unchanged address is rewritten at most this often, so that most turns write nothing.
+ADDRESS_REFRESH = timedelta(hours=1)
+
+
+class SqlAddressBook:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def remember(self, address: ConversationAddress, seen_at: datetime) -> bool:
+        table = t.conversation_addresses
+        values = {
+            "conversation_id": address.conversation_id,
+            "kind": address.kind.value,
+            "service_url": address.service_url,
+            "tenant_id": address.tenant_id,
+            "bot_id": address.bot_id,
+            "channel_id": address.channel_id,
+            "object_id": address.object_id,
+            "user_id": address.user_id,
+            "team_id": address.team_id,
+            "first_seen_at": seen_at,
+            "last_seen_at": seen_at,
+            "removed_at": None,
+        }
+        inserted = await self._db.execute(
+            insert_for(self._db, table).values(**values).on_conflict_do_nothing()
+        )
+        if inserted.rowcount:
+            return True
+        # A channel is shared by everyone in it: only a 1:1 address belongs to one person.
+        compared = ["service_url", "bot_id", "tenant_id", "team_id"]
+        if address.kind is ConversationKind.PERSONAL:
+            compared += ["object_id", "user_id"]
+        changed = or_(
+            *(table.c[name].is_distinct_from(values[name]) for name in compared),
+            table.c.removed_at.is_not(None),
+            table.c.last_seen_at < seen_at - ADDRESS_REFRESH,
+        )
+        await self._db.execute(
+            update(table)
+            .where(table.c.conversation_id == address.conversation_id, changed)
+            .values({name: values[name] for name in compared},
+                    last_seen_at=seen_at, removed_at=None)
+        )
+        return False
+
+    async def mark_removed(self, conversation_id: str, at: datetime) -> None:
+        table = t.conversation_addresses
+        await self._db.execute(
+            update(table)
+            .where(table.c.conversation_id == conversation_id, table.c.removed_at.is_(None))
+            .values(removed_at=at)
+        )
+
+    async def personal_address(self, object_id: str) -> ConversationAddress | None:
+        table = t.conversation_addresses
+        row = (await self._db.execute(
+            select(table)
+            .where(
+                table.c.object_id == object_id,
+                table.c.kind == ConversationKind.PERSONAL.value,
+                table.c.removed_at.is_(None),
+            )
+            .order_by(table.c.last_seen_at.desc())
+            .limit(1)
+        )).mappings().first()
+        if row is None:
+            return None
+        return ConversationAddress(
+            conversation_id=row["conversation_id"],
+            kind=ConversationKind(row["kind"]),
+            service_url=row["service_url"],
+            tenant_id=row["tenant_id"],
+            bot_id=row["bot_id"],
+            channel_id=row["channel_id"],
+            object_id=row["object_id"],
+            user_id=row["user_id"],
+            team_id=row["team_id"],
+        )
+
+
+class SqlOrganisationStore:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def revision(self) -> int:
+        value = await self._db.scalar(
+            select(t.organisation_settings.c.revision).where(t.organisation_settings.c.id == 1)
+        )
+        return value or 0
+
+    async def load(self) -> Organisation | None:
+        settings = (await self._db.execute(
+            select(t.organisation_settings).where(t.organisation_settings.c.id == 1)
+        )).mappings().first()
+        if settings is None:
+            return None
+        people = [
+            Person(object_id=r.object_id, name=r.name, email=r.email)
+            for r in await self._db.execute(
+                select(t.people).where(t.people.c.active).order_by(t.people.c.object_id)
+            )
+        ]
+        assignments = (await self._db.execute(
+            select(t.role_assignments).order_by(t.role_assignments.c.position)
+        )).all()
+        pmo = [a.object_id for a in assignments if a.role == Role.PMO]
+        portfolios = [
+            Portfolio(
+                key=r.key,
+                name=r.name,
+                spocs=tuple(a.object_id for a in assignments
+                            if a.portfolio_key == r.key and a.role == Role.SPOC),
+                deputies=tuple(a.object_id for a in assignments
+                               if a.portfolio_key == r.key and a.role == Role.DEPUTY),
+            )
+            for r in await self._db.execute(
+                select(t.portfolios).where(t.portfolios.c.active).order_by(t.portfolios.c.position)
+            )
+        ]
+        categories = [
+            Category(key=r.key, name=r.name)
+            for r in await self._db.execute(
+                select(t.categories).where(t.categories.c.active)
+                .order_by(t.categories.c.position)
+            )
+        ]
+        return Organisation(
+            people=tuple(people),
+            pmo=tuple(pmo),
+            portfolios=tuple(portfolios),
+            categories=tuple(categories),
+            pmo_contact=settings["pmo_contact"],
+            news_channel=settings["news_channel"],
+        )
+
+    async def replace(self, organisation: Organisation, at: datetime) -> int:
+        """Upsert everything in `organisation`; retire (never delete) what it no longer names."""
+        await self._retire_and_upsert(
+            t.people, "object_id",
+            [{"object_id": p.object_id, "name": p.name, "email": p.email, "active": True}
+             for p in organisation.people],
+            ["name", "email", "active"],
+        )
+        await self._retire_and_upsert(
+            t.portfolios, "key",
+            [{"key": p.key, "name": p.name, "position": n, "active": True}
+             for n, p in enumerate(organisation.portfolios)],
+            ["name", "position", "active"],
+        )
+        await self._retire_and_upsert(
+            t.categories, "key",
+            [{"key": c.key, "name": c.name, "position": n, "active": True}
+             for n, c in enumerate(organisation.categories)],
+            ["name", "position", "active"],
+        )
+        # Role grants are a pure function of the file; the audit entry keeps the history.
+        await self._db.execute(delete(t.role_assignments))
+        grants = [(oid, Role.PMO, "") for oid in organisation.pmo]
+        for portfolio in organisation.portfolios:
+            grants += [(oid, Role.SPOC, portfolio.key) for oid in portfolio.spocs]
+            grants += [(oid, Role.DEPUTY, portfolio.key) for oid in portfolio.deputies]
+        if grants:
+            await self._db.execute(insert(t.role_assignments), [
+                {"object_id": oid, "role": role.value, "portfolio_key": key, "position": n}
+                for n, (oid, role, key) in enumerate(grants)
+            ])
+        revision = await self.revision() + 1
+        await upsert(
+            self._db, t.organisation_settings,
+            {"id": 1, "revision": revision, "pmo_contact": organisation.pmo_contact,
+             "news_channel": organisation.news_channel, "loaded_at": at},
+            keys=["id"], update=["revision", "pmo_contact", "news_channel", "loaded_at"],
+        )
+        return revision
+
+    async def _retire_and_upsert(self, table: t.Table, key: str, rows: list[dict],
+                                 update_columns: list[str]) -> None:
+        keep = [row[key] for row in rows]
+        await self._db.execute(
+            update(table)
+            .where(and_(table.c[key].not_in(keep), table.c.active))
+            .values(active=False)
+        )
+        for row in rows:
+            await upsert(self._db, table, row, keys=[key], update=update_columns)
+
+
+class SqlFeedbackStore:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def add(self, author_object_id: str, feedback: Feedback, card_id: str | None,
+                  at: datetime) -> int | None:
+        result = await self._db.execute(
+            insert_for(self._db, t.feedback).values(
+                author_object_id=author_object_id,
+                rating=feedback.rating.value if feedback.rating else None,
+                comment=feedback.comment,
+                may_contact=feedback.may_contact,
+                card_id=card_id,
+                created_at=at,
+            ).on_conflict_do_nothing().returning(t.feedback.c.id)
+        )
+        return result.scalar_one_or_none()
+
+    async def count(self) -> int:
+        return await self._db.scalar(select(func.count()).select_from(t.feedback)) or 0
+
+
+class SqlAuditLog:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def record(self, entry: AuditEntry) -> None:
+        await self._db.execute(insert(t.audit_log).values(
+            at=entry.at, actor=entry.actor, action=entry.action, subject=entry.subject,
+            detail=entry.detail,
+        ))

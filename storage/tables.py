@@ -1,0 +1,153 @@
+"""The database schema. Migrations in storage/migrations create it; tests may create_all."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+
+class Timestamp(TypeDecorator[datetime]):
+    """A moment in time, stored in UTC and read back timezone-aware on every database."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass a timezone-aware one")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+bot_state = Table(
+    "bot_state",
+    metadata,
+    Column("key", String(400), primary_key=True),
+    Column("etag", String(36), nullable=False),
+    Column("document", Text, nullable=False),
+    Column("updated_at", Timestamp(), nullable=False),
+)
+
+conversation_addresses = Table(
+    "conversation_addresses",
+    metadata,
+    Column("conversation_id", String(400), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("service_url", String(400), nullable=False),
+    Column("tenant_id", String(64)),
+    Column("bot_id", String(200), nullable=False),
+    Column("channel_id", String(32), nullable=False),
+    Column("object_id", String(64)),
+    Column("user_id", String(200)),
+    Column("team_id", String(400)),
+    Column("first_seen_at", Timestamp(), nullable=False),
+    Column("last_seen_at", Timestamp(), nullable=False),
+    Column("removed_at", Timestamp()),
+    Index(None, "object_id", "kind"),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("object_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320)),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+portfolios = Table(
+    "portfolios",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+categories = Table(
+    "categories",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+role_assignments = Table(
+    "role_assignments",
+    metadata,
+    Column("object_id", String(64), ForeignKey("people.object_id"), primary_key=True),
+    Column("role", String(16), primary_key=True),
+    # Empty for the PMO role, which covers every portfolio.
+    Column("portfolio_key", String(40), primary_key=True, default=""),
+    Column("position", Integer, nullable=False),
+)
+
+organisation_settings = Table(
+    "organisation_settings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("pmo_contact", Text, nullable=False),
+    Column("news_channel", String(400)),
+    Column("loaded_at", Timestamp(), nullable=False),
+)
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("author_object_id", String(64), nullable=False),
+    Column("rating", String(1)),
+    Column("comment", Text, nullable=False),
+    Column("may_contact", Boolean, nullable=False),
+    # The Teams message id of the form it came from: a double tap stores it once.
+    Column("card_id", String(200)),
+    Column("created_at", Timestamp(), nullable=False),
+    UniqueConstraint("author_object_id", "card_id"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Timestamp(), nullable=False, index=True),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(400), nullable=False),
+    Column("detail", JSON, nullable=False),
+)

@@ -1,0 +1,59 @@
+"""The unit of work: one connection, one transaction, the repositories that share it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+
+from storage.repositories import SqlAddressBook, SqlAuditLog, SqlFeedbackStore, SqlOrganisationStore
+
+
+class SqlUnitOfWork:
+    """`async with` opens a transaction; `commit()` keeps its work, leaving without it undoes."""
+
+    addresses: SqlAddressBook
+    organisation: SqlOrganisationStore
+    feedback: SqlFeedbackStore
+    audit: SqlAuditLog
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
+        self._transaction: AsyncTransaction | None = None
+
+    async def __aenter__(self) -> Self:
+        self._connection = await self._engine.connect()
+        self._transaction = await self._connection.begin()
+        self.addresses = SqlAddressBook(self._connection)
+        self.organisation = SqlOrganisationStore(self._connection)
+        self.feedback = SqlFeedbackStore(self._connection)
+        self.audit = SqlAuditLog(self._connection)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._connection is not None and self._transaction is not None
+        try:
+            if self._transaction.is_active:
+                await self._transaction.rollback()
+        finally:
+            await self._connection.close()
+
+    async def commit(self) -> None:
+        assert self._transaction is not None
+        await self._transaction.commit()
+
+
+def unit_of_work_factory(engine: AsyncEngine):
+    """A factory the services call to start each transaction."""
+
+    def new_unit_of_work() -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine)
+
+    return new_unit_of_work

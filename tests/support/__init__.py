@@ -1,0 +1,1 @@
+"""Test support: stand-ins for the services Teams provides, and payload builders."""
