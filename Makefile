@@ -3,6 +3,8 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
+# Readable log lines in a terminal; the service logs JSON lines elsewhere.
+run: export IIP_LOG_FORMAT ?= console
 
 .PHONY: run test lint bench gallery manifest clean
 

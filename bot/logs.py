@@ -36,5 +36,5 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Alembic announces every plugin it sets up; keep its migration lines, not the chatter.
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # Alembic narrates every step; storage.migrate logs what matters (from and to revision).
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import structlog
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -12,6 +14,7 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+log = structlog.get_logger(__name__)
 
 
 def alembic_config() -> Config:
@@ -23,13 +26,17 @@ def alembic_config() -> Config:
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the database schema up to `revision` (the newest by default)."""
 
-    def run(connection: Connection) -> None:
+    def run(connection: Connection) -> tuple[str | None, str | None]:
+        before = MigrationContext.configure(connection).get_current_revision()
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        return before, MigrationContext.configure(connection).get_current_revision()
 
     async with engine.begin() as connection:
-        await connection.run_sync(run)
+        before, after = await connection.run_sync(run)
+    if before != after:
+        log.info("database.upgraded", from_revision=before, to_revision=after)
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
