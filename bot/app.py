@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import aiohttp
 from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -10,56 +13,103 @@ from bot.channel.adapter import make_adapter
 from bot.channel.errors import on_turn_error
 from bot.channel.handler import PortalBot, Services
 from bot.channel.http import MAX_BODY_BYTES, health_route, messages_route
+from bot.channel.messenger import BotConnectorMessenger, ConnectorTokens
 from bot.config import Settings
+from bot.domain.pacing import Pacer, conversation_windows, tenant_windows
 from bot.services.clock import SystemClock
 from bot.services.conversations import ConversationService
+from bot.services.delivery import DeliveryOptions, DeliveryWorker
 from bot.services.feedback import FeedbackService
 from bot.services.organisation import OrganisationService
 from bot.services.ports import Clock
+from cards.feedback import feedback_for_pmo_card
 from storage.engine import make_engine
 from storage.migrate import upgrade
+from storage.outbox import SqlOutboxQueue
 from storage.uow import unit_of_work_factory
 
 ENGINE = web.AppKey("engine", AsyncEngine)
 SERVICES = web.AppKey("services", Services)
+WORKER = web.AppKey("worker", DeliveryWorker)
 
 
-def build_services(engine: AsyncEngine, clock: Clock) -> Services:
-    uow = unit_of_work_factory(engine)
+def build_services(engine: AsyncEngine, clock: Clock,
+                   doorbell: asyncio.Event | None = None) -> Services:
+    """The use cases; `doorbell` is rung after every commit that queued a message."""
+    uow = unit_of_work_factory(engine, doorbell.set if doorbell else None)
     return Services(
         conversations=ConversationService(uow, clock),
         organisation=OrganisationService(uow, clock),
-        feedback=FeedbackService(uow, clock),
+        feedback=FeedbackService(uow, clock, feedback_for_pmo_card),
+    )
+
+
+def build_worker(engine: AsyncEngine, settings: Settings, clock: Clock,
+                 session: aiohttp.ClientSession,
+                 doorbell: asyncio.Event | None = None) -> DeliveryWorker:
+    """The outbox worker, sending through the Bot Connector REST API at Teams' pace."""
+    pacer = Pacer(tenant_windows(settings.outbox_tenant_rate),
+                  conversation_windows(settings.outbox_conversation_rate))
+    options = DeliveryOptions(
+        in_flight=settings.outbox_in_flight,
+        batch=max(20, round(settings.outbox_tenant_rate * 2)),
+        default_service_url=settings.teams_service_url,
+        bot_id=f"28:{settings.app_id}" if settings.app_id else None,
+    )
+    return DeliveryWorker(
+        SqlOutboxQueue(engine), unit_of_work_factory(engine),
+        BotConnectorMessenger(session, ConnectorTokens(settings)), clock, pacer, options,
+        doorbell=doorbell,
     )
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None,
                migrate: bool = True) -> web.Application:
     """Wire the bot; the database is upgraded when the app starts, not when it is built."""
+    clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
-    services = build_services(engine, clock or SystemClock())
+    doorbell = asyncio.Event()
+    services = build_services(engine, clock, doorbell)
     adapter, authentication = make_adapter(settings)
     adapter.on_turn_error = on_turn_error
     bot = PortalBot(services)
 
-    async def check_database() -> None:
+    queue = SqlOutboxQueue(engine)
+
+    async def check_health() -> dict[str, object]:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
+        status = await queue.status(clock.now())
+        return {"outbox_oldest_pending_seconds": status.oldest_pending_seconds}
 
-    async def start(_app: web.Application) -> None:
+    async def outbox_worker(app: web.Application):
+        """Runs beside the web server; stops after the last turn, finishing its sends."""
+        if not settings.outbox_worker:
+            yield
+            return
+        async with aiohttp.ClientSession() as session:
+            worker = build_worker(engine, settings, clock, session, doorbell)
+            app[WORKER] = worker
+            stop = asyncio.Event()
+            task = asyncio.create_task(worker.run(stop))
+            yield
+            stop.set()
+            await task
+
+    async def database(_app: web.Application):
         if migrate:
             await upgrade(engine)
-
-    async def stop(_app: web.Application) -> None:
+        yield
         await authentication.close()
         await engine.dispose()
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[ENGINE] = engine
     app[SERVICES] = services
-    app.on_startup.append(start)
-    app.on_cleanup.append(stop)
+    # Started in this order, stopped in the reverse: the worker stops before the database.
+    app.cleanup_ctx.append(database)
+    app.cleanup_ctx.append(outbox_worker)
     app.router.add_post("/api/messages",
                         messages_route(adapter, bot, settings.app_tenant_id or None))
-    app.router.add_get("/healthz", health_route(check_database))
+    app.router.add_get("/healthz", health_route(check_health))
     return app

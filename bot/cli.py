@@ -57,10 +57,39 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path)
     load.set_defaults(run=_org_load)
 
+    outbox = commands.add_parser("outbox", help="messages owed to people")
+    outbox_actions = outbox.add_subparsers(metavar="ACTION")
+    outbox_run = outbox_actions.add_parser("run", help="deliver the outbox without serving")
+    outbox_run.add_argument("--once", action="store_true",
+                            help="deliver what is due now, then stop")
+    outbox_run.set_defaults(run=_outbox_run)
+    outbox_actions.add_parser("status", help="counts and the oldest pending message's age"
+                              ).set_defaults(run=_outbox_status)
+    retry = outbox_actions.add_parser("retry", help="send dead messages again")
+    retry.add_argument("--dead", action="store_true", required=True,
+                       help="requeue every dead message")
+    retry.set_defaults(run=_outbox_retry)
+
     cards = commands.add_parser("cards", help="Adaptive Cards").add_subparsers(metavar="ACTION")
     gallery = cards.add_parser("gallery", help="write every card, with sample data, as JSON")
     gallery.add_argument("folder", type=Path)
     gallery.set_defaults(run=_cards_gallery)
+
+    manifest = commands.add_parser("manifest", help="the Teams app package")
+    package = manifest.add_subparsers(metavar="ACTION").add_parser(
+        "build", help="write the app package (manifest.json and icons) to upload to Teams"
+    )
+    package.add_argument("out", type=Path, metavar="OUT.zip")
+    package.add_argument("--app-id", required=True,
+                         help="the Teams app id: a GUID chosen once and kept for every version")
+    package.add_argument("--bot-id", help="the bot's Entra app id (default: MICROSOFT_APP_ID)")
+    package.add_argument("--version", help="the app version, like 1.0.0 (the default); raise it "
+                                           "for every upload after the first")
+    package.add_argument("--developer-name", help="the organisation shown as the publisher")
+    package.add_argument("--website-url", help="https page about the portal")
+    package.add_argument("--privacy-url", help="https privacy notice")
+    package.add_argument("--terms-url", help="https terms of use")
+    package.set_defaults(run=_manifest_build)
     return parser
 
 
@@ -169,6 +198,61 @@ def _org_load(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _outbox_run(settings: Settings, args: argparse.Namespace) -> int:
+    import aiohttp
+
+    from bot.app import build_worker
+    from bot.services.clock import SystemClock
+    from storage.migrate import upgrade
+
+    async def deliver(engine):
+        await upgrade(engine)
+        async with aiohttp.ClientSession() as session:
+            worker = build_worker(engine, settings, SystemClock(), session)
+            if args.once:
+                await worker.run_until_empty()
+                return
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            print("Delivering the outbox. Press Ctrl-C to stop.", file=sys.stderr)
+            await worker.run(stop)
+
+    asyncio.run(_with_engine(settings, deliver))
+    return 0
+
+
+def _outbox_status(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.services.clock import SystemClock
+    from storage.outbox import SqlOutboxQueue
+
+    async def read(engine):
+        return await SqlOutboxQueue(engine).status(SystemClock().now())
+
+    status = asyncio.run(_with_engine(settings, read))
+    oldest = status.oldest_pending_seconds
+    print(f"pending    {status.pending:>8,}")
+    print(f"in flight  {status.sending:>8,}")
+    print(f"sent       {status.sent:>8,}")
+    print(f"failing    {status.failing:>8,}  (pending again after an error)")
+    print(f"dead       {status.dead:>8,}")
+    print(f"oldest pending: {'none' if oldest is None else f'{oldest:,.0f} s'}")
+    return 0
+
+
+def _outbox_retry(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.services.clock import SystemClock
+    from storage.outbox import SqlOutboxQueue
+
+    async def requeue(engine):
+        return await SqlOutboxQueue(engine).requeue_dead(SystemClock().now())
+
+    count = asyncio.run(_with_engine(settings, requeue))
+    print(f"Requeued {count:,} dead message(s).")
+    return 0
+
+
 def _cards_gallery(_settings: Settings, args: argparse.Namespace) -> int:
     from cards.gallery import gallery
 
@@ -180,6 +264,40 @@ def _cards_gallery(_settings: Settings, args: argparse.Namespace) -> int:
                         encoding="utf-8")
         count += 1
     print(f"Wrote {count} cards to {args.folder}")
+    return 0
+
+
+def _manifest_build(settings: Settings, args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from manifest.package import (
+        DEFAULT_VERSION,
+        Developer,
+        PackageError,
+        build_manifest,
+        write_package,
+    )
+
+    bot_id = args.bot_id if args.bot_id is not None else settings.app_id
+    if not bot_id.strip():
+        print("iip: the bot id is missing: pass --bot-id or set MICROSOFT_APP_ID to the bot's "
+              "Entra app id.", file=sys.stderr)
+        return 2
+    given = {"name": args.developer_name, "website_url": args.website_url,
+             "privacy_url": args.privacy_url, "terms_url": args.terms_url}
+    developer = replace(Developer(), **{k: v for k, v in given.items() if v is not None})
+    try:
+        manifest = build_manifest(args.app_id, bot_id, args.version or DEFAULT_VERSION, developer)
+    except PackageError as error:
+        print(f"iip: {error} Nothing was written.", file=sys.stderr)
+        return 2
+    path = write_package(args.out, manifest)
+    if developer.is_placeholder:
+        print("iip: note: the developer name and URLs are placeholders; pass --developer-name, "
+              "--website-url, --privacy-url and --terms-url for a real deployment.",
+              file=sys.stderr)
+    print(f"Wrote {path}: Teams app {manifest['id']} version {manifest['version']} for bot "
+          f"{manifest['bots'][0]['botId']}.")
     return 0
 
 

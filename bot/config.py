@@ -27,6 +27,11 @@ class Settings:
     app_type: str = "SingleTenant"
     log_level: str = "INFO"
     log_format: str = "json"
+    outbox_worker: bool = True
+    outbox_tenant_rate: float = 50.0
+    outbox_conversation_rate: float = 7.0
+    outbox_in_flight: int = 16
+    teams_service_url: str = "https://smba.trafficmanager.net/teams/"
 
     @property
     def anonymous(self) -> bool:
@@ -58,6 +63,12 @@ class Settings:
             app_type=app_type,
             log_level=(env.get("IIP_LOG_LEVEL") or "INFO").upper(),
             log_format=env.get("IIP_LOG_FORMAT") or "json",
+            outbox_worker=_flag(env, "IIP_OUTBOX_WORKER", True),
+            outbox_tenant_rate=_number(env, "IIP_OUTBOX_TENANT_RATE", 50.0),
+            outbox_conversation_rate=_number(env, "IIP_OUTBOX_CONVERSATION_RATE", 7.0),
+            outbox_in_flight=int(_number(env, "IIP_OUTBOX_IN_FLIGHT", 16)),
+            teams_service_url=env.get("IIP_TEAMS_SERVICE_URL")
+            or "https://smba.trafficmanager.net/teams/",
         )
 
     def check_can_serve(self) -> None:
@@ -82,6 +93,30 @@ class Settings:
             return None
         path = self.database_url[len(prefix) :].split("?", 1)[0]
         return None if path in ("", ":memory:") else Path(path)
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be on or off, not {value!r}.")
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {value!r}.") from None
+    if number <= 0:
+        raise SettingsError(f"{name} must be more than zero, not {value}.")
+    return number
 
 
 def is_loopback(host: str) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from microsoft_teams.cards import (
@@ -16,19 +15,14 @@ from microsoft_teams.cards import (
     TextRun,
 )
 
+from bot.domain.messages import CardMessage
 from cards.actions import CardAction
+
+__all__ = ["CardMessage", "bullets", "card_message", "heading", "paragraph", "plain", "problem",
+           "subheading", "submit"]
 
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
-
-
-@dataclass(frozen=True, slots=True)
-class CardMessage:
-    """A card ready to send: the card JSON, the notification summary and the plain-text fallback."""
-
-    card: dict[str, Any]
-    summary: str
-    fallback_text: str
 
 
 def card_message(

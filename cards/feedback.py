@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from microsoft_teams.cards import Choice, ChoiceSetInput, TextInput, ToggleInput
+from microsoft_teams.cards import Choice, ChoiceSetInput, Fact, FactSet, TextInput, ToggleInput
 
-from bot.domain.feedback import COMMENT_LIMIT, Rating
+from bot.domain.feedback import COMMENT_LIMIT, Feedback, Rating
 from cards.actions import CardAction
-from cards.base import CardMessage, card_message, heading, paragraph, problem, submit
+from cards.base import CardMessage, card_message, heading, paragraph, plain, problem, submit
 
 
 def feedback_form_card(answers: dict[str, Any] | None = None,
@@ -67,4 +67,22 @@ def feedback_thanks_card() -> CardMessage:
         ],
         summary="Thank you for your feedback",
         fallback_text="Thank you for your feedback. It is stored for the PMO team.",
+    )
+
+
+def feedback_for_pmo_card(feedback: Feedback, author_name: str) -> CardMessage:
+    """What the PMO team receives when someone sends feedback on the bot."""
+    facts = [
+        Fact(title="From", value=author_name or "Someone"),
+        Fact(title="Ease of use", value=feedback.rating.label if feedback.rating else "Not given"),
+        Fact(title="May we contact them?", value="Yes" if feedback.may_contact else "No"),
+    ]
+    return card_message(
+        [
+            heading("New feedback on the portal bot"),
+            FactSet(facts=facts),
+            plain(feedback.comment),
+        ],
+        summary=f"New feedback on the portal bot from {author_name or 'someone'}",
+        fallback_text=f"New feedback on the portal bot: {feedback.comment}",
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.domain.feedback import Feedback, Rating
 from cards.base import CardMessage
-from cards.feedback import feedback_form_card, feedback_thanks_card
+from cards.feedback import feedback_for_pmo_card, feedback_form_card, feedback_thanks_card
 from cards.help import help_card
 from cards.notices import (
     failure_card,
@@ -31,6 +32,11 @@ def gallery() -> Iterator[tuple[str, CardMessage]]:
         "Your feedback is 1,200 characters long; the limit is 1,000.",
     )
     yield "feedback-thanks", feedback_thanks_card()
+    yield "feedback-for-pmo", feedback_for_pmo_card(
+        Feedback(comment="The help card is **great** but <b>long</b> on a phone.",
+                 rating=Rating.EASY, may_contact=True),
+        "Megan Bowen",
+    )
     yield "unknown-text", unknown_text_card()
     yield "stale-action", stale_action_card()
     yield "no-identity", no_identity_card()

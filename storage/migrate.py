@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import structlog
-
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext

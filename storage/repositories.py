@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.addresses import ConversationAddress, ConversationKind
@@ -55,8 +55,8 @@ class SqlAddressBook:
         await self._db.execute(
             update(table)
             .where(table.c.conversation_id == address.conversation_id, changed)
-            .values({name: values[name] for name in compared},
-                    last_seen_at=seen_at, removed_at=None)
+            .values({**{name: values[name] for name in compared},
+                     "last_seen_at": seen_at, "removed_at": None})
         )
         return False
 
@@ -70,13 +70,22 @@ class SqlAddressBook:
 
     async def personal_address(self, object_id: str) -> ConversationAddress | None:
         table = t.conversation_addresses
+        return await self._newest(
+            table.c.object_id == object_id,
+            table.c.kind == ConversationKind.PERSONAL.value,
+        )
+
+    async def address(self, conversation_id: str) -> ConversationAddress | None:
+        return await self._newest(t.conversation_addresses.c.conversation_id == conversation_id)
+
+    async def latest_in_tenant(self, tenant_id: str | None) -> ConversationAddress | None:
+        return await self._newest(t.conversation_addresses.c.tenant_id == tenant_id)
+
+    async def _newest(self, *conditions: ColumnElement[bool]) -> ConversationAddress | None:
+        table = t.conversation_addresses
         row = (await self._db.execute(
             select(table)
-            .where(
-                table.c.object_id == object_id,
-                table.c.kind == ConversationKind.PERSONAL.value,
-                table.c.removed_at.is_(None),
-            )
+            .where(*conditions, table.c.removed_at.is_(None))
             .order_by(table.c.last_seen_at.desc())
             .limit(1)
         )).mappings().first()

@@ -151,3 +151,31 @@ audit_log = Table(
     Column("subject", String(400), nullable=False),
     Column("detail", JSON, nullable=False),
 )
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("dedupe_key", String(400), nullable=False, unique=True),
+    # The recipient: a stored conversation, or a person (tenant + Entra object id).
+    Column("conversation_id", String(400)),
+    Column("object_id", String(64)),
+    Column("tenant_id", String(64)),
+    Column("summary", Text, nullable=False),
+    Column("fallback_text", Text, nullable=False),
+    Column("card", JSON, nullable=False),
+    # Set on a row that replaces the card another row sent (PUT on that Teams activity).
+    Column("replaces_id", Integer, ForeignKey("outbox.id")),
+    Column("state", String(16), nullable=False),
+    Column("not_before", Timestamp(), nullable=False),
+    Column("created_at", Timestamp(), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("lease_owner", String(64)),
+    Column("leased_until", Timestamp()),
+    Column("sent_at", Timestamp()),
+    Column("sent_conversation_id", String(400)),
+    Column("activity_id", String(400)),
+    Index(None, "state", "not_before"),
+)

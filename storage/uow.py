@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from storage.outbox import SqlOutbox
 from storage.repositories import SqlAddressBook, SqlAuditLog, SqlFeedbackStore, SqlOrganisationStore
 
 
@@ -17,9 +19,12 @@ class SqlUnitOfWork:
     organisation: SqlOrganisationStore
     feedback: SqlFeedbackStore
     audit: SqlAuditLog
+    outbox: SqlOutbox
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine,
+                 on_commit: Callable[[], None] | None = None) -> None:
         self._engine = engine
+        self._on_commit = on_commit
         self._connection: AsyncConnection | None = None
         self._transaction: AsyncTransaction | None = None
 
@@ -30,6 +35,7 @@ class SqlUnitOfWork:
         self.organisation = SqlOrganisationStore(self._connection)
         self.feedback = SqlFeedbackStore(self._connection)
         self.audit = SqlAuditLog(self._connection)
+        self.outbox = SqlOutbox(self._connection)
         return self
 
     async def __aexit__(
@@ -48,12 +54,17 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         assert self._transaction is not None
         await self._transaction.commit()
+        if self._on_commit is not None and self.outbox.queued:
+            self._on_commit()
 
 
-def unit_of_work_factory(engine: AsyncEngine):
-    """A factory the services call to start each transaction."""
+def unit_of_work_factory(engine: AsyncEngine, on_outbox_commit: Callable[[], None] | None = None):
+    """A factory the services call to start each transaction.
+
+    `on_outbox_commit` is called after a commit that queued messages, to wake the worker.
+    """
 
     def new_unit_of_work() -> SqlUnitOfWork:
-        return SqlUnitOfWork(engine)
+        return SqlUnitOfWork(engine, on_outbox_commit)
 
     return new_unit_of_work

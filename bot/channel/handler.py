@@ -17,12 +17,13 @@ from bot.channel.activities import (
     first_name_of,
     object_id_of,
     submitted_values,
+    tenant_of,
 )
 from bot.domain.addresses import ConversationKind
 from bot.domain.commands import Command, parse_command
 from bot.domain.errors import AlreadyReceived, InvalidText
 from bot.services.conversations import ConversationService
-from bot.services.feedback import FeedbackService
+from bot.services.feedback import Author, FeedbackService
 from bot.services.organisation import OrganisationService
 from cards.actions import CardAction
 from cards.base import CardMessage
@@ -90,13 +91,16 @@ class PortalBot(TeamsActivityHandler):
                 await self._reply(turn_context, stale_action_card())
 
     async def _send_feedback(self, turn_context: TurnContext, values: dict[str, Any]) -> None:
-        author = object_id_of(turn_context.activity)
-        if author is None:
-            log.warning("feedback.no_identity", conversation=turn_context.activity.conversation.id)
+        activity = turn_context.activity
+        object_id = object_id_of(activity)
+        if object_id is None:
+            log.warning("feedback.no_identity", conversation=activity.conversation.id)
             await self._reply(turn_context, no_identity_card())
             return
+        author = Author(object_id=object_id, name=activity.from_property.name or "",
+                        tenant_id=tenant_of(activity))
         try:
-            await self._services.feedback.submit(author, values, turn_context.activity.reply_to_id)
+            await self._services.feedback.submit(author, values, activity.reply_to_id)
         except InvalidText as error:
             await self._reply(turn_context, feedback_form_card(values, str(error)))
             return
@@ -112,13 +116,17 @@ class PortalBot(TeamsActivityHandler):
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount],
                                         turn_context: TurnContext) -> None:
-        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        """When the app is added, welcome through the outbox: a Teams admin installing it for the
+        whole force sends thousands of these in minutes, faster than Teams lets a bot reply."""
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
         if not any(member.id == bot_id for member in members_added):
             return
-        if address_of(turn_context.activity).kind is ConversationKind.PERSONAL:
-            await self._reply(turn_context, welcome_card(first_name_of(turn_context.activity)))
-        else:
-            await self._reply(turn_context, channel_welcome_card())
+        address = address_of(activity)
+        card = (welcome_card(first_name_of(activity))
+                if address.kind is ConversationKind.PERSONAL else channel_welcome_card())
+        await self._services.conversations.welcome(address.conversation_id,
+                                                   activity.id or "", card)
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity

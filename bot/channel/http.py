@@ -19,7 +19,7 @@ log = structlog.get_logger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
 
-DatabaseCheck = Callable[[], Awaitable[None]]
+HealthCheck = Callable[[], Awaitable[dict[str, object]]]
 
 
 def messages_route(adapter: CloudAdapter, bot: Bot, tenant_id: str | None):
@@ -57,16 +57,18 @@ def messages_route(adapter: CloudAdapter, bot: Bot, tenant_id: str | None):
     return messages
 
 
-def health_route(check_database: DatabaseCheck):
+def health_route(check: HealthCheck):
+    """GET /healthz: 200 with details when the database answers, 503 when it does not."""
+
     async def healthz(_request: web.Request) -> web.Response:
         try:
             async with asyncio.timeout(2):
-                await check_database()
+                details = await check()
         except Exception as error:  # any failure means "not healthy"; say which
             log.error("health.database_failed", error=type(error).__name__)
             return web.json_response({"status": "unhealthy", "database": "unreachable"},
                                      status=503)
-        return web.json_response({"status": "ok", "database": "ok"})
+        return web.json_response({"status": "ok", "database": "ok", **details})
 
     return healthz
 

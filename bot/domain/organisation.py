@@ -116,7 +116,8 @@ def parse_organisation(data: Mapping[str, Any]) -> Organisation:
     if problems:
         raise OrganisationError(problems)
     return Organisation(
-        people=tuple(people),
+        # People carry no order of their own: keep them in the order storage reads them back.
+        people=tuple(sorted(people, key=lambda p: p.object_id)),
         pmo=tuple(pmo),
         portfolios=tuple(portfolios),
         categories=tuple(categories),
@@ -135,15 +136,28 @@ def describe_changes(before: Organisation | None, after: Organisation) -> list[s
                      {p.key: p for p in after.portfolios})
     changes += _diff("category", {c.key: c for c in old.categories},
                      {c.key: c for c in after.categories})
+    # The file's order is the order they are offered in (and stored in): keep it on reload.
+    if _reordered([p.key for p in old.portfolios], [p.key for p in after.portfolios]):
+        changes.append("portfolios reordered")
+    if _reordered([c.key for c in old.categories], [c.key for c in after.categories]):
+        changes.append("categories reordered")
     for oid in sorted(set(after.pmo) - set(old.pmo)):
         changes.append(f"PMO member added: {oid}")
     for oid in sorted(set(old.pmo) - set(after.pmo)):
         changes.append(f"PMO member removed: {oid}")
+    if _reordered(list(old.pmo), list(after.pmo)):
+        changes.append("PMO members reordered")
     if old.pmo_contact != after.pmo_contact:
         changes.append("PMO contact changed")
     if old.news_channel != after.news_channel:
         changes.append(f"news channel set to {after.news_channel or 'none'}")
     return changes
+
+
+def _reordered(old: list[str], new: list[str]) -> bool:
+    """True when the keys found in both lists come in a different order in each."""
+    common = set(old) & set(new)
+    return [k for k in old if k in common] != [k for k in new if k in common]
 
 
 def _diff(kind: str, old: Mapping[str, object], new: Mapping[str, object]) -> list[str]:

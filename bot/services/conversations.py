@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bot.domain.addresses import ConversationAddress
 from bot.domain.audit import AuditEntry
+from bot.domain.messages import CardMessage
+from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
 from bot.services.ports import Clock, UnitOfWorkFactory
 
 
@@ -37,3 +39,16 @@ class ConversationService:
                 actor=actor, action="conversation.removed", subject=conversation_id, at=now,
             ))
             await uow.commit()
+
+    async def welcome(self, conversation_id: str, occasion: str, card: CardMessage) -> bool:
+        """Queue a welcome for a conversation the app was just added to, once per `occasion`
+        (the install event's id), so that a redelivered event does not welcome twice."""
+        async with self._uow() as uow:
+            queued = await uow.outbox.enqueue(OutgoingMessage(
+                recipient=Recipient.conversation(conversation_id),
+                kind=MessageKind.WELCOME,
+                dedupe_key=f"welcome:{conversation_id}:{occasion}",
+                message=card,
+            ), self._clock.now())
+            await uow.commit()
+        return queued

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
 from bot.domain.addresses import ConversationAddress
 from bot.domain.audit import AuditEntry
 from bot.domain.feedback import Feedback
+from bot.domain.messages import CardMessage
 from bot.domain.organisation import Organisation
+from bot.domain.outbox import Delivery, OutgoingMessage, SentActivity
 
 
 class Clock(Protocol):
@@ -30,6 +33,15 @@ class AddressBook(Protocol):
 
     async def personal_address(self, object_id: str) -> ConversationAddress | None:
         """The most recently seen reachable 1:1 chat with this person, if any."""
+        ...
+
+    async def address(self, conversation_id: str) -> ConversationAddress | None:
+        """The stored address of a conversation the bot may still send to, if any."""
+        ...
+
+    async def latest_in_tenant(self, tenant_id: str | None) -> ConversationAddress | None:
+        """The most recently seen address in a tenant: its service URL and bot id serve to
+        open new 1:1 chats there."""
         ...
 
 
@@ -58,6 +70,64 @@ class AuditLog(Protocol):
     async def record(self, entry: AuditEntry) -> None: ...
 
 
+class Outbox(Protocol):
+    """Queueing messages inside a change's transaction: they are sent only if it commits."""
+
+    async def enqueue(self, message: OutgoingMessage, now: datetime) -> bool:
+        """Queue `message` unless its de-duplication key is queued already; True if queued."""
+        ...
+
+    async def replace_card(self, dedupe_key: str, replacement: OutgoingMessage,
+                           now: datetime) -> bool:
+        """Replace a queued or sent card; False when no card was queued as `dedupe_key`."""
+        ...
+
+
+class OutboxQueue(Protocol):
+    """The worker's side of the outbox: claim due messages, record what became of them."""
+
+    async def claim(self, owner: str, now: datetime, limit: int,
+                    lease: timedelta) -> list[Delivery]: ...
+
+    async def sent(self, delivery_id: int, owner: str, at: datetime, conversation_id: str,
+                   activity_id: str | None) -> None: ...
+
+    async def retry(self, delivery_id: int, owner: str, not_before: datetime,
+                    error: str | None, *, count_attempt: bool = True) -> None: ...
+
+    async def dead(self, delivery_id: int, owner: str, error: str) -> None: ...
+
+    async def sent_activity(self, delivery_id: int) -> SentActivity | None:
+        """Where an earlier message went (for replacing its card)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """The Bot Connector's answer: HTTP status (None for a network error or time-out), the
+    new activity's id, Retry-After in seconds, and the error it gave."""
+
+    status: int | None
+    activity_id: str | None = None
+    retry_after: float | None = None
+    error: str | None = None
+
+
+class Messenger(Protocol):
+    """Speaking first: the Bot Connector REST API, behind the channel."""
+
+    async def send(self, address: ConversationAddress, message: CardMessage) -> SendResult: ...
+
+    async def replace(self, address: ConversationAddress, activity_id: str,
+                      message: CardMessage) -> SendResult: ...
+
+    async def open_personal_chat(
+        self, object_id: str, tenant_id: str | None, via: ConversationAddress
+    ) -> tuple[SendResult, ConversationAddress | None]:
+        """Create (or find) the 1:1 chat with a person, using `via`'s service URL and bot."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction: everything in it commits together or not at all."""
 
@@ -65,6 +135,7 @@ class UnitOfWork(Protocol):
     organisation: OrganisationStore
     feedback: FeedbackStore
     audit: AuditLog
+    outbox: Outbox
 
     async def __aenter__(self) -> Self: ...
 

@@ -1,0 +1,161 @@
+"""Speaking first: the Bot Connector REST API over one pooled aiohttp session.
+
+msrest (what the SDK sends with) runs `requests` in a thread pool per call; proactive sends
+and broadcasts go through this instead, with a cached token and our own pacing and retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+from botbuilder.integration.aiohttp import ConfigurationServiceClientCredentialFactory
+from botframework.connector.auth import AppCredentials, AuthenticationConstants
+
+from bot.channel.activities import ADAPTIVE_CARD
+from bot.config import Settings
+from bot.domain.addresses import ConversationAddress, ConversationKind
+from bot.domain.messages import CardMessage
+from bot.services.ports import SendResult
+
+REQUEST_TIMEOUT_SECONDS = 15
+
+
+class ConnectorTokens:
+    """Bearer tokens for the Bot Connector; none in anonymous mode (local runs)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._credentials: AppCredentials | None = None
+
+    async def headers(self) -> dict[str, str]:
+        if self._settings.anonymous:
+            return {}
+        if self._credentials is None:
+            factory = ConfigurationServiceClientCredentialFactory(SimpleNamespace(
+                APP_ID=self._settings.app_id, APP_PASSWORD=self._settings.app_password,
+                APP_TYPE=self._settings.app_type, APP_TENANTID=self._settings.app_tenant_id,
+            ))
+            self._credentials = await factory.create_credentials(
+                self._settings.app_id,
+                AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
+                AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL,
+                True,
+            )
+        # MSAL keeps the token until shortly before it expires; the call may block on refresh.
+        token = await asyncio.to_thread(self._credentials.get_access_token)
+        return {"Authorization": f"Bearer {token}"}
+
+
+class BotConnectorMessenger:
+    """Implements bot.services.ports.Messenger."""
+
+    def __init__(self, session: aiohttp.ClientSession, tokens: ConnectorTokens) -> None:
+        self._session = session
+        self._tokens = tokens
+
+    async def send(self, address: ConversationAddress, message: CardMessage) -> SendResult:
+        url = _conversation_url(address, "activities")
+        return await self._call("POST", url, _activity(address, message))
+
+    async def replace(self, address: ConversationAddress, activity_id: str,
+                      message: CardMessage) -> SendResult:
+        url = _conversation_url(address, f"activities/{quote(activity_id, safe='')}")
+        body = {**_activity(address, message), "id": activity_id}
+        return await self._call("PUT", url, body)
+
+    async def open_personal_chat(
+        self, object_id: str, tenant_id: str | None, via: ConversationAddress
+    ) -> tuple[SendResult, ConversationAddress | None]:
+        body = {
+            "isGroup": False,
+            "bot": {"id": via.bot_id},
+            "members": [{"id": object_id}],
+            "tenantId": tenant_id,
+            "channelData": {"tenant": {"id": tenant_id}},
+        }
+        result, answer = await self._request("POST", f"{_base(via)}/v3/conversations", body)
+        conversation_id = answer.get("id") if isinstance(answer, dict) else None
+        if result.status not in (200, 201) or not conversation_id:
+            return result, None
+        return result, ConversationAddress(
+            conversation_id=conversation_id, kind=ConversationKind.PERSONAL,
+            service_url=via.service_url, tenant_id=tenant_id, bot_id=via.bot_id,
+            channel_id=via.channel_id, object_id=object_id,
+        )
+
+    async def _call(self, method: str, url: str, body: dict[str, Any]) -> SendResult:
+        result, _answer = await self._request(method, url, body)
+        return result
+
+    async def _request(self, method: str, url: str,
+                       body: dict[str, Any]) -> tuple[SendResult, Any]:
+        try:
+            headers = await self._tokens.headers()
+            async with self._session.request(
+                method, url, json=body, headers=headers,
+                timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS),
+            ) as response:
+                answer = await _json_or_none(response)
+                if response.status < 300:
+                    activity_id = answer.get("id") if isinstance(answer, dict) else None
+                    return SendResult(status=response.status, activity_id=activity_id), answer
+                return SendResult(
+                    status=response.status,
+                    retry_after=_retry_after(response.headers.get("Retry-After")),
+                    error=_error_code(answer),
+                ), answer
+        except (aiohttp.ClientError, TimeoutError) as error:
+            return SendResult(status=None, error=type(error).__name__), None
+
+
+def _base(address: ConversationAddress) -> str:
+    return address.service_url.rstrip("/")
+
+
+def _conversation_url(address: ConversationAddress, rest: str) -> str:
+    return f"{_base(address)}/v3/conversations/{quote(address.conversation_id, safe='')}/{rest}"
+
+
+def _activity(address: ConversationAddress, message: CardMessage) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "from": {"id": address.bot_id},
+        "conversation": {"id": address.conversation_id},
+        "summary": message.summary,
+        "attachments": [{"contentType": ADAPTIVE_CARD, "content": message.card}],
+    }
+
+
+async def _json_or_none(response: aiohttp.ClientResponse) -> Any:
+    try:
+        return await response.json(content_type=None)
+    except (ValueError, aiohttp.ContentTypeError):
+        return None
+
+
+def _error_code(answer: Any) -> str | None:
+    if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
+        code = answer["error"].get("code")
+        return str(code)[:100] if code else None
+    return None
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds, from either of its two forms (seconds, or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())

@@ -1,0 +1,101 @@
+"""Pacing sends under Teams' rate limits, per tenant and per conversation.
+
+Teams allows a bot about 50 sends a second per tenant, and per conversation 7 a second,
+8 in 2 seconds, 60 in 30 seconds and 1,800 an hour. The pacer keeps a sliding window of send
+times per key and says how long to wait before the next send may go.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    sends: int
+    seconds: float
+
+
+def tenant_windows(per_second: float = 50) -> tuple[Window, ...]:
+    return (Window(max(1, round(per_second)), 1.0),)
+
+
+def conversation_windows(per_second: float = 7) -> tuple[Window, ...]:
+    return (Window(max(1, round(per_second)), 1.0), Window(8, 2.0), Window(60, 30.0),
+            Window(1800, 3600.0))
+
+
+class _Limiter:
+    """Sliding windows for many keys; forgets keys that have been quiet for the longest window."""
+
+    def __init__(self, windows: Iterable[Window]) -> None:
+        self._windows = tuple(sorted(windows, key=lambda w: w.seconds))
+        self._longest = self._windows[-1].seconds
+        self._capacity = max(w.sends for w in self._windows)
+        self._sends: dict[str, deque[float]] = {}
+
+    def wait(self, key: str, now: float) -> float:
+        history = self._sends.get(key)
+        if not history:
+            return 0.0
+        self._forget_before(history, now - self._longest)
+        wait = 0.0
+        for window in self._windows:
+            recent = sum(1 for t in history if t > now - window.seconds)
+            if recent >= window.sends:
+                # The send that must leave the window before another may go.
+                oldest_in_window = history[len(history) - window.sends]
+                wait = max(wait, oldest_in_window + window.seconds - now)
+        return wait
+
+    def record(self, key: str, now: float) -> None:
+        history = self._sends.setdefault(key, deque(maxlen=self._capacity))
+        history.append(now)
+
+    def prune(self, now: float) -> None:
+        for key in [k for k, h in self._sends.items() if not h or h[-1] <= now - self._longest]:
+            del self._sends[key]
+
+    @staticmethod
+    def _forget_before(history: deque[float], cutoff: float) -> None:
+        while history and history[0] <= cutoff:
+            history.popleft()
+
+
+class Pacer:
+    """Says when a send to (tenant, conversation) may go, and slows a tenant after a 429."""
+
+    def __init__(self, tenant: Iterable[Window] | None = None,
+                 conversation: Iterable[Window] | None = None) -> None:
+        self._tenants = _Limiter(tenant or tenant_windows())
+        self._conversations = _Limiter(conversation or conversation_windows())
+        self._held_until: dict[str, float] = {}
+
+    def wait(self, tenant: str, conversation: str, now: float) -> float:
+        """Seconds until a send to this conversation is allowed (0 when it may go now)."""
+        return max(self.tenant_wait(tenant, now), self.conversation_wait(conversation, now))
+
+    def tenant_wait(self, tenant: str, now: float) -> float:
+        held = self._held_until.get(tenant, 0.0) - now
+        return max(0.0, held, self._tenants.wait(tenant, now))
+
+    def conversation_wait(self, conversation: str, now: float) -> float:
+        return self._conversations.wait(conversation, now)
+
+    def record(self, tenant: str, conversation: str, now: float) -> None:
+        """A send went out now."""
+        self._tenants.record(tenant, now)
+        self._conversations.record(conversation, now)
+
+    def hold(self, tenant: str, until: float) -> None:
+        """Teams said 429 with Retry-After: send nothing more to this tenant until `until`."""
+        self._held_until[tenant] = max(self._held_until.get(tenant, 0.0), until)
+
+    def prune(self, now: float) -> None:
+        """Forget quiet keys, so that a broadcast to thousands does not keep them all."""
+        self._tenants.prune(now)
+        self._conversations.prune(now)
+        for tenant in [t for t, until in self._held_until.items() if until <= now]:
+            del self._held_until[tenant]

@@ -1,0 +1,282 @@
+"""Delivering the outbox: claim due messages, pace them under Teams' limits, record outcomes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import structlog
+
+from bot.domain.addresses import ConversationAddress, ConversationKind
+from bot.domain.audit import SYSTEM, AuditEntry
+from bot.domain.outbox import (
+    MAX_ATTEMPTS,
+    Delivery,
+    DeliveryState,
+    Verdict,
+    backoff_seconds,
+    classify,
+)
+from bot.domain.pacing import Pacer
+from bot.services.ports import Clock, Messenger, OutboxQueue, SendResult, UnitOfWorkFactory
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryOptions:
+    in_flight: int = 16
+    batch: int = 100
+    lease: timedelta = timedelta(seconds=120)
+    idle_poll_seconds: float = 1.0
+    # When the person has no stored 1:1 chat and no address in their tenant is known yet.
+    default_service_url: str | None = None
+    bot_id: str | None = None
+
+
+class DeliveryWorker:
+    """Sends what the outbox holds. Start `run()` as a task; `wake()` after queueing work."""
+
+    def __init__(self, queue: OutboxQueue, uow: UnitOfWorkFactory, messenger: Messenger,
+                 clock: Clock, pacer: Pacer, options: DeliveryOptions | None = None,
+                 *, doorbell: asyncio.Event | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._queue = queue
+        self._uow = uow
+        self._messenger = messenger
+        self._clock = clock
+        self._pacer = pacer
+        self._options = options or DeliveryOptions()
+        self._monotonic = monotonic
+        self.owner = f"worker-{uuid.uuid4().hex[:12]}"
+        self._wake = doorbell or asyncio.Event()
+        self._slots = asyncio.Semaphore(self._options.in_flight)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._conversation_tails: dict[str, asyncio.Task[None]] = {}
+
+    def wake(self) -> None:
+        """New work was committed: look for it now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until `stop` is set, then finish the sends in flight."""
+        log.info("outbox.worker_started", owner=self.owner)
+        try:
+            while not stop.is_set():
+                claimed = await self._deliver_batch()
+                if claimed == 0:
+                    await self._idle(stop)
+        finally:
+            await self.drain()
+            log.info("outbox.worker_stopped", owner=self.owner)
+
+    async def run_until_empty(self) -> None:
+        """Deliver everything that is due now, then return (for `iip outbox run --once`)."""
+        while await self._deliver_batch():
+            pass
+        await self.drain()
+
+    async def drain(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        self._wake.clear()
+        waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
+        _done, pending = await asyncio.wait(waiters, timeout=self._options.idle_poll_seconds,
+                                            return_when=asyncio.FIRST_COMPLETED)
+        for waiter in pending:
+            waiter.cancel()
+
+    async def _deliver_batch(self) -> int:
+        deliveries = await self._queue.claim(self.owner, self._clock.now(),
+                                             self._options.batch, self._options.lease)
+        for delivery in deliveries:
+            address = await self._address_for(delivery)
+            if address is None:
+                continue
+            await self._slots.acquire()
+            started = False
+            try:
+                if await self._paced(delivery, address):
+                    self._start(delivery, address)
+                    started = True
+            finally:
+                if not started:
+                    self._slots.release()
+        self._pacer.prune(self._monotonic())
+        return len(deliveries)
+
+    def _start(self, delivery: Delivery, address: ConversationAddress) -> None:
+        """Send in the background, after any earlier send to the same conversation."""
+        previous = self._conversation_tails.get(address.conversation_id)
+        task = asyncio.create_task(self._send(delivery, address, previous))
+        self._tasks.add(task)
+        self._conversation_tails[address.conversation_id] = task
+
+        def finished(done: asyncio.Task[None]) -> None:
+            self._tasks.discard(done)
+            self._slots.release()
+            if self._conversation_tails.get(address.conversation_id) is done:
+                del self._conversation_tails[address.conversation_id]
+
+        task.add_done_callback(finished)
+
+    async def _paced(self, delivery: Delivery, address: ConversationAddress) -> bool:
+        """Wait for the tenant's pace; put the message back if its conversation is too busy."""
+        tenant = address.tenant_id or ""
+        while True:
+            now = self._monotonic()
+            busy = self._pacer.conversation_wait(address.conversation_id, now)
+            if busy >= 1.0:
+                await self._queue.retry(
+                    delivery.id, self.owner, self._clock.now() + timedelta(seconds=busy), None,
+                    count_attempt=False,
+                )
+                return False
+            wait = max(busy, self._pacer.tenant_wait(tenant, now))
+            if wait <= 0:
+                self._pacer.record(tenant, address.conversation_id, now)
+                return True
+            await asyncio.sleep(wait)
+
+    async def _address_for(self, delivery: Delivery) -> ConversationAddress | None:
+        """Where to send: the stored conversation, the person's 1:1 chat, or a new 1:1 chat."""
+        recipient = delivery.recipient
+        async with self._uow() as uow:
+            if recipient.conversation_id:
+                address = await uow.addresses.address(recipient.conversation_id)
+            else:
+                address = await uow.addresses.personal_address(recipient.object_id or "")
+            template = None
+            if address is None and recipient.object_id and not recipient.conversation_id:
+                template = await uow.addresses.latest_in_tenant(recipient.tenant_id)
+        if address is not None:
+            return address
+        if recipient.conversation_id:
+            await self._give_up(delivery, "the conversation is unknown or the app was removed")
+            return None
+        template = template or self._default_address(recipient.tenant_id)
+        if template is None:
+            await self._give_up(delivery, "no 1:1 chat with this person and no service URL")
+            return None
+        result, opened = await self._messenger.open_personal_chat(
+            recipient.object_id or "", recipient.tenant_id, template
+        )
+        if opened is None:
+            await self._record_failure(delivery, None, result)
+            return None
+        await self._remember(opened)
+        return opened
+
+    def _default_address(self, tenant_id: str | None) -> ConversationAddress | None:
+        if not self._options.default_service_url or not self._options.bot_id:
+            return None
+        return ConversationAddress(
+            conversation_id="", kind=ConversationKind.PERSONAL,
+            service_url=self._options.default_service_url, tenant_id=tenant_id,
+            bot_id=self._options.bot_id,
+        )
+
+    async def _send(self, delivery: Delivery, address: ConversationAddress,
+                    previous: asyncio.Task[None] | None) -> None:
+        if previous is not None:
+            await asyncio.wait({previous})
+        try:
+            if delivery.replaces_id is not None:
+                result = await self._replace(delivery, address)
+                if result is None:
+                    return
+            else:
+                result = await self._messenger.send(address, delivery.message)
+            verdict = classify(result.status)
+            if verdict is Verdict.RECREATE and address.kind is ConversationKind.PERSONAL \
+                    and address.object_id and delivery.replaces_id is None:
+                result, address = await self._reopen(delivery, address)
+                verdict = classify(result.status)
+            if verdict is Verdict.SENT:
+                await self._queue.sent(delivery.id, self.owner, self._clock.now(),
+                                       address.conversation_id, result.activity_id)
+            else:
+                await self._record_failure(delivery, address, result)
+        except Exception as error:  # a bug or an outage must not lose the message
+            log.exception("outbox.send_crashed", delivery=delivery.id)
+            await self._record_failure(delivery, address,
+                                       SendResult(status=None, error=type(error).__name__))
+
+    async def _replace(self, delivery: Delivery,
+                       address: ConversationAddress) -> SendResult | None:
+        original = await self._queue.sent_activity(delivery.replaces_id or 0)
+        if original is None or original.state is DeliveryState.DEAD:
+            await self._give_up(delivery, "the card to replace was never delivered")
+            return None
+        if original.state is not DeliveryState.SENT or not original.activity_id:
+            # Not sent yet: come back once it is.
+            await self._queue.retry(delivery.id, self.owner,
+                                    self._clock.now() + timedelta(seconds=5), None,
+                                    count_attempt=False)
+            return None
+        return await self._messenger.replace(address, original.activity_id, delivery.message)
+
+    async def _reopen(self, delivery: Delivery, address: ConversationAddress
+                      ) -> tuple[SendResult, ConversationAddress]:
+        """The 1:1 chat is gone (404): open a new one, once, and send there."""
+        result, opened = await self._messenger.open_personal_chat(
+            address.object_id or "", address.tenant_id, address
+        )
+        if opened is None:
+            return result, address
+        await self._remember(opened)
+        log.info("outbox.conversation_recreated", delivery=delivery.id,
+                 conversation=opened.conversation_id)
+        return await self._messenger.send(opened, delivery.message), opened
+
+    async def _record_failure(self, delivery: Delivery, address: ConversationAddress | None,
+                              result: SendResult) -> None:
+        verdict = classify(result.status)
+        reason = f"{result.status or 'network'}: {result.error or verdict.value}"
+        now = self._clock.now()
+        if verdict is Verdict.THROTTLED:
+            retry_after = result.retry_after or 1.0
+            if address is not None:
+                self._pacer.hold(address.tenant_id or "", self._monotonic() + retry_after)
+            log.warning("outbox.throttled", delivery=delivery.id, retry_after=retry_after)
+            await self._queue.retry(delivery.id, self.owner,
+                                    now + timedelta(seconds=retry_after), reason,
+                                    count_attempt=False)
+        elif verdict is Verdict.UNREACHABLE:
+            await self._queue.dead(delivery.id, self.owner, reason)
+            if address is not None:
+                await self._unreachable(address, reason)
+        elif verdict is Verdict.RETRY and delivery.attempts + 1 < MAX_ATTEMPTS:
+            delay = backoff_seconds(delivery.attempts + 1)
+            log.warning("outbox.retrying", delivery=delivery.id, reason=reason,
+                        attempt=delivery.attempts + 1, in_seconds=round(delay, 1))
+            await self._queue.retry(delivery.id, self.owner, now + timedelta(seconds=delay),
+                                    reason)
+        else:
+            await self._give_up(delivery, reason)
+
+    async def _give_up(self, delivery: Delivery, reason: str) -> None:
+        log.error("outbox.dead", delivery=delivery.id, kind=delivery.kind.value, reason=reason)
+        await self._queue.dead(delivery.id, self.owner, reason)
+
+    async def _unreachable(self, address: ConversationAddress, reason: str) -> None:
+        """The person blocked or removed the app: stop sending there until they are back."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            await uow.addresses.mark_removed(address.conversation_id, now)
+            await uow.audit.record(AuditEntry(
+                actor=SYSTEM, action="conversation.unreachable",
+                subject=address.conversation_id, at=now, detail={"reason": reason},
+            ))
+            await uow.commit()
+
+    async def _remember(self, address: ConversationAddress) -> None:
+        async with self._uow() as uow:
+            await uow.addresses.remember(address, self._clock.now())
+            await uow.commit()

@@ -1,0 +1,215 @@
+"""The outbox table: queueing messages inside a change's transaction, and claiming them to send.
+
+Claims are leases: a worker marks rows as its own until `leased_until`. On PostgreSQL the
+claim skips rows other workers have locked (FOR UPDATE SKIP LOCKED), so replicas never send
+the same row at once; on SQLite writes are serialised anyway. A worker that dies mid-send
+leaves its rows to be claimed again once the lease expires: at most its sends in flight repeat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.domain.messages import CardMessage
+from bot.domain.outbox import (
+    Delivery,
+    DeliveryState,
+    MessageKind,
+    OutgoingMessage,
+    Recipient,
+    SentActivity,
+)
+from storage.tables import outbox
+from storage.upsert import insert_for
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxStatus:
+    pending: int
+    sending: int
+    sent: int
+    failing: int
+    dead: int
+    oldest_pending_seconds: float | None
+
+
+class SqlOutbox:
+    """The queueing side, used inside a unit of work."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+        self.queued = 0
+
+    async def enqueue(self, message: OutgoingMessage, now: datetime) -> bool:
+        """Queue `message` unless its de-duplication key is queued already; True if queued."""
+        result = await self._db.execute(
+            insert_for(self._db, outbox).values(
+                kind=message.kind.value,
+                dedupe_key=message.dedupe_key,
+                conversation_id=message.recipient.conversation_id,
+                object_id=message.recipient.object_id,
+                tenant_id=message.recipient.tenant_id,
+                summary=message.message.summary,
+                fallback_text=message.message.fallback_text,
+                card=message.message.card,
+                state=DeliveryState.PENDING.value,
+                not_before=message.not_before or now,
+                created_at=now,
+                attempts=0,
+            ).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        )
+        self.queued += result.rowcount
+        return bool(result.rowcount)
+
+    async def replace_card(self, dedupe_key: str, replacement: OutgoingMessage,
+                           now: datetime) -> bool:
+        """Replace the card queued as `dedupe_key`: in place while it waits to be sent, else
+        by a new row that updates the sent card in Teams. False when there is no such card."""
+        original = await self._db.scalar(
+            select(outbox.c.id).where(outbox.c.dedupe_key == dedupe_key)
+        )
+        if original is None:
+            return False
+        in_place = await self._db.execute(
+            update(outbox)
+            .where(outbox.c.id == original, outbox.c.state == DeliveryState.PENDING.value)
+            .values(summary=replacement.message.summary,
+                    fallback_text=replacement.message.fallback_text,
+                    card=replacement.message.card)
+        )
+        if in_place.rowcount:
+            return True
+        queued = await self.enqueue(replacement, now)
+        if queued:
+            await self._db.execute(
+                update(outbox).where(outbox.c.dedupe_key == replacement.dedupe_key)
+                .values(replaces_id=original)
+            )
+        return queued
+
+
+class SqlOutboxQueue:
+    """The delivering side, used by the worker: each call is its own short transaction."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def claim(self, owner: str, now: datetime, limit: int,
+                    lease: timedelta) -> list[Delivery]:
+        due = and_(
+            outbox.c.not_before <= now,
+            or_(
+                outbox.c.state == DeliveryState.PENDING.value,
+                and_(outbox.c.state == DeliveryState.SENDING.value, outbox.c.leased_until < now),
+            ),
+        )
+        async with self._engine.begin() as connection:
+            candidates = (
+                select(outbox.c.id).where(due).order_by(outbox.c.not_before, outbox.c.id)
+                .limit(limit)
+            )
+            if connection.dialect.name == "postgresql":
+                candidates = candidates.with_for_update(skip_locked=True)
+            rows = (await connection.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(candidates.scalar_subquery()), due)
+                .values(state=DeliveryState.SENDING.value, lease_owner=owner,
+                        leased_until=now + lease)
+                .returning(outbox)
+            )).mappings().all()
+        deliveries = [
+            Delivery(
+                id=row["id"],
+                recipient=Recipient(conversation_id=row["conversation_id"],
+                                    object_id=row["object_id"], tenant_id=row["tenant_id"]),
+                kind=MessageKind(row["kind"]),
+                message=CardMessage(card=row["card"], summary=row["summary"],
+                                    fallback_text=row["fallback_text"]),
+                attempts=row["attempts"],
+                replaces_id=row["replaces_id"],
+            )
+            for row in rows
+        ]
+        return sorted(deliveries, key=lambda d: d.id)
+
+    async def sent_activity(self, delivery_id: int) -> SentActivity | None:
+        """Where the message `delivery_id` went, if it exists."""
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(
+                select(outbox.c.state, outbox.c.sent_conversation_id, outbox.c.activity_id)
+                .where(outbox.c.id == delivery_id)
+            )).first()
+        if row is None:
+            return None
+        return SentActivity(DeliveryState(row.state), row.sent_conversation_id, row.activity_id)
+
+    async def sent(self, delivery_id: int, owner: str, at: datetime, conversation_id: str,
+                   activity_id: str | None) -> None:
+        await self._finish(delivery_id, owner, state=DeliveryState.SENT.value, sent_at=at,
+                           sent_conversation_id=conversation_id, activity_id=activity_id,
+                           attempts=outbox.c.attempts + 1, last_error=None)
+
+    async def retry(self, delivery_id: int, owner: str, not_before: datetime,
+                    error: str | None, *, count_attempt: bool = True) -> None:
+        values = {"state": DeliveryState.PENDING.value, "not_before": not_before}
+        if count_attempt:
+            values["attempts"] = outbox.c.attempts + 1
+        if error is not None:
+            values["last_error"] = error[:1000]
+        await self._finish(delivery_id, owner, **values)
+
+    async def dead(self, delivery_id: int, owner: str, error: str) -> None:
+        await self._finish(delivery_id, owner, state=DeliveryState.DEAD.value,
+                           attempts=outbox.c.attempts + 1, last_error=error[:1000])
+
+    async def _finish(self, delivery_id: int, owner: str, **values: object) -> None:
+        # Only the lease holder may finish a row: one whose lease expired and was claimed by
+        # another worker is that worker's now.
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(outbox)
+                .where(outbox.c.id == delivery_id, outbox.c.lease_owner == owner,
+                       outbox.c.state == DeliveryState.SENDING.value)
+                .values(lease_owner=None, leased_until=None, **values)
+            )
+
+    async def status(self, now: datetime) -> OutboxStatus:
+        async with self._engine.connect() as connection:
+            counts = dict((await connection.execute(
+                select(outbox.c.state, func.count()).group_by(outbox.c.state)
+            )).all())
+            failing = await connection.scalar(
+                select(func.count()).select_from(outbox).where(
+                    outbox.c.state.in_([DeliveryState.PENDING.value,
+                                        DeliveryState.SENDING.value]),
+                    outbox.c.last_error.is_not(None),
+                )
+            )
+            oldest = await connection.scalar(
+                select(func.min(outbox.c.created_at)).where(
+                    outbox.c.state.in_([DeliveryState.PENDING.value, DeliveryState.SENDING.value])
+                )
+            )
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=now.tzinfo)
+        return OutboxStatus(
+            pending=counts.get(DeliveryState.PENDING.value, 0),
+            sending=counts.get(DeliveryState.SENDING.value, 0),
+            sent=counts.get(DeliveryState.SENT.value, 0),
+            failing=failing or 0,
+            dead=counts.get(DeliveryState.DEAD.value, 0),
+            oldest_pending_seconds=(now - oldest).total_seconds() if oldest else None,
+        )
+
+    async def requeue_dead(self, now: datetime) -> int:
+        """Give every dead row a fresh set of attempts, now."""
+        async with self._engine.begin() as connection:
+            result = await connection.execute(
+                update(outbox).where(outbox.c.state == DeliveryState.DEAD.value)
+                .values(state=DeliveryState.PENDING.value, attempts=0, not_before=now)
+            )
+        return result.rowcount
