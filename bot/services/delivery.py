@@ -220,6 +220,14 @@ class DeliveryWorker:
                                     self._clock.now() + timedelta(seconds=5), None,
                                     count_attempt=False)
             return None
+        if original.conversation_id != address.conversation_id:
+            # Replace the card where it was sent, wherever the recipient is reached now.
+            async with self._uow() as uow:
+                sent_to = await uow.addresses.address(original.conversation_id or "")
+            if sent_to is None:
+                await self._give_up(delivery, "the conversation of the card to replace is gone")
+                return None
+            address = sent_to
         return await self._messenger.replace(address, original.activity_id, delivery.message)
 
     async def _reopen(self, delivery: Delivery, address: ConversationAddress

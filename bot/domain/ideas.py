@@ -1,0 +1,115 @@
+"""Ideas: their statuses, human references and the two-month promise."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+SLA_MONTHS = 2
+
+
+class Status(StrEnum):
+    SUBMITTED = "submitted"
+    BUSINESS_ASSESSMENT = "business_assessment"
+    ESCALATED = "escalated"
+    APPROVED = "approved"
+    DELIVERED = "delivered"
+    DEFERRED = "deferred"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {
+    Status.SUBMITTED: "Submitted",
+    Status.BUSINESS_ASSESSMENT: "Business assessment",
+    Status.ESCALATED: "Escalated",
+    Status.APPROVED: "Approved",
+    Status.DELIVERED: "Delivered",
+    Status.DEFERRED: "Deferred",
+    Status.DECLINED: "Declined",
+    Status.WITHDRAWN: "Withdrawn",
+}
+
+# Not yet decided: the contributor may still withdraw it, and the promise is still open.
+UNDECIDED = frozenset({Status.SUBMITTED, Status.BUSINESS_ASSESSMENT, Status.ESCALATED})
+
+
+class DeclineReason(StrEnum):
+    IN_PROGRESS = "in_progress"
+    ALREADY_EXISTS = "already_exists"
+    DUPLICATE = "duplicate"
+    NOT_VIABLE = "not_viable"
+
+    @property
+    def label(self) -> str:
+        return _DECLINE_LABELS[self]
+
+
+_DECLINE_LABELS = {
+    DeclineReason.IN_PROGRESS: "in progress already",
+    DeclineReason.ALREADY_EXISTS: "already exists",
+    DeclineReason.DUPLICATE: "duplicate",
+    DeclineReason.NOT_VIABLE: "not viable",
+}
+
+_REFERENCE = re.compile(r"\bIIP-(\d{4})-(\d{4,})\b", re.IGNORECASE)
+
+
+def format_reference(year: int, number: int) -> str:
+    """The reference people quote, such as IIP-2026-0042."""
+    return f"IIP-{year}-{number:04d}"
+
+
+def find_reference(text: str | None) -> str | None:
+    """The first idea reference in `text`, normalised (IIP-2026-0042), or None."""
+    match = _REFERENCE.search(text or "")
+    if match is None:
+        return None
+    return format_reference(int(match.group(1)), int(match.group(2)))
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` calendar months later, or the month's last day if it is shorter."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=candidate)
+        except ValueError:
+            continue
+    raise AssertionError("every month has 28 days")
+
+
+def update_due(submitted_at: datetime) -> date:
+    """The date by which the contributor is promised a substantive update (UK calendar)."""
+    return add_months(submitted_at.astimezone(LONDON).date(), SLA_MONTHS)
+
+
+@dataclass(frozen=True, slots=True)
+class IdeaSummary:
+    """One line of a person's list of ideas."""
+
+    reference: str
+    title: str
+    status: Status
+    decline_reason: DeclineReason | None
+    submitted_at: datetime
+    updated_at: datetime
+
+    @property
+    def update_due(self) -> date | None:
+        return update_due(self.submitted_at) if self.status in UNDECIDED else None
+
+    @property
+    def status_label(self) -> str:
+        if self.status is Status.DECLINED and self.decline_reason:
+            return f"Declined: {self.decline_reason.label}"
+        return self.status.label
