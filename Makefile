@@ -39,5 +39,10 @@ bench: $(BIN)/.installed
 gallery: $(BIN)/.installed
 	$(BIN)/iip cards gallery build/cards
 
+## manifest: the Teams app package in build/ (make manifest APP_ID=<guid> [BOT_ID=<guid>] [VERSION=1.0.0])
+manifest: $(BIN)/.installed
+	$(BIN)/iip manifest build build/iip-teams-app.zip --app-id "$(APP_ID)" \
+		$(if $(BOT_ID),--bot-id "$(BOT_ID)") $(if $(VERSION),--version "$(VERSION)")
+
 clean:
 	rm -rf $(VENV) node_modules build var test-artefacts devTools

@@ -275,27 +275,34 @@ def _manifest_build(settings: Settings, args: argparse.Namespace) -> int:
         Developer,
         PackageError,
         build_manifest,
+        check_guid,
         write_package,
     )
 
     bot_id = args.bot_id if args.bot_id is not None else settings.app_id
-    if not bot_id.strip():
-        print("iip: the bot id is missing: pass --bot-id or set MICROSOFT_APP_ID to the bot's "
-              "Entra app id.", file=sys.stderr)
-        return 2
-    given = {"name": args.developer_name, "website_url": args.website_url,
-             "privacy_url": args.privacy_url, "terms_url": args.terms_url}
+    options = {"name": "developer_name", "website_url": "website_url",
+               "privacy_url": "privacy_url", "terms_url": "terms_url"}
+    given = {field: getattr(args, option) for field, option in options.items()}
     developer = replace(Developer(), **{k: v for k, v in given.items() if v is not None})
     try:
+        check_guid(args.app_id, "The Teams app id")
+        if not bot_id.strip():
+            raise PackageError("The bot id is missing: pass --bot-id or set MICROSOFT_APP_ID to "
+                               "the bot's Entra app id.")
         manifest = build_manifest(args.app_id, bot_id, args.version or DEFAULT_VERSION, developer)
     except PackageError as error:
         print(f"iip: {error} Nothing was written.", file=sys.stderr)
         return 2
-    path = write_package(args.out, manifest)
-    if developer.is_placeholder:
-        print("iip: note: the developer name and URLs are placeholders; pass --developer-name, "
-              "--website-url, --privacy-url and --terms-url for a real deployment.",
-              file=sys.stderr)
+    try:
+        path = write_package(args.out, manifest)
+    except OSError as error:
+        print(f"iip: {args.out} could not be written: {error}", file=sys.stderr)
+        return 1
+    if developer.placeholders:
+        missing = ", ".join("--" + options[field].replace("_", "-")
+                            for field in developer.placeholders)
+        print(f"iip: note: placeholder developer details were used; pass {missing} "
+              "for a real deployment.", file=sys.stderr)
     print(f"Wrote {path}: Teams app {manifest['id']} version {manifest['version']} for bot "
           f"{manifest['bots'][0]['botId']}.")
     return 0
