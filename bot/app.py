@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
+from typing import Any
 
 import aiohttp
 from aiohttp import web
+from botbuilder.core import ConversationState
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,9 +23,12 @@ from bot.services.clock import SystemClock
 from bot.services.conversations import ConversationService
 from bot.services.delivery import DeliveryOptions, DeliveryWorker
 from bot.services.feedback import FeedbackService
+from bot.services.ideas import IdeaService
 from bot.services.organisation import OrganisationService
 from bot.services.ports import Clock
 from cards.feedback import feedback_for_pmo_card
+from cards.ideas import StaffCards
+from storage.bot_state import SqlStorage
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.outbox import SqlOutboxQueue
@@ -41,21 +47,26 @@ def build_services(engine: AsyncEngine, clock: Clock,
         conversations=ConversationService(uow, clock),
         organisation=OrganisationService(uow, clock),
         feedback=FeedbackService(uow, clock, feedback_for_pmo_card),
+        ideas=IdeaService(uow, clock, StaffCards()),
     )
 
 
 def build_worker(engine: AsyncEngine, settings: Settings, clock: Clock,
                  session: aiohttp.ClientSession,
-                 doorbell: asyncio.Event | None = None) -> DeliveryWorker:
-    """The outbox worker, sending through the Bot Connector REST API at Teams' pace."""
+                 doorbell: asyncio.Event | None = None, **tuning: Any) -> DeliveryWorker:
+    """The outbox worker, sending through the Bot Connector REST API at Teams' pace.
+
+    `tuning` overrides DeliveryOptions fields (tests use it for a fast backoff)."""
     pacer = Pacer(tenant_windows(settings.outbox_tenant_rate),
                   conversation_windows(settings.outbox_conversation_rate))
-    options = DeliveryOptions(
-        in_flight=settings.outbox_in_flight,
-        batch=max(20, round(settings.outbox_tenant_rate * 2)),
-        default_service_url=settings.teams_service_url,
-        bot_id=f"28:{settings.app_id}" if settings.app_id else None,
-    )
+    options = DeliveryOptions(**{
+        "in_flight": settings.outbox_in_flight,
+        "batch": max(20, round(settings.outbox_tenant_rate * 2)),
+        "lease": timedelta(seconds=settings.outbox_lease_seconds),
+        "default_service_url": settings.teams_service_url,
+        "bot_id": f"28:{settings.app_id}" if settings.app_id else None,
+        **tuning,
+    })
     return DeliveryWorker(
         SqlOutboxQueue(engine), unit_of_work_factory(engine),
         BotConnectorMessenger(session, ConnectorTokens(settings)), clock, pacer, options,
@@ -72,7 +83,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     services = build_services(engine, clock, doorbell)
     adapter, authentication = make_adapter(settings)
     adapter.on_turn_error = on_turn_error
-    bot = PortalBot(services)
+    # Conversation state (where each person is in a dialog) lives in the database, so that it
+    # survives restarts and is shared by replicas.
+    bot = PortalBot(services, ConversationState(SqlStorage(engine)))
 
     queue = SqlOutboxQueue(engine)
 

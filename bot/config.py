@@ -31,6 +31,8 @@ class Settings:
     outbox_tenant_rate: float = 50.0
     outbox_conversation_rate: float = 7.0
     outbox_in_flight: int = 16
+    # How long a claimed message stays a worker's own; after it, another worker may send it.
+    outbox_lease_seconds: float = 120.0
     teams_service_url: str = "https://smba.trafficmanager.net/teams/"
 
     @property
@@ -61,12 +63,13 @@ class Settings:
             app_password=env.get("MICROSOFT_APP_PASSWORD", ""),
             app_tenant_id=env.get("MICROSOFT_APP_TENANT_ID", "").strip(),
             app_type=app_type,
-            log_level=(env.get("IIP_LOG_LEVEL") or "INFO").upper(),
+            log_level=_log_level(env),
             log_format=env.get("IIP_LOG_FORMAT") or "json",
             outbox_worker=_flag(env, "IIP_OUTBOX_WORKER", True),
             outbox_tenant_rate=_number(env, "IIP_OUTBOX_TENANT_RATE", 50.0),
             outbox_conversation_rate=_number(env, "IIP_OUTBOX_CONVERSATION_RATE", 7.0),
             outbox_in_flight=int(_number(env, "IIP_OUTBOX_IN_FLIGHT", 16)),
+            outbox_lease_seconds=_number(env, "IIP_OUTBOX_LEASE_SECONDS", 120.0),
             teams_service_url=env.get("IIP_TEAMS_SERVICE_URL")
             or "https://smba.trafficmanager.net/teams/",
         )
@@ -93,6 +96,15 @@ class Settings:
             return None
         path = self.database_url[len(prefix) :].split("?", 1)[0]
         return None if path in ("", ":memory:") else Path(path)
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    level = (env.get("IIP_LOG_LEVEL") or "INFO").strip().upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise SettingsError(
+            f"IIP_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {level!r}."
+        )
+    return level
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:

@@ -72,5 +72,7 @@ def problem(text: str) -> TextBlock:
     return TextBlock(text=text, wrap=True, color="Attention", weight="Bolder")
 
 
-def submit(title: str, action: CardAction, **data: Any) -> SubmitAction:
-    return SubmitAction(title=title, data={"action": action.value, **data})
+def submit(title: str, action: CardAction, *, inputs: bool = True, **data: Any) -> SubmitAction:
+    """A button that sends `action` and `data` (and, unless `inputs` is False, the inputs)."""
+    return SubmitAction(title=title, data={"action": action.value, **data},
+                        associated_inputs=None if inputs else "none")

@@ -73,13 +73,13 @@ def feedback_thanks_card() -> CardMessage:
 def feedback_for_pmo_card(feedback: Feedback, author_name: str) -> CardMessage:
     """What the PMO team receives when someone sends feedback on the bot."""
     facts = [
-        Fact(title="From", value=author_name or "Someone"),
         Fact(title="Ease of use", value=feedback.rating.label if feedback.rating else "Not given"),
         Fact(title="May we contact them?", value="Yes" if feedback.may_contact else "No"),
     ]
     return card_message(
         [
             heading("New feedback on the portal bot"),
+            plain(f"From {author_name or 'someone'}"),
             FactSet(facts=facts),
             plain(feedback.comment),
         ],

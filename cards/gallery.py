@@ -3,20 +3,81 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
 from bot.domain.feedback import Feedback, Rating
+from bot.domain.ideas import (
+    DeclineReason,
+    HistoryEntry,
+    IdeaDetail,
+    IdeaSummary,
+    Status,
+)
+from bot.domain.intake import Choices, Draft, Option, Step, plan
+from bot.domain.organisation import Category, Organisation, Portfolio
+from bot.domain.profile import Profile
+from bot.domain.sensitive import Finding, SensitiveText
 from cards.base import CardMessage
 from cards.feedback import feedback_for_pmo_card, feedback_form_card, feedback_thanks_card
 from cards.help import help_card
+from cards.ideas import (
+    StaffCards,
+    my_ideas_card,
+    not_found_card,
+    timeline_card,
+    withdraw_confirm_card,
+    withdrawn_card,
+)
+from cards.intake import (
+    cancelled_card,
+    check_card,
+    question_card,
+    receipt_card,
+    resume_card,
+    sensitive_card,
+)
 from cards.notices import (
     failure_card,
     no_identity_card,
     stale_action_card,
     unknown_text_card,
 )
+from cards.profile import profile_card, profile_saved_card
 from cards.welcome import channel_welcome_card, welcome_card
 
 SAMPLE_CONTACT = "E-mail iip.pmo@example.police.uk, or call extension 4471 (Monday to Friday)."
+SAMPLE_CHOICES = Choices(
+    categories=(Option("process", "Process improvement"), Option("technology", "Technology")),
+    portfolios=(Option("local-policing", "Local Policing"),
+                Option("crime-and-justice", "Crime and Justice")),
+    campaigns=(Option("ai", "Artificial intelligence"),),
+)
+SAMPLE_DRAFT = Draft(
+    title="Digital pocket notebooks for response officers",
+    problem="Paper notebooks are slow to search, and **copying** them takes <b>hours</b>.",
+    proposal="Use the tablets officers already carry, with the existing notebook app.",
+    benefit="About two hours a week for each response officer.",
+    category="technology", portfolio="local-policing", campaign="", named_publicly=True,
+    step=Step.CHECK, revision=9, ask_profile=True,
+)
+SUBMITTED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+SAMPLE_IDEA = IdeaDetail(
+    id=42, reference="IIP-2026-0042", contributor_object_id="00000000-0000-0000-0000-0000000000021",
+    title=SAMPLE_DRAFT.title, problem=SAMPLE_DRAFT.problem, proposal=SAMPLE_DRAFT.proposal,
+    benefit=SAMPLE_DRAFT.benefit, category_key="technology", portfolio_key="local-policing",
+    campaign_key=None, named_publicly=True, status=Status.BUSINESS_ASSESSMENT,
+    decline_reason=None, version=2, submitted_at=SUBMITTED, updated_at=SUBMITTED,
+    history=(
+        HistoryEntry(SUBMITTED, "contributor", "submitted", None, Status.SUBMITTED),
+        HistoryEntry(SUBMITTED, "pmo", "allocated", Status.SUBMITTED,
+                     Status.BUSINESS_ASSESSMENT,
+                     message_to_contributor="Local Policing will look at this next."),
+    ),
+)
+SAMPLE_ORGANISATION = Organisation(
+    people=(), pmo=(), categories=(Category("technology", "Technology"),),
+    portfolios=(Portfolio("local-policing", "Local Policing", ()),),
+)
 
 
 def gallery() -> Iterator[tuple[str, CardMessage]]:
@@ -41,3 +102,45 @@ def gallery() -> Iterator[tuple[str, CardMessage]]:
     yield "stale-action", stale_action_card()
     yield "no-identity", no_identity_card()
     yield "failure", failure_card()
+    yield from _submission_cards()
+    yield from _idea_cards()
+
+
+def _submission_cards() -> Iterator[tuple[str, CardMessage]]:
+    steps = plan(ask_profile=True, campaigns_open=True)
+    for step in steps:
+        if step not in (Step.PROFILE, Step.CHECK):
+            yield f"intake-{step.value}", question_card(
+                Draft(step=step), step, steps, SAMPLE_CHOICES)
+    yield "intake-title-error", question_card(
+        Draft(step=Step.TITLE), Step.TITLE, steps, SAMPLE_CHOICES,
+        error="The title is 130 characters long; the limit is 120.", typed="x" * 130)
+    yield "intake-profile", profile_card([("local-policing", "Local Policing")],
+                                         within_idea=True)
+    yield "profile", profile_card([("local-policing", "Local Policing")],
+                                  Profile(department="local-policing", location="Leeds"),
+                                  within_idea=False)
+    yield "profile-saved", profile_saved_card()
+    yield "intake-check", check_card("d1", SAMPLE_DRAFT, steps, SAMPLE_CHOICES)
+    yield "intake-sensitive", sensitive_card("d1", SAMPLE_DRAFT, [
+        SensitiveText("problem", (Finding.PHONE, Finding.VEHICLE))])
+    yield "intake-receipt", receipt_card("IIP-2026-0042", SAMPLE_DRAFT.title, date(2027, 1, 2))
+    yield "intake-resume", resume_card(SAMPLE_DRAFT, SUBMITTED)
+    yield "intake-cancelled", cancelled_card()
+
+
+def _idea_cards() -> Iterator[tuple[str, CardMessage]]:
+    summaries = [
+        SAMPLE_IDEA.summary,
+        IdeaSummary("IIP-2026-0017", "Shorter handover forms", Status.DECLINED,
+                    DeclineReason.DUPLICATE, SUBMITTED, SUBMITTED),
+    ]
+    yield "my-ideas", my_ideas_card(summaries, 1, 3, 12)
+    yield "my-ideas-empty", my_ideas_card([], 1, 1, 0)
+    yield "idea-timeline", timeline_card(SAMPLE_IDEA)
+    yield "idea-withdraw-confirm", withdraw_confirm_card(SAMPLE_IDEA)
+    yield "idea-withdrawn", withdrawn_card(SAMPLE_IDEA)
+    yield "idea-not-found", not_found_card("I could not find an idea IIP-2026-0999 of yours.")
+    staff = StaffCards()
+    yield "staff-triage", staff.triage(SAMPLE_IDEA, "Megan Bowen", SAMPLE_ORGANISATION)
+    yield "staff-withdrawn", staff.withdrawn(SAMPLE_IDEA, "Megan Bowen", "It exists already.")

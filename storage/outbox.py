@@ -113,13 +113,21 @@ class SqlOutboxQueue:
                 .limit(limit)
             )
             if connection.dialect.name == "postgresql":
-                candidates = candidates.with_for_update(skip_locked=True)
+                # Not `id IN (subquery)`: PostgreSQL may plan that as a nested loop that
+                # rescans the LIMIT subquery for every row, and each rescan skips the rows
+                # this statement already locked, so one claim took every due row. A
+                # materialised CTE runs once.
+                chosen = (candidates.with_for_update(skip_locked=True).cte("chosen")
+                          .prefix_with("MATERIALIZED"))
+                claimed = outbox.c.id == chosen.c.id
+            else:
+                claimed = outbox.c.id.in_(candidates.scalar_subquery())
             rows = (await connection.execute(
                 update(outbox)
-                .where(outbox.c.id.in_(candidates.scalar_subquery()), due)
+                .where(claimed, due)
                 .values(state=DeliveryState.SENDING.value, lease_owner=owner,
                         leased_until=now + lease)
-                .returning(outbox)
+                .returning(*outbox.c)
             )).mappings().all()
         deliveries = [
             Delivery(
@@ -146,6 +154,18 @@ class SqlOutboxQueue:
         if row is None:
             return None
         return SentActivity(DeliveryState(row.state), row.sent_conversation_id, row.activity_id)
+
+    async def renew(self, delivery_id: int, owner: str, until: datetime) -> bool:
+        """Extend `owner`'s lease on a row it is about to send; False when the row is no longer
+        its own (its lease ran out and another worker claimed it)."""
+        async with self._engine.begin() as connection:
+            result = await connection.execute(
+                update(outbox)
+                .where(outbox.c.id == delivery_id, outbox.c.lease_owner == owner,
+                       outbox.c.state == DeliveryState.SENDING.value)
+                .values(leased_until=until)
+            )
+        return bool(result.rowcount)
 
     async def sent(self, delivery_id: int, owner: str, at: datetime, conversation_id: str,
                    activity_id: str | None) -> None:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.addresses import ConversationAddress, ConversationKind
@@ -18,12 +28,24 @@ from storage.upsert import insert_for, upsert
 ADDRESS_REFRESH = timedelta(hours=1)
 
 
+# What SqlAddressBook.remember compares, built once (a statement reused keeps its cache key).
+_KNOWN_ADDRESS = select(
+    t.conversation_addresses.c["service_url", "bot_id", "tenant_id", "team_id", "object_id",
+                               "user_id", "removed_at", "last_seen_at"]
+).where(t.conversation_addresses.c.conversation_id == bindparam("conversation_id"))
+
+# Asked on every turn that needs the organisation (see OrganisationService.current).
+_REVISION = select(t.organisation_settings.c.revision).where(t.organisation_settings.c.id == 1)
+
+
 class SqlAddressBook:
     def __init__(self, connection: AsyncConnection) -> None:
         self._db = connection
 
     async def remember(self, address: ConversationAddress, seen_at: datetime) -> bool:
         table = t.conversation_addresses
+        # A channel is shared by everyone in it: only a 1:1 address belongs to one person.
+        personal = address.kind is ConversationKind.PERSONAL
         values = {
             "conversation_id": address.conversation_id,
             "kind": address.kind.value,
@@ -31,22 +53,31 @@ class SqlAddressBook:
             "tenant_id": address.tenant_id,
             "bot_id": address.bot_id,
             "channel_id": address.channel_id,
-            "object_id": address.object_id,
-            "user_id": address.user_id,
+            "object_id": address.object_id if personal else None,
+            "user_id": address.user_id if personal else None,
             "team_id": address.team_id,
             "first_seen_at": seen_at,
             "last_seen_at": seen_at,
             "removed_at": None,
         }
-        inserted = await self._db.execute(
-            insert_for(self._db, table).values(**values).on_conflict_do_nothing()
-        )
-        if inserted.rowcount:
-            return True
-        # A channel is shared by everyone in it: only a 1:1 address belongs to one person.
         compared = ["service_url", "bot_id", "tenant_id", "team_id"]
-        if address.kind is ConversationKind.PERSONAL:
+        if personal:
             compared += ["object_id", "user_id"]
+        # Read first: almost every turn comes from a known, unchanged address, and a read takes
+        # no write lock (on SQLite an INSERT that does nothing still queues for the only one).
+        known = (await self._db.execute(
+            _KNOWN_ADDRESS, {"conversation_id": address.conversation_id}
+        )).first()
+        if known is None:
+            inserted = await self._db.execute(
+                insert_for(self._db, table).values(**values).on_conflict_do_nothing()
+            )
+            if inserted.rowcount:
+                return True
+        elif (known.removed_at is None and known.last_seen_at >= seen_at - ADDRESS_REFRESH
+              and all(known._mapping[name] == values[name] for name in compared)):
+            return False
+        # New since the read (another turn won the insert), changed, removed or stale.
         changed = or_(
             *(table.c[name].is_distinct_from(values[name]) for name in compared),
             table.c.removed_at.is_not(None),
@@ -109,10 +140,7 @@ class SqlOrganisationStore:
         self._db = connection
 
     async def revision(self) -> int:
-        value = await self._db.scalar(
-            select(t.organisation_settings.c.revision).where(t.organisation_settings.c.id == 1)
-        )
-        return value or 0
+        return await self._db.scalar(_REVISION) or 0
 
     async def load(self) -> Organisation | None:
         settings = (await self._db.execute(
@@ -190,13 +218,20 @@ class SqlOrganisationStore:
                 {"object_id": oid, "role": role.value, "portfolio_key": key, "position": n}
                 for n, (oid, role, key) in enumerate(grants)
             ])
-        revision = await self.revision() + 1
-        await upsert(
-            self._db, t.organisation_settings,
-            {"id": 1, "revision": revision, "pmo_contact": organisation.pmo_contact,
-             "news_channel": organisation.news_channel, "loaded_at": at},
-            keys=["id"], update=["revision", "pmo_contact", "news_channel", "loaded_at"],
+        # The new revision is computed in the database, so two loads at once cannot both
+        # write the same number.
+        statement = insert_for(self._db, t.organisation_settings).values(
+            id=1, revision=1, pmo_contact=organisation.pmo_contact,
+            news_channel=organisation.news_channel, loaded_at=at,
         )
+        statement = statement.on_conflict_do_update(
+            index_elements=["id"],
+            set_={"revision": t.organisation_settings.c.revision + 1,
+                  "pmo_contact": statement.excluded.pmo_contact,
+                  "news_channel": statement.excluded.news_channel,
+                  "loaded_at": statement.excluded.loaded_at},
+        ).returning(t.organisation_settings.c.revision)
+        revision = (await self._db.execute(statement)).scalar_one()
         return revision
 
     async def _retire_and_upsert(self, table: t.Table, key: str, rows: list[dict],

@@ -179,3 +179,81 @@ outbox = Table(
     Column("activity_id", String(400)),
     Index(None, "state", "not_before"),
 )
+
+ideas = Table(
+    "ideas",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reference", String(20), nullable=False, unique=True),
+    Column("contributor_object_id", String(64), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("problem", Text, nullable=False),
+    Column("proposal", Text, nullable=False),
+    Column("benefit", Text, nullable=False),
+    Column("category_key", String(40), nullable=False),
+    Column("portfolio_key", String(40), nullable=False, index=True),
+    Column("campaign_key", String(40)),
+    Column("named_publicly", Boolean, nullable=False),
+    Column("status", String(32), nullable=False, index=True),
+    Column("decline_reason", String(32)),
+    # Every change bumps the version; a card carries it, so a stale press changes nothing.
+    Column("version", Integer, nullable=False),
+    Column("submitted_at", Timestamp(), nullable=False),
+    Column("updated_at", Timestamp(), nullable=False),
+    # The draft it came from: confirming the same draft twice makes one idea.
+    Column("submission_key", String(64), nullable=False, unique=True),
+    # The contributor's diversity answers as they were at submission, for reporting.
+    Column("department", String(64), nullable=False),
+    Column("function", String(64), nullable=False),
+    Column("location", String(64), nullable=False),
+    Column("grade", String(64), nullable=False),
+    Column("role_type", String(64), nullable=False),
+    # The item id in the list this idea was imported from, if any.
+    Column("legacy_id", String(64), unique=True),
+)
+
+idea_history = Table(
+    "idea_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("idea_id", Integer, ForeignKey("ideas.id"), nullable=False, index=True),
+    Column("at", Timestamp(), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("from_status", String(32)),
+    Column("to_status", String(32), nullable=False),
+    Column("reason", Text),
+    Column("message_to_contributor", Text),
+    Column("internal_note", Text),
+    # The outbox row that told the contributor, so that the time it was sent is known.
+    Column("notice_key", String(400)),
+)
+
+reference_counters = Table(
+    "reference_counters",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("last_number", Integer, nullable=False),
+)
+
+idea_drafts = Table(
+    "idea_drafts",
+    metadata,
+    Column("object_id", String(64), primary_key=True),
+    Column("draft_id", String(36), nullable=False),
+    Column("draft", JSON, nullable=False),
+    Column("started_at", Timestamp(), nullable=False),
+    Column("updated_at", Timestamp(), nullable=False),
+)
+
+contributor_profiles = Table(
+    "contributor_profiles",
+    metadata,
+    Column("object_id", String(64), primary_key=True),
+    Column("department", String(64), nullable=False),
+    Column("function", String(64), nullable=False),
+    Column("location", String(64), nullable=False),
+    Column("grade", String(64), nullable=False),
+    Column("role_type", String(64), nullable=False),
+    Column("updated_at", Timestamp(), nullable=False),
+)

@@ -8,6 +8,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from storage.ideas import SqlDrafts, SqlIdeas, SqlProfiles
 from storage.outbox import SqlOutbox
 from storage.repositories import SqlAddressBook, SqlAuditLog, SqlFeedbackStore, SqlOrganisationStore
 
@@ -20,6 +21,9 @@ class SqlUnitOfWork:
     feedback: SqlFeedbackStore
     audit: SqlAuditLog
     outbox: SqlOutbox
+    ideas: SqlIdeas
+    drafts: SqlDrafts
+    profiles: SqlProfiles
 
     def __init__(self, engine: AsyncEngine,
                  on_commit: Callable[[], None] | None = None) -> None:
@@ -36,6 +40,9 @@ class SqlUnitOfWork:
         self.feedback = SqlFeedbackStore(self._connection)
         self.audit = SqlAuditLog(self._connection)
         self.outbox = SqlOutbox(self._connection)
+        self.ideas = SqlIdeas(self._connection)
+        self.drafts = SqlDrafts(self._connection)
+        self.profiles = SqlProfiles(self._connection)
         return self
 
     async def __aexit__(

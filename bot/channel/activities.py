@@ -45,10 +45,18 @@ def first_name_of(activity: Activity) -> str | None:
 def address_of(activity: Activity) -> ConversationAddress:
     """Where to reach the conversation this activity came from."""
     conversation = activity.conversation
-    kind = _KINDS.get(conversation.conversation_type or "personal", ConversationKind.PERSONAL)
-    personal = kind is ConversationKind.PERSONAL
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     channel = data.get("channel")
+    kind = _KINDS.get(conversation.conversation_type or "")
+    if kind is None:
+        # Older payloads name no conversationType: a channel thread says so in channelData.
+        if isinstance(channel, dict) and channel.get("id"):
+            kind = ConversationKind.CHANNEL
+        elif conversation.is_group:
+            kind = ConversationKind.GROUP_CHAT
+        else:
+            kind = ConversationKind.PERSONAL
+    personal = kind is ConversationKind.PERSONAL
     conversation_id = conversation.id
     if kind is ConversationKind.CHANNEL:
         # A channel message's conversation id names the thread; keep the channel itself.

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import structlog
-from botbuilder.core import TurnContext
+from botbuilder.core import ConversationState, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.dialogs import DialogSet
 from botbuilder.schema import AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ChannelAccount
 
 from bot.channel.activities import (
@@ -19,11 +21,13 @@ from bot.channel.activities import (
     submitted_values,
     tenant_of,
 )
+from bot.channel.contributor import ContributorRequests
 from bot.domain.addresses import ConversationKind
-from bot.domain.commands import Command, parse_command
+from bot.domain.commands import Command, normalise, parse_command
 from bot.domain.errors import AlreadyReceived, InvalidText
 from bot.services.conversations import ConversationService
 from bot.services.feedback import Author, FeedbackService
+from bot.services.ideas import IdeaService
 from bot.services.organisation import OrganisationService
 from cards.actions import CardAction
 from cards.base import CardMessage
@@ -31,10 +35,21 @@ from cards.feedback import feedback_form_card, feedback_thanks_card
 from cards.help import help_card
 from cards.notices import no_identity_card, stale_action_card, unknown_text_card
 from cards.welcome import channel_welcome_card, welcome_card
+from dialogs.intake import TYPED_ACTIONS, IntakeDialog, IntakeFlow
+from dialogs.turn import TURN_KEY, Turn
 
 log = structlog.get_logger(__name__)
 
 _REMOVED = ("remove", "remove-upgrade")
+# Buttons of the submission conversation: they go to the intake dialog.
+INTAKE_ACTIONS = frozenset({
+    CardAction.ANSWER, CardAction.BACK, CardAction.CANCEL, CardAction.EDIT,
+    CardAction.SUBMIT_IDEA, CardAction.RESUME_DRAFT, CardAction.RESTART_DRAFT,
+})
+PROFILE_ACTIONS = frozenset({CardAction.SAVE_PROFILE, CardAction.SKIP_PROFILE})
+# Buttons that need no identity (feedback explains for itself why it cannot be stored).
+IDENTITY_FREE_ACTIONS = frozenset({CardAction.SHOW_HELP, CardAction.OPEN_FEEDBACK,
+                                   CardAction.SEND_FEEDBACK})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +57,16 @@ class Services:
     conversations: ConversationService
     organisation: OrganisationService
     feedback: FeedbackService
+    ideas: IdeaService
 
 
 class PortalBot(TeamsActivityHandler):
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, conversation_state: ConversationState) -> None:
         self._services = services
+        self._conversation_state = conversation_state
+        self._dialogs = DialogSet(conversation_state.create_property("dialogs"))
+        self._dialogs.add(IntakeDialog(IntakeFlow(services.ideas), self._reply))
+        self._contributor = ContributorRequests(services.ideas)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -55,29 +75,64 @@ class PortalBot(TeamsActivityHandler):
             first_contact = await self._services.conversations.remember(address_of(activity))
         turn_context.turn_state["iip.first_contact"] = first_contact
         await super().on_turn(turn_context)
+        await self._conversation_state.save_changes(turn_context)
 
     # Messages: typed commands and Action.Submit buttons
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        values = submitted_values(turn_context.activity)
+        activity = turn_context.activity
+        values = submitted_values(activity)
+        turn = _turn_of(turn_context, values or {})
         if values is not None and "action" in values:
-            await self._on_card_submit(turn_context, values)
+            await self._on_card_submit(turn_context, turn, values)
             return
-        command = parse_command(turn_context.activity.text)
+        command = parse_command(activity.text)
         if turn_context.turn_state.get("iip.first_contact") and command is not Command.WELCOME:
-            await self._reply(turn_context, welcome_card(first_name_of(turn_context.activity)))
+            await self._reply(turn_context, welcome_card(first_name_of(activity)))
+        dialog = await self._dialogs.create_context(turn_context)
+        if dialog.active_dialog is not None and turn is not None and (
+                command is Command.UNKNOWN or normalise(activity.text) in TYPED_ACTIONS):
+            await dialog.continue_dialog()
+            return
         match command:
             case Command.WELCOME:
-                await self._reply(turn_context, welcome_card(first_name_of(turn_context.activity)))
+                await self._reply(turn_context, welcome_card(first_name_of(activity)))
             case Command.HELP:
                 await self._reply(turn_context, await self._help())
             case Command.FEEDBACK:
                 await self._reply(turn_context, feedback_form_card())
             case Command.UNKNOWN:
                 await self._reply(turn_context, unknown_text_card())
+            case _ if turn is None:
+                await self._reply(turn_context, no_identity_card())
+            case Command.NEW_IDEA:
+                await dialog.cancel_all_dialogs()
+                await dialog.begin_dialog(IntakeDialog.ID)
+            case Command.MY_IDEAS:
+                await self._reply(turn_context, await self._contributor.my_ideas(turn))
+            case Command.STATUS:
+                await self._reply(turn_context, await self._contributor.status(turn))
+            case Command.WITHDRAW:
+                await self._reply(turn_context, await self._contributor.ask_to_withdraw(turn))
+            case Command.MY_PROFILE:
+                await self._reply(turn_context, await self._contributor.profile(turn))
 
-    async def _on_card_submit(self, turn_context: TurnContext, values: dict[str, Any]) -> None:
+    async def _on_card_submit(self, turn_context: TurnContext, turn: Turn | None,
+                              values: dict[str, Any]) -> None:
         action = values.get("action")
+        if not isinstance(action, str):
+            action = repr(action)  # forged or broken data: answered as an unknown button below
+        if turn is None and action not in IDENTITY_FREE_ACTIONS:
+            log.warning("card_action.no_identity", action=str(action)[:64])
+            await self._reply(turn_context, no_identity_card())
+            return
+        if action in INTAKE_ACTIONS or (action in PROFILE_ACTIONS and values.get("within_idea")):
+            dialog = await self._dialogs.create_context(turn_context)
+            if dialog.active_dialog is not None:
+                await dialog.continue_dialog()
+            else:
+                await dialog.begin_dialog(IntakeDialog.ID, {"continue": True})
+            return
         match action:
             case CardAction.SHOW_HELP:
                 await self._reply(turn_context, await self._help())
@@ -85,6 +140,23 @@ class PortalBot(TeamsActivityHandler):
                 await self._reply(turn_context, feedback_form_card())
             case CardAction.SEND_FEEDBACK:
                 await self._send_feedback(turn_context, values)
+            case CardAction.NEW_IDEA:
+                dialog = await self._dialogs.create_context(turn_context)
+                await dialog.cancel_all_dialogs()
+                await dialog.begin_dialog(IntakeDialog.ID)
+            case CardAction.MY_IDEAS:
+                await self._reply(turn_context, await self._contributor.my_ideas(turn))
+            case CardAction.IDEA_STATUS:
+                await self._reply(turn_context, await self._contributor.status(turn))
+            case CardAction.WITHDRAW:
+                await self._reply(turn_context, await self._contributor.ask_to_withdraw(turn))
+            case CardAction.CONFIRM_WITHDRAW:
+                await self._reply(turn_context, await self._contributor.withdraw(turn))
+            case CardAction.MY_PROFILE:
+                await self._reply(turn_context, await self._contributor.profile(turn))
+            case CardAction.SAVE_PROFILE | CardAction.SKIP_PROFILE:
+                await self._reply(turn_context, await self._contributor.save_profile(
+                    turn, skip=action == CardAction.SKIP_PROFILE))
             case _:
                 log.warning("card_action.unknown", action=str(action)[:64],
                             conversation=turn_context.activity.conversation.id)
@@ -110,9 +182,15 @@ class PortalBot(TeamsActivityHandler):
 
     async def _help(self) -> CardMessage:
         organisation = await self._services.organisation.current()
-        return help_card(organisation.pmo_contact if organisation else "")
+        return _help_card(organisation.pmo_contact if organisation else "")
 
     # Installation and membership
+
+    async def on_teams_members_added_dispatch(self, members_added: list[ChannelAccount],
+                                              team_info: Any, turn_context: TurnContext) -> None:
+        """Skip the SDK's look-up of every added person (one Bot Connector GET each, on the
+        turn, whose failure fails the turn and loses the welcome): only ids are needed here."""
+        await self.on_members_added_activity(members_added, turn_context)
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount],
                                         turn_context: TurnContext) -> None:
@@ -149,3 +227,22 @@ class PortalBot(TeamsActivityHandler):
     async def _reply(turn_context: TurnContext, message: CardMessage) -> None:
         await turn_context.send_activity(card_activity(message))
 
+
+
+@lru_cache(maxsize=4)
+def _help_card(pmo_contact: str) -> CardMessage:
+    """The help card depends only on the PMO contact: build it once per contact, not per turn
+    (the SDK sends a deep copy of it, so the cached one is never changed)."""
+    return help_card(pmo_contact)
+
+
+def _turn_of(turn_context: TurnContext, values: dict[str, Any]) -> Turn | None:
+    """This turn as plain values for the dialogs; None when the sender has no Entra identity."""
+    activity = turn_context.activity
+    object_id = object_id_of(activity)
+    if object_id is None:
+        return None
+    turn = Turn(object_id=object_id, name=activity.from_property.name or "",
+                tenant_id=tenant_of(activity), text=activity.text, values=values)
+    turn_context.turn_state[TURN_KEY] = turn
+    return turn

@@ -11,7 +11,7 @@ from aiohttp import web
 from botbuilder.core import Bot
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
-from jwt import PyJWTError
+from msrest.serialization import Model
 
 from bot.channel.inbound import activity_problem, tenant_in
 
@@ -39,18 +39,22 @@ def messages_route(adapter: CloudAdapter, bot: Bot, tenant_id: str | None):
             return _refuse(400, problem)
         if tenant_id and tenant_in(body) != tenant_id:
             return _refuse(403, "the activity comes from another tenant")
-        activity = Activity().deserialize(body)
+        try:
+            activity = Activity().deserialize(body)
+        except ValueError:  # msrest's DeserializationError: a field of the wrong shape
+            return _refuse(400, "the activity does not match the Bot Framework schema")
         auth_header = request.headers.get("Authorization", "")
         try:
-            response = await adapter.process_activity(auth_header, activity, bot.on_turn)
-        except (PermissionError, PyJWTError) as error:
-            log.warning("request.unauthorised", reason=type(error).__name__)
-            return web.json_response({"error": "unauthorised"}, status=401)
+            authenticated = await adapter.bot_framework_authentication.authenticate_request(
+                activity, auth_header)
+        except Exception as error:  # the SDK raises many types for a bad token; see below
+            return _unauthenticated(error)
+        response = await adapter.process_activity(authenticated, activity, bot.on_turn)
         if response is None:
             return web.Response(status=200)
         return web.Response(
             status=response.status,
-            body=json.dumps(response.body) if response.body is not None else None,
+            body=json.dumps(response.body, default=_plain) if response.body is not None else None,
             content_type="application/json",
         )
 
@@ -71,6 +75,35 @@ def health_route(check: HealthCheck):
         return web.json_response({"status": "ok", "database": "ok", **details})
 
     return healthz
+
+
+def _plain(value: object) -> object:
+    """JSON for what the SDK leaves unserialised in an invoke response body: its answers to a
+    malformed `adaptiveCard/action` are an AdaptiveCardInvokeResponse model whose value is an
+    Exception(code, message), which neither json nor msrest can write."""
+    if isinstance(value, Model):
+        fields = type(value)._attribute_map  # msrest's map: field name -> JSON key
+        return {spec["key"]: getattr(value, name) for name, spec in fields.items()
+                if getattr(value, name, None) is not None and spec["key"]}
+    if isinstance(value, Exception):
+        code, message = [*map(str, value.args), "", ""][:2]
+        return {"code": code, "message": message}
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _unauthenticated(error: Exception) -> web.Response:
+    """401 for a missing or bad token, 503 when the token cannot be checked just now.
+
+    Besides PermissionError and PyJWTError, the SDK lets KeyError (a JWT with no `iss`),
+    IndexError (a key id Microsoft does not publish), AttributeError and bare Exception escape
+    for tokens it rejects; fetching Microsoft's signing keys raises OSError (requests) when
+    the network fails. None of them is a reason to answer 500.
+    """
+    if isinstance(error, OSError | TimeoutError) and not isinstance(error, PermissionError):
+        log.error("request.auth_unavailable", reason=type(error).__name__)
+        return web.json_response({"error": "the token cannot be checked now"}, status=503)
+    log.warning("request.unauthorised", reason=type(error).__name__)
+    return web.json_response({"error": "unauthorised"}, status=401)
 
 
 def _refuse(status: int, reason: str) -> web.Response:

@@ -10,6 +10,11 @@ class Command(StrEnum):
     WELCOME = "welcome"
     HELP = "help"
     FEEDBACK = "feedback"
+    NEW_IDEA = "new idea"
+    MY_IDEAS = "my ideas"
+    STATUS = "status"
+    WITHDRAW = "withdraw"
+    MY_PROFILE = "my profile"
     UNKNOWN = "unknown"
 
 
@@ -26,10 +31,31 @@ _WORDS: dict[str, Command] = {
     "contact": Command.HELP,
     "feedback": Command.FEEDBACK,
     "give feedback": Command.FEEDBACK,
+    "new idea": Command.NEW_IDEA,
+    "new": Command.NEW_IDEA,
+    "idea": Command.NEW_IDEA,
+    "an idea": Command.NEW_IDEA,
+    "i have an idea": Command.NEW_IDEA,
+    "i've got an idea": Command.NEW_IDEA,
+    "submit": Command.NEW_IDEA,
+    "submit an idea": Command.NEW_IDEA,
+    "suggest": Command.NEW_IDEA,
+    "suggestion": Command.NEW_IDEA,
+    "my ideas": Command.MY_IDEAS,
+    "ideas": Command.MY_IDEAS,
+    "my suggestions": Command.MY_IDEAS,
+    "status": Command.STATUS,
+    "withdraw": Command.WITHDRAW,
+    "my profile": Command.MY_PROFILE,
+    "profile": Command.MY_PROFILE,
+    "about me": Command.MY_PROFILE,
 }
+# Commands that take an idea reference after them: "status IIP-2026-0042".
+_WITH_REFERENCE = {"status": Command.STATUS, "withdraw": Command.WITHDRAW}
+_REFERENCE = re.compile(r"^iip-\d{4}-\d{4,}$")
 
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
-_TRAILING_PUNCTUATION = re.compile(r"[.!]+$")
+_TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[.!?]+$")
 
 
 def normalise(text: str | None) -> str:
@@ -41,4 +67,10 @@ def normalise(text: str | None) -> str:
 
 def parse_command(text: str | None) -> Command:
     """Map a typed message to a command; anything unrecognised is UNKNOWN, never an error."""
-    return _WORDS.get(normalise(text), Command.UNKNOWN)
+    words = normalise(text)
+    if words in _WORDS:
+        return _WORDS[words]
+    first, _, rest = words.partition(" ")
+    if first in _WITH_REFERENCE and _REFERENCE.match(rest.strip()):
+        return _WITH_REFERENCE[first]
+    return Command.UNKNOWN

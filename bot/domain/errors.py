@@ -23,3 +23,24 @@ class OrganisationError(DomainError):
 
 class AlreadyReceived(DomainError):
     """The same form was sent twice (a double tap): the first one counts."""
+
+
+class NotFound(DomainError):
+    """No such thing for this person: the same answer whether it does not exist or is not
+    theirs to see."""
+
+
+class OutOfDate(DomainError):
+    """A card was pressed after what it shows had changed."""
+
+
+class Incomplete(DomainError):
+    """Something must still be answered; `steps` names what (as the intake's step values)."""
+
+    def __init__(self, message: str, steps: list[str]) -> None:
+        super().__init__(message)
+        self.steps = steps
+
+
+class NotAllowed(DomainError):
+    """The idea's state, or the person's role, does not allow this."""

@@ -113,3 +113,42 @@ class IdeaSummary:
         if self.status is Status.DECLINED and self.decline_reason:
             return f"Declined: {self.decline_reason.label}"
         return self.status.label
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One move in an idea's life: who, when, from what, to what, and why."""
+
+    at: datetime
+    actor: str
+    action: str
+    from_status: Status | None
+    to_status: Status
+    reason: str | None = None
+    message_to_contributor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IdeaDetail:
+    id: int
+    reference: str
+    contributor_object_id: str
+    title: str
+    problem: str
+    proposal: str
+    benefit: str
+    category_key: str
+    portfolio_key: str
+    campaign_key: str | None
+    named_publicly: bool
+    status: Status
+    decline_reason: DeclineReason | None
+    version: int
+    submitted_at: datetime
+    updated_at: datetime
+    history: tuple[HistoryEntry, ...] = ()
+
+    @property
+    def summary(self) -> IdeaSummary:
+        return IdeaSummary(self.reference, self.title, self.status, self.decline_reason,
+                           self.submitted_at, self.updated_at)

@@ -72,6 +72,8 @@ class Draft:
     portfolio: str | None = None
     campaign: str | None = None
     named_publicly: bool | None = None
+    # Whether this draft asks the optional questions about the person (only the first time).
+    ask_profile: bool = False
     step: Step = Step.TITLE
     editing: bool = False
     revision: int = 0
@@ -93,9 +95,9 @@ def plan(*, ask_profile: bool, campaigns_open: bool) -> tuple[Step, ...]:
     return tuple(steps)
 
 
-def start(campaign: str | None = None) -> Draft:
+def start(campaign: str | None = None, *, ask_profile: bool = False) -> Draft:
     """A new draft; one started from a campaign's card already names the campaign."""
-    return Draft(campaign=campaign)
+    return Draft(campaign=campaign, ask_profile=ask_profile)
 
 
 def answer(draft: Draft, step: Step, value: object, choices: Choices,

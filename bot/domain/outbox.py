@@ -121,11 +121,15 @@ def classify(status: int | None) -> Verdict:
     return Verdict.DEAD
 
 
-def backoff_seconds(attempt: int, rng: random.Random | None = None) -> float:
+def backoff_seconds(attempt: int, rng: random.Random | None = None, *,
+                    base: float | None = None, cap: float | None = None) -> float:
     """How long to wait before attempt `attempt + 1`: exponential, capped, with jitter.
 
     The jitter spreads retries over the second half of the window so that messages that
-    failed together do not all come back together.
+    failed together do not all come back together. `base` and `cap` default to
+    BACKOFF_BASE_SECONDS and BACKOFF_CAP_SECONDS.
     """
-    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempt - 1))
+    base = BACKOFF_BASE_SECONDS if base is None else base
+    cap = BACKOFF_CAP_SECONDS if cap is None else cap
+    ceiling = min(cap, base * 2 ** min(max(0, attempt - 1), 64))
     return ceiling * (0.5 + 0.5 * (rng or random).random())

@@ -14,6 +14,8 @@ import structlog
 from bot.domain.addresses import ConversationAddress, ConversationKind
 from bot.domain.audit import SYSTEM, AuditEntry
 from bot.domain.outbox import (
+    BACKOFF_BASE_SECONDS,
+    BACKOFF_CAP_SECONDS,
     MAX_ATTEMPTS,
     Delivery,
     DeliveryState,
@@ -26,6 +28,9 @@ from bot.services.ports import Clock, Messenger, OutboxQueue, SendResult, UnitOf
 
 log = structlog.get_logger(__name__)
 
+# A send that must wait this long or more is put back in the outbox rather than waited for.
+LONG_WAIT_SECONDS = 1.0
+
 
 @dataclass(frozen=True, slots=True)
 class DeliveryOptions:
@@ -33,6 +38,9 @@ class DeliveryOptions:
     batch: int = 100
     lease: timedelta = timedelta(seconds=120)
     idle_poll_seconds: float = 1.0
+    max_attempts: int = MAX_ATTEMPTS
+    backoff_base_seconds: float = BACKOFF_BASE_SECONDS
+    backoff_cap_seconds: float = BACKOFF_CAP_SECONDS
     # When the person has no stored 1:1 chat and no address in their tenant is known yet.
     default_service_url: str | None = None
     bot_id: str | None = None
@@ -57,6 +65,9 @@ class DeliveryWorker:
         self._slots = asyncio.Semaphore(self._options.in_flight)
         self._tasks: set[asyncio.Task[None]] = set()
         self._conversation_tails: dict[str, asyncio.Task[None]] = {}
+        # Claimed messages this worker is handling: one claimed again (its lease ran out while
+        # it waited here) is already in hand and must not be sent twice.
+        self._in_hand: set[int] = set()
 
     def wake(self) -> None:
         """New work was committed: look for it now rather than at the next poll."""
@@ -67,7 +78,11 @@ class DeliveryWorker:
         log.info("outbox.worker_started", owner=self.owner)
         try:
             while not stop.is_set():
-                claimed = await self._deliver_batch()
+                try:
+                    claimed = await self._deliver_batch()
+                except Exception:  # e.g. the database is away for a moment: keep polling
+                    log.exception("outbox.batch_failed", owner=self.owner)
+                    claimed = 0
                 if claimed == 0:
                     await self._idle(stop)
         finally:
@@ -96,18 +111,25 @@ class DeliveryWorker:
         deliveries = await self._queue.claim(self.owner, self._clock.now(),
                                              self._options.batch, self._options.lease)
         for delivery in deliveries:
-            address = await self._address_for(delivery)
-            if address is None:
+            if delivery.id in self._in_hand:
                 continue
-            await self._slots.acquire()
+            self._in_hand.add(delivery.id)
             started = False
             try:
-                if await self._paced(delivery, address):
-                    self._start(delivery, address)
-                    started = True
+                address = await self._address_for(delivery)
+                if address is None:
+                    continue
+                await self._slots.acquire()
+                try:
+                    if await self._paced(delivery, address):
+                        self._start(delivery, address)
+                        started = True
+                finally:
+                    if not started:
+                        self._slots.release()
             finally:
                 if not started:
-                    self._slots.release()
+                    self._in_hand.discard(delivery.id)
         self._pacer.prune(self._monotonic())
         return len(deliveries)
 
@@ -120,6 +142,7 @@ class DeliveryWorker:
 
         def finished(done: asyncio.Task[None]) -> None:
             self._tasks.discard(done)
+            self._in_hand.discard(delivery.id)
             self._slots.release()
             if self._conversation_tails.get(address.conversation_id) is done:
                 del self._conversation_tails[address.conversation_id]
@@ -127,21 +150,23 @@ class DeliveryWorker:
         task.add_done_callback(finished)
 
     async def _paced(self, delivery: Delivery, address: ConversationAddress) -> bool:
-        """Wait for the tenant's pace; put the message back if its conversation is too busy."""
+        """Wait a moment for the pace of the tenant and the conversation; put the message
+        back for later when the wait is long (a busy conversation, or a tenant Teams told to
+        wait with a 429), so that the rest of the batch, other tenants included, does not
+        wait with it, and no claimed message's lease runs out while the batch sleeps."""
         tenant = address.tenant_id or ""
         while True:
             now = self._monotonic()
-            busy = self._pacer.conversation_wait(address.conversation_id, now)
-            if busy >= 1.0:
-                await self._queue.retry(
-                    delivery.id, self.owner, self._clock.now() + timedelta(seconds=busy), None,
-                    count_attempt=False,
-                )
-                return False
-            wait = max(busy, self._pacer.tenant_wait(tenant, now))
+            wait = self._pacer.wait(tenant, address.conversation_id, now)
             if wait <= 0:
                 self._pacer.record(tenant, address.conversation_id, now)
                 return True
+            if wait >= LONG_WAIT_SECONDS:
+                await self._queue.retry(
+                    delivery.id, self.owner, self._clock.now() + timedelta(seconds=wait), None,
+                    count_attempt=False,
+                )
+                return False
             await asyncio.sleep(wait)
 
     async def _address_for(self, delivery: Delivery) -> ConversationAddress | None:
@@ -187,6 +212,13 @@ class DeliveryWorker:
         if previous is not None:
             await asyncio.wait({previous})
         try:
+            # The lease was taken when the batch was claimed; it may have run out while this
+            # message waited its turn. Send only while it is still this worker's, for a
+            # fresh lease: then a lease need only outlast one send, not a whole batch.
+            if not await self._queue.renew(delivery.id, self.owner,
+                                           self._clock.now() + self._options.lease):
+                log.warning("outbox.lease_lost", delivery=delivery.id, owner=self.owner)
+                return
             if delivery.replaces_id is not None:
                 result = await self._replace(delivery, address)
                 if result is None:
@@ -260,8 +292,10 @@ class DeliveryWorker:
             await self._queue.dead(delivery.id, self.owner, reason)
             if address is not None:
                 await self._unreachable(address, reason)
-        elif verdict is Verdict.RETRY and delivery.attempts + 1 < MAX_ATTEMPTS:
-            delay = backoff_seconds(delivery.attempts + 1)
+        elif verdict is Verdict.RETRY and delivery.attempts + 1 < self._options.max_attempts:
+            delay = backoff_seconds(delivery.attempts + 1,
+                                    base=self._options.backoff_base_seconds,
+                                    cap=self._options.backoff_cap_seconds)
             log.warning("outbox.retrying", delivery=delivery.id, reason=reason,
                         attempt=delivery.attempts + 1, in_seconds=round(delay, 1))
             await self._queue.retry(delivery.id, self.owner, now + timedelta(seconds=delay),

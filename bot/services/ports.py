@@ -6,14 +6,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from bot.domain.addresses import ConversationAddress
 from bot.domain.audit import AuditEntry
 from bot.domain.feedback import Feedback
+from bot.domain.ideas import DeclineReason, HistoryEntry, IdeaDetail, IdeaSummary, Status
+from bot.domain.intake import Draft
 from bot.domain.messages import CardMessage
 from bot.domain.organisation import Organisation
 from bot.domain.outbox import Delivery, OutgoingMessage, SentActivity
+from bot.domain.profile import Profile
 
 
 class Clock(Protocol):
@@ -83,11 +86,58 @@ class Outbox(Protocol):
         ...
 
 
+class Ideas(Protocol):
+    async def next_reference(self, year: int) -> str: ...
+
+    async def reference_for_submission(self, submission_key: str) -> str | None:
+        """The reference of the idea made from this draft, if it was submitted already."""
+        ...
+
+    async def add(self, values: dict[str, Any]) -> int: ...
+
+    async def add_history(self, idea_id: int, entry: HistoryEntry,
+                          internal_note: str | None = None,
+                          notice_key: str | None = None) -> None: ...
+
+    async def summaries_of(self, object_id: str, offset: int,
+                           limit: int) -> tuple[list[IdeaSummary], int]: ...
+
+    async def of_contributor(self, object_id: str, reference: str) -> IdeaDetail | None:
+        """The idea with its history, only if this person contributed it."""
+        ...
+
+    async def move(self, idea_id: int, version: int, status: Status, at: datetime,
+                   decline_reason: DeclineReason | None = None) -> bool:
+        """Change the status unless the idea changed since `version`; False if it did."""
+        ...
+
+
+class Drafts(Protocol):
+    async def get(self, object_id: str) -> tuple[str, Draft, datetime] | None:
+        """(draft id, draft, last change) of the person's draft, if they have one."""
+        ...
+
+    async def put(self, object_id: str, draft_id: str, draft: Draft, at: datetime) -> None: ...
+
+    async def delete(self, object_id: str) -> None: ...
+
+
+class Profiles(Protocol):
+    async def get(self, object_id: str) -> Profile | None: ...
+
+    async def put(self, object_id: str, profile: Profile, at: datetime) -> None: ...
+
+
 class OutboxQueue(Protocol):
     """The worker's side of the outbox: claim due messages, record what became of them."""
 
     async def claim(self, owner: str, now: datetime, limit: int,
                     lease: timedelta) -> list[Delivery]: ...
+
+    async def renew(self, delivery_id: int, owner: str, until: datetime) -> bool:
+        """Extend the lease on a claimed message about to be sent; False if it is no longer
+        `owner`'s (another worker claimed it after the lease ran out)."""
+        ...
 
     async def sent(self, delivery_id: int, owner: str, at: datetime, conversation_id: str,
                    activity_id: str | None) -> None: ...
@@ -136,6 +186,9 @@ class UnitOfWork(Protocol):
     feedback: FeedbackStore
     audit: AuditLog
     outbox: Outbox
+    ideas: Ideas
+    drafts: Drafts
+    profiles: Profiles
 
     async def __aenter__(self) -> Self: ...
 

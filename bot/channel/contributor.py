@@ -1,0 +1,91 @@
+"""A contributor's own ideas and profile: one answer card per request, no conversation."""
+
+from __future__ import annotations
+
+from bot.domain.errors import DomainError, InvalidText, NotFound
+from bot.domain.ideas import find_reference
+from bot.domain.messages import CardMessage
+from bot.domain.profile import Profile, parse_profile
+from bot.domain.text import clean_text
+from bot.services.ideas import Contributor, IdeaService
+from cards.ideas import (
+    my_ideas_card,
+    not_found_card,
+    timeline_card,
+    withdraw_confirm_card,
+    withdrawn_card,
+)
+from cards.profile import profile_card, profile_saved_card
+from dialogs.turn import Turn
+
+REASON_LIMIT = 500
+
+
+class ContributorRequests:
+    """People only ever see their own ideas: someone else's is "not found", like a missing one."""
+
+    def __init__(self, ideas: IdeaService) -> None:
+        self._ideas = ideas
+
+    async def my_ideas(self, turn: Turn) -> CardMessage:
+        page = turn.values.get("page")
+        result = await self._ideas.ideas_of(turn.object_id, page if isinstance(page, int) else 1)
+        return my_ideas_card(result.ideas, result.number, result.pages, result.total)
+
+    async def status(self, turn: Turn) -> CardMessage:
+        reference = self._reference(turn)
+        if reference is None:
+            return await self.my_ideas(turn)
+        try:
+            return timeline_card(await self._ideas.idea_of(turn.object_id, reference))
+        except NotFound as error:
+            return not_found_card(str(error))
+
+    async def ask_to_withdraw(self, turn: Turn) -> CardMessage:
+        reference = self._reference(turn)
+        if reference is None:
+            return await self.my_ideas(turn)
+        try:
+            idea = await self._ideas.idea_of(turn.object_id, reference)
+        except NotFound as error:
+            return not_found_card(str(error))
+        if idea.summary.update_due is None:
+            return timeline_card(idea)
+        return withdraw_confirm_card(idea)
+
+    async def withdraw(self, turn: Turn) -> CardMessage:
+        reference = self._reference(turn)
+        if reference is None:
+            return await self.my_ideas(turn)
+        try:
+            reason = clean_text(turn.values.get("reason"), field="reason", label="The reason",
+                                limit=REASON_LIMIT, required=False) or None
+            contributor = Contributor(turn.object_id, turn.name, turn.tenant_id)
+            return withdrawn_card(await self._ideas.withdraw(contributor, reference, reason))
+        except InvalidText as error:
+            idea = await self._ideas.idea_of(turn.object_id, reference)
+            return withdraw_confirm_card(idea, error=str(error))
+        except DomainError as error:
+            return not_found_card(str(error))
+
+    async def profile(self, turn: Turn) -> CardMessage:
+        choices = await self._ideas.choices()
+        departments = [(o.key, o.name) for o in choices.portfolios]
+        return profile_card(departments, await self._ideas.profile(turn.object_id),
+                            within_idea=False)
+
+    async def save_profile(self, turn: Turn, *, skip: bool) -> CardMessage:
+        choices = await self._ideas.choices()
+        try:
+            profile = Profile() if skip else parse_profile(
+                turn.values, [o.key for o in choices.portfolios])
+        except InvalidText as error:
+            return profile_card([(o.key, o.name) for o in choices.portfolios],
+                                within_idea=False, error=str(error))
+        await self._ideas.save_profile(turn.object_id, profile)
+        return profile_saved_card()
+
+    @staticmethod
+    def _reference(turn: Turn) -> str | None:
+        given = turn.values.get("reference")
+        return find_reference(given if isinstance(given, str) else turn.text)

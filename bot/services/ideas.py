@@ -1,0 +1,245 @@
+"""Ideas from the contributor's side: drafts, submission, their list, withdrawal."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+from bot.domain.audit import AuditEntry
+from bot.domain.errors import Incomplete, NotAllowed, NotFound, OutOfDate
+from bot.domain.ideas import (
+    LONDON,
+    UNDECIDED,
+    HistoryEntry,
+    IdeaDetail,
+    IdeaSummary,
+    Status,
+    update_due,
+)
+from bot.domain.intake import Choices, Draft, Option, missing
+from bot.domain.messages import CardMessage
+from bot.domain.organisation import Organisation
+from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
+from bot.domain.profile import Profile
+from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+
+PAGE_SIZE = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Contributor:
+    """Who is acting: identity from the activity; the name is for display only."""
+
+    object_id: str
+    name: str
+    tenant_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDraft:
+    object_id: str
+    draft_id: str
+    draft: Draft
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    reference: str
+    title: str
+    update_due: date
+    first_time: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    ideas: list[IdeaSummary]
+    number: int
+    pages: int
+    total: int = field(default=0)
+
+
+class IdeaViews(Protocol):
+    """The cards the service queues for staff; the cards package provides them."""
+
+    def triage(self, idea: IdeaDetail, contributor_name: str,
+               organisation: Organisation) -> CardMessage: ...
+
+    def withdrawn(self, idea: IdeaDetail, contributor_name: str,
+                  reason: str | None) -> CardMessage: ...
+
+
+class IdeaService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, views: IdeaViews) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._views = views
+
+    async def choices(self) -> Choices:
+        """The categories and portfolios people choose from now."""
+        async with self._uow() as uow:
+            organisation = await uow.organisation.load()
+        return choices_of(organisation)
+
+    async def draft(self, object_id: str) -> StoredDraft | None:
+        """The person's draft, if they have one (one per person)."""
+        async with self._uow() as uow:
+            stored = await uow.drafts.get(object_id)
+        return StoredDraft(object_id, *stored) if stored else None
+
+    async def save_draft(self, stored: StoredDraft, draft: Draft) -> StoredDraft:
+        """Keep `draft` in place of `stored`'s."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            await uow.drafts.put(stored.object_id, stored.draft_id, draft, now)
+            await uow.commit()
+        return StoredDraft(stored.object_id, stored.draft_id, draft, now)
+
+    async def new_draft(self, object_id: str, draft: Draft) -> StoredDraft:
+        """Start afresh: a new draft replaces any the person had."""
+        fresh = StoredDraft(object_id, uuid.uuid4().hex, draft, self._clock.now())
+        return await self.save_draft(fresh, draft)
+
+    async def profile(self, object_id: str) -> Profile | None:
+        async with self._uow() as uow:
+            return await uow.profiles.get(object_id)
+
+    async def save_profile(self, object_id: str, profile: Profile) -> None:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            await uow.profiles.put(object_id, profile, now)
+            await uow.audit.record(AuditEntry(actor=object_id, action="profile.saved",
+                                              subject=object_id, at=now))
+            await uow.commit()
+
+    async def submit(self, contributor: Contributor, draft_id: str,
+                     seen_revision: int) -> Submitted:
+        """Turn the person's draft into an idea, exactly once per draft.
+
+        The idea, its first history entry, the audit entry and the PMO's triage cards are
+        written in one transaction; the draft goes with it. A second confirmation of the same
+        draft returns the first one's reference. Raises OutOfDate when the card pressed shows
+        an older version of the draft, Incomplete when something is unanswered.
+        """
+        now = self._clock.now()
+        async with self._uow() as uow:
+            existing = await uow.ideas.reference_for_submission(draft_id)
+            if existing:
+                detail = await uow.ideas.of_contributor(contributor.object_id, existing)
+                if detail is None:
+                    raise NotFound("That idea could not be found.")
+                return Submitted(existing, detail.title, update_due(detail.submitted_at),
+                                 first_time=False)
+            stored = await uow.drafts.get(contributor.object_id)
+            if stored is None or stored[0] != draft_id or stored[1].revision != seen_revision:
+                raise OutOfDate("This summary is out of date: your idea changed after it was "
+                                "shown. Here is the latest version to check.")
+            draft = stored[1]
+            organisation = await uow.organisation.load()
+            gaps = missing(draft, choices_of(organisation))
+            if gaps:
+                raise Incomplete("A few answers are missing or no longer valid.",
+                                 [step.value for step in gaps])
+            profile = await uow.profiles.get(contributor.object_id) or Profile()
+            reference = await uow.ideas.next_reference(now.astimezone(LONDON).year)
+            idea_id = await uow.ideas.add({
+                "reference": reference, "contributor_object_id": contributor.object_id,
+                "title": draft.title, "problem": draft.problem, "proposal": draft.proposal,
+                "benefit": draft.benefit, "category_key": draft.category,
+                "portfolio_key": draft.portfolio, "campaign_key": draft.campaign or None,
+                "named_publicly": bool(draft.named_publicly), "status": Status.SUBMITTED.value,
+                "version": 1, "submitted_at": now, "updated_at": now,
+                "submission_key": draft_id, "department": profile.department,
+                "function": profile.function, "location": profile.location,
+                "grade": profile.grade, "role_type": profile.role_type,
+            })
+            await uow.ideas.add_history(idea_id, HistoryEntry(
+                at=now, actor=contributor.object_id, action="submitted", from_status=None,
+                to_status=Status.SUBMITTED,
+            ))
+            await uow.audit.record(AuditEntry(
+                actor=contributor.object_id, action="idea.submitted", subject=reference, at=now,
+                detail={"portfolio": draft.portfolio, "category": draft.category},
+            ))
+            idea = await uow.ideas.of_contributor(contributor.object_id, reference)
+            assert idea is not None
+            if organisation is not None:
+                card = self._views.triage(idea, contributor.name, organisation)
+                await _tell(uow, organisation.pmo, contributor.tenant_id, MessageKind.NOTICE,
+                            f"triage:{reference}", card, now)
+            await uow.drafts.delete(contributor.object_id)
+            await uow.commit()
+        return Submitted(reference, draft.title, update_due(now))
+
+    async def ideas_of(self, object_id: str, page: int = 1) -> Page:
+        """A page of the person's ideas, newest first."""
+        page = max(1, page)
+        async with self._uow() as uow:
+            ideas, total = await uow.ideas.summaries_of(object_id, (page - 1) * PAGE_SIZE,
+                                                        PAGE_SIZE)
+        pages = max(1, -(-total // PAGE_SIZE))
+        return Page(ideas, min(page, pages), pages, total)
+
+    async def idea_of(self, object_id: str, reference: str) -> IdeaDetail:
+        """One of the person's ideas with its history; NotFound if it is not theirs."""
+        async with self._uow() as uow:
+            idea = await uow.ideas.of_contributor(object_id, reference)
+        if idea is None:
+            raise NotFound(f"I could not find an idea {reference} of yours.")
+        return idea
+
+    async def withdraw(self, contributor: Contributor, reference: str,
+                       reason: str | None) -> IdeaDetail:
+        """Withdraw an undecided idea; the PMO and the portfolio's SPOCs are told."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            idea = await uow.ideas.of_contributor(contributor.object_id, reference)
+            if idea is None:
+                raise NotFound(f"I could not find an idea {reference} of yours.")
+            if idea.status not in UNDECIDED:
+                raise NotAllowed(f"{reference} is {idea.summary.status_label.lower()}, so it "
+                                 "can no longer be withdrawn.")
+            if not await uow.ideas.move(idea.id, idea.version, Status.WITHDRAWN, now):
+                raise OutOfDate(f"{reference} changed just now. Please look at it again.")
+            await uow.ideas.add_history(idea.id, HistoryEntry(
+                at=now, actor=contributor.object_id, action="withdrawn",
+                from_status=idea.status, to_status=Status.WITHDRAWN, reason=reason,
+            ))
+            await uow.audit.record(AuditEntry(
+                actor=contributor.object_id, action="idea.withdrawn", subject=reference, at=now,
+                detail={"from": idea.status.value},
+            ))
+            withdrawn = await uow.ideas.of_contributor(contributor.object_id, reference)
+            assert withdrawn is not None
+            organisation = await uow.organisation.load()
+            if organisation is not None:
+                staff = list(organisation.pmo)
+                if idea.status is not Status.SUBMITTED:
+                    portfolio = next((p for p in organisation.portfolios
+                                      if p.key == idea.portfolio_key), None)
+                    staff += [s for s in portfolio.spocs if s not in staff] if portfolio else []
+                card = self._views.withdrawn(withdrawn, contributor.name, reason)
+                await _tell(uow, staff, contributor.tenant_id, MessageKind.STATUS,
+                            f"withdrawn:{reference}", card, now)
+            await uow.commit()
+        return withdrawn
+
+
+def choices_of(organisation: Organisation | None) -> Choices:
+    if organisation is None:
+        return Choices(categories=(), portfolios=())
+    return Choices(
+        categories=tuple(Option(c.key, c.name) for c in organisation.categories),
+        portfolios=tuple(Option(p.key, p.name) for p in organisation.portfolios),
+    )
+
+
+async def _tell(uow: UnitOfWork, people: list[str] | tuple[str, ...], tenant_id: str | None,
+                kind: MessageKind, key: str, card: CardMessage, now) -> None:
+    for object_id in people:
+        await uow.outbox.enqueue(OutgoingMessage(
+            recipient=Recipient.person(object_id, tenant_id), kind=kind,
+            dedupe_key=f"{key}:{object_id}", message=card,
+        ), now)

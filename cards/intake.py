@@ -1,0 +1,237 @@
+"""Cards of the guided submission: one question a card, the check, the receipt."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from microsoft_teams.cards import (
+    ActionSet,
+    Choice,
+    ChoiceSetInput,
+    Container,
+    Fact,
+    FactSet,
+    TextInput,
+)
+
+from bot.domain.intake import TEXT_QUESTIONS, Choices, Draft, Option, Step
+from bot.domain.sensitive import SensitiveText
+from cards.actions import CardAction
+from cards.base import (
+    CardMessage,
+    card_message,
+    heading,
+    paragraph,
+    plain,
+    problem,
+    subheading,
+    submit,
+)
+
+PROMPTS: dict[Step, tuple[str, str]] = {
+    Step.TITLE: ("Give your idea a short title",
+                 "A few words someone could recognise it by, up to 120 characters."),
+    Step.PROBLEM: ("What is the problem behind your idea?",
+                   "What is wrong today, who does it affect, and why does it matter?"),
+    Step.PROPOSAL: ("What do you propose?",
+                    "A new approach or way of working, or an improvement to an existing "
+                    "process, system or capability."),
+    Step.BENEFIT: ("What difference would it make?",
+                   "Time or money saved, better service to the public, safety, wellbeing."),
+    Step.CATEGORY: ("Which category fits best?", "Choose the closest; the PMO can change it."),
+    Step.PORTFOLIO: ("Which portfolio or department would own it?",
+                     "Every idea needs the department that would run it."),
+    Step.CAMPAIGN: ("Does it answer one of the current campaigns?",
+                    "Choose none if it does not."),
+    Step.RECOGNITION: ("If your idea is delivered, may we name you?",
+                       "We celebrate delivered ideas in the force news channel. You are "
+                       "thanked privately either way."),
+}
+SECTION_NAMES = {
+    Step.TITLE: "Title", Step.PROBLEM: "Problem", Step.PROPOSAL: "Proposal",
+    Step.BENEFIT: "Benefit", Step.CATEGORY: "Category", Step.PORTFOLIO: "Portfolio",
+    Step.CAMPAIGN: "Campaign", Step.RECOGNITION: "Recognition",
+}
+TYPE_HINT = "You can also type your answer, **back** to go back or **cancel** to stop."
+
+
+def question_card(draft: Draft, step: Step, steps: Sequence[Step], choices: Choices,
+                  *, error: str | None = None, typed: str | None = None) -> CardMessage:
+    """The card asking `step`; with `error`, the person's refused answer is shown again."""
+    title, hint = PROMPTS[step]
+    number = steps.index(step) + 1 if step in steps else 1
+    body = [
+        paragraph(f"New idea · step {number} of {len(steps) - 1}", subtle=True),
+        heading(title),
+        paragraph(hint),
+    ]
+    if error:
+        body.append(problem(error))
+    body.append(_input_for(draft, step, choices, typed))
+    body.append(paragraph(TYPE_HINT, subtle=True))
+    actions = [submit("Next", CardAction.ANSWER, step=step.value, revision=draft.revision)]
+    if number > 1 or draft.editing:
+        actions.append(submit("Back", CardAction.BACK, inputs=False, step=step.value,
+                              revision=draft.revision))
+    actions.append(submit("Cancel", CardAction.CANCEL, inputs=False))
+    return card_message(body, summary=title, fallback_text=f"{title} {hint} Type your answer.",
+                        actions=actions)
+
+
+def _input_for(draft: Draft, step: Step, choices: Choices, typed: str | None):
+    label = PROMPTS[step][0]
+    if step in TEXT_QUESTIONS:
+        question = TEXT_QUESTIONS[step]
+        value = typed if typed is not None else draft.text_of(step)
+        return TextInput(
+            id="answer", label=label, is_required=True, max_length=question.limit,
+            is_multiline=step is not Step.TITLE, value=value or None,
+            error_message=f"Please write {question.label.lower()} "
+                          f"(up to {question.limit:,} characters).",
+        )
+    if step is Step.RECOGNITION:
+        current = {True: "yes", False: "no"}.get(draft.named_publicly)  # type: ignore[arg-type]
+        return ChoiceSetInput(
+            id="answer", label=label, style="expanded", is_required=True, value=current,
+            choices=[Choice(title="Yes, you may name me", value="yes"),
+                     Choice(title="No, please do not name me", value="no")],
+            error_message="Please choose yes or no.",
+        )
+    options, current = {
+        Step.CATEGORY: (choices.categories, draft.category),
+        Step.PORTFOLIO: (choices.portfolios, draft.portfolio),
+        Step.CAMPAIGN: ((Option("none", "None of them"), *choices.campaigns),
+                        draft.campaign or None),
+    }[step]
+    return ChoiceSetInput(
+        id="answer", label=label, style="compact", is_required=True,
+        value=current if current in {o.key for o in options} else None,
+        placeholder="Choose one", choices=[Choice(title=o.name, value=o.key) for o in options],
+        error_message="Please choose one from the list.",
+    )
+
+
+def check_card(draft_id: str, draft: Draft, steps: Sequence[Step], choices: Choices,
+               *, error: str | None = None) -> CardMessage:
+    """The whole idea, each part with its Edit button, and Submit."""
+    names = {o.key: o.name for o in (*choices.categories, *choices.portfolios,
+                                      *choices.campaigns)}
+    body = [heading("Check your idea"),
+            paragraph("This is what the PMO team and the portfolio will read.")]
+    if error:
+        body.append(problem(error))
+    for step in (Step.TITLE, Step.PROBLEM, Step.PROPOSAL, Step.BENEFIT):
+        body.append(_section(step, plain(draft.text_of(step) or "Not answered yet")))
+    where = [Fact(title="Category", value=names.get(draft.category or "", "Not chosen")),
+             Fact(title="Portfolio", value=names.get(draft.portfolio or "", "Not chosen"))]
+    if Step.CAMPAIGN in steps or draft.campaign:
+        where.append(Fact(title="Campaign", value=names.get(draft.campaign or "", "None")))
+    where.append(Fact(title="Name me if delivered",
+                      value={True: "Yes", False: "No"}.get(draft.named_publicly,  # type: ignore[arg-type]
+                                                           "Not answered")))
+    body.append(Container(items=[FactSet(facts=where)], separator=True, spacing="Medium"))
+    body.append(ActionSet(actions=[
+        submit("Edit category", CardAction.EDIT, inputs=False, step=Step.CATEGORY.value),
+        submit("Edit portfolio", CardAction.EDIT, inputs=False, step=Step.PORTFOLIO.value),
+        submit("Edit recognition", CardAction.EDIT, inputs=False,
+               step=Step.RECOGNITION.value),
+    ]))
+    return card_message(
+        body,
+        summary=f"Check your idea: {draft.title}",
+        fallback_text="Check your idea, then submit it.",
+        actions=[
+            submit("Submit idea", CardAction.SUBMIT_IDEA, inputs=False, draft=draft_id,
+                   revision=draft.revision),
+            submit("Cancel", CardAction.CANCEL, inputs=False),
+        ],
+    )
+
+
+def _section(step: Step, content) -> Container:
+    return Container(
+        separator=True, spacing="Medium",
+        items=[
+            subheading(SECTION_NAMES[step]),
+            content,
+            ActionSet(actions=[submit(f"Edit {SECTION_NAMES[step].lower()}", CardAction.EDIT,
+                                      inputs=False, step=step.value)]),
+        ],
+    )
+
+
+def sensitive_card(draft_id: str, draft: Draft, found: Sequence[SensitiveText]) -> CardMessage:
+    """Before submitting: what looks personal or operational, and where. Never blocks."""
+    lines = [f"**{SECTION_NAMES[Step(f.field)]}** seems to hold "
+             f"{_and([finding.value for finding in f.findings])}." for f in found]
+    edits = [submit(f"Edit {SECTION_NAMES[Step(f.field)].lower()}", CardAction.EDIT,
+                    inputs=False, step=f.field) for f in found]
+    return card_message(
+        [
+            heading("Before you submit"),
+            paragraph("Ideas are read by several people, so please leave out personal or "
+                      "operational details unless the idea needs them."),
+            *[paragraph(line) for line in lines],
+            ActionSet(actions=edits),
+        ],
+        summary="Please check for personal or operational details",
+        fallback_text="Your idea may contain personal or operational details. Edit it, or "
+                      "confirm they are needed.",
+        actions=[
+            submit("They are needed: submit", CardAction.SUBMIT_IDEA, inputs=False,
+                   draft=draft_id, revision=draft.revision, confirmed="yes"),
+            submit("Cancel", CardAction.CANCEL, inputs=False),
+        ],
+    )
+
+
+def receipt_card(reference: str, title: str, due: date) -> CardMessage:
+    when = _day(due)
+    return card_message(
+        [
+            heading("Thank you: your idea is in"),
+            FactSet(facts=[Fact(title="Reference", value=reference)]),
+            plain(title),
+            subheading("What happens next"),
+            paragraph("The PMO team reads it and passes it to the portfolio that would own "
+                      "it. Its business lead assesses it, and you hear about every decision "
+                      "here."),
+            paragraph(f"You will have a proper update by **{when}** at the latest."),
+        ],
+        summary=f"Your idea {reference} is in",
+        fallback_text=f"Thank you: your idea {reference} is in. You will have an update by "
+                      f"{when}.",
+        actions=[submit("My ideas", CardAction.MY_IDEAS, inputs=False)],
+    )
+
+
+def resume_card(draft: Draft, updated_at: datetime) -> CardMessage:
+    title = draft.title or "an untitled idea"
+    return card_message(
+        [
+            heading("You have an idea in progress"),
+            plain(title),
+            paragraph(f"Last changed {_day(updated_at.date())}. Carry on where you left off, "
+                      "or start afresh (the draft is then discarded).", subtle=True),
+        ],
+        summary="You have an idea in progress",
+        fallback_text="You have an idea in progress. Type resume, or start afresh.",
+        actions=[submit("Carry on", CardAction.RESUME_DRAFT, inputs=False),
+                 submit("Start afresh", CardAction.RESTART_DRAFT, inputs=False)],
+    )
+
+
+def cancelled_card() -> CardMessage:
+    text = "Stopped. Your draft is kept: type **new idea** whenever you want to carry on."
+    return card_message([paragraph(text)], summary="Your draft is kept",
+                        fallback_text=text.replace("**", ""),
+                        actions=[submit("Carry on now", CardAction.NEW_IDEA, inputs=False)])
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"

@@ -1,0 +1,25 @@
+"""What a person did this turn, as plain values: the channel fills it in from the activity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Where the channel leaves this turn's Turn for the dialogs (TurnContext.turn_state).
+TURN_KEY = "iip.turn"
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """Identity comes from the activity, never from card data."""
+
+    object_id: str
+    name: str
+    tenant_id: str | None
+    text: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def action(self) -> str | None:
+        action = self.values.get("action")
+        return action if isinstance(action, str) else None

@@ -1,0 +1,182 @@
+"""Ideas, their history, drafts and contributor profiles in the database."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain.ideas import (
+    DeclineReason,
+    HistoryEntry,
+    IdeaDetail,
+    IdeaSummary,
+    Status,
+    format_reference,
+)
+from bot.domain.intake import Draft, Step
+from bot.domain.profile import Profile
+from storage import tables as t
+from storage.upsert import insert_for, upsert
+
+
+class SqlIdeas:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def next_reference(self, year: int) -> str:
+        """The next reference of `year`. Concurrent submissions get different numbers: the
+        counter row stays locked until the transaction ends."""
+        statement = insert_for(self._db, t.reference_counters).values(year=year, last_number=1)
+        statement = statement.on_conflict_do_update(
+            index_elements=["year"],
+            set_={"last_number": t.reference_counters.c.last_number + 1},
+        ).returning(t.reference_counters.c.last_number)
+        number = (await self._db.execute(statement)).scalar_one()
+        return format_reference(year, number)
+
+    async def reference_for_submission(self, submission_key: str) -> str | None:
+        return await self._db.scalar(
+            select(t.ideas.c.reference).where(t.ideas.c.submission_key == submission_key)
+        )
+
+    async def add(self, values: dict[str, Any]) -> int:
+        result = await self._db.execute(insert(t.ideas).values(**values).returning(t.ideas.c.id))
+        return result.scalar_one()
+
+    async def add_history(self, idea_id: int, entry: HistoryEntry,
+                          internal_note: str | None = None,
+                          notice_key: str | None = None) -> None:
+        await self._db.execute(insert(t.idea_history).values(
+            idea_id=idea_id, at=entry.at, actor=entry.actor, action=entry.action,
+            from_status=entry.from_status.value if entry.from_status else None,
+            to_status=entry.to_status.value, reason=entry.reason,
+            message_to_contributor=entry.message_to_contributor,
+            internal_note=internal_note, notice_key=notice_key,
+        ))
+
+    async def summaries_of(self, object_id: str, offset: int,
+                           limit: int) -> tuple[list[IdeaSummary], int]:
+        """A page of a contributor's ideas, newest first, and how many they have in all."""
+        ideas = t.ideas
+        total = await self._db.scalar(
+            select(func.count()).select_from(ideas)
+            .where(ideas.c.contributor_object_id == object_id)
+        ) or 0
+        rows = await self._db.execute(
+            select(ideas.c.reference, ideas.c.title, ideas.c.status, ideas.c.decline_reason,
+                   ideas.c.submitted_at, ideas.c.updated_at)
+            .where(ideas.c.contributor_object_id == object_id)
+            .order_by(ideas.c.submitted_at.desc(), ideas.c.id.desc())
+            .offset(offset).limit(limit)
+        )
+        return [
+            IdeaSummary(r.reference, r.title, Status(r.status),
+                        DeclineReason(r.decline_reason) if r.decline_reason else None,
+                        r.submitted_at, r.updated_at)
+            for r in rows
+        ], total
+
+    async def of_contributor(self, object_id: str, reference: str) -> IdeaDetail | None:
+        """The idea, with its history, only if `object_id` contributed it."""
+        row = (await self._db.execute(
+            select(t.ideas).where(t.ideas.c.reference == reference,
+                                  t.ideas.c.contributor_object_id == object_id)
+        )).mappings().first()
+        if row is None:
+            return None
+        history = await self._db.execute(
+            select(t.idea_history).where(t.idea_history.c.idea_id == row["id"])
+            .order_by(t.idea_history.c.at, t.idea_history.c.id)
+        )
+        return IdeaDetail(
+            id=row["id"], reference=row["reference"],
+            contributor_object_id=row["contributor_object_id"], title=row["title"],
+            problem=row["problem"], proposal=row["proposal"], benefit=row["benefit"],
+            category_key=row["category_key"], portfolio_key=row["portfolio_key"],
+            campaign_key=row["campaign_key"], named_publicly=row["named_publicly"],
+            status=Status(row["status"]),
+            decline_reason=DeclineReason(row["decline_reason"]) if row["decline_reason"]
+            else None,
+            version=row["version"], submitted_at=row["submitted_at"],
+            updated_at=row["updated_at"],
+            history=tuple(
+                HistoryEntry(h.at, h.actor, h.action,
+                             Status(h.from_status) if h.from_status else None,
+                             Status(h.to_status), h.reason, h.message_to_contributor)
+                for h in history
+            ),
+        )
+
+    async def move(self, idea_id: int, version: int, status: Status, at: datetime,
+                   decline_reason: DeclineReason | None = None) -> bool:
+        """Change the status if nobody changed the idea since `version`; False if they did."""
+        result = await self._db.execute(
+            update(t.ideas).where(t.ideas.c.id == idea_id, t.ideas.c.version == version)
+            .values(status=status.value, version=version + 1, updated_at=at,
+                    decline_reason=decline_reason.value if decline_reason else None)
+        )
+        return bool(result.rowcount)
+
+
+class SqlDrafts:
+    """One draft per person, kept until it is submitted or replaced."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def get(self, object_id: str) -> tuple[str, Draft, datetime] | None:
+        row = (await self._db.execute(
+            select(t.idea_drafts).where(t.idea_drafts.c.object_id == object_id)
+        )).mappings().first()
+        if row is None:
+            return None
+        return row["draft_id"], draft_from_json(row["draft"]), row["updated_at"]
+
+    async def put(self, object_id: str, draft_id: str, draft: Draft, at: datetime) -> None:
+        await upsert(
+            self._db, t.idea_drafts,
+            {"object_id": object_id, "draft_id": draft_id, "draft": draft_to_json(draft),
+             "started_at": at, "updated_at": at},
+            keys=["object_id"], update=["draft_id", "draft", "updated_at"],
+        )
+
+    async def delete(self, object_id: str) -> None:
+        await self._db.execute(delete(t.idea_drafts).where(t.idea_drafts.c.object_id == object_id))
+
+
+class SqlProfiles:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def get(self, object_id: str) -> Profile | None:
+        row = (await self._db.execute(
+            select(t.contributor_profiles)
+            .where(t.contributor_profiles.c.object_id == object_id)
+        )).mappings().first()
+        if row is None:
+            return None
+        return Profile(department=row["department"], function=row["function"],
+                       location=row["location"], grade=row["grade"],
+                       role_type=row["role_type"])
+
+    async def put(self, object_id: str, profile: Profile, at: datetime) -> None:
+        await upsert(
+            self._db, t.contributor_profiles,
+            {"object_id": object_id, **asdict(profile), "updated_at": at},
+            keys=["object_id"], update=[*asdict(profile), "updated_at"],
+        )
+
+
+def draft_to_json(draft: Draft) -> dict[str, Any]:
+    return {**asdict(draft), "step": draft.step.value}
+
+
+def draft_from_json(data: dict[str, Any]) -> Draft:
+    known = {name for name in Draft.__dataclass_fields__}
+    values = {k: v for k, v in data.items() if k in known}
+    values["step"] = Step(values.get("step", Step.TITLE.value))
+    return Draft(**values)

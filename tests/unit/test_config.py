@@ -1,0 +1,129 @@
+"""Settings: read from the environment once, and refused when unsafe to serve with."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.config import DEFAULT_DATABASE_URL, Settings, SettingsError
+
+REGISTERED = {
+    "MICROSOFT_APP_ID": "9f3a0c55-8c52-4c35-9f0e-0d8c7a1b2c3d",
+    "MICROSOFT_APP_PASSWORD": "a-secret",
+    "MICROSOFT_APP_TENANT_ID": "50612dbb-0237-4969-b378-8d42590f9c00",
+}
+
+
+def test_defaults_from_an_empty_environment() -> None:
+    settings = Settings.from_env({})
+    assert settings == Settings()
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert (settings.host, settings.port) == ("127.0.0.1", 3978)
+    assert settings.anonymous
+    settings.check_can_serve()
+
+
+def test_every_variable_is_read() -> None:
+    settings = Settings.from_env({
+        **REGISTERED,
+        "IIP_DATABASE_URL": "postgresql+asyncpg://iip@db/iip",
+        "IIP_HOST": "0.0.0.0",
+        "IIP_PORT": "8080",
+        "MICROSOFT_APP_TYPE": "MultiTenant",
+        "IIP_LOG_LEVEL": "debug",
+        "IIP_LOG_FORMAT": "console",
+    })
+    assert settings == Settings(
+        database_url="postgresql+asyncpg://iip@db/iip", host="0.0.0.0", port=8080,
+        app_id=REGISTERED["MICROSOFT_APP_ID"], app_password="a-secret",
+        app_tenant_id=REGISTERED["MICROSOFT_APP_TENANT_ID"], app_type="MultiTenant",
+        log_level="DEBUG", log_format="console",
+    )
+    assert not settings.anonymous
+
+
+def test_from_env_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IIP_PORT", "4000")
+    monkeypatch.setenv("IIP_DATABASE_URL", "sqlite+aiosqlite:///elsewhere.sqlite3")
+    settings = Settings.from_env()
+    assert settings.port == 4000
+    assert settings.database_url == "sqlite+aiosqlite:///elsewhere.sqlite3"
+
+
+@pytest.mark.parametrize("port", ["abc", "", "39.78", "0x10"])
+def test_a_port_that_is_not_a_whole_number_is_refused(port: str) -> None:
+    expected = re.escape(f"IIP_PORT must be a whole number, not {port!r}")
+    with pytest.raises(SettingsError, match=expected):
+        Settings.from_env({"IIP_PORT": port})
+
+
+@pytest.mark.parametrize("port", ["0", "-1", "65536", "100000"])
+def test_a_port_out_of_range_is_refused(port: str) -> None:
+    with pytest.raises(SettingsError, match="IIP_PORT must be between 1 and 65535"):
+        Settings.from_env({"IIP_PORT": port})
+
+
+def test_an_unknown_app_type_is_refused() -> None:
+    with pytest.raises(SettingsError, match="MICROSOFT_APP_TYPE must be one of"):
+        Settings.from_env({"MICROSOFT_APP_TYPE": "Anonymous"})
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])
+def test_an_anonymous_bot_may_listen_on_loopback(host: str) -> None:
+    Settings.from_env({"IIP_HOST": host}).check_can_serve()
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "iip.example.police.uk"])
+def test_an_anonymous_bot_refuses_to_listen_beyond_loopback(host: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({"IIP_HOST": host}).check_can_serve()
+    message = str(raised.value)
+    assert f"Refusing to listen on {host} without MICROSOFT_APP_ID" in message
+    assert "accepts unsigned requests from anyone" in message
+    assert "127.0.0.1" in message
+
+
+def test_a_blank_app_id_is_still_anonymous() -> None:
+    settings = Settings.from_env({"MICROSOFT_APP_ID": "   ", "IIP_HOST": "0.0.0.0"})
+    assert settings.anonymous
+    with pytest.raises(SettingsError, match=re.escape("Refusing to listen on 0.0.0.0")):
+        settings.check_can_serve()
+
+
+def test_a_registered_bot_may_listen_anywhere() -> None:
+    Settings.from_env({**REGISTERED, "IIP_HOST": "0.0.0.0"}).check_can_serve()
+
+
+def test_a_single_tenant_bot_needs_its_tenant_id() -> None:
+    env = {**REGISTERED, "MICROSOFT_APP_TENANT_ID": " ", "IIP_HOST": "0.0.0.0"}
+    with pytest.raises(SettingsError, match="MICROSOFT_APP_TENANT_ID is required"):
+        Settings.from_env(env).check_can_serve()
+    Settings.from_env({**env, "MICROSOFT_APP_TYPE": "MultiTenant"}).check_can_serve()
+
+
+def test_a_registered_bot_needs_its_password() -> None:
+    env = {**REGISTERED, "MICROSOFT_APP_PASSWORD": ""}
+    with pytest.raises(SettingsError, match="MICROSOFT_APP_PASSWORD is required"):
+        Settings.from_env(env).check_can_serve()
+    with pytest.raises(SettingsError, match="MICROSOFT_APP_PASSWORD is required"):
+        Settings.from_env({**env, "MICROSOFT_APP_TYPE": "MultiTenant"}).check_can_serve()
+
+
+def test_a_managed_identity_needs_no_password() -> None:
+    env = {**REGISTERED, "MICROSOFT_APP_PASSWORD": "", "MICROSOFT_APP_TYPE": "UserAssignedMSI"}
+    Settings.from_env(env).check_can_serve()
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("sqlite+aiosqlite:///var/iip.sqlite3", "var/iip.sqlite3"),
+        ("sqlite+aiosqlite:////srv/iip/iip.sqlite3?timeout=5", "/srv/iip/iip.sqlite3"),
+        ("sqlite+aiosqlite:///:memory:", None),
+        ("postgresql+asyncpg://iip@db/iip", None),
+    ],
+)
+def test_sqlite_path(url: str, path: str | None) -> None:
+    found = Settings(database_url=url).sqlite_path()
+    assert (str(found) if found else None) == path
