@@ -18,16 +18,18 @@ from bot.channel.handler import PortalBot, Services
 from bot.channel.http import MAX_BODY_BYTES, health_route, messages_route
 from bot.channel.messenger import BotConnectorMessenger, ConnectorTokens
 from bot.config import Settings
-from bot.domain.pacing import Pacer, conversation_windows, tenant_windows
+from bot.domain.ideas import LONDON
+from bot.domain.pacing import Pacer, conversation_windows, safe_tenant_windows
 from bot.services.clock import SystemClock
 from bot.services.conversations import ConversationService
+from bot.services.decisions import DecisionService
 from bot.services.delivery import DeliveryOptions, DeliveryWorker
 from bot.services.feedback import FeedbackService
 from bot.services.ideas import IdeaService
 from bot.services.organisation import OrganisationService
 from bot.services.ports import Clock
+from cards.decisions import DecisionCards
 from cards.feedback import feedback_for_pmo_card
-from cards.ideas import StaffCards
 from storage.bot_state import SqlStorage
 from storage.engine import make_engine
 from storage.migrate import upgrade
@@ -43,11 +45,13 @@ def build_services(engine: AsyncEngine, clock: Clock,
                    doorbell: asyncio.Event | None = None) -> Services:
     """The use cases; `doorbell` is rung after every commit that queued a message."""
     uow = unit_of_work_factory(engine, doorbell.set if doorbell else None)
+    cards = DecisionCards(today=lambda: clock.now().astimezone(LONDON).date())
     return Services(
         conversations=ConversationService(uow, clock),
         organisation=OrganisationService(uow, clock),
         feedback=FeedbackService(uow, clock, feedback_for_pmo_card),
-        ideas=IdeaService(uow, clock, StaffCards()),
+        ideas=IdeaService(uow, clock, cards),
+        decisions=DecisionService(uow, clock, cards),
     )
 
 
@@ -57,7 +61,8 @@ def build_worker(engine: AsyncEngine, settings: Settings, clock: Clock,
     """The outbox worker, sending through the Bot Connector REST API at Teams' pace.
 
     `tuning` overrides DeliveryOptions fields (tests use it for a fast backoff)."""
-    pacer = Pacer(tenant_windows(settings.outbox_tenant_rate),
+    # A tenant's limit is kept with a margin, never with bursts: see safe_tenant_windows.
+    pacer = Pacer(safe_tenant_windows(settings.outbox_tenant_rate),
                   conversation_windows(settings.outbox_conversation_rate))
     options = DeliveryOptions(**{
         "in_flight": settings.outbox_in_flight,

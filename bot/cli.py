@@ -128,25 +128,32 @@ async def _run_with_playground(settings: Settings, playground_port: int) -> None
     runner = web.AppRunner(create_app(settings), access_log=None,
                            shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
     await runner.setup()
+    playground: Playground | None = None
     try:
         await web.TCPSite(runner, settings.host, settings.port).start()
         endpoint = f"http://{settings.host}:{settings.port}/api/messages"
-        async with Playground(Path.cwd(), endpoint, playground_port) as playground:
-            print(f"\nThe bot is running at {endpoint}\n"
-                  f"Open {playground.url} to chat with it. Press Ctrl-C to stop.\n",
-                  file=sys.stderr, flush=True)
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, stop.set)
-            ended = asyncio.create_task(playground.wait())
-            stopping = asyncio.create_task(stop.wait())
-            await asyncio.wait({ended, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            if ended.done():
-                print("iip: the Playground stopped; stopping the bot.", file=sys.stderr)
-            stopping.cancel()
+        playground = Playground(Path.cwd(), endpoint, playground_port)
+        await playground.start()
+        print(f"\nThe bot is running at {endpoint}\n"
+              f"Open {playground.url} to chat with it. Press Ctrl-C to stop.\n",
+              file=sys.stderr, flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        ended = asyncio.create_task(playground.wait())
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({ended, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if ended.done():
+            print("iip: the Playground stopped; stopping the bot.", file=sys.stderr)
+        stopping.cancel()
     finally:
+        # The bot stops first: the Playground is also its connector, so the turns in progress
+        # and the outbox's last sends still reach the chat instead of failing against a
+        # closed port.
         await runner.cleanup()
+        if playground is not None:
+            await playground.stop()
         print("Stopped.", file=sys.stderr)
 
 

@@ -49,6 +49,10 @@ class Playground:
         return f"http://localhost:{self.port}"
 
     async def __aenter__(self) -> Playground:
+        return await self.start()
+
+    async def start(self) -> Playground:
+        """Start it and wait until it listens on its port; PlaygroundError if it cannot."""
         env = {**os.environ, "TEAMSAPPTESTER_BROWSER": "none",
                "APPLICATION_INSIGHTS_NO_STATSBEAT": "true"}
         self._cwd.mkdir(parents=True, exist_ok=True)

@@ -26,3 +26,5 @@ class CardAction(StrEnum):
     IDEA_STATUS = "ideas.status"
     WITHDRAW = "ideas.withdraw"
     CONFIRM_WITHDRAW = "ideas.withdraw.confirm"
+    ANSWER_QUESTION = "ideas.answer"
+    OPEN_IDEA = "ideas.open"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from bot.domain.feedback import Feedback, Rating
@@ -14,14 +15,15 @@ from bot.domain.ideas import (
     Status,
 )
 from bot.domain.intake import Choices, Draft, Option, Step, plan
+from bot.domain.lifecycle import Decision, Move, Party
 from bot.domain.organisation import Category, Organisation, Portfolio
 from bot.domain.profile import Profile
 from bot.domain.sensitive import Finding, SensitiveText
 from cards.base import CardMessage
+from cards.decisions import DecisionCards, queue_card
 from cards.feedback import feedback_for_pmo_card, feedback_form_card, feedback_thanks_card
 from cards.help import help_card
 from cards.ideas import (
-    StaffCards,
     my_ideas_card,
     not_found_card,
     timeline_card,
@@ -141,6 +143,37 @@ def _idea_cards() -> Iterator[tuple[str, CardMessage]]:
     yield "idea-withdraw-confirm", withdraw_confirm_card(SAMPLE_IDEA)
     yield "idea-withdrawn", withdrawn_card(SAMPLE_IDEA)
     yield "idea-not-found", not_found_card("I could not find an idea IIP-2026-0999 of yours.")
-    staff = StaffCards()
-    yield "staff-triage", staff.triage(SAMPLE_IDEA, "Megan Bowen", SAMPLE_ORGANISATION)
-    yield "staff-withdrawn", staff.withdrawn(SAMPLE_IDEA, "Megan Bowen", "It exists already.")
+    yield from _decision_cards()
+
+
+def _decision_cards() -> Iterator[tuple[str, CardMessage]]:
+    cards = DecisionCards(today=lambda: date(2026, 11, 25))
+    pmo_and_spoc = frozenset({Party.PMO, Party.SPOC})
+    triage = replace(SAMPLE_IDEA, status=Status.SUBMITTED, version=1)
+    yield "staff-triage", cards.idea_card(triage, frozenset({Party.PMO}), SAMPLE_ORGANISATION)
+    yield "staff-assessment", cards.idea_card(SAMPLE_IDEA, pmo_and_spoc, SAMPLE_ORGANISATION)
+    yield "staff-assessment-stale", cards.idea_card(
+        SAMPLE_IDEA, pmo_and_spoc, SAMPLE_ORGANISATION,
+        notice="This card was out of date: Megan Bowen approved it at 10:42 on 25 November.")
+    approved = replace(SAMPLE_IDEA, status=Status.APPROVED, version=3)
+    yield "staff-approved", cards.idea_card(approved, pmo_and_spoc, SAMPLE_ORGANISATION)
+    yield "staff-read-only", cards.idea_card(SAMPLE_IDEA, frozenset(), SAMPLE_ORGANISATION)
+    yield "staff-withdrawn", cards.withdrawn(SAMPLE_IDEA, "Megan Bowen", "It exists already.")
+    yield "staff-refused", cards.refused("You are not one of the people who can act on this "
+                                         "idea, so nothing changed.")
+    yield "staff-answer", cards.answer_for_staff(SAMPLE_IDEA, "Yes: the tablets have the app.")
+    yield "staff-queue", queue_card("assess", [SAMPLE_IDEA.summary])
+    yield "staff-queue-empty", queue_card("triage", [])
+    for move in (Move.ALLOCATE, Move.APPROVE, Move.DECLINE, Move.DEFER, Move.ESCALATE,
+                 Move.ASK, Move.UPDATE, Move.DELIVER):
+        decision = Decision(move=move, message="Thank you: **we** will <b>look</b> at it.",
+                            reason=DeclineReason.DUPLICATE if move is Move.DECLINE else None,
+                            revisit_on=date(2027, 3, 1) if move is Move.DEFER else None,
+                            what_changed="Officers now use tablets."
+                            if move is Move.DELIVER else None)
+        yield f"contributor-{move.value}", cards.contributor_notice(
+            SAMPLE_IDEA, decision, SAMPLE_ORGANISATION,
+            replace(SAMPLE_IDEA, reference="IIP-2026-0007", title="Tablets for notebooks")
+            if move is Move.DECLINE else None)
+    yield "news-recognition", cards.recognition(
+        replace(SAMPLE_IDEA, contributor_name="Megan Bowen"), "Officers now use tablets.")

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from microsoft_teams.cards import Column, ColumnSet, Container, Fact, FactSet, TextInput
+from microsoft_teams.cards import Container, Fact, FactSet, TextInput
 
-from bot.domain.ideas import UNDECIDED, IdeaDetail, IdeaSummary, update_due
-from bot.domain.intake import Step
-from bot.domain.organisation import Organisation
+from bot.domain.ideas import UNDECIDED, IdeaDetail, IdeaSummary
 from cards.actions import CardAction
 from cards.base import (
     CardMessage,
@@ -20,7 +18,6 @@ from cards.base import (
     subheading,
     submit,
 )
-from cards.intake import SECTION_NAMES
 
 
 def my_ideas_card(ideas: list[IdeaSummary], page: int, pages: int, total: int) -> CardMessage:
@@ -29,9 +26,10 @@ def my_ideas_card(ideas: list[IdeaSummary], page: int, pages: int, total: int) -
         return card_message([heading("My ideas"), paragraph(text)], summary="My ideas",
                             fallback_text=text.replace("**", ""),
                             actions=[submit("New idea", CardAction.NEW_IDEA, inputs=False)])
+    count = "1 idea. Select it" if total == 1 else f"{total} ideas, newest first. Select one"
     body = [heading("My ideas"),
-            paragraph(f"{total} idea{'s' if total != 1 else ''}, newest first"
-                      + (f" · page {page} of {pages}" if pages > 1 else ""), subtle=True)]
+            paragraph(f"{count} to see what has happened to it."
+                      + (f" Page {page} of {pages}." if pages > 1 else ""), subtle=True)]
     for idea in ideas:
         facts = [Fact(title="Status", value=idea.status_label),
                  Fact(title="Last change", value=_day(idea.updated_at))]
@@ -39,7 +37,8 @@ def my_ideas_card(ideas: list[IdeaSummary], page: int, pages: int, total: int) -
             facts.append(Fact(title="Update due by", value=_day(idea.update_due)))
         body.append(Container(
             separator=True, spacing="Medium",
-            select_action=submit("Open", CardAction.IDEA_STATUS, inputs=False,
+            # Its title is what a screen reader announces for the whole entry.
+            select_action=submit(f"Open {idea.reference}", CardAction.IDEA_STATUS, inputs=False,
                                  reference=idea.reference),
             items=[subheading(idea.reference), plain(idea.title), FactSet(facts=facts)],
         ))
@@ -108,46 +107,18 @@ def withdrawn_card(idea: IdeaDetail) -> CardMessage:
                         actions=[submit("My ideas", CardAction.MY_IDEAS, inputs=False)])
 
 
+def answer_sent_card(reference: str) -> CardMessage:
+    text = f"Thank you: your answer is added to {reference}, and the business lead is told."
+    return card_message([paragraph(text)], summary="Your answer is sent", fallback_text=text,
+                        actions=[submit("See its story", CardAction.IDEA_STATUS, inputs=False,
+                                        reference=reference)])
+
+
 def not_found_card(message: str) -> CardMessage:
     return card_message([paragraph(message),
                          paragraph("Type **my ideas** to see yours.", subtle=True)],
                         summary="Idea not found", fallback_text=message,
                         actions=[submit("My ideas", CardAction.MY_IDEAS, inputs=False)])
-
-
-class StaffCards:
-    """The cards the idea service queues for the PMO team and SPOCs."""
-
-    def triage(self, idea: IdeaDetail, contributor_name: str,
-               organisation: Organisation) -> CardMessage:
-        names = {p.key: p.name for p in organisation.portfolios}
-        names |= {c.key: c.name for c in organisation.categories}
-        facts = [
-            Fact(title="Category", value=names.get(idea.category_key, idea.category_key)),
-            Fact(title="Suggested portfolio",
-                 value=names.get(idea.portfolio_key, idea.portfolio_key)),
-            Fact(title="Submitted", value=_day(idea.submitted_at)),
-            Fact(title="Update due by", value=_day(update_due(idea.submitted_at))),
-        ]
-        body = [heading(f"New idea to triage: {idea.reference}"), plain(idea.title),
-                plain(f"From {contributor_name or 'a contributor'}", italic=True),
-                FactSet(facts=facts)]
-        for step in (Step.PROBLEM, Step.PROPOSAL, Step.BENEFIT):
-            body += [subheading(SECTION_NAMES[step]), plain(getattr(idea, step.value))]
-        return card_message(body, summary=f"New idea {idea.reference}: {idea.title}",
-                            fallback_text=f"New idea {idea.reference} to triage: {idea.title}")
-
-    def withdrawn(self, idea: IdeaDetail, contributor_name: str,
-                  reason: str | None) -> CardMessage:
-        body = [heading(f"{idea.reference} was withdrawn"), plain(idea.title),
-                plain(f"{contributor_name or 'The contributor'} withdrew it.")]
-        if reason:
-            body.append(ColumnSet(columns=[
-                Column(width="auto", items=[paragraph("Reason:", subtle=True)]),
-                Column(width="stretch", items=[plain(reason)]),
-            ]))
-        return card_message(body, summary=f"{idea.reference} was withdrawn",
-                            fallback_text=f"{idea.reference} was withdrawn by its contributor.")
 
 
 def _day(moment: date | datetime) -> str:

@@ -31,7 +31,7 @@ from cards.base import (
 
 PROMPTS: dict[Step, tuple[str, str]] = {
     Step.TITLE: ("Give your idea a short title",
-                 "A few words someone could recognise it by, up to 120 characters."),
+                 "A few words someone could recognise it by."),
     Step.PROBLEM: ("What is the problem behind your idea?",
                    "What is wrong today, who does it affect, and why does it matter?"),
     Step.PROPOSAL: ("What do you propose?",
@@ -52,6 +52,12 @@ SECTION_NAMES = {
     Step.TITLE: "Title", Step.PROBLEM: "Problem", Step.PROPOSAL: "Proposal",
     Step.BENEFIT: "Benefit", Step.CATEGORY: "Category", Step.PORTFOLIO: "Portfolio",
     Step.CAMPAIGN: "Campaign", Step.RECOGNITION: "Recognition",
+}
+# The input's own label: short, and not the heading again (a screen reader would read the
+# question twice); a text answer's label says its limit.
+INPUT_LABELS = {
+    Step.CATEGORY: "Category", Step.PORTFOLIO: "Portfolio or department",
+    Step.CAMPAIGN: "Campaign", Step.RECOGNITION: "Your answer",
 }
 TYPE_HINT = "You can also type your answer, **back** to go back or **cancel** to stop."
 
@@ -80,12 +86,12 @@ def question_card(draft: Draft, step: Step, steps: Sequence[Step], choices: Choi
 
 
 def _input_for(draft: Draft, step: Step, choices: Choices, typed: str | None):
-    label = PROMPTS[step][0]
     if step in TEXT_QUESTIONS:
         question = TEXT_QUESTIONS[step]
         value = typed if typed is not None else draft.text_of(step)
         return TextInput(
-            id="answer", label=label, is_required=True, max_length=question.limit,
+            id="answer", label=f"{question.label} (up to {question.limit:,} characters)",
+            is_required=True, max_length=question.limit,
             is_multiline=step is not Step.TITLE, value=value or None,
             error_message=f"Please write {question.label.lower()} "
                           f"(up to {question.limit:,} characters).",
@@ -93,7 +99,8 @@ def _input_for(draft: Draft, step: Step, choices: Choices, typed: str | None):
     if step is Step.RECOGNITION:
         current = {True: "yes", False: "no"}.get(draft.named_publicly)  # type: ignore[arg-type]
         return ChoiceSetInput(
-            id="answer", label=label, style="expanded", is_required=True, value=current,
+            id="answer", label=INPUT_LABELS[step], style="expanded", is_required=True,
+            value=current,
             choices=[Choice(title="Yes, you may name me", value="yes"),
                      Choice(title="No, please do not name me", value="no")],
             error_message="Please choose yes or no.",
@@ -105,7 +112,7 @@ def _input_for(draft: Draft, step: Step, choices: Choices, typed: str | None):
                         draft.campaign or None),
     }[step]
     return ChoiceSetInput(
-        id="answer", label=label, style="compact", is_required=True,
+        id="answer", label=INPUT_LABELS[step], style="compact", is_required=True,
         value=current if current in {o.key for o in options} else None,
         placeholder="Choose one", choices=[Choice(title=o.name, value=o.key) for o in options],
         error_message="Please choose one from the list.",
@@ -142,8 +149,9 @@ def check_card(draft_id: str, draft: Draft, steps: Sequence[Step], choices: Choi
         summary=f"Check your idea: {draft.title}",
         fallback_text="Check your idea, then submit it.",
         actions=[
+            # The one button that finishes: it stands out from the seven Edit buttons.
             submit("Submit idea", CardAction.SUBMIT_IDEA, inputs=False, draft=draft_id,
-                   revision=draft.revision),
+                   revision=draft.revision).with_style("positive"),
             submit("Cancel", CardAction.CANCEL, inputs=False),
         ],
     )

@@ -38,3 +38,9 @@ def failure_card() -> CardMessage:
             "again in a minute; if it keeps happening, type **help** to contact the PMO team.")
     return card_message([paragraph(text)], summary="Sorry, something went wrong",
                         fallback_text=text.replace("**", ""))
+
+
+def not_staff_card(reason: str) -> CardMessage:
+    return card_message([paragraph(reason),
+                         paragraph("Type **my ideas** to see your own ideas.", subtle=True)],
+                        summary="Only for the PMO team and business leads", fallback_text=reason)

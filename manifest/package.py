@@ -37,6 +37,8 @@ PERSONAL_COMMANDS: tuple[tuple[Command, str], ...] = (
     (Command.STATUS, "One idea's story so far: status IIP-2026-0042"),
     (Command.WITHDRAW, "Withdraw an idea not yet decided: withdraw IIP-2026-0042"),
     (Command.MY_PROFILE, "See or change your optional answers about you"),
+    (Command.MY_QUEUE, "Business leads: ideas awaiting your assessment"),
+    (Command.TRIAGE, "PMO: new ideas awaiting triage"),
     (Command.FEEDBACK, "Tell us how the bot could be better"),
 )
 

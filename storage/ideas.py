@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import ColumnElement, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.ideas import (
@@ -55,7 +55,7 @@ class SqlIdeas:
             from_status=entry.from_status.value if entry.from_status else None,
             to_status=entry.to_status.value, reason=entry.reason,
             message_to_contributor=entry.message_to_contributor,
-            internal_note=internal_note, notice_key=notice_key,
+            internal_note=internal_note, notice_key=notice_key, detail=entry.detail,
         ))
 
     async def summaries_of(self, object_id: str, offset: int,
@@ -82,10 +82,18 @@ class SqlIdeas:
 
     async def of_contributor(self, object_id: str, reference: str) -> IdeaDetail | None:
         """The idea, with its history, only if `object_id` contributed it."""
-        row = (await self._db.execute(
-            select(t.ideas).where(t.ideas.c.reference == reference,
+        return await self._detail(t.ideas.c.reference == reference,
                                   t.ideas.c.contributor_object_id == object_id)
-        )).mappings().first()
+
+    async def by_id(self, idea_id: int) -> IdeaDetail | None:
+        """Any idea, for staff: callers check the reader's role."""
+        return await self._detail(t.ideas.c.id == idea_id)
+
+    async def by_reference(self, reference: str) -> IdeaDetail | None:
+        return await self._detail(t.ideas.c.reference == reference)
+
+    async def _detail(self, *conditions: ColumnElement[bool]) -> IdeaDetail | None:
+        row = (await self._db.execute(select(t.ideas).where(*conditions))).mappings().first()
         if row is None:
             return None
         history = await self._db.execute(
@@ -106,9 +114,13 @@ class SqlIdeas:
             history=tuple(
                 HistoryEntry(h.at, h.actor, h.action,
                              Status(h.from_status) if h.from_status else None,
-                             Status(h.to_status), h.reason, h.message_to_contributor)
+                             Status(h.to_status), h.reason, h.message_to_contributor, h.detail)
                 for h in history
             ),
+            root_cause_problem=row["root_cause_problem"],
+            root_cause_implicated=row["root_cause_implicated"],
+            revisit_on=row["revisit_on"], duplicate_of=row["duplicate_of"],
+            contributor_name=row["contributor_name"],
         )
 
     async def move(self, idea_id: int, version: int, status: Status, at: datetime,
@@ -120,6 +132,35 @@ class SqlIdeas:
                     decline_reason=decline_reason.value if decline_reason else None)
         )
         return bool(result.rowcount)
+
+
+    async def change(self, idea_id: int, version: int, at: datetime,
+                     values: dict[str, Any]) -> bool:
+        """Apply `values` if nobody changed the idea since `version`; False if they did."""
+        result = await self._db.execute(
+            update(t.ideas).where(t.ideas.c.id == idea_id, t.ideas.c.version == version)
+            .values(version=version + 1, updated_at=at, **values)
+        )
+        return bool(result.rowcount)
+
+    async def waiting(self, statuses: frozenset[Status],
+                      portfolios: frozenset[str] | None, limit: int) -> list[IdeaSummary]:
+        """Ideas in `statuses` (of `portfolios`, or all), the longest waiting first."""
+        ideas = t.ideas
+        query = (
+            select(ideas.c.reference, ideas.c.title, ideas.c.status, ideas.c.decline_reason,
+                   ideas.c.submitted_at, ideas.c.updated_at)
+            .where(ideas.c.status.in_([s.value for s in statuses]))
+            .order_by(ideas.c.submitted_at, ideas.c.id).limit(limit)
+        )
+        if portfolios is not None:
+            query = query.where(ideas.c.portfolio_key.in_(list(portfolios)))
+        return [
+            IdeaSummary(r.reference, r.title, Status(r.status),
+                        DeclineReason(r.decline_reason) if r.decline_reason else None,
+                        r.submitted_at, r.updated_at)
+            for r in await self._db.execute(query)
+        ]
 
 
 class SqlDrafts:
@@ -135,6 +176,16 @@ class SqlDrafts:
         if row is None:
             return None
         return row["draft_id"], draft_from_json(row["draft"]), row["updated_at"]
+
+    async def claim(self, object_id: str) -> None:
+        """Hold the person's draft until the transaction ends, so that a second confirmation
+        of it (a double tap) waits for the first and then sees what it did.
+
+        A write, not SELECT ... FOR UPDATE: on PostgreSQL it locks the row, on SQLite it takes
+        the database's write lock before anything is read (SQLite has no row locks)."""
+        drafts = t.idea_drafts
+        await self._db.execute(update(drafts).where(drafts.c.object_id == object_id)
+                               .values(updated_at=drafts.c.updated_at))
 
     async def put(self, object_id: str, draft_id: str, draft: Draft, at: datetime) -> None:
         await upsert(

@@ -92,6 +92,18 @@ class SqlOutbox:
         return queued
 
 
+    async def keys_starting(self, prefix: str) -> list[str]:
+        """The de-duplication keys of first sends (not replacements) that start with `prefix`."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = await self._db.execute(
+            select(outbox.c.dedupe_key)
+            .where(outbox.c.dedupe_key.like(f"{escaped}%", escape="\\"),
+                   outbox.c.replaces_id.is_(None))
+            .order_by(outbox.c.id)
+        )
+        return [row.dedupe_key for row in rows]
+
+
 class SqlOutboxQueue:
     """The delivering side, used by the worker: each call is its own short transaction."""
 

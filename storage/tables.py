@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -186,6 +187,8 @@ ideas = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("reference", String(20), nullable=False, unique=True),
     Column("contributor_object_id", String(64), nullable=False, index=True),
+    # The contributor's Teams display name at submission, for staff cards and recognition.
+    Column("contributor_name", String(200)),
     Column("title", String(200), nullable=False),
     Column("problem", Text, nullable=False),
     Column("proposal", Text, nullable=False),
@@ -210,6 +213,11 @@ ideas = Table(
     Column("role_type", String(64), nullable=False),
     # The item id in the list this idea was imported from, if any.
     Column("legacy_id", String(64), unique=True),
+    # The assessor's answers to the two root-cause questions, required before a decision.
+    Column("root_cause_problem", Text),
+    Column("root_cause_implicated", Text),
+    Column("revisit_on", Date),
+    Column("duplicate_of", String(20)),
 )
 
 idea_history = Table(
@@ -227,6 +235,8 @@ idea_history = Table(
     Column("internal_note", Text),
     # The outbox row that told the contributor, so that the time it was sent is known.
     Column("notice_key", String(400)),
+    # What else the move recorded: the decline reason, duplicate, revisit date, portfolios...
+    Column("detail", JSON),
 )
 
 reference_counters = Table(

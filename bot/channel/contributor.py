@@ -7,8 +7,10 @@ from bot.domain.ideas import find_reference
 from bot.domain.messages import CardMessage
 from bot.domain.profile import Profile, parse_profile
 from bot.domain.text import clean_text
+from bot.services.decisions import Actor, DecisionService
 from bot.services.ideas import Contributor, IdeaService
 from cards.ideas import (
+    answer_sent_card,
     my_ideas_card,
     not_found_card,
     timeline_card,
@@ -24,8 +26,9 @@ REASON_LIMIT = 500
 class ContributorRequests:
     """People only ever see their own ideas: someone else's is "not found", like a missing one."""
 
-    def __init__(self, ideas: IdeaService) -> None:
+    def __init__(self, ideas: IdeaService, decisions: DecisionService) -> None:
         self._ideas = ideas
+        self._decisions = decisions
 
     async def my_ideas(self, turn: Turn) -> CardMessage:
         page = turn.values.get("page")
@@ -67,6 +70,18 @@ class ContributorRequests:
             return withdraw_confirm_card(idea, error=str(error))
         except DomainError as error:
             return not_found_card(str(error))
+
+    async def answer(self, turn: Turn) -> CardMessage:
+        """The contributor answers a SPOC's question from the question card."""
+        reference = self._reference(turn)
+        if reference is None:
+            return await self.my_ideas(turn)
+        try:
+            await self._decisions.answer(Actor(turn.object_id, turn.name, turn.tenant_id),
+                                         reference, turn.values.get("answer"))
+        except DomainError as error:
+            return not_found_card(str(error))
+        return answer_sent_card(reference)
 
     async def profile(self, turn: Turn) -> CardMessage:
         choices = await self._ideas.choices()

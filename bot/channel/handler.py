@@ -22,15 +22,19 @@ from bot.channel.activities import (
     tenant_of,
 )
 from bot.channel.contributor import ContributorRequests
+from bot.channel.staff import StaffRequests
 from bot.domain.addresses import ConversationKind
 from bot.domain.commands import Command, normalise, parse_command
 from bot.domain.errors import AlreadyReceived, InvalidText
+from bot.domain.lifecycle import Move
 from bot.services.conversations import ConversationService
+from bot.services.decisions import Actor, DecisionService
 from bot.services.feedback import Author, FeedbackService
 from bot.services.ideas import IdeaService
 from bot.services.organisation import OrganisationService
 from cards.actions import CardAction
 from cards.base import CardMessage
+from cards.decisions import REFRESH_VERB
 from cards.feedback import feedback_form_card, feedback_thanks_card
 from cards.help import help_card
 from cards.notices import no_identity_card, stale_action_card, unknown_text_card
@@ -58,6 +62,7 @@ class Services:
     organisation: OrganisationService
     feedback: FeedbackService
     ideas: IdeaService
+    decisions: DecisionService
 
 
 class PortalBot(TeamsActivityHandler):
@@ -66,7 +71,8 @@ class PortalBot(TeamsActivityHandler):
         self._conversation_state = conversation_state
         self._dialogs = DialogSet(conversation_state.create_property("dialogs"))
         self._dialogs.add(IntakeDialog(IntakeFlow(services.ideas), self._reply))
-        self._contributor = ContributorRequests(services.ideas)
+        self._contributor = ContributorRequests(services.ideas, services.decisions)
+        self._staff = StaffRequests(services.decisions)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -75,7 +81,14 @@ class PortalBot(TeamsActivityHandler):
             first_contact = await self._services.conversations.remember(address_of(activity))
         turn_context.turn_state["iip.first_contact"] = first_contact
         await super().on_turn(turn_context)
-        await self._conversation_state.save_changes(turn_context)
+        try:
+            await self._conversation_state.save_changes(turn_context)
+        except KeyError:
+            # Another turn of this conversation (a double tap) saved its dialog state since this
+            # one read it: the storage refuses a stale write, as botbuilder's storages do. The
+            # other turn's state stands; what matters (the draft) is in the database already.
+            log.warning("conversation_state.conflict",
+                        conversation=turn_context.activity.conversation.id)
 
     # Messages: typed commands and Action.Submit buttons
 
@@ -89,11 +102,14 @@ class PortalBot(TeamsActivityHandler):
         command = parse_command(activity.text)
         if turn_context.turn_state.get("iip.first_contact") and command is not Command.WELCOME:
             await self._reply(turn_context, welcome_card(first_name_of(activity)))
-        dialog = await self._dialogs.create_context(turn_context)
-        if dialog.active_dialog is not None and turn is not None and (
+        # Only a turn that may continue or start the intake needs the conversation's state
+        # (one database read, and a write when it changes): help and the like do without it.
+        if turn is not None and (
                 command is Command.UNKNOWN or normalise(activity.text) in TYPED_ACTIONS):
-            await dialog.continue_dialog()
-            return
+            dialog = await self._dialogs.create_context(turn_context)
+            if dialog.active_dialog is not None:
+                await dialog.continue_dialog()
+                return
         match command:
             case Command.WELCOME:
                 await self._reply(turn_context, welcome_card(first_name_of(activity)))
@@ -106,6 +122,7 @@ class PortalBot(TeamsActivityHandler):
             case _ if turn is None:
                 await self._reply(turn_context, no_identity_card())
             case Command.NEW_IDEA:
+                dialog = await self._dialogs.create_context(turn_context)
                 await dialog.cancel_all_dialogs()
                 await dialog.begin_dialog(IntakeDialog.ID)
             case Command.MY_IDEAS:
@@ -116,6 +133,10 @@ class PortalBot(TeamsActivityHandler):
                 await self._reply(turn_context, await self._contributor.ask_to_withdraw(turn))
             case Command.MY_PROFILE:
                 await self._reply(turn_context, await self._contributor.profile(turn))
+            case Command.MY_QUEUE:
+                await self._reply(turn_context, await self._staff.queue(turn))
+            case Command.TRIAGE:
+                await self._reply(turn_context, await self._staff.triage(turn))
 
     async def _on_card_submit(self, turn_context: TurnContext, turn: Turn | None,
                               values: dict[str, Any]) -> None:
@@ -152,6 +173,10 @@ class PortalBot(TeamsActivityHandler):
                 await self._reply(turn_context, await self._contributor.ask_to_withdraw(turn))
             case CardAction.CONFIRM_WITHDRAW:
                 await self._reply(turn_context, await self._contributor.withdraw(turn))
+            case CardAction.ANSWER_QUESTION:
+                await self._reply(turn_context, await self._contributor.answer(turn))
+            case CardAction.OPEN_IDEA:
+                await self._reply(turn_context, await self._staff.open(turn))
             case CardAction.MY_PROFILE:
                 await self._reply(turn_context, await self._contributor.profile(turn))
             case CardAction.SAVE_PROFILE | CardAction.SKIP_PROFILE:
@@ -217,11 +242,33 @@ class PortalBot(TeamsActivityHandler):
     async def on_adaptive_card_invoke(
         self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
     ) -> AdaptiveCardInvokeResponse:
+        """Decision buttons (Action.Execute) and card refreshes: the answer replaces the card.
+
+        The actor is whoever Teams says pressed; the card's data only names the idea, its
+        version and the move, and every one of those is checked."""
+        activity = turn_context.activity
         action = invoke_value.action if isinstance(invoke_value.action, dict) else {}
-        log.warning("card_verb.unknown", verb=str(action.get("verb"))[:64],
-                    conversation=turn_context.activity.conversation.id)
-        return AdaptiveCardInvokeResponse(status_code=200, type=ADAPTIVE_CARD,
-                                          value=stale_action_card().card)
+        verb = action.get("verb")
+        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        object_id = object_id_of(activity)
+        if object_id is None or not isinstance(verb, str) or not verb:
+            log.warning("card_verb.refused", verb=str(verb)[:64],
+                        reason="no identity" if object_id is None else "no verb",
+                        conversation=activity.conversation.id)
+            return _card_answer(no_identity_card() if object_id is None
+                                else stale_action_card())
+        decisions = self._services.decisions
+        if verb == REFRESH_VERB:
+            idea_id = data.get("idea")
+            if not isinstance(idea_id, int):
+                return _card_answer(stale_action_card())
+            return _card_answer(await decisions.card_for(object_id, idea_id))
+        if verb not in set(Move):
+            log.warning("card_verb.unknown", verb=verb[:64], conversation=activity.conversation.id)
+            return _card_answer(stale_action_card())
+        actor = Actor(object_id, activity.from_property.name or "", tenant_of(activity))
+        return _card_answer(await decisions.decide(actor, data.get("idea"), data.get("version"),
+                                                   verb, data))
 
     @staticmethod
     async def _reply(turn_context: TurnContext, message: CardMessage) -> None:
@@ -234,6 +281,10 @@ def _help_card(pmo_contact: str) -> CardMessage:
     """The help card depends only on the PMO contact: build it once per contact, not per turn
     (the SDK sends a deep copy of it, so the cached one is never changed)."""
     return help_card(pmo_contact)
+
+
+def _card_answer(message: CardMessage) -> AdaptiveCardInvokeResponse:
+    return AdaptiveCardInvokeResponse(status_code=200, type=ADAPTIVE_CARD, value=message.card)
 
 
 def _turn_of(turn_context: TurnContext, values: dict[str, Any]) -> Turn | None:

@@ -15,6 +15,8 @@ class Command(StrEnum):
     STATUS = "status"
     WITHDRAW = "withdraw"
     MY_PROFILE = "my profile"
+    MY_QUEUE = "my queue"
+    TRIAGE = "triage"
     UNKNOWN = "unknown"
 
 
@@ -49,6 +51,9 @@ _WORDS: dict[str, Command] = {
     "my profile": Command.MY_PROFILE,
     "profile": Command.MY_PROFILE,
     "about me": Command.MY_PROFILE,
+    "my queue": Command.MY_QUEUE,
+    "queue": Command.MY_QUEUE,
+    "triage": Command.TRIAGE,
 }
 # Commands that take an idea reference after them: "status IIP-2026-0042".
 _WITH_REFERENCE = {"status": Command.STATUS, "withdraw": Command.WITHDRAW}

@@ -126,6 +126,7 @@ class HistoryEntry:
     to_status: Status
     reason: str | None = None
     message_to_contributor: str | None = None
+    detail: dict[str, object] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +148,11 @@ class IdeaDetail:
     submitted_at: datetime
     updated_at: datetime
     history: tuple[HistoryEntry, ...] = ()
+    root_cause_problem: str | None = None
+    root_cause_implicated: str | None = None
+    revisit_on: date | None = None
+    duplicate_of: str | None = None
+    contributor_name: str | None = None
 
     @property
     def summary(self) -> IdeaSummary:

@@ -59,6 +59,12 @@ class Recipient:
     def person(cls, object_id: str, tenant_id: str | None = None) -> Recipient:
         return cls(object_id=object_id, tenant_id=tenant_id)
 
+    @classmethod
+    def channel(cls, conversation_id: str, tenant_id: str | None) -> Recipient:
+        """A team channel named in configuration (such as the news channel): reached through
+        its stored address, or, before it has one, through the tenant's service URL."""
+        return cls(conversation_id=conversation_id, tenant_id=tenant_id)
+
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:

@@ -18,26 +18,35 @@ class Window:
     seconds: float
 
 
-# How far under a tenant's limit its sends are spread (see tenant_spacing).
-TENANT_MARGIN = 0.05
+# How much longer than a second the window is over which a tenant's limit is kept (see
+# safe_tenant_windows).
+TENANT_MARGIN_SECONDS = 0.05
+# The shortest gap between two sends to a tenant, as a fraction of the average interval.
+TENANT_SPREAD = 0.5
 
 
 def tenant_windows(per_second: float = 50) -> tuple[Window, ...]:
     return (Window(max(1, round(per_second)), 1.0),)
 
 
-def tenant_spacing(per_second: float = 50, margin: float = TENANT_MARGIN) -> Window:
-    """One send at a time, evenly spaced a little under the tenant's limit.
+def safe_tenant_windows(per_second: float = 50, margin: float = TENANT_MARGIN_SECONDS,
+                        spread: float = TENANT_SPREAD) -> tuple[Window, ...]:
+    """The tenant's limit, kept with room for the jitter between our clock and Teams'.
 
     Teams counts a tenant's sends as they arrive, and how long each takes to get there varies
-    by milliseconds, tens of them on a busy host. A sender that fills the window exactly (fifty
-    at once, the fifty-first one second after the first) has sends arrive out of step at the
-    window's edge and is answered 429 there again and again, and every 429 holds the whole
-    tenant for Retry-After, whole seconds. Spread evenly `margin` under the limit, no second
-    of arrivals holds more than the limit unless their jitter exceeds about `margin` seconds
-    (50 ms at 5 %).
+    by milliseconds, tens of them on a busy host. A sender that fills the one-second window
+    exactly (fifty at once, the fifty-first one second after the first) has sends arrive out
+    of step at the window's edge and is answered 429 there again and again, and every 429
+    holds the whole tenant for Retry-After, whole seconds. So the limit is also kept over a
+    window `margin` seconds longer than a second (no second of arrivals is over the limit
+    unless their jitter exceeds `margin`), and sends go at least `spread` times the average
+    interval apart, never in bursts that arrive out of step. Being a sliding window of many
+    sends, it lets a send that went late make up the time, which a fixed interval between
+    sends would not: on a busy host, a late send every so often is the norm.
     """
-    return Window(1, 1.0 / (per_second * (1.0 - margin)))
+    sends = max(1, round(per_second))
+    return (*tenant_windows(per_second), Window(sends, 1.0 + margin),
+            Window(1, spread / per_second))
 
 
 def conversation_windows(per_second: float = 7) -> tuple[Window, ...]:

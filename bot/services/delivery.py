@@ -6,7 +6,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import structlog
@@ -78,6 +78,9 @@ class DeliveryWorker:
         log.info("outbox.worker_started", owner=self.owner)
         try:
             while not stop.is_set():
+                # Cleared before looking, not after: a commit that rings while the worker
+                # looks is then not missed until the next poll.
+                self._wake.clear()
                 try:
                     claimed = await self._deliver_batch()
                 except Exception:  # e.g. the database is away for a moment: keep polling
@@ -100,7 +103,6 @@ class DeliveryWorker:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _idle(self, stop: asyncio.Event) -> None:
-        self._wake.clear()
         waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
         _done, pending = await asyncio.wait(waiters, timeout=self._options.idle_poll_seconds,
                                             return_when=asyncio.FIRST_COMPLETED)
@@ -178,11 +180,16 @@ class DeliveryWorker:
             else:
                 address = await uow.addresses.personal_address(recipient.object_id or "")
             template = None
-            if address is None and recipient.object_id and not recipient.conversation_id:
+            if address is None and recipient.tenant_id:
                 template = await uow.addresses.latest_in_tenant(recipient.tenant_id)
         if address is not None:
             return address
         if recipient.conversation_id:
+            if recipient.tenant_id and template is not None:
+                # A channel named in configuration (the news channel) that has not spoken to
+                # the bot yet: it is reached through the tenant's service URL.
+                return replace(template, conversation_id=recipient.conversation_id,
+                               kind=ConversationKind.CHANNEL, object_id=None, user_id=None)
             await self._give_up(delivery, "the conversation is unknown or the app was removed")
             return None
         template = template or self._default_address(recipient.tenant_id)

@@ -19,11 +19,13 @@ from bot.domain.ideas import (
     update_due,
 )
 from bot.domain.intake import Choices, Draft, Option, missing
+from bot.domain.lifecycle import followers_of
 from bot.domain.messages import CardMessage
 from bot.domain.organisation import Organisation
 from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
 from bot.domain.profile import Profile
 from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from bot.services.staff_cards import IdeaCardView, update_staff_cards
 
 PAGE_SIZE = 5
 
@@ -64,8 +66,7 @@ class Page:
 class IdeaViews(Protocol):
     """The cards the service queues for staff; the cards package provides them."""
 
-    def triage(self, idea: IdeaDetail, contributor_name: str,
-               organisation: Organisation) -> CardMessage: ...
+    idea_card: IdeaCardView
 
     def withdrawn(self, idea: IdeaDetail, contributor_name: str,
                   reason: str | None) -> CardMessage: ...
@@ -125,6 +126,9 @@ class IdeaService:
         """
         now = self._clock.now()
         async with self._uow() as uow:
+            # First hold the draft: a concurrent confirmation of it waits here until this one
+            # has committed, then finds the idea it made instead of making another.
+            await uow.drafts.claim(contributor.object_id)
             existing = await uow.ideas.reference_for_submission(draft_id)
             if existing:
                 detail = await uow.ideas.of_contributor(contributor.object_id, existing)
@@ -146,6 +150,7 @@ class IdeaService:
             reference = await uow.ideas.next_reference(now.astimezone(LONDON).year)
             idea_id = await uow.ideas.add({
                 "reference": reference, "contributor_object_id": contributor.object_id,
+                "contributor_name": contributor.name or None,
                 "title": draft.title, "problem": draft.problem, "proposal": draft.proposal,
                 "benefit": draft.benefit, "category_key": draft.category,
                 "portfolio_key": draft.portfolio, "campaign_key": draft.campaign or None,
@@ -166,9 +171,8 @@ class IdeaService:
             idea = await uow.ideas.of_contributor(contributor.object_id, reference)
             assert idea is not None
             if organisation is not None:
-                card = self._views.triage(idea, contributor.name, organisation)
-                await _tell(uow, organisation.pmo, contributor.tenant_id, MessageKind.NOTICE,
-                            f"triage:{reference}", card, now)
+                await update_staff_cards(uow, idea, organisation, self._views.idea_card,
+                                         contributor.tenant_id, now)
             await uow.drafts.delete(contributor.object_id)
             await uow.commit()
         return Submitted(reference, draft.title, update_due(now))
@@ -215,14 +219,11 @@ class IdeaService:
             assert withdrawn is not None
             organisation = await uow.organisation.load()
             if organisation is not None:
-                staff = list(organisation.pmo)
-                if idea.status is not Status.SUBMITTED:
-                    portfolio = next((p for p in organisation.portfolios
-                                      if p.key == idea.portfolio_key), None)
-                    staff += [s for s in portfolio.spocs if s not in staff] if portfolio else []
                 card = self._views.withdrawn(withdrawn, contributor.name, reason)
-                await _tell(uow, staff, contributor.tenant_id, MessageKind.STATUS,
-                            f"withdrawn:{reference}", card, now)
+                await _tell(uow, followers_of(idea, organisation), contributor.tenant_id,
+                            MessageKind.STATUS, f"withdrawn:{reference}", card, now)
+                await update_staff_cards(uow, withdrawn, organisation, self._views.idea_card,
+                                         contributor.tenant_id, now)
             await uow.commit()
         return withdrawn
 

@@ -85,6 +85,10 @@ class Outbox(Protocol):
         """Replace a queued or sent card; False when no card was queued as `dedupe_key`."""
         ...
 
+    async def keys_starting(self, prefix: str) -> list[str]:
+        """The de-duplication keys of first sends that start with `prefix`."""
+        ...
+
 
 class Ideas(Protocol):
     async def next_reference(self, year: int) -> str: ...
@@ -111,10 +115,29 @@ class Ideas(Protocol):
         """Change the status unless the idea changed since `version`; False if it did."""
         ...
 
+    async def by_id(self, idea_id: int) -> IdeaDetail | None: ...
+
+    async def by_reference(self, reference: str) -> IdeaDetail | None: ...
+
+    async def change(self, idea_id: int, version: int, at: datetime,
+                     values: dict[str, Any]) -> bool:
+        """Apply `values` unless the idea changed since `version`; False if it did."""
+        ...
+
+    async def waiting(self, statuses: frozenset[Status], portfolios: frozenset[str] | None,
+                      limit: int) -> list[IdeaSummary]:
+        """Ideas in `statuses` (of `portfolios`, or all), the longest waiting first."""
+        ...
+
 
 class Drafts(Protocol):
     async def get(self, object_id: str) -> tuple[str, Draft, datetime] | None:
         """(draft id, draft, last change) of the person's draft, if they have one."""
+        ...
+
+    async def claim(self, object_id: str) -> None:
+        """Hold the person's draft (if any) until the transaction ends: another transaction
+        claiming it waits until this one has committed or rolled back."""
         ...
 
     async def put(self, object_id: str, draft_id: str, draft: Draft, at: datetime) -> None: ...

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import SERVICES, create_app
+from bot.app import ENGINE, SERVICES, create_app
 from bot.config import Settings
 from bot.services.organisation import read_organisation_file
 
 DEMO_ORGANISATION = Path(__file__).parents[2] / "bot" / "demo" / "organisation.toml"
+
+# For tests of the HTTP edge whose outcome does not depend on the database's dialect (refusals,
+# tokens, connector faults): SQLite only, to keep the folder fast. A fresh PostgreSQL database
+# costs about half a second; everything that stores something runs on both.
+sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 @dataclass
@@ -35,16 +44,37 @@ class BotServer:
         await response.read()
         return response
 
+    async def post_raw(self, data: bytes, *, content_type: str | None = "application/json",
+                       headers: dict[str, str] | None = None) -> aiohttp.ClientResponse:
+        """POST exactly these bytes to /api/messages (no serviceUrl rewriting)."""
+        sent = dict(headers or {})
+        if content_type is not None:
+            sent["Content-Type"] = content_type
+        # skip_auto_headers keeps aiohttp from adding a Content-Type of its own.
+        response = await self.session.post(f"{self.url}/api/messages", data=data, headers=sent,
+                                           skip_auto_headers=["Content-Type"])
+        await response.read()
+        return response
+
+    async def get(self, path: str) -> aiohttp.ClientResponse:
+        response = await self.session.get(f"{self.url}{path}")
+        await response.read()
+        return response
+
     @property
     def services(self):
         return self.app[SERVICES]
 
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.app[ENGINE]
+
 
 async def start_bot(
     settings: Settings, connector_url: str, *, clock=None,
-    organisation: Path | None = DEMO_ORGANISATION,
+    organisation: Path | None = DEMO_ORGANISATION, migrate: bool = True,
 ) -> tuple[BotServer, web.AppRunner]:
-    app = create_app(settings, clock=clock)
+    app = create_app(settings, clock=clock, migrate=migrate)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -55,3 +85,15 @@ async def start_bot(
     server = BotServer(app=app, url=f"http://127.0.0.1:{port}",
                        session=aiohttp.ClientSession(), connector_url=connector_url)
     return server, runner
+
+
+@asynccontextmanager
+async def serving(settings: Settings, connector_url: str, **options: Any
+                  ) -> AsyncIterator[BotServer]:
+    """`async with serving(settings, url) as bot:` runs the bot until the block ends."""
+    server, runner = await start_bot(settings, connector_url, **options)
+    try:
+        yield server
+    finally:
+        await server.session.close()
+        await runner.cleanup()

@@ -41,6 +41,9 @@ class Received:
                 for key, value in node.items():
                     if key in ("text", "title", "label", "placeholder") and isinstance(value, str):
                         parts.append(value)
+                    elif key == "facts" and isinstance(value, list):  # a FactSet's title: value
+                        parts.extend(f"{fact.get('title', '')}: {fact.get('value', '')}"
+                                     for fact in value if isinstance(fact, dict))
                     else:
                         walk(value)
             elif isinstance(node, list):
@@ -49,6 +52,29 @@ class Received:
 
         walk(self.cards)
         return "\n".join(p for p in parts if p)
+
+    @property
+    def summary(self) -> str | None:
+        """The notification text Teams shows for the message."""
+        return self.body.get("summary")
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        """What each input of the cards shows before the person types: {input id: value}."""
+        found: dict[str, Any] = {}
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                if str(node.get("type", "")).startswith("Input.") and "id" in node:
+                    found[node["id"]] = node.get("value")
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item)
+
+        walk(self.cards)
+        return found
 
 
 @dataclass
@@ -71,6 +97,8 @@ class StandInConnector:
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
         self.received: list[Received] = []
+        # Requests that have reached the connector, counted before any delay or fault.
+        self.arrivals = 0
         self._faults: list[Fault] = []
         self._ids = itertools.count(1)
         self._arrived = asyncio.Condition()
@@ -94,12 +122,34 @@ class StandInConnector:
             )
         return list(self.received)
 
+    def sent_to(self, conversation_id: str) -> list[Received]:
+        """What the bot sent into one conversation, in the order it arrived."""
+        return [r for r in self.received if r.conversation_id == conversation_id]
+
+    async def wait_for_conversation(self, conversation_id: str, count: int,
+                                    within: float = 5.0) -> list[Received]:
+        """Until at least `count` requests for `conversation_id` have arrived; all of them."""
+        async with self._arrived:
+            await asyncio.wait_for(
+                self._arrived.wait_for(lambda: len(self.sent_to(conversation_id)) >= count),
+                within,
+            )
+        return self.sent_to(conversation_id)
+
+    async def wait_for_arrivals(self, count: int, within: float = 5.0) -> None:
+        """Until at least `count` requests have reached the connector (answered or not yet)."""
+        async with self._arrived:
+            await asyncio.wait_for(
+                self._arrived.wait_for(lambda: self.arrivals >= count), within
+            )
+
     async def __aenter__(self) -> StandInConnector:
         app = web.Application()
         app.router.add_post("/v3/conversations", self._create_conversation)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._send)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._send)
+        app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -117,8 +167,24 @@ class StandInConnector:
         return web.json_response({"id": f"a:new-{next(self._ids)}", "activityId": None},
                                  status=201)
 
+    async def _member(self, request: web.Request) -> web.Response:
+        """GET one member of a conversation: recorded like a send, answered as Teams does."""
+        member = request.match_info["member"]
+        async with self._arrived:
+            self.arrivals += 1
+            self.received.append(Received(
+                method=request.method, path=request.path,
+                conversation_id=request.match_info["conversation"], body={},
+                headers=dict(request.headers),
+            ))
+            self._arrived.notify_all()
+        return web.json_response({"id": member, "name": "Stand-in member"})
+
     async def _send(self, request: web.Request) -> web.Response:
         body = await request.json()
+        async with self._arrived:
+            self.arrivals += 1
+            self._arrived.notify_all()
         fault = self._faults.pop(0) if self._faults else None
         delay = fault.delay if fault and fault.delay else self.delay
         if delay:

@@ -1,0 +1,225 @@
+"""The life of an idea as one table: every move, from which status, to which, and who may make it.
+
+The PMO triages and may act on any idea; a portfolio's SPOCs (and deputies) act on ideas
+allocated to their portfolio; the contributor may withdraw an undecided idea. Anything not in
+the table is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from bot.domain.errors import InvalidText, NotAllowed
+from bot.domain.ideas import DeclineReason, IdeaDetail, Status
+from bot.domain.organisation import Organisation
+from bot.domain.text import clean_text
+
+
+class Move(StrEnum):
+    ALLOCATE = "allocate"
+    DECLINE_AT_TRIAGE = "decline_at_triage"
+    APPROVE = "approve"
+    DECLINE = "decline"
+    DEFER = "defer"
+    ESCALATE = "escalate"
+    REALLOCATE = "reallocate"
+    ASK = "ask"
+    UPDATE = "update"
+    DELIVER = "deliver"
+    REVISIT = "revisit"
+    REOPEN = "reopen"
+    WITHDRAW = "withdraw"
+
+    @property
+    def label(self) -> str:
+        return _MOVE_LABELS[self]
+
+
+_MOVE_LABELS = {
+    Move.ALLOCATE: "allocated it", Move.DECLINE_AT_TRIAGE: "declined it at triage",
+    Move.APPROVE: "approved it", Move.DECLINE: "declined it", Move.DEFER: "deferred it",
+    Move.ESCALATE: "escalated it to change governance", Move.REALLOCATE: "re-allocated it",
+    Move.ASK: "asked the contributor a question", Move.UPDATE: "sent the contributor an update",
+    Move.DELIVER: "marked it delivered", Move.REVISIT: "brought it back for assessment",
+    Move.REOPEN: "reopened it", Move.WITHDRAW: "withdrew it",
+}
+
+
+class Party(StrEnum):
+    PMO = "pmo"
+    SPOC = "spoc"  # a SPOC or deputy of the idea's portfolio
+    CONTRIBUTOR = "contributor"
+
+
+STAFF = frozenset({Party.PMO, Party.SPOC})
+PMO_ONLY = frozenset({Party.PMO})
+CLOSED = frozenset({Status.DELIVERED, Status.DECLINED, Status.WITHDRAWN})
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    to: Status | None  # None: the status stays as it is
+    who: frozenset[Party]
+
+
+_S = Status
+TRANSITIONS: dict[tuple[Status, Move], Rule] = {
+    (_S.SUBMITTED, Move.ALLOCATE): Rule(_S.BUSINESS_ASSESSMENT, PMO_ONLY),
+    (_S.SUBMITTED, Move.DECLINE_AT_TRIAGE): Rule(_S.DECLINED, PMO_ONLY),
+    (_S.SUBMITTED, Move.UPDATE): Rule(None, PMO_ONLY),
+    (_S.SUBMITTED, Move.WITHDRAW): Rule(_S.WITHDRAWN, frozenset({Party.CONTRIBUTOR})),
+    (_S.BUSINESS_ASSESSMENT, Move.APPROVE): Rule(_S.APPROVED, STAFF),
+    (_S.BUSINESS_ASSESSMENT, Move.DECLINE): Rule(_S.DECLINED, STAFF),
+    (_S.BUSINESS_ASSESSMENT, Move.DEFER): Rule(_S.DEFERRED, STAFF),
+    (_S.BUSINESS_ASSESSMENT, Move.ESCALATE): Rule(_S.ESCALATED, STAFF),
+    (_S.BUSINESS_ASSESSMENT, Move.REALLOCATE): Rule(None, STAFF),
+    (_S.BUSINESS_ASSESSMENT, Move.ASK): Rule(None, STAFF),
+    (_S.BUSINESS_ASSESSMENT, Move.UPDATE): Rule(None, STAFF),
+    (_S.BUSINESS_ASSESSMENT, Move.WITHDRAW): Rule(_S.WITHDRAWN, frozenset({Party.CONTRIBUTOR})),
+    (_S.ESCALATED, Move.APPROVE): Rule(_S.APPROVED, STAFF),
+    (_S.ESCALATED, Move.DECLINE): Rule(_S.DECLINED, STAFF),
+    (_S.ESCALATED, Move.DEFER): Rule(_S.DEFERRED, STAFF),
+    (_S.ESCALATED, Move.ASK): Rule(None, STAFF),
+    (_S.ESCALATED, Move.UPDATE): Rule(None, STAFF),
+    (_S.ESCALATED, Move.WITHDRAW): Rule(_S.WITHDRAWN, frozenset({Party.CONTRIBUTOR})),
+    (_S.DEFERRED, Move.REVISIT): Rule(_S.BUSINESS_ASSESSMENT, STAFF),
+    (_S.DEFERRED, Move.UPDATE): Rule(None, STAFF),
+    (_S.APPROVED, Move.DELIVER): Rule(_S.DELIVERED, STAFF),
+    (_S.APPROVED, Move.UPDATE): Rule(None, STAFF),
+    (_S.DELIVERED, Move.REOPEN): Rule(_S.SUBMITTED, PMO_ONLY),
+    (_S.DECLINED, Move.REOPEN): Rule(_S.SUBMITTED, PMO_ONLY),
+    (_S.WITHDRAWN, Move.REOPEN): Rule(_S.SUBMITTED, PMO_ONLY),
+}
+
+# Moves that decide: both root-cause questions must be answered first.
+NEEDS_ROOT_CAUSE = frozenset({Move.APPROVE, Move.DECLINE, Move.ESCALATE})
+TRIAGE_DECLINE_REASONS = frozenset({DeclineReason.DUPLICATE, DeclineReason.ALREADY_EXISTS,
+                                    DeclineReason.IN_PROGRESS})
+MESSAGE_LIMIT = 2000
+NOTE_LIMIT = 2000
+ROOT_CAUSE_LIMIT = 1000
+
+
+def parties(object_id: str, contributor: str, portfolio: str, *, pmo: bool,
+            assesses: frozenset[str]) -> frozenset[Party]:
+    """What a person is to one idea, from the organisation's records (never from card data)."""
+    found = set()
+    if pmo:
+        found.add(Party.PMO)
+    if portfolio in assesses:
+        found.add(Party.SPOC)
+    if object_id == contributor:
+        found.add(Party.CONTRIBUTOR)
+    return frozenset(found)
+
+
+# Once allocated, the portfolio's SPOCs follow the idea as well as the PMO.
+ALLOCATED = frozenset({Status.BUSINESS_ASSESSMENT, Status.ESCALATED, Status.APPROVED,
+                       Status.DEFERRED, Status.DELIVERED})
+
+
+def followers_of(idea: IdeaDetail, organisation: Organisation) -> list[str]:
+    """The staff who should see this idea's card now: the PMO, and the portfolio's SPOCs and
+    deputies once it is allocated."""
+    people = list(organisation.pmo)
+    if idea.status in ALLOCATED:
+        portfolio = next((p for p in organisation.portfolios if p.key == idea.portfolio_key),
+                         None)
+        if portfolio is not None:
+            people += [oid for oid in (*portfolio.spocs, *portfolio.deputies)
+                       if oid not in people]
+    return people
+
+
+def moves_for(status: Status, who: frozenset[Party]) -> list[Move]:
+    """The moves these parties may make on an idea in `status`, in the table's order."""
+    return [move for (at, move), rule in TRANSITIONS.items() if at is status and rule.who & who]
+
+
+def rule_for(status: Status, move: Move, who: frozenset[Party]) -> Rule:
+    """The rule for this move, or NotAllowed with a reason fit to show the person."""
+    rule = TRANSITIONS.get((status, move))
+    if rule is None:
+        if status in CLOSED:
+            raise NotAllowed(f"This idea is {status.label.lower()}, so it can no longer be "
+                             f"{_past(move)}.")
+        raise NotAllowed(f"An idea that is {status.label.lower()} cannot be {_past(move)}.")
+    if not rule.who & who:
+        raise NotAllowed("You are not one of the people who can do that for this idea.")
+    return rule
+
+
+def _past(move: Move) -> str:
+    return {
+        Move.ALLOCATE: "allocated", Move.DECLINE_AT_TRIAGE: "declined at triage",
+        Move.APPROVE: "approved", Move.DECLINE: "declined", Move.DEFER: "deferred",
+        Move.ESCALATE: "escalated", Move.REALLOCATE: "re-allocated", Move.ASK: "questioned",
+        Move.UPDATE: "updated", Move.DELIVER: "marked delivered", Move.REVISIT: "revisited",
+        Move.REOPEN: "reopened", Move.WITHDRAW: "withdrawn",
+    }[move]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A checked request to move an idea, with everything the history records."""
+
+    move: Move
+    message: str | None = None  # to the contributor, in plain words
+    note: str | None = None  # internal
+    reason: DeclineReason | None = None
+    duplicate_of: str | None = None
+    revisit_on: date | None = None
+    portfolio: str | None = None
+    root_cause_problem: str | None = None
+    root_cause_implicated: str | None = None
+    what_changed: str | None = None
+    benefit_seen: str | None = None
+
+
+def message(value: object, *, required: bool = True) -> str | None:
+    text = clean_text(value, field="message", label="The message to the contributor",
+                      limit=MESSAGE_LIMIT, required=required)
+    return text or None
+
+
+def note(value: object) -> str | None:
+    return clean_text(value, field="note", label="The internal note", limit=NOTE_LIMIT,
+                      required=False) or None
+
+
+def root_causes(problem: object, implicated: object) -> tuple[str, str]:
+    """Both root-cause answers, required before a decision."""
+    return (
+        clean_text(problem, field="root_cause_problem", limit=ROOT_CAUSE_LIMIT,
+                   label="What is the problem behind the idea"),
+        clean_text(implicated, field="root_cause_implicated", limit=ROOT_CAUSE_LIMIT,
+                   label="Which processes, systems or issues are implicated"),
+    )
+
+
+def revisit_date(value: object, today: date) -> date:
+    """A revisit date for a deferral: required, and after today."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidText("revisit_on", "Please choose the date to look at this idea again.")
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidText("revisit_on", "Please choose the revisit date from the calendar.") \
+            from None
+    if day <= today:
+        raise InvalidText("revisit_on", "The revisit date must be in the future.")
+    return day
+
+
+def decline_reason(value: object, *, at_triage: bool) -> DeclineReason:
+    allowed = TRIAGE_DECLINE_REASONS if at_triage else frozenset(DeclineReason)
+    try:
+        reason = DeclineReason(value)
+    except ValueError:
+        raise InvalidText("reason", "Please choose why it is declined.") from None
+    if reason not in allowed:
+        raise InvalidText("reason", "At triage an idea can only be declined as a duplicate, "
+                                    "as already existing, or as in progress already.")
+    return reason

@@ -1,0 +1,339 @@
+"""Triage and decisions: staff move ideas through their lifecycle from card buttons.
+
+Every move is checked against the lifecycle table and the actor's role (from the
+organisation's records, keyed by their Entra object id), carries the idea's version so that
+only one of two simultaneous presses counts, and is recorded with who, when, from, to, why.
+The contributor hears about it, and every staff copy of the idea's card is updated, through
+the outbox, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.domain.audit import AuditEntry
+from bot.domain.errors import InvalidText, NotAllowed, NotFound
+from bot.domain.ideas import (
+    LONDON,
+    HistoryEntry,
+    IdeaDetail,
+    IdeaSummary,
+    Status,
+    find_reference,
+)
+from bot.domain.lifecycle import (
+    NEEDS_ROOT_CAUSE,
+    Decision,
+    Move,
+    Party,
+    decline_reason,
+    message,
+    note,
+    revisit_date,
+    root_causes,
+    rule_for,
+)
+from bot.domain.messages import CardMessage
+from bot.domain.organisation import Organisation
+from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
+from bot.domain.text import clean_text
+from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from bot.services.staff_cards import IdeaCardView, update_staff_cards, viewer_of
+
+QUEUE_LIMIT = 20
+ASSESSING = frozenset({Status.BUSINESS_ASSESSMENT, Status.ESCALATED, Status.APPROVED})
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who pressed: identity from the activity; the name is for display only."""
+
+    object_id: str
+    name: str
+    tenant_id: str | None
+
+
+class DecisionViews(Protocol):
+    """The cards decisions produce; the cards package provides them."""
+
+    idea_card: IdeaCardView
+
+    def refused(self, reason: str) -> CardMessage: ...
+
+    def contributor_notice(self, idea: IdeaDetail, decision: Decision,
+                           organisation: Organisation,
+                           duplicate: IdeaDetail | None) -> CardMessage: ...
+
+    def recognition(self, idea: IdeaDetail, what_changed: str) -> CardMessage: ...
+
+    def answer_for_staff(self, idea: IdeaDetail, answer: str) -> CardMessage: ...
+
+
+class DecisionService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, views: DecisionViews) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._views = views
+
+    async def card_for(self, object_id: str, idea_id: int) -> CardMessage:
+        """The idea's card as this person should see it now (a Teams card refresh)."""
+        async with self._uow() as uow:
+            idea = await uow.ideas.by_id(idea_id)
+            organisation = await uow.organisation.load()
+        if idea is None or organisation is None:
+            return self._views.refused("That idea could not be found.")
+        viewer = viewer_of(object_id, idea, organisation) - {Party.CONTRIBUTOR}
+        if not viewer:
+            return self._views.refused("Only the PMO team and the portfolio's business leads "
+                                       "can see this card.")
+        return self._views.idea_card(idea, viewer, organisation)
+
+    async def decide(self, actor: Actor, idea_id: object, version: object, move: object,
+                     inputs: dict[str, Any]) -> CardMessage:
+        """Make one move; the answer is the card the actor should now see in place of theirs.
+
+        Nothing changes unless the move is allowed for this actor in the idea's status, the
+        card's version is the idea's current one, and every required answer is given.
+        """
+        if not isinstance(idea_id, int) or not isinstance(version, int):
+            return self._views.refused("That button is missing what it needs. Nothing changed.")
+        try:
+            chosen = Move(move)
+        except ValueError:
+            return self._views.refused("That button is not one I know. Nothing changed.")
+        now = self._clock.now()
+        async with self._uow() as uow:
+            idea = await uow.ideas.by_id(idea_id)
+            organisation = await uow.organisation.load()
+            if idea is None or organisation is None:
+                return self._views.refused("That idea could not be found. Nothing changed.")
+            viewer = viewer_of(actor.object_id, idea, organisation) - {Party.CONTRIBUTOR}
+            if not viewer:
+                return self._views.refused("You are not one of the people who can act on this "
+                                           "idea, so nothing changed.")
+            if version != idea.version:
+                return self._views.idea_card(idea, viewer, organisation,
+                                             notice=_latest(idea, organisation))
+            try:
+                rule = rule_for(idea.status, chosen, viewer)
+                decision = await _decision(uow, chosen, inputs, idea, now, organisation)
+            except NotAllowed as refusal:
+                return self._views.idea_card(idea, viewer, organisation, notice=str(refusal))
+            except InvalidText as problem:
+                return self._views.idea_card(idea, viewer, organisation, notice=str(problem))
+            to = rule.to or idea.status
+            if not await uow.ideas.change(idea.id, idea.version, now,
+                                          _changes(decision, to, idea)):
+                current = await uow.ideas.by_id(idea.id)
+                assert current is not None
+                return self._views.idea_card(current, viewer, organisation,
+                                             notice=_latest(current, organisation))
+            moved = await uow.ideas.by_id(idea.id)
+            assert moved is not None
+            notice_key = await self._tell_contributor(uow, moved, decision, organisation,
+                                                      actor, now)
+            await uow.ideas.add_history(idea.id, HistoryEntry(
+                at=now, actor=actor.object_id, action=chosen.value, from_status=idea.status,
+                to_status=to, reason=decision.reason.label if decision.reason else None,
+                message_to_contributor=decision.message, detail=_detail(decision, idea),
+            ), internal_note=decision.note, notice_key=notice_key)
+            await uow.audit.record(AuditEntry(
+                actor=actor.object_id, action=f"idea.{chosen.value}", subject=idea.reference,
+                at=now, detail={"from": idea.status.value, "to": to.value,
+                                "version": moved.version},
+            ))
+            final = await uow.ideas.by_id(idea.id)
+            assert final is not None
+            await update_staff_cards(uow, final, organisation, self._views.idea_card,
+                                     actor.tenant_id, now)
+            await uow.commit()
+        return self._views.idea_card(final, viewer_of(actor.object_id, final, organisation)
+                                     - {Party.CONTRIBUTOR}, organisation)
+
+    async def answer(self, contributor: Actor, reference: str, text: object) -> IdeaDetail:
+        """The contributor answers a question about their idea; the staff are told."""
+        answer = clean_text(text, field="answer", label="Your answer", limit=2000)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            idea = await uow.ideas.of_contributor(contributor.object_id, reference)
+            if idea is None:
+                raise NotFound(f"I could not find an idea {reference} of yours.")
+            organisation = await uow.organisation.load()
+            await uow.ideas.add_history(idea.id, HistoryEntry(
+                at=now, actor=contributor.object_id, action="answered",
+                from_status=idea.status, to_status=idea.status, reason=None,
+                detail={"answer": answer},
+            ))
+            await uow.audit.record(AuditEntry(actor=contributor.object_id,
+                                              action="idea.answered", subject=reference,
+                                              at=now))
+            asker = _last_asker(idea)
+            if organisation is not None and asker:
+                card = self._views.answer_for_staff(idea, answer)
+                await uow.outbox.enqueue(OutgoingMessage(
+                    recipient=Recipient.person(asker, contributor.tenant_id),
+                    kind=MessageKind.STATUS,
+                    dedupe_key=f"answer:{reference}:{len(idea.history)}", message=card,
+                ), now)
+            await uow.commit()
+        return idea
+
+    async def queue_of(self, object_id: str) -> tuple[str, list[IdeaSummary]]:
+        """What waits for this person: the PMO's triage list, or a SPOC's assessments."""
+        async with self._uow() as uow:
+            organisation = await uow.organisation.load()
+            roles = organisation.roles_of(object_id) if organisation else None
+            if roles is None or not roles.is_staff:
+                raise NotAllowed("Only the PMO team and the portfolios' business leads have a "
+                                 "queue of ideas.")
+            if roles.assesses:
+                return "assess", await uow.ideas.waiting(ASSESSING, roles.assesses, QUEUE_LIMIT)
+            return "triage", await uow.ideas.waiting(frozenset({Status.SUBMITTED}), None,
+                                                     QUEUE_LIMIT)
+
+    async def triage_list(self, object_id: str) -> list[IdeaSummary]:
+        async with self._uow() as uow:
+            organisation = await uow.organisation.load()
+            if organisation is None or not organisation.roles_of(object_id).pmo:
+                raise NotAllowed("Only the PMO team triages ideas.")
+            return await uow.ideas.waiting(frozenset({Status.SUBMITTED}), None, QUEUE_LIMIT)
+
+    async def open_for_staff(self, object_id: str, reference: str) -> CardMessage:
+        async with self._uow() as uow:
+            idea = await uow.ideas.by_reference(reference)
+        if idea is None:
+            return self._views.refused(f"There is no idea {reference}.")
+        return await self.card_for(object_id, idea.id)
+
+    async def _tell_contributor(self, uow: UnitOfWork, idea: IdeaDetail, decision: Decision,
+                                organisation: Organisation, actor: Actor,
+                                now: datetime) -> str:
+        duplicate = (await uow.ideas.by_reference(decision.duplicate_of)
+                     if decision.duplicate_of else None)
+        key = f"notice:{idea.reference}:v{idea.version}"
+        await uow.outbox.enqueue(OutgoingMessage(
+            recipient=Recipient.person(idea.contributor_object_id, actor.tenant_id),
+            kind=MessageKind.STATUS, dedupe_key=key,
+            message=self._views.contributor_notice(idea, decision, organisation, duplicate),
+        ), now)
+        if (decision.move is Move.DELIVER and idea.named_publicly
+                and organisation.news_channel):
+            await uow.outbox.enqueue(OutgoingMessage(
+                recipient=Recipient.channel(organisation.news_channel, actor.tenant_id),
+                kind=MessageKind.NOTICE, dedupe_key=f"recognition:{idea.reference}",
+                message=self._views.recognition(idea, decision.what_changed or ""),
+            ), now)
+        return key
+
+
+async def _decision(uow: UnitOfWork, move: Move, inputs: dict[str, Any], idea: IdeaDetail,
+                    now: datetime, organisation: Organisation) -> Decision:
+    """Check the answers a move needs; InvalidText names the first one missing or wrong."""
+    prefixed = {key.removeprefix(f"{move.value}."): value for key, value in inputs.items()
+                if isinstance(key, str) and key.startswith(f"{move.value}.")}
+    problem = implicated = None
+    if move in NEEDS_ROOT_CAUSE:
+        problem, implicated = root_causes(inputs.get("root_cause_problem"),
+                                          inputs.get("root_cause_implicated"))
+    fields: dict[str, Any] = {"move": move, "note": note(prefixed.get("note")),
+                              "root_cause_problem": problem,
+                              "root_cause_implicated": implicated}
+    if move in (Move.ALLOCATE, Move.REALLOCATE):
+        portfolio = prefixed.get("portfolio")
+        if portfolio not in {p.key for p in organisation.portfolios}:
+            raise InvalidText("portfolio", "Please choose the portfolio to allocate it to.")
+        if move is Move.REALLOCATE and portfolio == idea.portfolio_key:
+            raise InvalidText("portfolio", "It is already with that portfolio.")
+        fields["portfolio"] = portfolio
+        fields["message"] = message(prefixed.get("message"), required=False)
+    elif move in (Move.DECLINE, Move.DECLINE_AT_TRIAGE):
+        reason = decline_reason(prefixed.get("reason"),
+                                at_triage=move is Move.DECLINE_AT_TRIAGE)
+        fields["reason"] = reason
+        if reason.value == "duplicate":
+            fields["duplicate_of"] = await _original(uow, prefixed.get("duplicate_of"), idea)
+        fields["message"] = message(prefixed.get("message"))
+    elif move is Move.DEFER:
+        fields["revisit_on"] = revisit_date(prefixed.get("revisit_on"),
+                                            now.astimezone(LONDON).date())
+        fields["message"] = message(prefixed.get("message"))
+    elif move is Move.DELIVER:
+        fields["what_changed"] = clean_text(prefixed.get("what_changed"), field="what_changed",
+                                            label="What changed", limit=1000)
+        fields["benefit_seen"] = clean_text(prefixed.get("benefit_seen"), field="benefit_seen",
+                                            label="The benefit seen", limit=1000,
+                                            required=False) or None
+        fields["message"] = message(prefixed.get("message"), required=False)
+    else:
+        fields["message"] = message(prefixed.get("message"),
+                                    required=move not in (Move.REVISIT,))
+    return Decision(**fields)
+
+
+async def _original(uow: UnitOfWork, value: object, idea: IdeaDetail) -> str:
+    reference = find_reference(value if isinstance(value, str) else None)
+    if reference is None:
+        raise InvalidText("duplicate_of", "Please give the reference of the original idea, "
+                                          "such as IIP-2026-0042.")
+    if reference == idea.reference:
+        raise InvalidText("duplicate_of", "An idea cannot be a duplicate of itself.")
+    if await uow.ideas.by_reference(reference) is None:
+        raise InvalidText("duplicate_of", f"There is no idea {reference}.")
+    return reference
+
+
+def _changes(decision: Decision, to: Status, idea: IdeaDetail) -> dict[str, Any]:
+    values: dict[str, Any] = {"status": to.value}
+    if decision.reason is not None:
+        values["decline_reason"] = decision.reason.value
+    elif to is not Status.DECLINED:
+        values["decline_reason"] = None
+    if decision.portfolio:
+        values["portfolio_key"] = decision.portfolio
+    if decision.root_cause_problem:
+        values["root_cause_problem"] = decision.root_cause_problem
+        values["root_cause_implicated"] = decision.root_cause_implicated
+    if decision.revisit_on:
+        values["revisit_on"] = decision.revisit_on
+    if decision.duplicate_of:
+        values["duplicate_of"] = decision.duplicate_of
+    return values
+
+
+def _detail(decision: Decision, idea: IdeaDetail) -> dict[str, Any] | None:
+    detail: dict[str, Any] = {}
+    if decision.portfolio:
+        detail |= {"from_portfolio": idea.portfolio_key, "to_portfolio": decision.portfolio}
+    if decision.duplicate_of:
+        detail["duplicate_of"] = decision.duplicate_of
+    if decision.revisit_on:
+        detail["revisit_on"] = decision.revisit_on.isoformat()
+    if decision.what_changed:
+        detail["what_changed"] = decision.what_changed
+    if decision.benefit_seen:
+        detail["benefit_seen"] = decision.benefit_seen
+    return detail or None
+
+
+def _latest(idea: IdeaDetail, organisation: Organisation) -> str:
+    """Who last changed the idea, for the person whose card was out of date."""
+    if not idea.history:
+        return "This card was out of date. Nothing changed; here is the idea as it is now."
+    last = idea.history[-1]
+    person = organisation.person(last.actor)
+    who = person.name if person else "Someone"
+    try:
+        what = Move(last.action).label
+    except ValueError:
+        what = last.action
+    when = last.at.astimezone(LONDON).strftime("%H:%M on %d %B")
+    return f"This card was out of date: {who} {what} at {when}. Nothing else changed."
+
+
+def _last_asker(idea: IdeaDetail) -> str | None:
+    for entry in reversed(idea.history):
+        if entry.action == Move.ASK.value:
+            return entry.actor
+    return None

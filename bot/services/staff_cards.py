@@ -1,0 +1,51 @@
+"""Each member of staff has one card per idea in their chat, kept up to date as the idea moves.
+
+The first card goes out through the outbox under the key `card:<reference>:<object id>`; every
+later change replaces that message in place (the outbox PUTs over the sent activity), rendered
+for that person: the buttons they may press, or none.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from bot.domain.ideas import IdeaDetail
+from bot.domain.lifecycle import Party, followers_of, parties
+from bot.domain.messages import CardMessage
+from bot.domain.organisation import Organisation
+from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
+from bot.services.ports import UnitOfWork
+
+
+class IdeaCardView(Protocol):
+    def __call__(self, idea: IdeaDetail, viewer: frozenset[Party], organisation: Organisation,
+                 *, notice: str | None = None) -> CardMessage: ...
+
+
+def viewer_of(object_id: str, idea: IdeaDetail, organisation: Organisation) -> frozenset[Party]:
+    """What this person is to this idea, from the organisation's records."""
+    roles = organisation.roles_of(object_id)
+    return parties(object_id, idea.contributor_object_id, idea.portfolio_key, pmo=roles.pmo,
+                   assesses=roles.assesses)
+
+
+async def update_staff_cards(uow: UnitOfWork, idea: IdeaDetail, organisation: Organisation,
+                             card: IdeaCardView, tenant_id: str | None, now: datetime) -> None:
+    """Send the idea's card to new followers and replace it where it was sent before."""
+    prefix = f"card:{idea.reference}:"
+    sent_to = {key.removeprefix(prefix) for key in await uow.outbox.keys_starting(prefix)}
+    for object_id in dict.fromkeys([*followers_of(idea, organisation), *sent_to]):
+        message = card(idea, viewer_of(object_id, idea, organisation) - {Party.CONTRIBUTOR},
+                       organisation)
+        if object_id in sent_to:
+            await uow.outbox.replace_card(f"{prefix}{object_id}", OutgoingMessage(
+                recipient=Recipient.person(object_id, tenant_id), kind=MessageKind.STATUS,
+                dedupe_key=f"update:{idea.reference}:{object_id}:v{idea.version}",
+                message=message,
+            ), now)
+        else:
+            await uow.outbox.enqueue(OutgoingMessage(
+                recipient=Recipient.person(object_id, tenant_id), kind=MessageKind.NOTICE,
+                dedupe_key=f"{prefix}{object_id}", message=message,
+            ), now)
