@@ -39,6 +39,7 @@ from storage.uow import unit_of_work_factory
 ENGINE = web.AppKey("engine", AsyncEngine)
 SERVICES = web.AppKey("services", Services)
 WORKER = web.AppKey("worker", DeliveryWorker)
+SESSION = web.AppKey("session", aiohttp.ClientSession)
 
 
 def build_services(engine: AsyncEngine, clock: Clock,
@@ -100,19 +101,26 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         status = await queue.status(clock.now())
         return {"outbox_oldest_pending_seconds": status.oldest_pending_seconds}
 
+    async def connector(app: web.Application):
+        """One pooled HTTP session to the Bot Connector, for replies and for the outbox."""
+        async with aiohttp.ClientSession() as session:
+            app[SESSION] = session
+            adapter.messenger = BotConnectorMessenger(session, ConnectorTokens(settings))
+            yield
+            adapter.messenger = None
+
     async def outbox_worker(app: web.Application):
         """Runs beside the web server; stops after the last turn, finishing its sends."""
         if not settings.outbox_worker:
             yield
             return
-        async with aiohttp.ClientSession() as session:
-            worker = build_worker(engine, settings, clock, session, doorbell)
-            app[WORKER] = worker
-            stop = asyncio.Event()
-            task = asyncio.create_task(worker.run(stop))
-            yield
-            stop.set()
-            await task
+        worker = build_worker(engine, settings, clock, app[SESSION], doorbell)
+        app[WORKER] = worker
+        stop = asyncio.Event()
+        task = asyncio.create_task(worker.run(stop))
+        yield
+        stop.set()
+        await task
 
     async def database(_app: web.Application):
         if migrate:
@@ -124,8 +132,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[ENGINE] = engine
     app[SERVICES] = services
-    # Started in this order, stopped in the reverse: the worker stops before the database.
+    # Started in this order, stopped in the reverse: the worker, then the connector session,
+    # then the database.
     app.cleanup_ctx.append(database)
+    app.cleanup_ctx.append(connector)
     app.cleanup_ctx.append(outbox_worker)
     app.router.add_post("/api/messages",
                         messages_route(adapter, bot, settings.app_tenant_id or None))

@@ -14,11 +14,12 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
     AuthenticateRequestResult,
@@ -29,6 +30,8 @@ from botframework.connector.auth import (
 )
 from msrest import Serializer
 
+from bot.channel.messenger import BotConnectorMessenger
+from bot.channel.replies import send_reply
 from bot.config import Settings
 
 
@@ -138,7 +141,26 @@ def _app_id(claims: ClaimsIdentity | None) -> str:
     return claims.get_claim_value("aud") or claims.get_claim_value("appid") or ""
 
 
-def make_adapter(settings: Settings) -> tuple[CloudAdapter, CachingAuthentication]:
+class PortalAdapter(CloudAdapter):
+    """The SDK's adapter, with the turn's messages sent by `send_reply` once a messenger is
+    set (the app sets it when its HTTP session opens); everything else goes the SDK's way."""
+
+    messenger: BotConnectorMessenger | None = None
+
+    async def send_activities(self, context: TurnContext,
+                              activities: list[Activity]) -> list[ResourceResponse]:
+        if self.messenger is None:
+            return await super().send_activities(context, activities)
+        responses = []
+        for activity in activities:
+            if activity.type == ActivityTypes.message:
+                responses.append(await send_reply(self.messenger, activity))
+            else:
+                responses += await super().send_activities(context, [activity])
+        return responses
+
+
+def make_adapter(settings: Settings) -> tuple[PortalAdapter, CachingAuthentication]:
     """The adapter for these settings; anonymous (no token checks) when there is no app id."""
     configuration = SimpleNamespace(
         APP_ID=settings.app_id,
@@ -148,4 +170,4 @@ def make_adapter(settings: Settings) -> tuple[CloudAdapter, CachingAuthenticatio
         APP_TENANTID=settings.app_tenant_id,
     )
     authentication = CachingAuthentication(ConfigurationBotFrameworkAuthentication(configuration))
-    return CloudAdapter(authentication), authentication
+    return PortalAdapter(authentication), authentication

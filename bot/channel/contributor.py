@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.errors import DomainError, InvalidText, NotFound
-from bot.domain.ideas import find_reference
+from bot.domain.ideas import UNDECIDED, cannot_withdraw, find_reference
 from bot.domain.messages import CardMessage
 from bot.domain.profile import Profile, parse_profile
 from bot.domain.text import clean_text
@@ -52,23 +52,32 @@ class ContributorRequests:
             idea = await self._ideas.idea_of(turn.object_id, reference)
         except NotFound as error:
             return not_found_card(str(error))
-        if idea.summary.update_due is None:
-            return timeline_card(idea)
+        if idea.status not in UNDECIDED:
+            return timeline_card(idea, notice=cannot_withdraw(idea.summary))
         return withdraw_confirm_card(idea)
 
     async def withdraw(self, turn: Turn) -> CardMessage:
         reference = self._reference(turn)
         if reference is None:
             return await self.my_ideas(turn)
+        # Whose idea it is comes first: someone else's is "not found" whatever the reason says.
         try:
-            reason = clean_text(turn.values.get("reason"), field="reason", label="The reason",
-                                limit=REASON_LIMIT, required=False) or None
-            contributor = Contributor(turn.object_id, turn.name, turn.tenant_id)
-            return withdrawn_card(await self._ideas.withdraw(contributor, reference, reason))
-        except InvalidText as error:
             idea = await self._ideas.idea_of(turn.object_id, reference)
-            return withdraw_confirm_card(idea, error=str(error))
-        except DomainError as error:
+        except NotFound as error:
+            return not_found_card(str(error))
+        if idea.status not in UNDECIDED:
+            return timeline_card(idea, notice=cannot_withdraw(idea.summary))
+        given = turn.values.get("reason")
+        try:
+            reason = clean_text(given, field="reason", label="The reason",
+                                limit=REASON_LIMIT, required=False) or None
+        except InvalidText as error:
+            return withdraw_confirm_card(idea, error=str(error),
+                                         reason=given if isinstance(given, str) else None)
+        contributor = Contributor(turn.object_id, turn.name, turn.tenant_id)
+        try:
+            return withdrawn_card(await self._ideas.withdraw(contributor, reference, reason))
+        except DomainError as error:  # decided or changed since it was read just now
             return not_found_card(str(error))
 
     async def answer(self, turn: Turn) -> CardMessage:

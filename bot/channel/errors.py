@@ -7,6 +7,7 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import ActivityTypes
 
 from bot.channel.activities import card_activity
+from bot.channel.replies import ReplyFailed
 from cards.notices import failure_card
 
 log = structlog.get_logger(__name__)
@@ -15,8 +16,14 @@ log = structlog.get_logger(__name__)
 async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
     """Log the failure once, and apologise to the person if they were waiting for an answer."""
     activity = turn_context.activity
-    log.error("turn.failed", activity_type=activity.type, conversation=activity.conversation.id,
-              exc_info=error)
+    if isinstance(error, ReplyFailed):
+        log.error("turn.reply_failed", activity_type=activity.type,
+                  conversation=activity.conversation.id, reason=str(error))
+        if not error.worth_an_apology:
+            return
+    else:
+        log.error("turn.failed", activity_type=activity.type,
+                  conversation=activity.conversation.id, exc_info=error)
     if activity.type == ActivityTypes.message:
         try:
             await turn_context.send_activity(card_activity(failure_card()))

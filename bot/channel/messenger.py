@@ -69,6 +69,14 @@ class BotConnectorMessenger:
         body = {**_activity(address, message), "id": activity_id}
         return await self._call("PUT", url, body)
 
+    async def post_reply(self, service_url: str, conversation_id: str,
+                         reply_to_id: str | None, body: dict[str, Any]) -> SendResult:
+        """Send an activity into a conversation, as a reply to `reply_to_id` when given."""
+        base = f"{service_url.rstrip('/')}/v3/conversations/{quote(conversation_id, safe='')}"
+        url = (f"{base}/activities/{quote(reply_to_id, safe='')}" if reply_to_id
+               else f"{base}/activities")
+        return await self._call("POST", url, body)
+
     async def open_personal_chat(
         self, object_id: str, tenant_id: str | None, via: ConversationAddress
     ) -> tuple[SendResult, ConversationAddress | None]:

@@ -63,6 +63,11 @@ _DECLINE_LABELS = {
 _REFERENCE = re.compile(r"\bIIP-(\d{4})-(\d{4,})\b", re.IGNORECASE)
 
 
+def cannot_withdraw(idea: IdeaSummary) -> str:
+    """Why a decided idea can no longer be withdrawn, as the contributor reads it."""
+    return f"{idea.reference} is {idea.status_label.lower()}, so it can no longer be withdrawn."
+
+
 def format_reference(year: int, number: int) -> str:
     """The reference people quote, such as IIP-2026-0042."""
     return f"IIP-{year}-{number:04d}"

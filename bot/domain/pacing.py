@@ -105,8 +105,11 @@ class Pacer:
         return max(self.tenant_wait(tenant, now), self.conversation_wait(conversation, now))
 
     def tenant_wait(self, tenant: str, now: float) -> float:
-        held = self._held_until.get(tenant, 0.0) - now
-        return max(0.0, held, self._tenants.wait(tenant, now))
+        return max(self.held_for(tenant, now), self._tenants.wait(tenant, now))
+
+    def held_for(self, tenant: str, now: float) -> float:
+        """Seconds left of a 429 hold on this tenant (0 when there is none)."""
+        return max(0.0, self._held_until.get(tenant, 0.0) - now)
 
     def conversation_wait(self, conversation: str, now: float) -> float:
         return self._conversations.wait(conversation, now)

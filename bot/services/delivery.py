@@ -7,7 +7,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -63,11 +63,14 @@ class DeliveryWorker:
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
         self._wake = doorbell or asyncio.Event()
         self._slots = asyncio.Semaphore(self._options.in_flight)
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._conversation_tails: dict[str, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[datetime | None]] = set()
+        self._conversation_tails: dict[str, asyncio.Task[datetime | None]] = {}
         # Claimed messages this worker is handling: one claimed again (its lease ran out while
         # it waited here) is already in hand and must not be sent twice.
         self._in_hand: set[int] = set()
+        # Conversations whose earliest unsent message was put back for later (a fault, a
+        # 429, a busy chat): (its id, until when). Later messages to them wait for it.
+        self._held_back: dict[str, tuple[int, datetime]] = {}
 
     def wake(self) -> None:
         """New work was committed: look for it now rather than at the next poll."""
@@ -121,6 +124,11 @@ class DeliveryWorker:
                 address = await self._address_for(delivery)
                 if address is None:
                     continue
+                until = self._held_back_until(address.conversation_id, delivery.id)
+                if until is not None:
+                    await self._queue.retry(delivery.id, self.owner, until, None,
+                                            count_attempt=False)
+                    continue
                 await self._slots.acquire()
                 try:
                     if await self._paced(delivery, address):
@@ -133,7 +141,27 @@ class DeliveryWorker:
                 if not started:
                     self._in_hand.discard(delivery.id)
         self._pacer.prune(self._monotonic())
+        now = self._clock.now()
+        for conversation in [c for c, (_, until) in self._held_back.items() if until <= now]:
+            del self._held_back[conversation]
         return len(deliveries)
+
+    def _held_back_until(self, conversation_id: str, delivery_id: int) -> datetime | None:
+        """Until when this message must wait for an earlier one to the same conversation that
+        was put back for later; None when it may go now."""
+        held = self._held_back.get(conversation_id)
+        if held is None or delivery_id < held[0]:
+            return None
+        held_id, until = held
+        if delivery_id == held_id or until <= self._clock.now():
+            del self._held_back[conversation_id]  # it is back, or due and claimed before this
+            return None
+        return until
+
+    def _hold_back(self, conversation_id: str, delivery_id: int, until: datetime) -> None:
+        held = self._held_back.get(conversation_id)
+        if held is None or delivery_id <= held[0]:
+            self._held_back[conversation_id] = (delivery_id, until)
 
     def _start(self, delivery: Delivery, address: ConversationAddress) -> None:
         """Send in the background, after any earlier send to the same conversation."""
@@ -142,7 +170,9 @@ class DeliveryWorker:
         self._tasks.add(task)
         self._conversation_tails[address.conversation_id] = task
 
-        def finished(done: asyncio.Task[None]) -> None:
+        def finished(done: asyncio.Task[datetime | None]) -> None:
+            if not done.cancelled() and done.exception() is None and done.result() is not None:
+                self._hold_back(address.conversation_id, delivery.id, done.result())
             self._tasks.discard(done)
             self._in_hand.discard(delivery.id)
             self._slots.release()
@@ -164,10 +194,10 @@ class DeliveryWorker:
                 self._pacer.record(tenant, address.conversation_id, now)
                 return True
             if wait >= LONG_WAIT_SECONDS:
-                await self._queue.retry(
-                    delivery.id, self.owner, self._clock.now() + timedelta(seconds=wait), None,
-                    count_attempt=False,
-                )
+                until = self._clock.now() + timedelta(seconds=wait)
+                await self._queue.retry(delivery.id, self.owner, until, None,
+                                        count_attempt=False)
+                self._hold_back(address.conversation_id, delivery.id, until)
                 return False
             await asyncio.sleep(wait)
 
@@ -215,21 +245,34 @@ class DeliveryWorker:
         )
 
     async def _send(self, delivery: Delivery, address: ConversationAddress,
-                    previous: asyncio.Task[None] | None) -> None:
+                    previous: asyncio.Task[datetime | None] | None) -> datetime | None:
+        """Send one message, after the one before it in the same conversation. Returns when
+        the next message to this conversation may go, if this one was put back for later."""
+        held_back = None
         if previous is not None:
             await asyncio.wait({previous})
+            if not previous.cancelled() and previous.exception() is None:
+                held_back = previous.result()
         try:
+            # Keep the conversation's order, and the tenant's 429 hold: a message lined up
+            # behind one that was put back for later, or lined up before Teams said 429,
+            # goes back too rather than overtaking it.
+            until = held_back or self._tenant_hold(address)
+            if until is not None:
+                await self._queue.retry(delivery.id, self.owner, until, None,
+                                        count_attempt=False)
+                return until
             # The lease was taken when the batch was claimed; it may have run out while this
             # message waited its turn. Send only while it is still this worker's, for a
             # fresh lease: then a lease need only outlast one send, not a whole batch.
             if not await self._queue.renew(delivery.id, self.owner,
                                            self._clock.now() + self._options.lease):
                 log.warning("outbox.lease_lost", delivery=delivery.id, owner=self.owner)
-                return
+                return None
             if delivery.replaces_id is not None:
                 result = await self._replace(delivery, address)
                 if result is None:
-                    return
+                    return None
             else:
                 result = await self._messenger.send(address, delivery.message)
             verdict = classify(result.status)
@@ -240,12 +283,17 @@ class DeliveryWorker:
             if verdict is Verdict.SENT:
                 await self._queue.sent(delivery.id, self.owner, self._clock.now(),
                                        address.conversation_id, result.activity_id)
-            else:
-                await self._record_failure(delivery, address, result)
+                return None
+            return await self._record_failure(delivery, address, result)
         except Exception as error:  # a bug or an outage must not lose the message
             log.exception("outbox.send_crashed", delivery=delivery.id)
-            await self._record_failure(delivery, address,
-                                       SendResult(status=None, error=type(error).__name__))
+            return await self._record_failure(delivery, address,
+                                              SendResult(status=None, error=type(error).__name__))
+
+    def _tenant_hold(self, address: ConversationAddress) -> datetime | None:
+        """Until when Teams told us (429) to send nothing to this tenant, if it still holds."""
+        held = self._pacer.held_for(address.tenant_id or "", self._monotonic())
+        return self._clock.now() + timedelta(seconds=held) if held > 0 else None
 
     async def _replace(self, delivery: Delivery,
                        address: ConversationAddress) -> SendResult | None:
@@ -283,7 +331,8 @@ class DeliveryWorker:
         return await self._messenger.send(opened, delivery.message), opened
 
     async def _record_failure(self, delivery: Delivery, address: ConversationAddress | None,
-                              result: SendResult) -> None:
+                              result: SendResult) -> datetime | None:
+        """Retry later, or give up; the time it was put back until, None when given up."""
         verdict = classify(result.status)
         reason = f"{result.status or 'network'}: {result.error or verdict.value}"
         now = self._clock.now()
@@ -292,23 +341,26 @@ class DeliveryWorker:
             if address is not None:
                 self._pacer.hold(address.tenant_id or "", self._monotonic() + retry_after)
             log.warning("outbox.throttled", delivery=delivery.id, retry_after=retry_after)
-            await self._queue.retry(delivery.id, self.owner,
-                                    now + timedelta(seconds=retry_after), reason,
+            until = now + timedelta(seconds=retry_after)
+            await self._queue.retry(delivery.id, self.owner, until, reason,
                                     count_attempt=False)
-        elif verdict is Verdict.UNREACHABLE:
+            return until
+        if verdict is Verdict.UNREACHABLE:
             await self._queue.dead(delivery.id, self.owner, reason)
             if address is not None:
                 await self._unreachable(address, reason)
-        elif verdict is Verdict.RETRY and delivery.attempts + 1 < self._options.max_attempts:
+            return None
+        if verdict is Verdict.RETRY and delivery.attempts + 1 < self._options.max_attempts:
             delay = backoff_seconds(delivery.attempts + 1,
                                     base=self._options.backoff_base_seconds,
                                     cap=self._options.backoff_cap_seconds)
             log.warning("outbox.retrying", delivery=delivery.id, reason=reason,
                         attempt=delivery.attempts + 1, in_seconds=round(delay, 1))
-            await self._queue.retry(delivery.id, self.owner, now + timedelta(seconds=delay),
-                                    reason)
-        else:
-            await self._give_up(delivery, reason)
+            until = now + timedelta(seconds=delay)
+            await self._queue.retry(delivery.id, self.owner, until, reason)
+            return until
+        await self._give_up(delivery, reason)
+        return None
 
     async def _give_up(self, delivery: Delivery, reason: str) -> None:
         log.error("outbox.dead", delivery=delivery.id, kind=delivery.kind.value, reason=reason)

