@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from microsoft_teams.cards import (
@@ -15,11 +16,12 @@ from microsoft_teams.cards import (
     TextRun,
 )
 
+from bot.domain.ideas import LONDON
 from bot.domain.messages import CardMessage
 from cards.actions import CardAction
 
-__all__ = ["CardMessage", "bullets", "card_message", "heading", "paragraph", "plain", "problem",
-           "subheading", "submit"]
+__all__ = ["CardMessage", "bullets", "card_message", "day_text", "heading", "paragraph", "plain",
+           "problem", "subheading", "submit"]
 
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
@@ -76,3 +78,10 @@ def submit(title: str, action: CardAction, *, inputs: bool = True, **data: Any) 
     """A button that sends `action` and `data` (and, unless `inputs` is False, the inputs)."""
     return SubmitAction(title=title, data={"action": action.value, **data},
                         associated_inputs=None if inputs else "none")
+
+
+def day_text(moment: date | datetime) -> str:
+    """A day as people here write it (1 June 2026); a moment is read in UK time."""
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(LONDON).date()
+    return f"{moment.day} {moment:%B %Y}"

@@ -4,7 +4,7 @@ contributor, the news channel and the staff are told."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from microsoft_teams.cards import (
     AdaptiveCard,
@@ -42,6 +42,7 @@ from bot.domain.organisation import Organisation
 from cards.actions import CardAction
 from cards.base import (
     card_message,
+    day_text,
     heading,
     paragraph,
     plain,
@@ -76,11 +77,11 @@ class DecisionCards:
         facts = [Fact(title="Status", value=_status(idea)),
                  Fact(title="Category", value=names.get(idea.category_key, idea.category_key)),
                  Fact(title="Portfolio", value=names.get(idea.portfolio_key, idea.portfolio_key)),
-                 Fact(title="Submitted", value=_day(idea.submitted_at))]
+                 Fact(title="Submitted", value=day_text(idea.submitted_at))]
         if idea.status in UNDECIDED:
-            facts.append(Fact(title="Update due by", value=_day(update_due(idea.submitted_at))))
+            facts.append(Fact(title="Update due by", value=day_text(update_due(idea.submitted_at))))
         if idea.revisit_on:
-            facts.append(Fact(title="Revisit on", value=_day(idea.revisit_on)))
+            facts.append(Fact(title="Revisit on", value=day_text(idea.revisit_on)))
         if idea.duplicate_of:
             facts.append(Fact(title="Duplicate of", value=idea.duplicate_of))
         body = [heading(idea.reference), plain(idea.title),
@@ -109,7 +110,8 @@ class DecisionCards:
             body,
             summary=(f"New idea to triage: {idea.title}" if idea.status is Status.SUBMITTED
                      else f"{idea.reference}: {_status(idea)}"),
-            fallback_text=f"{idea.reference} ({_status(idea)}): {idea.title}",
+            # No title here: a client that cannot show the card reads this as Markdown.
+            fallback_text=f"{idea.reference} ({_status(idea)})",
             actions=[_move_action(m, idea, organisation, self._today()) for m in moves],
         )
         followers = followers_of(idea, organisation)
@@ -189,9 +191,9 @@ def queue_card(kind: str, ideas: list[IdeaSummary]) -> CardMessage:
     body = [heading(title), paragraph("The longest waiting first.", subtle=True)]
     for idea in ideas:
         facts = [Fact(title="Status", value=idea.status_label),
-                 Fact(title="Submitted", value=_day(idea.submitted_at))]
+                 Fact(title="Submitted", value=day_text(idea.submitted_at))]
         if idea.update_due:
-            facts.append(Fact(title="Update due by", value=_day(idea.update_due)))
+            facts.append(Fact(title="Update due by", value=day_text(idea.update_due)))
         body.append(Container(
             separator=True, spacing="Medium",
             select_action=submit("Open", CardAction.OPEN_IDEA, inputs=False,
@@ -268,6 +270,7 @@ def _execute(title: str, verb: str, idea: IdeaDetail) -> ExecuteAction:
 
 def _notice_words(decision: Decision, idea: IdeaDetail, portfolio: str) -> tuple[str, str]:
     move = decision.move
+    revisit = day_text(decision.revisit_on) if decision.revisit_on else "a later date"
     if move in (Move.DECLINE, Move.DECLINE_AT_TRIAGE):
         reason = decision.reason.label if decision.reason else "not taken forward"
         return "Your idea was declined", f"It was declined: {reason}."
@@ -282,7 +285,7 @@ def _notice_words(decision: Decision, idea: IdeaDetail, portfolio: str) -> tuple
                         "its delivery, timeline and budget."),
         Move.DEFER: ("Your idea is deferred",
                      "It is kept, not lost, and will be looked at again on "
-                     f"{_day(decision.revisit_on) if decision.revisit_on else 'a later date'}."),
+                     f"{revisit}."),
         Move.ASK: ("A question about your idea", "The business lead assessing it asks:"),
         Move.UPDATE: ("An update on your idea", "The team looking at it sends this update."),
         Move.DELIVER: ("You said, we did: thank you",
@@ -308,7 +311,3 @@ def _names(organisation: Organisation) -> dict[str, str]:
 
 def _status(idea: IdeaDetail) -> str:
     return idea.summary.status_label
-
-
-def _day(moment: date | datetime) -> str:
-    return f"{moment.day} {moment:%B %Y}"

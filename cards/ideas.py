@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from microsoft_teams.cards import Container, Fact, FactSet, TextInput
 
 from bot.domain.ideas import UNDECIDED, IdeaDetail, IdeaSummary
@@ -11,6 +9,7 @@ from cards.actions import CardAction
 from cards.base import (
     CardMessage,
     card_message,
+    day_text,
     heading,
     paragraph,
     plain,
@@ -32,9 +31,9 @@ def my_ideas_card(ideas: list[IdeaSummary], page: int, pages: int, total: int) -
                       + (f" Page {page} of {pages}." if pages > 1 else ""), subtle=True)]
     for idea in ideas:
         facts = [Fact(title="Status", value=idea.status_label),
-                 Fact(title="Last change", value=_day(idea.updated_at))]
+                 Fact(title="Last change", value=day_text(idea.updated_at))]
         if idea.update_due:
-            facts.append(Fact(title="Update due by", value=_day(idea.update_due)))
+            facts.append(Fact(title="Update due by", value=day_text(idea.update_due)))
         body.append(Container(
             separator=True, spacing="Medium",
             # Its title is what a screen reader announces for the whole entry.
@@ -53,16 +52,19 @@ def my_ideas_card(ideas: list[IdeaSummary], page: int, pages: int, total: int) -
                         actions=actions)
 
 
-def timeline_card(idea: IdeaDetail) -> CardMessage:
+def timeline_card(idea: IdeaDetail, notice: str | None = None) -> CardMessage:
+    """One idea's story; `notice` says why this card answers what the person asked."""
     summary = idea.summary
     facts = [Fact(title="Status", value=summary.status_label),
-             Fact(title="Submitted", value=_day(idea.submitted_at))]
+             Fact(title="Submitted", value=day_text(idea.submitted_at))]
     if summary.update_due:
-        facts.append(Fact(title="Update due by", value=_day(summary.update_due)))
-    body = [heading(idea.reference), plain(idea.title), FactSet(facts=facts),
-            subheading("What has happened")]
+        facts.append(Fact(title="Update due by", value=day_text(summary.update_due)))
+    body = [heading(idea.reference)]
+    if notice:
+        body.append(problem(notice))
+    body += [plain(idea.title), FactSet(facts=facts), subheading("What has happened")]
     for entry in idea.history:
-        line = f"{_day(entry.at)}: {entry.to_status.label}"
+        line = f"{day_text(entry.at)}: {entry.to_status.label}"
         body.append(paragraph(line))
         if entry.message_to_contributor:
             body.append(plain(entry.message_to_contributor, italic=True))
@@ -78,7 +80,9 @@ def timeline_card(idea: IdeaDetail) -> CardMessage:
                         actions=actions)
 
 
-def withdraw_confirm_card(idea: IdeaDetail, error: str | None = None) -> CardMessage:
+def withdraw_confirm_card(idea: IdeaDetail, error: str | None = None,
+                          reason: str | None = None) -> CardMessage:
+    """Are you sure? With `error`, the refused `reason` is shown again to correct."""
     body = [
         heading(f"Withdraw {idea.reference}?"),
         plain(idea.title),
@@ -88,7 +92,7 @@ def withdraw_confirm_card(idea: IdeaDetail, error: str | None = None) -> CardMes
     if error:
         body.append(problem(error))
     body.append(TextInput(id="reason", label="Why are you withdrawing it? (optional)",
-                          is_multiline=True, max_length=500))
+                          is_multiline=True, max_length=500, value=reason or None))
     return card_message(
         body,
         summary=f"Withdraw {idea.reference}?",
@@ -119,7 +123,3 @@ def not_found_card(message: str) -> CardMessage:
                          paragraph("Type **my ideas** to see yours.", subtle=True)],
                         summary="Idea not found", fallback_text=message,
                         actions=[submit("My ideas", CardAction.MY_IDEAS, inputs=False)])
-
-
-def _day(moment: date | datetime) -> str:
-    return f"{moment.day} {moment:%B %Y}"

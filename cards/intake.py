@@ -21,6 +21,7 @@ from cards.actions import CardAction
 from cards.base import (
     CardMessage,
     card_message,
+    day_text,
     heading,
     paragraph,
     plain,
@@ -195,7 +196,7 @@ def sensitive_card(draft_id: str, draft: Draft, found: Sequence[SensitiveText]) 
 
 
 def receipt_card(reference: str, title: str, due: date) -> CardMessage:
-    when = _day(due)
+    when = day_text(due)
     return card_message(
         [
             heading("Thank you: your idea is in"),
@@ -220,7 +221,7 @@ def resume_card(draft: Draft, updated_at: datetime) -> CardMessage:
         [
             heading("You have an idea in progress"),
             plain(title),
-            paragraph(f"Last changed {_day(updated_at.date())}. Carry on where you left off, "
+            paragraph(f"Last changed {day_text(updated_at.date())}. Carry on where you left off, "
                       "or start afresh (the draft is then discarded).", subtle=True),
         ],
         summary="You have an idea in progress",
@@ -239,7 +240,3 @@ def cancelled_card() -> CardMessage:
 
 def _and(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
