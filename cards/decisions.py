@@ -21,6 +21,7 @@ from microsoft_teams.cards import (
 )
 
 from bot.domain.ideas import (
+    LONDON,
     UNDECIDED,
     DeclineReason,
     IdeaDetail,
@@ -87,8 +88,9 @@ class DecisionCards:
         body = [heading(idea.reference), plain(idea.title),
                 plain(f"From {idea.contributor_name or 'a contributor'}", italic=True),
                 FactSet(facts=facts)]
-        if notice:
-            body.append(problem(notice))
+        latest = _latest_move(idea, organisation)
+        if latest:
+            body.append(plain(latest, italic=True))
         for label, text in (("Problem", idea.problem), ("Proposal", idea.proposal),
                             ("Benefit", idea.benefit)):
             body += [subheading(label), plain(text)]
@@ -104,6 +106,18 @@ class DecisionCards:
                           is_multiline=True, max_length=1000,
                           value=idea.root_cause_implicated or None),
             ]))
+        elif idea.root_cause_problem:
+            # Decided: the answers recorded, to read (no longer to edit).
+            body.append(Container(separator=True, spacing="Medium", items=[
+                subheading("Root cause"),
+                paragraph("The problem behind the idea:", subtle=True),
+                plain(idea.root_cause_problem),
+                paragraph("Processes, systems or issues implicated:", subtle=True),
+                plain(idea.root_cause_implicated or "Not recorded."),
+            ]))
+        if notice:
+            # Last, just above the buttons: where the eye is when a pressed card comes back.
+            body.append(problem(notice))
         if not moves:
             body.append(paragraph(_read_only(viewer), subtle=True))
         card = card_message(
@@ -167,7 +181,7 @@ class DecisionCards:
              plain(f"Suggested by {who}", italic=True),
              paragraph("What changed:", subtle=True), plain(what_changed)],
             summary=f"You said, we did: {idea.title}",
-            fallback_text=f"You said, we did: {idea.title}, suggested by {who}.",
+            fallback_text="You said, we did: an idea from a colleague has been delivered.",
         )
 
     def answer_for_staff(self, idea: IdeaDetail, answer: str) -> CardMessage:
@@ -296,6 +310,21 @@ def _notice_words(decision: Decision, idea: IdeaDetail, portfolio: str) -> tuple
                        f"{portfolio} is assessing it again."),
         Move.REOPEN: ("Your idea has been reopened", "The PMO team will look at it again."),
     }.get(move, ("An update on your idea", ""))
+
+
+def _latest_move(idea: IdeaDetail, organisation: Organisation) -> str | None:
+    """Who made the idea's last move, and when, for the card that replaces the pressed one."""
+    for entry in reversed(idea.history):
+        try:
+            move = Move(entry.action)
+        except ValueError:  # submitted, answered: not a decision
+            continue
+        person = organisation.person(entry.actor)
+        who = (person.name if person else None) or (
+            idea.contributor_name if entry.actor == idea.contributor_object_id else None)
+        at = entry.at.astimezone(LONDON)
+        return f"{who or 'Someone'} {move.label} on {day_text(at)} at {at:%H:%M}."
+    return None
 
 
 def _read_only(viewer: frozenset[Party]) -> str:

@@ -22,6 +22,7 @@ from bot.domain.intake import (
     answer,
     back,
     edit,
+    missing,
     plan,
     start,
 )
@@ -53,6 +54,9 @@ TYPED_ACTIONS = {
     "skip": CardAction.SKIP_PROFILE,
 }
 TEXT_FIELDS = (Step.TITLE, Step.PROBLEM, Step.PROPOSAL, Step.BENEFIT)
+OUT_OF_DATE = "That card is out of date, so nothing was changed. Here is where you are."
+NOT_YET = ("There are still questions to answer before your idea can be sent; you will see "
+           "all of it to check first.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,23 +85,27 @@ class IntakeFlow:
             return await self._start_afresh(turn)
         stored = await self._ideas.draft(turn.object_id)
         if action == CardAction.CANCEL:
-            return Outcome([cancelled_card()] if stored else [], finished=True)
+            return Outcome([cancelled_card() if stored else _no_draft_card()], finished=True)
         if stored is None:
             return Outcome([_no_draft_card()], finished=True)
         draft = stored.draft
         if action == CardAction.RESUME_DRAFT:
             return await self._ask(stored)
         if action == CardAction.BACK:
+            if _from_old_card(turn, draft, required=False):
+                return await self._ask(stored, notice=OUT_OF_DATE)
             return await self._save_and_ask(stored, back(draft, await self._steps(draft)))
         if action == CardAction.EDIT:
+            if draft.step is not Step.CHECK and not draft.editing:
+                # An Edit button of a check card, pressed while the questions are still
+                # being answered: editing now would skip the questions still to come.
+                return await self._ask(stored, notice=OUT_OF_DATE)
             return await self._edit(stored, turn.values.get("step"))
         if action in (CardAction.SAVE_PROFILE, CardAction.SKIP_PROFILE):
             return await self._profile(turn, stored, skip=action == CardAction.SKIP_PROFILE)
         if action == CardAction.ANSWER:
-            if (turn.values.get("step") != draft.step.value
-                    or turn.values.get("revision") != draft.revision):
-                return await self._ask(stored, notice="That card is out of date, so nothing "
-                                                      "was changed. Here is where you are.")
+            if _from_old_card(turn, draft, required=True):
+                return await self._ask(stored, notice=OUT_OF_DATE)
             return await self._answer(stored, turn.values.get("answer"))
         if action is None and turn.text is not None:
             if draft.step is Step.CHECK:
@@ -161,11 +169,17 @@ class IntakeFlow:
             if stored is None:
                 return Outcome([_no_draft_card()], finished=True)
             return await self._ask(stored)
-        if (turn.values.get("confirmed") != "yes" and stored is not None
-                and stored.draft_id == draft_id and stored.draft.step is Step.CHECK):
-            found = check_fields({step.value: stored.draft.text_of(step) for step in TEXT_FIELDS})
-            if found:
-                return Outcome([sensitive_card(draft_id, stored.draft, found)])
+        if (stored is not None and stored.draft_id == draft_id
+                and stored.draft.revision == revision):
+            # What the person saw is the draft as it is now (an older card is refused below).
+            draft = stored.draft
+            if (draft.step is not Step.CHECK and not draft.editing
+                    and missing(draft, await self._ideas.choices())):
+                # "submit" typed before the questions are done: carry on where they are.
+                return await self._ask(stored, notice=NOT_YET)
+            found = check_fields({step.value: draft.text_of(step) for step in TEXT_FIELDS})
+            if found and turn.values.get("confirmed") != "yes":
+                return Outcome([sensitive_card(draft_id, draft, found)])
         contributor = Contributor(turn.object_id, turn.name, turn.tenant_id)
         try:
             submitted = await self._ideas.submit(contributor, draft_id, revision)
@@ -199,6 +213,15 @@ class IntakeFlow:
     async def _steps(self, draft: Draft) -> tuple[Step, ...]:
         choices = await self._ideas.choices()
         return plan(ask_profile=draft.ask_profile, campaigns_open=bool(choices.campaigns))
+
+
+def _from_old_card(turn: Turn, draft: Draft, *, required: bool) -> bool:
+    """Whether a button's step and revision show an older state of the draft than now.
+    Typed words carry neither; a card's answer must carry both (`required`)."""
+    values = turn.values
+    if not required and "step" not in values and "revision" not in values:
+        return False
+    return values.get("step") != draft.step.value or values.get("revision") != draft.revision
 
 
 def _no_draft_card() -> CardMessage:

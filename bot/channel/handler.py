@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 import structlog
-from botbuilder.core import ConversationState, TurnContext
+from botbuilder.core import ConversationState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogSet
 from botbuilder.schema import AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ChannelAccount
@@ -239,6 +239,22 @@ class PortalBot(TeamsActivityHandler):
 
     # Universal Actions (Action.Execute)
 
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """A malformed Universal Action is answered by the SDK with its HTTP 400 error; one log
+        line says so."""
+        activity = turn_context.activity
+        if activity.name == "adaptiveCard/action":
+            value = activity.value
+            action = value.get("action") if isinstance(value, dict) else None
+            if not isinstance(action, dict) or action.get("type") != "Action.Execute":
+                log.warning("card_verb.refused", reason="malformed invoke value",
+                            conversation=activity.conversation.id)
+            if isinstance(value, dict) and action is not None and not isinstance(action, dict):
+                # The SDK reads the action with action.get(...): one that is not an object
+                # would fail the turn (HTTP 501). Without one, it answers "Missing action".
+                activity.value = {**value, "action": None}
+        return await super().on_invoke_activity(turn_context)
+
     async def on_adaptive_card_invoke(
         self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
     ) -> AdaptiveCardInvokeResponse:
@@ -259,10 +275,7 @@ class PortalBot(TeamsActivityHandler):
                                 else stale_action_card())
         decisions = self._services.decisions
         if verb == REFRESH_VERB:
-            idea_id = data.get("idea")
-            if not isinstance(idea_id, int):
-                return _card_answer(stale_action_card())
-            return _card_answer(await decisions.card_for(object_id, idea_id))
+            return _card_answer(await decisions.card_for(object_id, data.get("idea")))
         if verb not in set(Move):
             log.warning("card_verb.unknown", verb=verb[:64], conversation=activity.conversation.id)
             return _card_answer(stale_action_card())
@@ -275,11 +288,10 @@ class PortalBot(TeamsActivityHandler):
         await turn_context.send_activity(card_activity(message))
 
 
-
 @lru_cache(maxsize=4)
 def _help_card(pmo_contact: str) -> CardMessage:
-    """The help card depends only on the PMO contact: build it once per contact, not per turn
-    (the SDK sends a deep copy of it, so the cached one is never changed)."""
+    """The help card depends only on the PMO contact, so it is built once per contact rather
+    than on every turn (what is sent is the SDK's deep copy of it, so this one never changes)."""
     return help_card(pmo_contact)
 
 

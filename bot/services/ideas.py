@@ -129,7 +129,7 @@ class IdeaService:
         async with self._uow() as uow:
             # First hold the draft: a concurrent confirmation of it waits here until this one
             # has committed, then finds the idea it made instead of making another.
-            pass  # await uow.drafts.claim(contributor.object_id)
+            await uow.drafts.claim(contributor.object_id)
             existing = await uow.ideas.reference_for_submission(draft_id)
             if existing:
                 detail = await uow.ideas.of_contributor(contributor.object_id, existing)
