@@ -57,7 +57,6 @@ _WORDS: dict[str, Command] = {
 }
 # Commands that take an idea reference after them: "status IIP-2026-0042".
 _WITH_REFERENCE = {"status": Command.STATUS, "withdraw": Command.WITHDRAW}
-_REFERENCE = re.compile(r"^iip-\d{4}-\d{4,}$")
 
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 _TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[.!?]+$")
@@ -75,7 +74,8 @@ def parse_command(text: str | None) -> Command:
     words = normalise(text)
     if words in _WORDS:
         return _WORDS[words]
-    first, _, rest = words.partition(" ")
-    if first in _WITH_REFERENCE and _REFERENCE.match(rest.strip()):
+    first, _, _rest = words.partition(" ")
+    if first in _WITH_REFERENCE:
+        # With no well-formed reference after it, the person is shown their ideas to pick from.
         return _WITH_REFERENCE[first]
     return Command.UNKNOWN

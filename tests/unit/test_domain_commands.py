@@ -72,5 +72,7 @@ def test_idea_commands(typed: str, command: Command) -> None:
     assert parse_command(typed) is command
 
 
-def test_a_status_request_needs_a_well_formed_reference() -> None:
-    assert parse_command("status of my shifts idea") is Command.UNKNOWN
+def test_status_or_withdraw_without_a_reference_still_asks_for_that() -> None:
+    # The person is then shown their ideas to choose from, rather than "not understood".
+    assert parse_command("status 42") is Command.STATUS
+    assert parse_command("withdraw my shifts idea") is Command.WITHDRAW
