@@ -44,7 +44,7 @@ from cards.notices import (
     stale_action_card,
     unknown_text_card,
 )
-from cards.profile import profile_card, profile_saved_card
+from cards.profile import Progress, profile_card, profile_saved_card
 from cards.welcome import channel_welcome_card, welcome_card
 
 SAMPLE_CONTACT = "E-mail iip.pmo@example.police.uk, or call extension 4471 (Monday to Friday)."
@@ -118,7 +118,7 @@ def _submission_cards() -> Iterator[tuple[str, CardMessage]]:
         Draft(step=Step.TITLE), Step.TITLE, steps, SAMPLE_CHOICES,
         error="The title is 130 characters long; the limit is 120.", typed="x" * 130)
     yield "intake-profile", profile_card([("local-policing", "Local Policing")],
-                                         within_idea=True)
+                                         within_idea=True, progress=Progress(7, 8, 6))
     yield "profile", profile_card([("local-policing", "Local Policing")],
                                   Profile(department="local-policing", location="Leeds"),
                                   within_idea=False)

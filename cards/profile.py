@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from microsoft_teams.cards import Choice, ChoiceSetInput, TextInput
 
@@ -22,11 +23,25 @@ WHY = ("These answers are optional and help the board see whether the portal rea
        "They are only ever reported as totals.")
 
 
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where the card stands in a submission: step `number` of `total`, at draft `revision`."""
+
+    number: int
+    total: int
+    revision: int
+
+
 def profile_card(departments: Sequence[tuple[str, str]], profile: Profile | None = None,
-                 *, within_idea: bool, error: str | None = None) -> CardMessage:
+                 *, within_idea: bool, error: str | None = None,
+                 progress: Progress | None = None) -> CardMessage:
     """The card; `within_idea` when asked as a step of a submission (then Skip moves on)."""
     current = profile or Profile()
-    body = [heading("About you (optional)"), paragraph(WHY)]
+    body = []
+    if progress is not None:
+        body.append(paragraph(f"New idea · step {progress.number} of {progress.total}",
+                              subtle=True))
+    body += [heading("About you (optional)"), paragraph(WHY)]
     if error:
         body.append(problem(error))
     body += [
@@ -44,8 +59,11 @@ def profile_card(departments: Sequence[tuple[str, str]], profile: Profile | None
         fallback_text="Optional questions about you, for diversity monitoring.",
         actions=[
             submit("Save", CardAction.SAVE_PROFILE, within_idea=within_idea),
-            submit("Prefer not to say", CardAction.SKIP_PROFILE, inputs=False,
+            submit("Skip: prefer not to say", CardAction.SKIP_PROFILE, inputs=False,
                    within_idea=within_idea),
+            *([submit("Back", CardAction.BACK, inputs=False, step="profile",
+                      revision=progress.revision),
+               submit("Cancel", CardAction.CANCEL, inputs=False)] if progress else []),
         ],
     )
 

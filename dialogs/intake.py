@@ -16,6 +16,7 @@ from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
 from bot.domain.commands import normalise
 from bot.domain.errors import Incomplete, InvalidText, OutOfDate
 from bot.domain.intake import (
+    Choices,
     Draft,
     Step,
     advance,
@@ -40,7 +41,7 @@ from cards.intake import (
     resume_card,
     sensitive_card,
 )
-from cards.profile import profile_card
+from cards.profile import Progress, profile_card
 from dialogs.turn import TURN_KEY, Turn
 
 # Words that act like the intake's buttons when typed.
@@ -149,8 +150,7 @@ class IntakeFlow:
         try:
             profile = Profile() if skip else parse_profile(turn.values, departments)
         except InvalidText as error:
-            return Outcome([profile_card([(o.key, o.name) for o in choices.portfolios],
-                                         within_idea=True, error=str(error))])
+            return Outcome([_profile_step(stored.draft, choices, str(error))])
         await self._ideas.save_profile(turn.object_id, profile)
         draft = stored.draft
         if draft.step is not Step.PROFILE:
@@ -206,8 +206,7 @@ class IntakeFlow:
         if draft.step is Step.CHECK:
             return Outcome([check_card(stored.draft_id, draft, steps, choices, error=notice)])
         if draft.step is Step.PROFILE:
-            return Outcome([profile_card([(o.key, o.name) for o in choices.portfolios],
-                                         within_idea=True, error=notice)])
+            return Outcome([_profile_step(draft, choices, notice)])
         return Outcome([question_card(draft, draft.step, steps, choices, error=notice)])
 
     async def _steps(self, draft: Draft) -> tuple[Step, ...]:
@@ -228,6 +227,14 @@ def _no_draft_card() -> CardMessage:
     text = "There is no idea in progress. Type **new idea** to start one."
     return card_message([paragraph(text)], summary="No idea in progress",
                         fallback_text=text.replace("**", ""))
+
+
+def _profile_step(draft: Draft, choices: Choices, error: str | None) -> CardMessage:
+    """The optional questions about the person, as a step of the submission."""
+    steps = plan(ask_profile=draft.ask_profile, campaigns_open=bool(choices.campaigns))
+    return profile_card([(o.key, o.name) for o in choices.portfolios], within_idea=True,
+                        error=error, progress=Progress(steps.index(Step.PROFILE) + 1,
+                                                       len(steps) - 1, draft.revision))
 
 
 Reply = Callable[[TurnContext, CardMessage], Awaitable[None]]

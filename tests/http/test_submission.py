@@ -620,3 +620,24 @@ async def test_a_refused_submission_writes_nothing(bot: BotServer, connector: St
     assert await nothing_submitted(bot)
     assert await count(bot.engine, tables.audit_log,
                        tables.audit_log.c.action.like("idea.%")) == 0
+
+
+@sqlite_only
+async def test_the_about_you_step_counts_as_a_step_and_has_back_and_cancel(
+    bot: BotServer, connector: StandInConnector
+):
+    megan = Person(bot, connector)
+    reply = await megan.one("new idea")
+    for answer in (IDEA["title"], IDEA["problem"], IDEA["proposal"], IDEA["benefit"],
+                   "process", "digital-and-data"):
+        reply = await megan.one_press(reply, "Next", answer=answer)
+    assert PROFILE in reply and "step 7 of 8" in reply
+
+    portfolio = await megan.one_press(reply, "Back")
+
+    assert "Which portfolio or department would own it?" in portfolio
+    assert "step 6 of 8" in portfolio
+    profile = await megan.one_press(portfolio, "Next", answer="digital-and-data")
+    stopped = await megan.one_press(profile, "Cancel")
+    assert "Your draft is kept" in stopped
+    assert await count(bot.engine, tables.contributor_profiles) == 0
