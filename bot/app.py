@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from datetime import timedelta
 from typing import Any
 
@@ -78,6 +79,17 @@ def build_worker(engine: AsyncEngine, settings: Settings, clock: Clock,
         BotConnectorMessenger(session, ConnectorTokens(settings)), clock, pacer, options,
         doorbell=doorbell,
     )
+
+
+async def settle_heap(_app: web.Application) -> None:
+    """For a process that serves one app until it stops (`iip serve`): once it has started,
+    take everything made so far (modules, the SDK, tables, compiled statements) out of the
+    garbage collector's full passes. Each full pass otherwise walks all of it and holds up every
+    turn in flight for about 150 ms: most of the slowest 1% of turns. The start-up's garbage is
+    collected first; what is alive then lives as long as the process, near enough (a frozen
+    object that later becomes garbage in a reference cycle is not freed)."""
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None,

@@ -94,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.app import create_app
+    from bot.app import create_app, settle_heap
 
     try:
         settings.check_can_serve()
@@ -103,7 +103,9 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> int:
         return 2
     print(f"The bot is listening on http://{settings.host}:{settings.port}/api/messages",
           file=sys.stderr)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port,
+    app = create_app(settings)
+    app.on_startup.append(settle_heap)  # after the app's own start-up
+    web.run_app(app, host=settings.host, port=settings.port,
                 shutdown_timeout=SHUTDOWN_GRACE_SECONDS, access_log=None, print=None)
     return 0
 

@@ -3,10 +3,6 @@
 The SDK builds a new ConnectorClient and UserTokenClient on every turn, and building one is
 slow (msrest's retry policy set-up). Caching them per app id, service URL and audience keeps
 a turn's cost to the work the bot does.
-
-The clients also serialise cards faster: msrest rebuilds an `object` value (an attachment's
-Adaptive Card) one value at a time, which costs more than the rest of a reply put together;
-a card that is already plain JSON is sent as it is, which is the same JSON.
 """
 
 from __future__ import annotations
@@ -28,42 +24,10 @@ from botframework.connector.auth import (
     ConnectorFactory,
     UserTokenClient,
 )
-from msrest import Serializer
 
 from bot.channel.messenger import BotConnectorMessenger
 from bot.channel.replies import send_reply
 from bot.config import Settings
-
-
-def is_plain_json(value: Any) -> bool:
-    """True when `value` holds only dicts with string keys, lists, strings, numbers, booleans
-    and None: what msrest's serialize_object would rebuild into an equal value."""
-    kind = type(value)
-    if kind is dict:
-        return all(type(key) is str and is_plain_json(item) for key, item in value.items())
-    if kind is list:
-        return all(is_plain_json(item) for item in value)
-    return value is None or kind in (str, int, float, bool)
-
-
-class PlainJsonSerializer(Serializer):
-    """msrest's Serializer, except that plain JSON in an `object` field is used as it is."""
-
-    def serialize_object(self, attr: Any, **kwargs: Any) -> Any:
-        if is_plain_json(attr):
-            return attr
-        return super().serialize_object(attr, **kwargs)
-
-
-def use_plain_json_serializer(client: ConnectorClient) -> ConnectorClient:
-    """Give `client` and its operation groups a PlainJsonSerializer (they share one)."""
-    serializer = PlainJsonSerializer(client._serialize.dependencies)
-    serializer.key_transformer = client._serialize.key_transformer
-    serializer.client_side_validation = client._serialize.client_side_validation
-    client._serialize = serializer
-    client.conversations._serialize = serializer
-    client.attachments._serialize = serializer
-    return client
 
 
 class CachingConnectorFactory(ConnectorFactory):
@@ -79,7 +43,7 @@ class CachingConnectorFactory(ConnectorFactory):
         key = (self._app_id, service_url, audience or "")
         client = self._clients.get(key)
         if client is None:
-            client = use_plain_json_serializer(await self._inner.create(service_url, audience))
+            client = await self._inner.create(service_url, audience)
             self._clients[key] = client
         return client
 

@@ -15,6 +15,7 @@ import structlog
 from botbuilder.schema import Activity, ResourceResponse
 
 from bot.channel.messenger import BotConnectorMessenger
+from bot.channel.serialization import activity_json
 from bot.domain.outbox import Verdict, classify
 from bot.services.ports import SendResult
 
@@ -41,7 +42,7 @@ class ReplyFailed(RuntimeError):
 
 async def send_reply(messenger: BotConnectorMessenger, activity: Activity) -> ResourceResponse:
     """Send one reply, retrying a passing fault or a throttle twice; ReplyFailed otherwise."""
-    body = activity.serialize()
+    body = activity_json(activity)
     result = SendResult(status=None)
     for attempt in range(len(RETRY_PAUSES) + 1):
         result = await messenger.post_reply(
