@@ -46,6 +46,10 @@ class SqlOutbox:
 
     async def enqueue(self, message: OutgoingMessage, now: datetime) -> bool:
         """Queue `message` unless its de-duplication key is queued already; True if queued."""
+        return await self._insert(message, now)
+
+    async def _insert(self, message: OutgoingMessage, now: datetime,
+                      replaces_id: int | None = None) -> bool:
         result = await self._db.execute(
             insert_for(self._db, outbox).values(
                 kind=message.kind.value,
@@ -60,6 +64,7 @@ class SqlOutbox:
                 not_before=message.not_before or now,
                 created_at=now,
                 attempts=0,
+                replaces_id=replaces_id,
             ).on_conflict_do_nothing(index_elements=["dedupe_key"])
         )
         self.queued += result.rowcount
@@ -69,39 +74,34 @@ class SqlOutbox:
                            now: datetime) -> bool:
         """Replace the card queued as `dedupe_key`: in place while it waits to be sent, else
         by a new row that updates the sent card in Teams. False when there is no such card."""
-        original = await self._db.scalar(
-            select(outbox.c.id).where(outbox.c.dedupe_key == dedupe_key)
-        )
+        original = (await self._db.execute(
+            select(outbox.c.id, outbox.c.state).where(outbox.c.dedupe_key == dedupe_key)
+        )).first()
         if original is None:
             return False
-        in_place = await self._db.execute(
-            update(outbox)
-            .where(outbox.c.id == original, outbox.c.state == DeliveryState.PENDING.value)
-            .values(summary=replacement.message.summary,
-                    fallback_text=replacement.message.fallback_text,
-                    card=replacement.message.card)
-        )
-        if in_place.rowcount:
-            return True
-        queued = await self.enqueue(replacement, now)
-        if queued:
-            await self._db.execute(
-                update(outbox).where(outbox.c.dedupe_key == replacement.dedupe_key)
-                .values(replaces_id=original)
+        if original.state == DeliveryState.PENDING.value:
+            in_place = await self._db.execute(
+                update(outbox)
+                .where(outbox.c.id == original.id,
+                       outbox.c.state == DeliveryState.PENDING.value)
+                .values(summary=replacement.message.summary,
+                        fallback_text=replacement.message.fallback_text,
+                        card=replacement.message.card)
             )
-        return queued
+            if in_place.rowcount:
+                return True
+        return await self._insert(replacement, now, replaces_id=original.id)
 
-
-    async def keys_starting(self, prefix: str) -> list[str]:
-        """The de-duplication keys of first sends (not replacements) that start with `prefix`."""
-        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    async def first_sends(self, keys: list[str]) -> set[str]:
+        """Which of `keys` were queued as first sends (not replacements): looked up by the
+        key's unique index, however large the outbox grows."""
+        if not keys:
+            return set()
         rows = await self._db.execute(
             select(outbox.c.dedupe_key)
-            .where(outbox.c.dedupe_key.like(f"{escaped}%", escape="\\"),
-                   outbox.c.replaces_id.is_(None))
-            .order_by(outbox.c.id)
+            .where(outbox.c.dedupe_key.in_(keys), outbox.c.replaces_id.is_(None))
         )
-        return [row.dedupe_key for row in rows]
+        return {row.dedupe_key for row in rows}
 
 
 class SqlOutboxQueue:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -21,6 +23,7 @@ from bot.domain.addresses import ConversationAddress, ConversationKind
 from bot.domain.audit import AuditEntry
 from bot.domain.feedback import Feedback
 from bot.domain.organisation import Category, Organisation, Person, Portfolio, Role
+from bot.domain.outbox import Recipient
 from storage import tables as t
 from storage.upsert import insert_for, upsert
 
@@ -112,6 +115,45 @@ class SqlAddressBook:
     async def latest_in_tenant(self, tenant_id: str | None) -> ConversationAddress | None:
         return await self._newest(t.conversation_addresses.c.tenant_id == tenant_id)
 
+    async def addresses_for(
+        self, recipients: Iterable[Recipient]
+    ) -> dict[Recipient, ConversationAddress]:
+        """What `address` or `personal_address` would answer for each recipient, for many at
+        once (a claimed batch of the outbox); recipients with no address are left out."""
+        table = t.conversation_addresses
+        wanted = list(dict.fromkeys(recipients))
+        conversation_ids = sorted({r.conversation_id for r in wanted if r.conversation_id})
+        object_ids = sorted({r.object_id for r in wanted if not r.conversation_id and r.object_id})
+        by_conversation: dict[str, ConversationAddress] = {}
+        newest_personal: dict[str, ConversationAddress] = {}
+        for start in range(0, len(conversation_ids), _IN_LIST):
+            rows = await self._db.execute(
+                select(table).where(
+                    table.c.conversation_id.in_(conversation_ids[start:start + _IN_LIST]),
+                    table.c.removed_at.is_(None),
+                )
+            )
+            for row in rows.mappings():
+                by_conversation[row["conversation_id"]] = _address(row)
+        for start in range(0, len(object_ids), _IN_LIST):
+            rows = await self._db.execute(
+                select(table).where(
+                    table.c.object_id.in_(object_ids[start:start + _IN_LIST]),
+                    table.c.kind == ConversationKind.PERSONAL.value,
+                    table.c.removed_at.is_(None),
+                ).order_by(table.c.last_seen_at.desc())
+            )
+            for row in rows.mappings():  # newest first: keep each person's first
+                newest_personal.setdefault(row["object_id"], _address(row))
+        found: dict[Recipient, ConversationAddress] = {}
+        for recipient in wanted:
+            address = (by_conversation.get(recipient.conversation_id)
+                       if recipient.conversation_id
+                       else newest_personal.get(recipient.object_id or ""))
+            if address is not None:
+                found[recipient] = address
+        return found
+
     async def _newest(self, *conditions: ColumnElement[bool]) -> ConversationAddress | None:
         table = t.conversation_addresses
         row = (await self._db.execute(
@@ -120,19 +162,25 @@ class SqlAddressBook:
             .order_by(table.c.last_seen_at.desc())
             .limit(1)
         )).mappings().first()
-        if row is None:
-            return None
-        return ConversationAddress(
-            conversation_id=row["conversation_id"],
-            kind=ConversationKind(row["kind"]),
-            service_url=row["service_url"],
-            tenant_id=row["tenant_id"],
-            bot_id=row["bot_id"],
-            channel_id=row["channel_id"],
-            object_id=row["object_id"],
-            user_id=row["user_id"],
-            team_id=row["team_id"],
-        )
+        return None if row is None else _address(row)
+
+
+# Values in one IN (...) list: far under SQLite's and asyncpg's limits on bound parameters.
+_IN_LIST = 500
+
+
+def _address(row: Mapping[str, Any]) -> ConversationAddress:
+    return ConversationAddress(
+        conversation_id=row["conversation_id"],
+        kind=ConversationKind(row["kind"]),
+        service_url=row["service_url"],
+        tenant_id=row["tenant_id"],
+        bot_id=row["bot_id"],
+        channel_id=row["channel_id"],
+        object_id=row["object_id"],
+        user_id=row["user_id"],
+        team_id=row["team_id"],
+    )
 
 
 class SqlOrganisationStore:

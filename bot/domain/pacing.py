@@ -7,7 +7,6 @@ times per key and says how long to wait before the next send may go.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -58,10 +57,13 @@ class _Limiter:
     """Sliding windows for many keys; forgets keys that have been quiet for the longest window."""
 
     def __init__(self, windows: Iterable[Window]) -> None:
-        self._windows = tuple(sorted(windows, key=lambda w: w.seconds))
+        self.windows = self._windows = tuple(sorted(windows, key=lambda w: w.seconds))
         self._longest = self._windows[-1].seconds
         self._capacity = max(w.sends for w in self._windows)
-        self._sends: dict[str, deque[float]] = {}
+        # Send times, oldest first, at most `_capacity` of them. A list, not a deque: a
+        # broadcast leaves one send on each of thousands of conversations for the longest
+        # window (an hour), and a deque costs ten times a short list's memory.
+        self._sends: dict[str, list[float]] = {}
 
     def wait(self, key: str, now: float) -> float:
         history = self._sends.get(key)
@@ -78,17 +80,25 @@ class _Limiter:
         return wait
 
     def record(self, key: str, now: float) -> None:
-        history = self._sends.setdefault(key, deque(maxlen=self._capacity))
+        history = self._sends.get(key)
+        if history is None:
+            self._sends[key] = [now]
+            return
         history.append(now)
+        if len(history) > self._capacity:
+            del history[0]
 
     def prune(self, now: float) -> None:
         for key in [k for k, h in self._sends.items() if not h or h[-1] <= now - self._longest]:
             del self._sends[key]
 
     @staticmethod
-    def _forget_before(history: deque[float], cutoff: float) -> None:
-        while history and history[0] <= cutoff:
-            history.popleft()
+    def _forget_before(history: list[float], cutoff: float) -> None:
+        stale = 0
+        while stale < len(history) and history[stale] <= cutoff:
+            stale += 1
+        if stale:
+            del history[:stale]
 
 
 class Pacer:
@@ -99,6 +109,10 @@ class Pacer:
         self._tenants = _Limiter(tenant or tenant_windows())
         self._conversations = _Limiter(conversation or conversation_windows())
         self._held_until: dict[str, float] = {}
+
+    def twin(self) -> Pacer:
+        """A pacer with the same limits and none of this one's history or holds."""
+        return Pacer(self._tenants.windows, self._conversations.windows)
 
     def wait(self, tenant: str, conversation: str, now: float) -> float:
         """Seconds until a send to this conversation is allowed (0 when it may go now)."""

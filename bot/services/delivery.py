@@ -19,6 +19,7 @@ from bot.domain.outbox import (
     MAX_ATTEMPTS,
     Delivery,
     DeliveryState,
+    Recipient,
     Verdict,
     backoff_seconds,
     classify,
@@ -58,6 +59,9 @@ class DeliveryWorker:
         self._messenger = messenger
         self._clock = clock
         self._pacer = pacer
+        # Sends are booked with `pacer` when they are started, and leave when the send before
+        # them in the conversation is done: `_departures` keeps the limits at leaving time.
+        self._departures = pacer.twin()
         self._options = options or DeliveryOptions()
         self._monotonic = monotonic
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
@@ -71,6 +75,9 @@ class DeliveryWorker:
         # Conversations whose earliest unsent message was put back for later (a fault, a
         # 429, a busy chat): (its id, until when). Later messages to them wait for it.
         self._held_back: dict[str, tuple[int, datetime]] = {}
+        # Bumped whenever this worker changes a stored address (a chat opened again, a person
+        # who blocked the bot): addresses read for a batch before that are then read again.
+        self._address_changes = 0
 
     def wake(self) -> None:
         """New work was committed: look for it now rather than at the next poll."""
@@ -115,34 +122,45 @@ class DeliveryWorker:
     async def _deliver_batch(self) -> int:
         deliveries = await self._queue.claim(self.owner, self._clock.now(),
                                              self._options.batch, self._options.lease)
+        # One query for the batch's addresses, not one each: the loop below paces the sends,
+        # and a database round trip per message there was most of the time between them.
+        known, changes = await self._known_addresses(deliveries), self._address_changes
         for delivery in deliveries:
             if delivery.id in self._in_hand:
                 continue
             self._in_hand.add(delivery.id)
             started = False
+            until: datetime | None = None
             try:
-                address = await self._address_for(delivery)
-                if address is None:
-                    continue
-                until = self._held_back_until(address.conversation_id, delivery.id)
-                if until is not None:
-                    await self._queue.retry(delivery.id, self.owner, until, None,
-                                            count_attempt=False)
+                address = await self._address_for(
+                    delivery, known if self._address_changes == changes else None)
+                if address is None:  # given up, or put back: later ones need not wait for it
+                    self._held_back = {c: held for c, held in self._held_back.items()
+                                       if held[0] != delivery.id}
                     continue
                 await self._slots.acquire()
                 try:
                     if await self._paced(delivery, address):
-                        self._start(delivery, address)
-                        started = True
+                        # Checked with no await before the start: a send to the same chat
+                        # that ends now either holds it back or has it lined up behind.
+                        until = self._held_back_until(address.conversation_id, delivery.id)
+                        if until is None:
+                            self._start(delivery, address)
+                            started = True
                 finally:
                     if not started:
                         self._slots.release()
+                if until is not None:
+                    await self._queue.retry(delivery.id, self.owner, until, None,
+                                            count_attempt=False)
             finally:
                 if not started:
                     self._in_hand.discard(delivery.id)
         self._pacer.prune(self._monotonic())
+        self._departures.prune(self._monotonic())
         now = self._clock.now()
-        for conversation in [c for c, (_, until) in self._held_back.items() if until <= now]:
+        overdue = now - self._options.lease
+        for conversation in [c for c, (_, until) in self._held_back.items() if until <= overdue]:
             del self._held_back[conversation]
         return len(deliveries)
 
@@ -153,10 +171,14 @@ class DeliveryWorker:
         if held is None or delivery_id < held[0]:
             return None
         held_id, until = held
-        if delivery_id == held_id or until <= self._clock.now():
-            del self._held_back[conversation_id]  # it is back, or due and claimed before this
+        now = self._clock.now()
+        if delivery_id == held_id or now >= until + self._options.lease:
+            # It is back; or so long overdue that another worker must have taken it.
+            del self._held_back[conversation_id]
             return None
-        return until
+        # Until it is due (then both are claimed together, in order); if it is due already
+        # but not back here yet, look again shortly.
+        return until if now < until else now + timedelta(seconds=LONG_WAIT_SECONDS)
 
     def _hold_back(self, conversation_id: str, delivery_id: int, until: datetime) -> None:
         held = self._held_back.get(conversation_id)
@@ -201,9 +223,23 @@ class DeliveryWorker:
                 return False
             await asyncio.sleep(wait)
 
-    async def _address_for(self, delivery: Delivery) -> ConversationAddress | None:
-        """Where to send: the stored conversation, the person's 1:1 chat, or a new 1:1 chat."""
+    async def _known_addresses(
+        self, deliveries: list[Delivery]
+    ) -> dict[Recipient, ConversationAddress]:
+        """The stored addresses of a batch's recipients (those that have one)."""
+        if not deliveries:
+            return {}
+        async with self._uow() as uow:
+            return await uow.addresses.addresses_for(d.recipient for d in deliveries)
+
+    async def _address_for(
+        self, delivery: Delivery, known: dict[Recipient, ConversationAddress] | None = None
+    ) -> ConversationAddress | None:
+        """Where to send: the stored conversation, the person's 1:1 chat, or a new 1:1 chat.
+        `known` holds addresses already read for the batch."""
         recipient = delivery.recipient
+        if known is not None and (address := known.get(recipient)) is not None:
+            return address
         async with self._uow() as uow:
             if recipient.conversation_id:
                 address = await uow.addresses.address(recipient.conversation_id)
@@ -254,14 +290,12 @@ class DeliveryWorker:
             if not previous.cancelled() and previous.exception() is None:
                 held_back = previous.result()
         try:
-            # Keep the conversation's order, and the tenant's 429 hold: a message lined up
-            # behind one that was put back for later, or lined up before Teams said 429,
-            # goes back too rather than overtaking it.
-            until = held_back or self._tenant_hold(address)
-            if until is not None:
-                await self._queue.retry(delivery.id, self.owner, until, None,
+            # Keep the conversation's order: a message lined up behind one that was put back
+            # for later goes back too, rather than overtaking it.
+            if held_back is not None:
+                await self._queue.retry(delivery.id, self.owner, held_back, None,
                                         count_attempt=False)
-                return until
+                return held_back
             # The lease was taken when the batch was claimed; it may have run out while this
             # message waited its turn. Send only while it is still this worker's, for a
             # fresh lease: then a lease need only outlast one send, not a whole batch.
@@ -269,6 +303,9 @@ class DeliveryWorker:
                                            self._clock.now() + self._options.lease):
                 log.warning("outbox.lease_lost", delivery=delivery.id, owner=self.owner)
                 return None
+            until = await self._depart(delivery, address)
+            if until is not None:
+                return until
             if delivery.replaces_id is not None:
                 result = await self._replace(delivery, address)
                 if result is None:
@@ -290,10 +327,25 @@ class DeliveryWorker:
             return await self._record_failure(delivery, address,
                                               SendResult(status=None, error=type(error).__name__))
 
-    def _tenant_hold(self, address: ConversationAddress) -> datetime | None:
-        """Until when Teams told us (429) to send nothing to this tenant, if it still holds."""
-        held = self._pacer.held_for(address.tenant_id or "", self._monotonic())
-        return self._clock.now() + timedelta(seconds=held) if held > 0 else None
+    async def _depart(self, delivery: Delivery,
+                      address: ConversationAddress) -> datetime | None:
+        """Keep Teams' limits, and a 429 hold, at the moment the send leaves: one booked in
+        time can leave late, behind a slow send, and sends must not then bunch up. Returns
+        the time it was put back until, when the wait would be long."""
+        tenant = address.tenant_id or ""
+        while True:
+            now = self._monotonic()
+            wait = max(self._departures.wait(tenant, address.conversation_id, now),
+                       self._pacer.held_for(tenant, now))
+            if wait <= 0:
+                self._departures.record(tenant, address.conversation_id, now)
+                return None
+            if wait >= LONG_WAIT_SECONDS:
+                until = self._clock.now() + timedelta(seconds=wait)
+                await self._queue.retry(delivery.id, self.owner, until, None,
+                                        count_attempt=False)
+                return until
+            await asyncio.sleep(wait)
 
     async def _replace(self, delivery: Delivery,
                        address: ConversationAddress) -> SendResult | None:
@@ -368,6 +420,7 @@ class DeliveryWorker:
 
     async def _unreachable(self, address: ConversationAddress, reason: str) -> None:
         """The person blocked or removed the app: stop sending there until they are back."""
+        self._address_changes += 1
         now = self._clock.now()
         async with self._uow() as uow:
             await uow.addresses.mark_removed(address.conversation_id, now)
@@ -378,6 +431,7 @@ class DeliveryWorker:
             await uow.commit()
 
     async def _remember(self, address: ConversationAddress) -> None:
+        self._address_changes += 1
         async with self._uow() as uow:
             await uow.addresses.remember(address, self._clock.now())
             await uow.commit()

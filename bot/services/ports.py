@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -15,7 +15,7 @@ from bot.domain.ideas import DeclineReason, HistoryEntry, IdeaDetail, IdeaSummar
 from bot.domain.intake import Draft
 from bot.domain.messages import CardMessage
 from bot.domain.organisation import Organisation
-from bot.domain.outbox import Delivery, OutgoingMessage, SentActivity
+from bot.domain.outbox import Delivery, OutgoingMessage, Recipient, SentActivity
 from bot.domain.profile import Profile
 
 
@@ -45,6 +45,13 @@ class AddressBook(Protocol):
     async def latest_in_tenant(self, tenant_id: str | None) -> ConversationAddress | None:
         """The most recently seen address in a tenant: its service URL and bot id serve to
         open new 1:1 chats there."""
+        ...
+
+    async def addresses_for(
+        self, recipients: Iterable[Recipient]
+    ) -> dict[Recipient, ConversationAddress]:
+        """For each recipient, what `address` (one with a conversation id) or
+        `personal_address` (a person) would answer, in one go; those with none are left out."""
         ...
 
 
@@ -85,8 +92,8 @@ class Outbox(Protocol):
         """Replace a queued or sent card; False when no card was queued as `dedupe_key`."""
         ...
 
-    async def keys_starting(self, prefix: str) -> list[str]:
-        """The de-duplication keys of first sends that start with `prefix`."""
+    async def first_sends(self, keys: list[str]) -> set[str]:
+        """Which of `keys` were queued as first sends (not replacements)."""
         ...
 
 

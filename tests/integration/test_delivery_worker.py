@@ -1,0 +1,733 @@
+"""The real outbox worker (bot.app.build_worker) on each database, sending over HTTP to a
+stand-in Bot Connector on loopback that answers as Teams does, faults included.
+
+What people and operators notice: every message arrives once and in order; a 429 slows the
+tenant, not the whole bot; passing faults are retried; a person who blocked the bot is not
+pestered; a lost 1:1 chat is opened again; the operator's commands say what is true.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+from support.bot_server import serving
+from support.cli import run_cli
+from support.connector import BAD_GATEWAY, BLOCKED, Fault
+from support.teams_connector import (
+    DROP,
+    GATEWAY_TIMEOUT,
+    PRECONDITION_FAILED,
+    SERVER_ERROR,
+    TOO_BIG,
+    UNAVAILABLE,
+    TeamsConnector,
+    too_many,
+)
+
+from bot.app import build_worker
+from bot.config import Settings
+from bot.domain.addresses import ConversationAddress, ConversationKind
+from bot.domain.messages import CardMessage
+from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
+from bot.services.clock import SystemClock
+from bot.services.delivery import DeliveryWorker
+from storage import tables
+from storage.outbox import SqlOutboxQueue
+from storage.uow import SqlUnitOfWork, unit_of_work_factory
+
+TENANT = "tenant-t"
+OTHER_TENANT = "tenant-u"
+BACKOFF = 0.1  # the first retry waits 0.05-0.1 s, the second 0.1-0.2 s, ...
+CLOCK = SystemClock()
+
+
+# Fixtures and helpers
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[TeamsConnector]:
+    async with TeamsConnector() as connector:
+        yield connector
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+def settings_for(database_url: str, **changes: Any) -> Settings:
+    values: dict[str, Any] = {"database_url": database_url, "outbox_in_flight": 4,
+                              "outbox_lease_seconds": 30.0, **changes}
+    return Settings(**values)
+
+
+def make_worker(engine: AsyncEngine, database_url: str, session: aiohttp.ClientSession,
+                settings: dict[str, Any] | None = None, **tuning: Any) -> DeliveryWorker:
+    tuning = {"backoff_base_seconds": BACKOFF, "idle_poll_seconds": 0.05, **tuning}
+    return build_worker(engine, settings_for(database_url, **(settings or {})), CLOCK,
+                        session, **tuning)
+
+
+def personal(name: str, connector: TeamsConnector, tenant: str = TENANT) -> ConversationAddress:
+    return ConversationAddress(
+        conversation_id=f"a:{name}", kind=ConversationKind.PERSONAL,
+        service_url=connector.url, tenant_id=tenant, bot_id="28:bot",
+        object_id=f"oid-{name}", user_id=f"29:{name}",
+    )
+
+
+def channel(name: str, connector: TeamsConnector, tenant: str = TENANT) -> ConversationAddress:
+    return ConversationAddress(
+        conversation_id=f"19:{name}@thread.tacv2", kind=ConversationKind.CHANNEL,
+        service_url=connector.url, tenant_id=tenant, bot_id="28:bot",
+        team_id="19:team@thread.tacv2",
+    )
+
+
+async def remember(engine: AsyncEngine, *addresses: ConversationAddress) -> None:
+    async with SqlUnitOfWork(engine) as uow:
+        for address in addresses:
+            await uow.addresses.remember(address, CLOCK.now())
+        await uow.commit()
+
+
+def card(key: str) -> CardMessage:
+    return CardMessage(card={"type": "AdaptiveCard", "version": "1.5",
+                             "body": [{"type": "TextBlock", "text": key}]},
+                       summary=key, fallback_text=key)
+
+
+def to(recipient: Recipient | str, key: str) -> OutgoingMessage:
+    if isinstance(recipient, str):
+        recipient = Recipient.conversation(recipient)
+    return OutgoingMessage(recipient=recipient, kind=MessageKind.NOTICE, dedupe_key=key,
+                           message=card(key))
+
+
+async def queue(engine: AsyncEngine, *messages: OutgoingMessage) -> None:
+    async with SqlUnitOfWork(engine) as uow:
+        for message in messages:
+            assert await uow.outbox.enqueue(message, CLOCK.now())
+        await uow.commit()
+
+
+def key_of(body: dict[str, Any]) -> str:
+    return body["attachments"][0]["content"]["body"][0]["text"]
+
+
+def keys(received: Iterable[Any]) -> list[str]:
+    return [key_of(r.body) for r in received]
+
+
+async def outbox_rows(engine: AsyncEngine) -> dict[str, dict[str, Any]]:
+    async with engine.connect() as connection:
+        result = await connection.execute(select(tables.outbox).order_by(tables.outbox.c.id))
+        return {row["dedupe_key"]: dict(row) for row in result.mappings()}
+
+
+async def table(engine: AsyncEngine, which) -> list[dict[str, Any]]:
+    async with engine.connect() as connection:
+        return [dict(r) for r in (await connection.execute(select(which))).mappings()]
+
+
+async def until_settled(engine: AsyncEngine, within: float) -> None:
+    """Until nothing is pending or in flight any more."""
+    queue_ = SqlOutboxQueue(engine)
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        status = await queue_.status(CLOCK.now())
+        if status.pending == 0 and status.sending == 0:
+            return
+        await asyncio.sleep(0.05)
+    status = await queue_.status(CLOCK.now())
+    raise AssertionError(f"the outbox did not settle within {within} s: {status}")
+
+
+async def deliver(worker: DeliveryWorker, engine: AsyncEngine, within: float = 10.0) -> None:
+    """Run the worker as the app does until the outbox is settled, then stop it."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        await until_settled(engine, within)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+
+def most_in_any_window(times: list[float], seconds: float) -> int:
+    return max((sum(1 for u in times if t - seconds < u <= t) for t in times), default=0)
+
+
+# Delivery
+
+
+async def test_every_message_arrives_once_and_in_order_per_conversation(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    people = [personal(name, connector) for name in ("alex", "blake", "casey")]
+    await remember(engine, *people)
+    messages = [to(p.conversation_id, f"{p.conversation_id}#{n:02}")
+                for n in range(12) for p in people]
+    await queue(engine, *messages)
+
+    await deliver(make_worker(engine, database_url, session), engine)
+
+    assert len(connector.delivered) == len(messages)
+    assert sorted(keys(connector.delivered)) == sorted(m.dedupe_key for m in messages)
+    for person in people:
+        arrived = connector.to(person.conversation_id)
+        assert keys(arrived) == [f"{person.conversation_id}#{n:02}" for n in range(12)]
+        # Teams' per-conversation limits held (with 50 ms for scheduling jitter).
+        times = [a.at for a in arrived]
+        assert most_in_any_window(times, 0.95) <= 7
+        assert most_in_any_window(times, 1.95) <= 8
+    rows = await outbox_rows(engine)
+    addressed = {r.body["conversation"]["id"] for r in connector.delivered}
+    assert addressed == {p.conversation_id for p in people}
+    assert {r["state"] for r in rows.values()} == {"sent"}
+    assert all(r["attempts"] == 1 and r["activity_id"] for r in rows.values())
+    assert len({r["activity_id"] for r in rows.values()}) == len(messages)
+    assert rows["a:alex#00"]["sent_conversation_id"] == "a:alex"
+
+
+async def test_what_reaches_teams_is_the_card_with_its_summary(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    alex = personal("alex", connector)
+    await remember(engine, alex)
+    await queue(engine, to(alex.conversation_id, "receipt:IIP-2026-0001"))
+
+    await make_worker(engine, database_url, session).run_until_empty()
+
+    (sent,) = connector.delivered
+    assert (sent.method, sent.path) == ("POST", "/v3/conversations/a:alex/activities")
+    assert sent.body["type"] == "message"
+    assert sent.body["summary"] == "receipt:IIP-2026-0001"
+    assert sent.body["from"] == {"id": "28:bot"}
+    assert sent.cards == [card("receipt:IIP-2026-0001").card]
+    assert "Authorization" not in sent.headers  # anonymous local run: no token
+
+
+async def test_a_commit_that_queues_wakes_the_worker_at_once(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    alex = personal("alex", connector)
+    await remember(engine, alex)
+    worker = make_worker(engine, database_url, session, idle_poll_seconds=30.0)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        await asyncio.sleep(0.3)  # the worker found nothing and is idle for 30 s
+        async with unit_of_work_factory(engine, worker.wake)() as uow:
+            await uow.outbox.enqueue(to(alex.conversation_id, "welcome"), CLOCK.now())
+            await uow.commit()
+        await connector.wait_for(1, within=3.0)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    assert keys(connector.delivered) == ["welcome"]
+
+
+async def test_a_lease_shorter_than_a_batch_sends_nothing_twice(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    """A slow Bot Connector makes a batch take longer than the lease; the worker must not
+    claim and send again what it still holds."""
+    people = [personal(f"p{n}", connector) for n in range(10)]
+    await remember(engine, *people)
+    await queue(engine, *[to(people[n % 10].conversation_id, f"m{n:02}") for n in range(60)])
+    connector.delay = 0.05  # 60 sends, 2 at a time: 1.5 s
+
+    await deliver(make_worker(engine, database_url, session,
+                              settings={"outbox_lease_seconds": 0.5, "outbox_in_flight": 2}),
+                  engine, within=20)
+
+    sent = Counter(keys(connector.delivered))
+    assert {key for key, count in sent.items() if count > 1} == set()
+    assert len(sent) == 60
+
+
+class CommitDuringClaim:
+    """The worker's queue; while its first empty claim is under way, a request commits a
+    message and rings the doorbell, as the app's unit of work does."""
+
+    def __init__(self, inner: SqlOutboxQueue, engine: AsyncEngine, message: OutgoingMessage):
+        self._inner = inner
+        self._engine = engine
+        self._message = message
+        self.worker: DeliveryWorker | None = None
+
+    async def claim(self, *args: Any, **kwargs: Any):
+        claimed = await self._inner.claim(*args, **kwargs)
+        if not claimed and self.worker is not None:
+            worker, self.worker = self.worker, None
+            async with unit_of_work_factory(self._engine, worker.wake)() as uow:
+                await uow.outbox.enqueue(self._message, CLOCK.now())
+                await uow.commit()
+        return claimed
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+async def test_a_doorbell_rung_while_the_worker_looks_is_not_missed(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    alex = personal("alex", connector)
+    await remember(engine, alex)
+    worker = make_worker(engine, database_url, session, idle_poll_seconds=30.0)
+    racing = CommitDuringClaim(SqlOutboxQueue(engine), engine, to(alex.conversation_id, "hi"))
+    racing.worker = worker
+    worker._queue = racing
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        await connector.wait_for(1, within=3.0)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    assert keys(connector.delivered) == ["hi"]
+
+
+# 429: slow down the tenant
+
+
+async def test_a_429_holds_the_whole_tenant_for_retry_after_and_no_other_tenant(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    alex, blake = personal("alex", connector), personal("blake", connector)
+    casey = personal("casey", connector, tenant=OTHER_TENANT)
+    await remember(engine, alex, blake, casey)
+    connector.fail_conversation(alex.conversation_id, too_many(2))
+    await queue(engine, to(alex.conversation_id, "alex-1"), to(blake.conversation_id, "blake-1"),
+                to(alex.conversation_id, "alex-2"), to(casey.conversation_id, "casey-1"))
+
+    await deliver(make_worker(engine, database_url, session,
+                              settings={"outbox_tenant_rate": 1}), engine, within=15)
+
+    (throttled,) = [a for a in connector.arrivals_log if a.status == 429]
+    hold_ends = throttled.at + 2.0
+    tenant_t = [a for a in connector.arrivals_log
+                if a.conversation_id in (alex.conversation_id, blake.conversation_id)]
+    during_hold = [(key_of(a.body), round(a.at - throttled.at, 2)) for a in tenant_t
+                   if throttled.at < a.at < hold_ends - 0.05]
+    assert during_hold == [], "the tenant was sent to while Teams said to wait"
+    # The other tenant is not held up by this one's 429.
+    (other,) = connector.to(casey.conversation_id)
+    assert other.at < throttled.at + 1.0
+    # The throttled message is delivered after the hold, still before alex's next one.
+    assert keys(connector.delivered_to(alex.conversation_id)) == ["alex-1", "alex-2"]
+    assert keys(connector.delivered_to(blake.conversation_id)) == ["blake-1"]
+    assert all(a.at >= hold_ends - 0.05 for a in tenant_t if a.status == 200)
+    rows = await outbox_rows(engine)
+    assert rows["alex-1"]["state"] == "sent"
+    assert rows["alex-1"]["attempts"] == 1  # a 429 is not a failed attempt
+
+
+async def test_a_429_holds_back_the_next_message_already_lined_up_for_the_same_chat(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    """Both messages are claimed together, the second lined up behind the first: when the
+    first is answered 429, the second must wait out the hold, and go after the first."""
+    alex = personal("alex", connector)
+    await remember(engine, alex)
+    # Answered slowly, so that the second message is surely lined up before the 429 is known.
+    connector.fail_conversation(alex.conversation_id, too_many(1.5, delay=0.3))
+    await queue(engine, to(alex.conversation_id, "alex-1"), to(alex.conversation_id, "alex-2"))
+
+    await deliver(make_worker(engine, database_url, session), engine)
+
+    (throttled,) = [a for a in connector.arrivals_log if a.status == 429]
+    answered = throttled.at + 0.3
+    after = [a for a in connector.to(alex.conversation_id) if a is not throttled]
+    assert [key_of(a.body) for a in after] == ["alex-1", "alex-2"]
+    assert all(a.at >= answered + 1.45 for a in after)
+
+
+# Passing faults are retried
+
+
+async def test_a_message_retried_after_a_fault_still_arrives_before_the_next_one(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    """A status change must not overtake the receipt queued before it to the same person."""
+    alex = personal("alex", connector)
+    await remember(engine, alex)
+    connector.fail_conversation(alex.conversation_id, BAD_GATEWAY)
+    await queue(engine, to(alex.conversation_id, "receipt:7"),
+                to(alex.conversation_id, "status:7"), to(alex.conversation_id, "status:7b"))
+
+    await deliver(make_worker(engine, database_url, session), engine)
+
+    assert keys(connector.delivered_to(alex.conversation_id)) == [
+        "receipt:7", "status:7", "status:7b"]
+    rows = await outbox_rows(engine)
+    assert [rows[k]["attempts"] for k in ("receipt:7", "status:7", "status:7b")] == [2, 1, 1]
+
+
+@pytest.mark.parametrize("fault", [BAD_GATEWAY, SERVER_ERROR, UNAVAILABLE, GATEWAY_TIMEOUT,
+                                   PRECONDITION_FAILED, DROP],
+                         ids=["502", "500", "503", "504", "412", "dropped"])
+async def test_a_passing_fault_is_retried_with_backoff_and_the_message_delivered_once(
+    fault: Fault, engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    alex = personal("alex", connector)
+    await remember(engine, alex)
+    connector.fail_conversation(alex.conversation_id, fault, times=2)
+    await queue(engine, to(alex.conversation_id, "status:IIP-2026-0007"))
+
+    await deliver(make_worker(engine, database_url, session), engine)
+
+    tries = connector.to(alex.conversation_id)
+    assert [a.status for a in tries] == [fault.status, fault.status, 200]
+    # Exponential backoff: 0.05-0.1 s before the second try, 0.1-0.2 s before the third.
+    assert tries[1].at - tries[0].at >= BACKOFF / 2
+    assert tries[2].at - tries[1].at >= BACKOFF
+    assert keys(connector.delivered) == ["status:IIP-2026-0007"]
+    row = (await outbox_rows(engine))["status:IIP-2026-0007"]
+    assert (row["state"], row["attempts"], row["last_error"]) == ("sent", 3, None)
+
+
+async def test_a_fault_that_never_passes_ends_in_a_dead_row_after_bounded_attempts(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    alex = personal("alex", connector)
+    await remember(engine, alex)
+    connector.fail_conversation(alex.conversation_id, BAD_GATEWAY, times=100)
+    await queue(engine, to(alex.conversation_id, "reminder:1"))
+
+    await deliver(make_worker(engine, database_url, session, max_attempts=4), engine)
+    await connector.settle(quiet=0.5)
+
+    assert [a.status for a in connector.to(alex.conversation_id)] == [502] * 4
+    row = (await outbox_rows(engine))["reminder:1"]
+    assert (row["state"], row["attempts"]) == ("dead", 4)
+    assert row["last_error"] == "502: ServiceError"
+    status = await SqlOutboxQueue(engine).status(CLOCK.now())
+    assert (status.dead, status.pending, status.oldest_pending_seconds) == (1, 0, None)
+
+
+@pytest.mark.parametrize("fault", [TOO_BIG, Fault(400, body={"error": {"code": "BadArgument"}})],
+                         ids=["413", "400"])
+async def test_a_message_teams_refuses_is_not_retried(
+    fault: Fault, engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    alex = personal("alex", connector)
+    await remember(engine, alex)
+    connector.fail_conversation(alex.conversation_id, fault, times=5)
+    await queue(engine, to(alex.conversation_id, "campaign:launch"))
+
+    await deliver(make_worker(engine, database_url, session), engine)
+    await connector.settle(quiet=0.3)
+
+    assert len(connector.to(alex.conversation_id)) == 1
+    row = (await outbox_rows(engine))["campaign:launch"]
+    assert row["state"] == "dead" and row["last_error"].startswith(str(fault.status))
+
+
+# 403: the person blocked the bot
+
+
+async def test_a_blocked_bot_stops_sending_there_and_says_so_in_the_audit_log(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    alex, blake = personal("alex", connector), personal("blake", connector)
+    await remember(engine, alex, blake)
+    connector.fail_conversation(alex.conversation_id, BLOCKED, times=100)
+    await queue(engine, to(alex.conversation_id, "status:1"), to(blake.conversation_id, "b:1"))
+
+    await deliver(make_worker(engine, database_url, session), engine)
+    await queue(engine, to(alex.conversation_id, "status:2"), to(Recipient.person("oid-alex"),
+                                                                  "status:3"))
+    await deliver(make_worker(engine, database_url, session), engine)
+    await connector.settle(quiet=0.3)
+
+    assert [a.status for a in connector.to(alex.conversation_id)] == [403]  # never again
+    assert keys(connector.delivered_to(blake.conversation_id)) == ["b:1"]
+    rows = await outbox_rows(engine)
+    assert rows["status:1"]["state"] == "dead"
+    assert rows["status:1"]["last_error"] == "403: MessageWritesBlocked"
+    assert rows["status:1"]["attempts"] == 1
+    assert rows["status:2"]["state"] == rows["status:3"]["state"] == "dead"
+    addresses = {a["conversation_id"]: a for a in await table(engine,
+                                                              tables.conversation_addresses)}
+    assert addresses["a:alex"]["removed_at"] is not None
+    assert addresses["a:blake"]["removed_at"] is None
+    audit = [a for a in await table(engine, tables.audit_log)
+             if a["action"] == "conversation.unreachable"]
+    assert [(a["subject"], a["detail"]["reason"]) for a in audit] == [
+        ("a:alex", "403: MessageWritesBlocked")]
+    assert not connector.created  # no new chat was forced on them
+
+
+# 404: the 1:1 chat is gone
+
+
+async def test_a_lost_personal_chat_is_opened_again_once_and_the_message_delivered_there(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    alex = personal("alex", connector)
+    await remember(engine, alex)
+    connector.gone.add(alex.conversation_id)
+    await queue(engine, to(alex.conversation_id, "status:1"))
+
+    await deliver(make_worker(engine, database_url, session), engine)
+
+    assert [a.status for a in connector.to("a:alex")] == [404]
+    (created,) = connector.created
+    assert created["members"] == [{"id": "oid-alex"}]
+    assert created["tenantId"] == TENANT and created["bot"] == {"id": "28:bot"}
+    assert keys(connector.delivered_to("a:new-1")) == ["status:1"]
+    row = (await outbox_rows(engine))["status:1"]
+    assert (row["state"], row["sent_conversation_id"]) == ("sent", "a:new-1")
+    async with SqlUnitOfWork(engine) as uow:
+        stored = await uow.addresses.personal_address("oid-alex")
+    assert stored is not None and stored.conversation_id == "a:new-1"
+    assert (stored.kind, stored.tenant_id, stored.service_url) == (
+        ConversationKind.PERSONAL, TENANT, connector.url)
+
+    # The next message to Alex goes straight to the new chat.
+    await queue(engine, to(Recipient.person("oid-alex", TENANT), "status:2"))
+    await deliver(make_worker(engine, database_url, session), engine)
+    assert keys(connector.delivered_to("a:new-1")) == ["status:1", "status:2"]
+    assert len(connector.created) == 1
+
+
+async def test_a_chat_that_cannot_be_opened_again_is_given_up_after_one_try(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    alex = personal("alex", connector)
+    await remember(engine, alex)
+    connector.gone.update({"a:alex", "a:new-1"})
+    await queue(engine, to(alex.conversation_id, "status:1"))
+
+    await deliver(make_worker(engine, database_url, session), engine)
+    await connector.settle(quiet=0.3)
+
+    assert len(connector.created) == 1
+    assert [a.status for a in connector.arrivals_log] == [404, 404]
+    row = (await outbox_rows(engine))["status:1"]
+    assert row["state"] == "dead" and row["last_error"].startswith("404")
+
+
+async def test_a_404_in_a_channel_is_not_answered_by_opening_a_chat(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    news = channel("news", connector)
+    await remember(engine, news)
+    connector.gone.add(news.conversation_id)
+    await queue(engine, to(news.conversation_id, "campaign:1"))
+
+    await deliver(make_worker(engine, database_url, session), engine)
+
+    assert not connector.created
+    assert (await outbox_rows(engine))["campaign:1"]["state"] == "dead"
+
+
+# A person with no 1:1 chat yet
+
+
+async def test_a_person_known_only_by_tenant_and_object_id_gets_a_new_chat(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    await remember(engine, channel("news", connector))  # where the tenant's service URL is known
+    pmo = [Recipient.person(f"oid-pmo-{n}", TENANT) for n in (1, 2)]
+    await queue(engine, *[to(r, f"feedback:9:{r.object_id}") for r in pmo],
+                to(pmo[0], "feedback:10:oid-pmo-1"))
+
+    await deliver(make_worker(engine, database_url, session), engine)
+
+    # One chat per person, however many messages they are owed.
+    assert [c["members"] for c in connector.created] == [[{"id": "oid-pmo-1"}],
+                                                         [{"id": "oid-pmo-2"}]]
+    assert all(c["tenantId"] == TENANT for c in connector.created)
+    assert keys(connector.delivered_to("a:new-1")) == ["feedback:9:oid-pmo-1",
+                                                       "feedback:10:oid-pmo-1"]
+    assert keys(connector.delivered_to("a:new-2")) == ["feedback:9:oid-pmo-2"]
+    async with SqlUnitOfWork(engine) as uow:
+        stored = await uow.addresses.personal_address("oid-pmo-2")
+    assert stored is not None and stored.conversation_id == "a:new-2"
+
+
+async def test_a_person_with_no_chat_and_no_known_service_is_given_up(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    await queue(engine, to(Recipient.person("oid-stranger", TENANT), "feedback:1:stranger"))
+
+    await deliver(make_worker(engine, database_url, session), engine)
+
+    assert not connector.arrivals_log and not connector.created
+    row = (await outbox_rows(engine))["feedback:1:stranger"]
+    assert row["state"] == "dead" and "no 1:1 chat" in row["last_error"]
+
+
+# Replacing a card that was sent
+
+
+async def test_a_replaced_card_updates_the_message_that_was_sent(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    alex = personal("alex", connector)
+    await remember(engine, alex)
+    await queue(engine, to(alex.conversation_id, "status:7"))
+    await deliver(make_worker(engine, database_url, session), engine)
+    activity_id = (await outbox_rows(engine))["status:7"]["activity_id"]
+
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.outbox.replace_card("status:7", to(alex.conversation_id, "status:7b"),
+                                             CLOCK.now())
+        await uow.commit()
+    await deliver(make_worker(engine, database_url, session), engine)
+
+    first, update = connector.delivered
+    assert (update.method, update.path) == (
+        "PUT", f"/v3/conversations/a:alex/activities/{activity_id}")
+    assert update.body["id"] == activity_id
+    assert keys([first, update]) == ["status:7", "status:7b"]
+
+
+# The worker keeps going
+
+
+class FlakyQueue:
+    """The worker's queue, with the database failing for the next `failures` claims."""
+
+    def __init__(self, inner: SqlOutboxQueue, failures: int) -> None:
+        self._inner = inner
+        self.failures = failures
+
+    async def claim(self, *args: Any, **kwargs: Any):
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionResetError("the database went away for a moment")
+        return await self._inner.claim(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+async def test_the_worker_survives_the_database_going_away_for_a_moment(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    alex = personal("alex", connector)
+    await remember(engine, alex)
+    await queue(engine, to(alex.conversation_id, "receipt:1"))
+    worker = make_worker(engine, database_url, session)
+    flaky = FlakyQueue(SqlOutboxQueue(engine), failures=3)
+    worker._queue = flaky  # the same worker, its database failing under it
+
+    await deliver(worker, engine)
+
+    assert flaky.failures == 0
+    assert keys(connector.delivered) == ["receipt:1"]
+
+
+# What the operator sees and does
+
+
+async def test_iip_outbox_status_and_retry_dead(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):
+    monkeypatch.setenv("IIP_DATABASE_URL", database_url)
+    monkeypatch.setenv("IIP_LOG_LEVEL", "WARNING")
+    alex, blake = personal("alex", connector), personal("blake", connector)
+    await remember(engine, alex, blake)
+    connector.fail_conversation(alex.conversation_id, BAD_GATEWAY, times=4)
+    await queue(engine, to(alex.conversation_id, "a:1"), to(alex.conversation_id, "a:2"),
+                to(blake.conversation_id, "b:1"))
+    await deliver(make_worker(engine, database_url, session, max_attempts=2), engine)
+    capsys.readouterr()
+
+    assert await asyncio.to_thread(run_cli, ["outbox", "status"]) == 0
+    printed = capsys.readouterr().out
+    counts = {line.split()[0]: line.split()[1] for line in printed.splitlines()
+              if line.split() and line.split()[0] in ("pending", "sent", "dead")}
+    assert counts == {"pending": "0", "sent": "1", "dead": "2"}
+    assert "oldest pending: none" in printed
+
+    assert await asyncio.to_thread(run_cli, ["outbox", "retry", "--dead"]) == 0
+    assert "Requeued 2 dead message(s)." in capsys.readouterr().out
+    assert await asyncio.to_thread(run_cli, ["outbox", "status"]) == 0
+    printed = capsys.readouterr().out
+    assert "pending           2" in printed
+    assert "oldest pending: none" not in printed
+
+    # The Bot Connector is well again: `iip outbox run --once` delivers them.
+    assert await asyncio.to_thread(run_cli, ["outbox", "run", "--once"]) == 0
+    assert keys(connector.delivered_to(alex.conversation_id)) == ["a:1", "a:2"]
+    rows = await outbox_rows(engine)
+    assert {k: r["state"] for k, r in rows.items()} == {"a:1": "sent", "a:2": "sent",
+                                                         "b:1": "sent"}
+    assert await asyncio.to_thread(run_cli, ["outbox", "retry", "--dead"]) == 0
+    assert "Requeued 0 dead message(s)." in capsys.readouterr().out
+
+
+async def test_healthz_reports_how_long_the_oldest_message_has_waited(
+    database_url: str, connector: TeamsConnector, clock,
+):
+    settings = Settings(database_url=database_url, outbox_worker=False)
+    async with serving(settings, connector.url, clock=clock) as bot:
+        response = await bot.get("/healthz")
+        assert (await response.json())["outbox_oldest_pending_seconds"] is None
+
+        async with SqlUnitOfWork(bot.engine) as uow:
+            await uow.outbox.enqueue(to("a:alex", "receipt:1"), clock.now())
+            await uow.commit()
+        clock.advance(seconds=90)
+        response = await bot.get("/healthz")
+
+        assert response.status == 200
+        body = await response.json()
+        assert body["status"] == "ok"
+        assert body["outbox_oldest_pending_seconds"] == pytest.approx(90)
+
+
+async def test_the_worker_inside_the_app_delivers_what_the_bot_queued(
+    database_url: str, connector: TeamsConnector, teams_activity,
+):
+    """`iip serve` runs the worker beside the web server: a personal install is welcomed
+    through the outbox, to the stand-in connector the install came from."""
+    install = teams_activity("conversationUpdate.membersAdded.personal.msteams-docs.json")
+    install["recipient"]["id"] = install["membersAdded"][0]["id"]
+    settings = Settings(database_url=database_url)
+    async with serving(settings, connector.url) as bot:
+        assert (await bot.post(install)).status in (200, 201)
+        await connector.wait_for(1, within=5)
+        await until_settled(bot.engine, within=5)
+        rows = await outbox_rows(bot.engine)
+    (welcome,) = connector.delivered
+    assert welcome.conversation_id == install["conversation"]["id"]
+    (row,) = rows.values()
+    assert (row["kind"], row["state"]) == ("welcome", "sent")
+    assert timedelta(0) <= row["sent_at"] - row["created_at"] < timedelta(seconds=5)

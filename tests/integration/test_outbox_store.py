@@ -1,0 +1,477 @@
+"""The outbox table on both databases: queueing inside a change's transaction, and claiming.
+
+Workers claim rows as leases. Two workers must never hold the same row; a dead worker's
+rows come back once its lease runs out, and it can then no longer record an outcome for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.domain.addresses import ConversationAddress, ConversationKind
+from bot.domain.messages import CardMessage
+from bot.domain.outbox import DeliveryState, MessageKind, OutgoingMessage, Recipient
+from storage import tables
+from storage.engine import make_engine
+from storage.outbox import SqlOutboxQueue
+from storage.uow import SqlUnitOfWork
+
+T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+LEASE = timedelta(seconds=60)
+TENANT = "50612dbb-0237-4969-b378-8d42590f9c00"
+
+
+def card(text: str) -> CardMessage:
+    return CardMessage(
+        card={"type": "AdaptiveCard", "version": "1.5",
+              "body": [{"type": "TextBlock", "text": text}]},
+        summary=text, fallback_text=text,
+    )
+
+
+def message(key: str, conversation: str = "a:chat-1", text: str | None = None,
+            not_before: datetime | None = None) -> OutgoingMessage:
+    return OutgoingMessage(recipient=Recipient.conversation(conversation),
+                           kind=MessageKind.NOTICE, dedupe_key=key,
+                           message=card(text or key), not_before=not_before)
+
+
+async def enqueue(engine: AsyncEngine, *messages: OutgoingMessage, at: datetime = T0) -> int:
+    async with SqlUnitOfWork(engine) as uow:
+        queued = [await uow.outbox.enqueue(m, at) for m in messages]
+        await uow.commit()
+    return sum(queued)
+
+
+async def outbox_rows(engine: AsyncEngine) -> list[dict[str, Any]]:
+    async with engine.connect() as connection:
+        result = await connection.execute(select(tables.outbox).order_by(tables.outbox.c.id))
+        return [dict(row) for row in result.mappings()]
+
+
+def texts(deliveries) -> list[str]:
+    return [d.message.summary for d in deliveries]
+
+
+# Queueing in the change's transaction
+
+
+async def test_a_queued_message_is_only_visible_once_the_change_commits(engine: AsyncEngine):
+    rang: list[str] = []
+    async with SqlUnitOfWork(engine, on_commit=lambda: rang.append("doorbell")) as uow:
+        assert await uow.outbox.enqueue(message("receipt:1"), T0)
+        # Another connection (the worker's) sees nothing before the commit...
+        status = await SqlOutboxQueue(engine).status(T0)
+        assert (status.pending, status.oldest_pending_seconds) == (0, None)
+        assert rang == []
+        await uow.commit()
+    # ...and the message after it; the worker was woken.
+    assert texts(await SqlOutboxQueue(engine).claim("worker", T0, 10, LEASE)) == ["receipt:1"]
+    assert rang == ["doorbell"]
+
+
+async def test_a_change_rolled_back_queues_nothing(engine: AsyncEngine):
+    rang: list[str] = []
+    with pytest.raises(RuntimeError):
+        async with SqlUnitOfWork(engine, on_commit=lambda: rang.append("doorbell")) as uow:
+            await uow.outbox.enqueue(message("receipt:1"), T0)
+            raise RuntimeError("the change failed after queueing")
+
+    async with SqlUnitOfWork(engine) as uow:  # left without commit()
+        await uow.outbox.enqueue(message("receipt:2"), T0)
+
+    assert await outbox_rows(engine) == []
+    assert rang == []
+
+
+async def test_the_same_dedupe_key_is_queued_once(engine: AsyncEngine):
+    assert await enqueue(engine, message("welcome:a:1:event-1", text="first")) == 1
+    assert await enqueue(engine, message("welcome:a:1:event-1", text="again")) == 0
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.outbox.enqueue(message("welcome:a:1:event-2"), T0)
+        assert not await uow.outbox.enqueue(message("welcome:a:1:event-2", text="twice"), T0)
+        await uow.commit()
+
+    rows = await outbox_rows(engine)
+    assert [r["summary"] for r in rows] == ["first", "welcome:a:1:event-2"]
+
+
+async def test_a_duplicate_alone_does_not_ring_the_doorbell(engine: AsyncEngine):
+    await enqueue(engine, message("k"))
+    rang: list[str] = []
+    async with SqlUnitOfWork(engine, on_commit=lambda: rang.append("doorbell")) as uow:
+        await uow.outbox.enqueue(message("k"), T0)
+        await uow.commit()
+    assert rang == []
+
+
+async def test_what_is_stored_for_a_message(engine: AsyncEngine):
+    later = T0 + timedelta(hours=1)
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.outbox.enqueue(OutgoingMessage(
+            recipient=Recipient.person("object-1", TENANT), kind=MessageKind.FEEDBACK,
+            dedupe_key="feedback:1:object-1", message=card("Feedback from Megan"),
+            not_before=later,
+        ), T0)
+        await uow.commit()
+
+    (row,) = await outbox_rows(engine)
+    assert row["state"] == "pending"
+    assert (row["object_id"], row["tenant_id"], row["conversation_id"]) == (
+        "object-1", TENANT, None)
+    assert row["card"]["body"][0]["text"] == "Feedback from Megan"
+    assert row["not_before"] == later and row["created_at"] == T0
+    assert row["attempts"] == 0
+
+
+# Claiming
+
+
+async def test_claim_waits_for_not_before(engine: AsyncEngine):
+    await enqueue(engine, message("now"), message("later", not_before=T0 + timedelta(minutes=10)))
+    queue = SqlOutboxQueue(engine)
+
+    (now,) = await queue.claim("w", T0, 10, LEASE)
+    assert texts([now]) == ["now"]
+    await queue.sent(now.id, "w", T0, "a:chat-1", "activity-1")
+    assert await queue.claim("w", T0 + timedelta(minutes=9), 10, LEASE) == []
+    assert texts(await queue.claim("w", T0 + timedelta(minutes=10), 10, LEASE)) == ["later"]
+
+
+async def test_claim_takes_the_longest_due_first_and_returns_them_in_queued_order(
+    engine: AsyncEngine,
+):
+    await enqueue(engine, *[message(f"m{n}") for n in range(5)])
+    await enqueue(engine, message("scheduled-early", not_before=T0 - timedelta(minutes=5)))
+    queue = SqlOutboxQueue(engine)
+
+    first = await queue.claim("w", T0, 3, LEASE)
+    second = await queue.claim("w", T0, 3, LEASE)
+    third = await queue.claim("w", T0, 3, LEASE)
+
+    assert texts(first) == ["m0", "m1", "scheduled-early"]  # id order within the batch
+    assert texts(second) == ["m2", "m3", "m4"]
+    assert third == []
+    assert all(d.attempts == 0 and d.kind is MessageKind.NOTICE for d in first)
+
+
+async def test_a_claim_marks_the_rows_as_the_workers_own(engine: AsyncEngine):
+    await enqueue(engine, message("m"))
+    await SqlOutboxQueue(engine).claim("worker-1", T0, 10, LEASE)
+
+    (row,) = await outbox_rows(engine)
+    assert (row["state"], row["lease_owner"], row["leased_until"]) == (
+        "sending", "worker-1", T0 + LEASE)
+
+
+async def test_two_workers_claiming_at_once_never_get_the_same_row(database_url: str):
+    """Two replicas, each with its own engine (connections), claim concurrently in many
+    rounds; on PostgreSQL the claims lock with FOR UPDATE SKIP LOCKED."""
+    total, limit = 400, 7
+    replicas = [make_engine(database_url), make_engine(database_url)]
+    try:
+        await enqueue(replicas[0], *[message(f"m{n:03}", conversation=f"a:{n % 13}")
+                                     for n in range(total)])
+        queues = [SqlOutboxQueue(engine) for engine in replicas]
+        claimed: dict[str, list[int]] = {"worker-1": [], "worker-2": []}
+        rounds = 0
+        while True:
+            batches = await asyncio.gather(
+                queues[0].claim("worker-1", T0, limit, LEASE),
+                queues[1].claim("worker-2", T0, limit, LEASE),
+            )
+            got = sum(len(b) for b in batches)
+            if not got:
+                break
+            rounds += 1
+            for owner, batch in zip(claimed, batches, strict=True):
+                assert len(batch) <= limit
+                claimed[owner] += [d.id for d in batch]
+            # Neither worker is starved by the other's locks: each round takes all it may.
+            remaining = total - sum(len(ids) for ids in claimed.values()) + got
+            assert got == min(2 * limit, remaining)
+            # Half the rows are sent at once, as a worker does, while the other half wait.
+            await asyncio.gather(*(
+                queue.sent(d.id, owner, T0, "a:x", "activity")
+                for queue, owner, batch in zip(queues, claimed, batches, strict=True)
+                for d in batch[: len(batch) // 2]
+            ))
+
+        one, two = set(claimed["worker-1"]), set(claimed["worker-2"])
+        assert not one & two
+        assert len(claimed["worker-1"]) == len(one) and len(claimed["worker-2"]) == len(two)
+        assert len(one | two) == total
+        assert rounds == -(-total // (2 * limit))
+        rows = await outbox_rows(replicas[0])
+        assert {r["lease_owner"] for r in rows if r["state"] == "sending"} <= set(claimed)
+    finally:
+        for engine in replicas:
+            await engine.dispose()
+
+
+async def test_an_expired_lease_lets_another_worker_take_the_row(engine: AsyncEngine):
+    await enqueue(engine, message("m"))
+    queue = SqlOutboxQueue(engine)
+    (mine,) = await queue.claim("worker-old", T0, 10, LEASE)
+
+    assert await queue.claim("worker-new", T0 + LEASE - timedelta(seconds=1), 10, LEASE) == []
+    (theirs,) = await queue.claim("worker-new", T0 + LEASE + timedelta(seconds=1), 10, LEASE)
+    assert theirs.id == mine.id
+
+    # The old worker wakes up: whatever it says about the row is ignored now.
+    await queue.sent(mine.id, "worker-old", T0 + LEASE, "a:chat-1", "activity-old")
+    await queue.retry(mine.id, "worker-old", T0 + timedelta(hours=1), "502: late")
+    await queue.dead(mine.id, "worker-old", "403: late")
+    (row,) = await outbox_rows(engine)
+    assert (row["state"], row["lease_owner"], row["activity_id"], row["last_error"]) == (
+        "sending", "worker-new", None, None)
+
+    await queue.sent(theirs.id, "worker-new", T0 + LEASE, "a:chat-1", "activity-new")
+    (row,) = await outbox_rows(engine)
+    assert (row["state"], row["lease_owner"], row["activity_id"], row["attempts"]) == (
+        "sent", None, "activity-new", 1)
+
+
+async def test_renew_extends_a_lease_only_while_the_row_is_still_the_workers(
+    engine: AsyncEngine,
+):
+    await enqueue(engine, message("m"))
+    queue = SqlOutboxQueue(engine)
+    (delivery,) = await queue.claim("worker-old", T0, 10, LEASE)
+
+    assert await queue.renew(delivery.id, "worker-old", T0 + 2 * LEASE)
+    assert await queue.claim("worker-new", T0 + LEASE + timedelta(seconds=1), 10, LEASE) == []
+    (row,) = await outbox_rows(engine)
+    assert row["leased_until"] == T0 + 2 * LEASE
+
+    (taken,) = await queue.claim("worker-new", T0 + 2 * LEASE + timedelta(seconds=1), 10, LEASE)
+    assert not await queue.renew(delivery.id, "worker-old", T0 + 3 * LEASE)
+    await queue.sent(taken.id, "worker-new", T0, "a:chat-1", "activity-1")
+    assert not await queue.renew(delivery.id, "worker-new", T0 + 3 * LEASE)  # sent: done
+
+
+async def test_retry_puts_the_row_back_for_later_and_counts_the_attempt(engine: AsyncEngine):
+    await enqueue(engine, message("m"))
+    queue = SqlOutboxQueue(engine)
+    (delivery,) = await queue.claim("w", T0, 10, LEASE)
+
+    await queue.retry(delivery.id, "w", T0 + timedelta(seconds=30), "502: ServiceError")
+
+    assert await queue.claim("w", T0 + timedelta(seconds=29), 10, LEASE) == []
+    (again,) = await queue.claim("w", T0 + timedelta(seconds=30), 10, LEASE)
+    assert again.attempts == 1
+
+    await queue.retry(again.id, "w", T0 + timedelta(seconds=31), None, count_attempt=False)
+    (third,) = await queue.claim("w", T0 + timedelta(seconds=31), 10, LEASE)
+    assert third.attempts == 1
+    (row,) = await outbox_rows(engine)
+    assert row["last_error"] == "502: ServiceError"
+
+
+async def test_a_dead_row_is_never_claimed(engine: AsyncEngine):
+    await enqueue(engine, message("m"))
+    queue = SqlOutboxQueue(engine)
+    (delivery,) = await queue.claim("w", T0, 10, LEASE)
+    await queue.dead(delivery.id, "w", "403: MessageWritesBlocked")
+
+    assert await queue.claim("w", T0 + timedelta(days=1), 10, LEASE) == []
+    (row,) = await outbox_rows(engine)
+    assert (row["state"], row["last_error"], row["attempts"]) == (
+        "dead", "403: MessageWritesBlocked", 1)
+
+
+# What an operator sees
+
+
+async def test_status_counts_every_state_and_the_oldest_pending_age(engine: AsyncEngine):
+    queue = SqlOutboxQueue(engine)
+    assert (await queue.status(T0)).oldest_pending_seconds is None
+
+    await enqueue(engine, *[message(f"m{n}") for n in range(6)], at=T0)
+    sent, failed, dead, sending = await queue.claim("w", T0, 4, LEASE)
+    await queue.sent(sent.id, "w", T0, "a:chat-1", "activity-1")
+    await queue.retry(failed.id, "w", T0 + timedelta(minutes=1), "504: GatewayTimeout")
+    await queue.dead(dead.id, "w", "400: BadArgument")
+    await enqueue(engine, message("oldest"), at=T0 - timedelta(minutes=10))
+
+    status = await queue.status(T0 + timedelta(seconds=30))
+
+    assert (status.pending, status.sending, status.sent, status.failing, status.dead) == (
+        4, 1, 1, 1, 1)
+    assert status.oldest_pending_seconds == pytest.approx(630)
+    assert sending.id not in {sent.id, failed.id, dead.id}
+
+
+async def test_the_oldest_pending_age_ignores_what_was_sent_or_gave_up(engine: AsyncEngine):
+    queue = SqlOutboxQueue(engine)
+    await enqueue(engine, message("old"), at=T0 - timedelta(hours=2))
+    await enqueue(engine, message("new"), at=T0 - timedelta(seconds=5))
+    (old,) = await queue.claim("w", T0, 1, LEASE)
+    await queue.sent(old.id, "w", T0, "a:chat-1", "activity-1")
+
+    assert (await queue.status(T0)).oldest_pending_seconds == pytest.approx(5)
+
+
+async def test_requeue_dead_gives_dead_rows_a_fresh_start(engine: AsyncEngine):
+    queue = SqlOutboxQueue(engine)
+    await enqueue(engine, message("dead-1"), message("dead-2"), message("sent"))
+    one, two, sent = await queue.claim("w", T0, 10, LEASE)
+    await queue.sent(sent.id, "w", T0, "a:chat-1", "activity-1")
+    await queue.dead(one.id, "w", "502: gave up after 8 attempts")
+    await queue.dead(two.id, "w", "403: MessageWritesBlocked")
+
+    later = T0 + timedelta(days=2)
+    assert await queue.requeue_dead(later) == 2
+
+    again = await queue.claim("w", later, 10, LEASE)
+    assert texts(again) == ["dead-1", "dead-2"]
+    assert all(d.attempts == 0 for d in again)
+    assert await queue.requeue_dead(later) == 0
+    status = await queue.status(later)
+    assert (status.dead, status.sent, status.sending) == (0, 1, 2)
+
+
+# Replacing a card
+
+
+async def test_a_card_still_waiting_is_replaced_in_place(engine: AsyncEngine):
+    await enqueue(engine, message("status:idea-7", text="Submitted"))
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.outbox.replace_card(
+            "status:idea-7", message("status:idea-7:v2", text="Under review"), T0)
+        await uow.commit()
+
+    (delivery,) = await SqlOutboxQueue(engine).claim("w", T0, 10, LEASE)
+    assert texts([delivery]) == ["Under review"]
+    assert delivery.message.card["body"][0]["text"] == "Under review"
+    assert delivery.replaces_id is None
+    assert len(await outbox_rows(engine)) == 1
+
+
+async def test_a_card_already_sent_is_replaced_by_a_new_row_that_updates_it(
+    engine: AsyncEngine,
+):
+    queue = SqlOutboxQueue(engine)
+    await enqueue(engine, message("status:idea-7", text="Submitted"))
+    (original,) = await queue.claim("w", T0, 10, LEASE)
+    await queue.sent(original.id, "w", T0, "a:chat-1", "activity-9")
+
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.outbox.replace_card(
+            "status:idea-7", message("status:idea-7:v2", text="Under review"), T0)
+        await uow.commit()
+
+    (replacement,) = await queue.claim("w", T0, 10, LEASE)
+    assert texts([replacement]) == ["Under review"]
+    assert replacement.replaces_id == original.id
+    where = await queue.sent_activity(original.id)
+    assert (where.state, where.conversation_id, where.activity_id) == (
+        DeliveryState.SENT, "a:chat-1", "activity-9")
+    # The card that was sent is left as it was sent.
+    rows = await outbox_rows(engine)
+    assert rows[0]["summary"] == "Submitted"
+
+
+async def test_a_card_in_flight_is_replaced_by_a_new_row_not_edited_under_the_worker(
+    engine: AsyncEngine,
+):
+    queue = SqlOutboxQueue(engine)
+    await enqueue(engine, message("status:idea-7", text="Submitted"))
+    (original,) = await queue.claim("w", T0, 10, LEASE)
+
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.outbox.replace_card(
+            "status:idea-7", message("status:idea-7:v2", text="Under review"), T0)
+        await uow.commit()
+
+    rows = await outbox_rows(engine)
+    assert [(r["summary"], r["replaces_id"]) for r in rows] == [
+        ("Submitted", None), ("Under review", original.id)]
+
+
+async def test_replacing_a_card_never_queued_changes_nothing(engine: AsyncEngine):
+    async with SqlUnitOfWork(engine) as uow:
+        assert not await uow.outbox.replace_card("status:nope", message("status:nope:v2"), T0)
+        await uow.commit()
+    assert await outbox_rows(engine) == []
+
+
+async def test_the_replacement_is_rolled_back_with_its_change(engine: AsyncEngine):
+    await enqueue(engine, message("status:idea-7", text="Submitted"))
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.outbox.replace_card("status:idea-7", message("v2", text="Under review"), T0)
+
+    (row,) = await outbox_rows(engine)
+    assert row["summary"] == "Submitted"
+
+
+# Addresses the worker reads
+
+
+def address(conversation_id: str, tenant: str | None = TENANT, object_id: str | None = None,
+            kind: ConversationKind = ConversationKind.PERSONAL) -> ConversationAddress:
+    return ConversationAddress(conversation_id=conversation_id, kind=kind,
+                               service_url=f"https://smba.example/{conversation_id}/",
+                               tenant_id=tenant, bot_id="28:bot", object_id=object_id)
+
+
+async def remember(engine: AsyncEngine, *seen: tuple[ConversationAddress, datetime]) -> None:
+    async with SqlUnitOfWork(engine) as uow:
+        for where, at in seen:
+            await uow.addresses.remember(where, at)
+        await uow.commit()
+
+
+async def test_address_finds_a_stored_conversation_unless_the_app_was_removed(
+    engine: AsyncEngine,
+):
+    await remember(engine, (address("a:1", object_id="p1"), T0),
+                   (address("a:2", object_id="p2"), T0))
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.addresses.mark_removed("a:2", T0)
+        await uow.commit()
+
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.addresses.address("a:1") == address("a:1", object_id="p1")
+        assert await uow.addresses.address("a:2") is None
+        assert await uow.addresses.address("a:unknown") is None
+
+
+async def test_latest_in_tenant_is_the_most_recently_seen_reachable_address(
+    engine: AsyncEngine,
+):
+    await remember(
+        engine,
+        (address("a:old", object_id="p1"), T0 - timedelta(days=3)),
+        (address("19:channel", kind=ConversationKind.CHANNEL), T0 - timedelta(days=1)),
+        (address("a:newest-removed", object_id="p2"), T0),
+        (address("b:other-tenant", tenant="other", object_id="p3"), T0 + timedelta(days=1)),
+        (address("c:no-tenant", tenant=None, object_id="p4"), T0),
+    )
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.addresses.mark_removed("a:newest-removed", T0)
+        await uow.commit()
+
+    async with SqlUnitOfWork(engine) as uow:
+        latest = await uow.addresses.latest_in_tenant(TENANT)
+        assert latest is not None and latest.conversation_id == "19:channel"
+        assert latest.service_url == "https://smba.example/19:channel/"
+        other = await uow.addresses.latest_in_tenant("other")
+        assert other is not None and other.conversation_id == "b:other-tenant"
+        untenanted = await uow.addresses.latest_in_tenant(None)
+        assert untenanted is not None and untenanted.conversation_id == "c:no-tenant"
+        assert await uow.addresses.latest_in_tenant("unknown") is None
+
+
+async def test_the_outbox_table_keeps_timestamps_timezone_aware(engine: AsyncEngine):
+    await enqueue(engine, message("m"))
+    async with engine.begin() as connection:
+        await connection.execute(update(tables.outbox).values(sent_at=T0))
+    (row,) = await outbox_rows(engine)
+    assert row["sent_at"] == T0 and row["sent_at"].tzinfo is not None
