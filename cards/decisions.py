@@ -62,6 +62,32 @@ _BUTTONS = {
     Move.UPDATE: "Send an update", Move.DELIVER: "Mark delivered", Move.REVISIT: "Revisit now",
     Move.REOPEN: "Reopen",
 }
+# The buttons' order: decisions first, then talking to the contributor, re-allocating last.
+# Teams shows six buttons and folds the rest under "...": an assessment card has seven moves,
+# so the one folded away is the rarest (Re-allocate), not "Send an update".
+_ORDER = [Move.ALLOCATE, Move.DECLINE_AT_TRIAGE, Move.APPROVE, Move.DECLINE, Move.DEFER,
+          Move.ESCALATE, Move.DELIVER, Move.REVISIT, Move.REOPEN, Move.ASK, Move.UPDATE,
+          Move.REALLOCATE]
+# What a move does, said at the top of its questions (the only sign of which move is open
+# when it was chosen from the "..." menu).
+_WHAT_HAPPENS = {
+    Move.ALLOCATE: "Pass it to the portfolio that will assess it. The contributor is told.",
+    Move.DECLINE_AT_TRIAGE: "Close it at triage. The contributor is told why, with your "
+                            "message.",
+    Move.APPROVE: "Approve it. The contributor is told, with your message.",
+    Move.DECLINE: "Decline it. The contributor is told why, with your message.",
+    Move.DEFER: "Keep it for later. The contributor is told when it will be looked at again.",
+    Move.ESCALATE: "Pass it to change governance to plan its delivery, timeline and budget. "
+                   "The contributor is told.",
+    Move.REALLOCATE: "Move it to another portfolio to assess. The contributor is told.",
+    Move.ASK: "Ask the contributor a question; they can answer on their card. The status "
+              "stays as it is.",
+    Move.UPDATE: "Send the contributor an update. The status stays as it is.",
+    Move.DELIVER: "Mark it delivered. The contributor is thanked and, if they agreed, named "
+                  "in the news channel.",
+    Move.REVISIT: "Bring it back for assessment now. The contributor is told.",
+    Move.REOPEN: "Reopen it for triage. The contributor is told.",
+}
 
 
 class DecisionCards:
@@ -94,7 +120,8 @@ class DecisionCards:
         for label, text in (("Problem", idea.problem), ("Proposal", idea.proposal),
                             ("Benefit", idea.benefit)):
             body += [subheading(label), plain(text)]
-        moves = [m for m in moves_for(idea.status, viewer) if m is not Move.WITHDRAW]
+        moves = sorted((m for m in moves_for(idea.status, viewer) if m is not Move.WITHDRAW),
+                       key=_ORDER.index)
         if any(m in NEEDS_ROOT_CAUSE for m in moves):
             body.append(Container(separator=True, spacing="Medium", items=[
                 subheading("Root cause (needed to approve, decline or escalate)"),
@@ -156,6 +183,8 @@ class DecisionCards:
         portfolio = names.get(idea.portfolio_key, "the portfolio")
         title, text = _notice_words(decision, idea, portfolio)
         body = [heading(title), subheading(idea.reference), plain(idea.title), paragraph(text)]
+        if decision.what_changed:  # typed by staff: shown as written, never as Markdown
+            body += [paragraph("What changed:", subtle=True), plain(decision.what_changed)]
         if duplicate is not None:
             body += [paragraph("The original idea:"),
                      plain(f"{duplicate.reference}: {duplicate.title}")]
@@ -224,7 +253,7 @@ def _move_action(move: Move, idea: IdeaDetail, organisation: Organisation,
     inputs = _inputs_for(move, idea, organisation, today)
     return ShowCardAction(
         title=_BUTTONS[move],
-        card=AdaptiveCard(version="1.5", body=inputs,
+        card=AdaptiveCard(version="1.5", body=[paragraph(_WHAT_HAPPENS[move]), *inputs],
                           actions=[_execute(f"Confirm: {_BUTTONS[move].lower()}", move.value,
                                             idea)]),
     )
@@ -303,9 +332,7 @@ def _notice_words(decision: Decision, idea: IdeaDetail, portfolio: str) -> tuple
         Move.ASK: ("A question about your idea", "The business lead assessing it asks:"),
         Move.UPDATE: ("An update on your idea", "The team looking at it sends this update."),
         Move.DELIVER: ("You said, we did: thank you",
-                       "Your idea has been delivered. Thank you for making things better."
-                       + (f" What changed: {decision.what_changed}"
-                          if decision.what_changed else "")),
+                       "Your idea has been delivered. Thank you for making things better."),
         Move.REVISIT: ("Your idea is being looked at again",
                        f"{portfolio} is assessing it again."),
         Move.REOPEN: ("Your idea has been reopened", "The PMO team will look at it again."),

@@ -9,9 +9,11 @@ the outbox, in the same transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
+
+import structlog
 
 from bot.domain.audit import AuditEntry
 from bot.domain.errors import InvalidText, NotAllowed, NotFound
@@ -42,8 +44,12 @@ from bot.domain.text import clean_text
 from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.services.staff_cards import IdeaCardView, update_staff_cards, viewer_of
 
+log = structlog.get_logger(__name__)
+
 QUEUE_LIMIT = 20
 ASSESSING = frozenset({Status.BUSINESS_ASSESSMENT, Status.ESCALATED, Status.APPROVED})
+# The ids a card may carry: the ideas table's integer key (a PostgreSQL `integer`).
+MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,18 +82,34 @@ class DecisionService:
         self._uow = uow
         self._clock = clock
         self._views = views
+        self._organisation_seen: tuple[int, Organisation | None] = (-1, None)
 
-    async def card_for(self, object_id: str, idea_id: int) -> CardMessage:
+    async def _organisation(self, uow: UnitOfWork) -> Organisation | None:
+        """The organisation, read again only when its stored revision changed (one small
+        query instead of five, on every press and every card refresh)."""
+        revision = await uow.organisation.revision()
+        if revision != self._organisation_seen[0]:
+            self._organisation_seen = (revision, await uow.organisation.load())
+        return self._organisation_seen[1]
+
+    async def card_for(self, object_id: str, idea_id: object) -> CardMessage:
         """The idea's card as this person should see it now (a Teams card refresh)."""
+        def refused(why: str, words: str) -> CardMessage:
+            log.warning("card.refused", why=why, idea=repr(idea_id)[:32], actor=object_id)
+            return self._views.refused(words)
+
+        number = _whole(idea_id)
+        if number is None or not 1 <= number <= MAX_ID:
+            return refused("malformed", "That idea could not be found.")
         async with self._uow() as uow:
-            idea = await uow.ideas.by_id(idea_id)
-            organisation = await uow.organisation.load()
+            idea = await uow.ideas.by_id(number)
+            organisation = await self._organisation(uow)
         if idea is None or organisation is None:
-            return self._views.refused("That idea could not be found.")
+            return refused("no such idea", "That idea could not be found.")
         viewer = viewer_of(object_id, idea, organisation) - {Party.CONTRIBUTOR}
         if not viewer:
-            return self._views.refused("Only the PMO team and the portfolio's business leads "
-                                       "can see this card.")
+            return refused("not theirs", "Only the PMO team and the portfolio's business leads "
+                                         "can see this card.")
         return self._views.idea_card(idea, viewer, organisation)
 
     async def decide(self, actor: Actor, idea_id: object, version: object, move: object,
@@ -97,59 +119,78 @@ class DecisionService:
         Nothing changes unless the move is allowed for this actor in the idea's status, the
         card's version is the idea's current one, and every required answer is given.
         """
-        if not isinstance(idea_id, int) or not isinstance(version, int):
-            return self._views.refused("That button is missing what it needs. Nothing changed.")
+        def refused(why: str, words: str) -> CardMessage:
+            log.warning("decision.refused", why=why, move=str(move)[:32],
+                        idea=repr(idea_id)[:32], actor=actor.object_id)
+            return self._views.refused(words)
+
+        number, version = _whole(idea_id), _whole(version)
+        if number is None or version is None:
+            return refused("malformed", "That button is missing what it needs. Nothing changed.")
         try:
             chosen = Move(move)
         except ValueError:
-            return self._views.refused("That button is not one I know. Nothing changed.")
+            return refused("unknown move", "That button is not one I know. Nothing changed.")
+        if not 1 <= number <= MAX_ID:
+            return refused("no such idea", "That idea could not be found. Nothing changed.")
         now = self._clock.now()
         async with self._uow() as uow:
-            idea = await uow.ideas.by_id(idea_id)
-            organisation = await uow.organisation.load()
+            idea = await uow.ideas.by_id(number)
+            organisation = await self._organisation(uow)
             if idea is None or organisation is None:
-                return self._views.refused("That idea could not be found. Nothing changed.")
+                return refused("no such idea", "That idea could not be found. Nothing changed.")
             viewer = viewer_of(actor.object_id, idea, organisation) - {Party.CONTRIBUTOR}
             if not viewer:
-                return self._views.refused("You are not one of the people who can act on this "
-                                           "idea, so nothing changed.")
+                return refused("not theirs", "You are not one of the people who can act on "
+                                             "this idea, so nothing changed.")
+
+            def as_it_is(idea: IdeaDetail, why: str, notice: str) -> CardMessage:
+                """The idea's card as it is now, saying why nothing changed."""
+                log.warning("decision.refused", why=why, move=chosen.value, idea=idea.id,
+                            actor=actor.object_id)
+                return self._views.idea_card(idea, viewer, organisation, notice=notice)
+
+            if version > idea.version:  # no card ever carried it: forged or broken
+                return as_it_is(idea, "version from the future",
+                                "That button does not match this idea. Nothing changed; "
+                                "here is the idea as it is now.")
             if version != idea.version:
-                return self._views.idea_card(idea, viewer, organisation,
-                                             notice=_latest(idea, organisation))
+                return as_it_is(idea, "out of date", _latest(idea, organisation))
             try:
                 rule = rule_for(idea.status, chosen, viewer)
                 decision = await _decision(uow, chosen, inputs, idea, now, organisation)
             except NotAllowed as refusal:
-                return self._views.idea_card(idea, viewer, organisation, notice=str(refusal))
+                return as_it_is(idea, "not allowed", str(refusal))
             except InvalidText as problem:
-                return self._views.idea_card(idea, viewer, organisation, notice=str(problem))
+                return as_it_is(idea, f"invalid {problem.field}", str(problem))
             to = rule.to or idea.status
             if not await uow.ideas.change(idea.id, idea.version, now,
                                           _changes(decision, to, idea)):
                 current = await uow.ideas.by_id(idea.id)
                 assert current is not None
-                return self._views.idea_card(current, viewer, organisation,
-                                             notice=_latest(current, organisation))
+                return as_it_is(current, "lost the race", _latest(current, organisation))
             moved = await uow.ideas.by_id(idea.id)
             assert moved is not None
             notice_key = await self._tell_contributor(uow, moved, decision, organisation,
                                                       actor, now)
-            await uow.ideas.add_history(idea.id, HistoryEntry(
+            entry = HistoryEntry(
                 at=now, actor=actor.object_id, action=chosen.value, from_status=idea.status,
                 to_status=to, reason=decision.reason.label if decision.reason else None,
                 message_to_contributor=decision.message, detail=_detail(decision, idea),
-            ), internal_note=decision.note, notice_key=notice_key)
+            )
+            await uow.ideas.add_history(idea.id, entry, internal_note=decision.note,
+                                        notice_key=notice_key)
+            # The cards say who made this move and when.
+            moved = replace(moved, history=(*moved.history, entry))
             await uow.audit.record(AuditEntry(
                 actor=actor.object_id, action=f"idea.{chosen.value}", subject=idea.reference,
                 at=now, detail={"from": idea.status.value, "to": to.value,
                                 "version": moved.version},
             ))
-            final = await uow.ideas.by_id(idea.id)
-            assert final is not None
-            await update_staff_cards(uow, final, organisation, self._views.idea_card,
+            await update_staff_cards(uow, moved, organisation, self._views.idea_card,
                                      actor.tenant_id, now)
             await uow.commit()
-        return self._views.idea_card(final, viewer_of(actor.object_id, final, organisation)
+        return self._views.idea_card(moved, viewer_of(actor.object_id, moved, organisation)
                                      - {Party.CONTRIBUTOR}, organisation)
 
     async def answer(self, contributor: Actor, reference: str, text: object) -> IdeaDetail:
@@ -160,7 +201,7 @@ class DecisionService:
             idea = await uow.ideas.of_contributor(contributor.object_id, reference)
             if idea is None:
                 raise NotFound(f"I could not find an idea {reference} of yours.")
-            organisation = await uow.organisation.load()
+            organisation = await self._organisation(uow)
             await uow.ideas.add_history(idea.id, HistoryEntry(
                 at=now, actor=contributor.object_id, action="answered",
                 from_status=idea.status, to_status=idea.status, reason=None,
@@ -183,7 +224,7 @@ class DecisionService:
     async def queue_of(self, object_id: str) -> tuple[str, list[IdeaSummary]]:
         """What waits for this person: the PMO's triage list, or a SPOC's assessments."""
         async with self._uow() as uow:
-            organisation = await uow.organisation.load()
+            organisation = await self._organisation(uow)
             roles = organisation.roles_of(object_id) if organisation else None
             if roles is None or not roles.is_staff:
                 raise NotAllowed("Only the PMO team and the portfolios' business leads have a "
@@ -195,7 +236,7 @@ class DecisionService:
 
     async def triage_list(self, object_id: str) -> list[IdeaSummary]:
         async with self._uow() as uow:
-            organisation = await uow.organisation.load()
+            organisation = await self._organisation(uow)
             if organisation is None or not organisation.roles_of(object_id).pmo:
                 raise NotAllowed("Only the PMO team triages ideas.")
             return await uow.ideas.waiting(frozenset({Status.SUBMITTED}), None, QUEUE_LIMIT)
@@ -242,7 +283,8 @@ async def _decision(uow: UnitOfWork, move: Move, inputs: dict[str, Any], idea: I
                               "root_cause_implicated": implicated}
     if move in (Move.ALLOCATE, Move.REALLOCATE):
         portfolio = prefixed.get("portfolio")
-        if portfolio not in {p.key for p in organisation.portfolios}:
+        if not isinstance(portfolio, str) or portfolio not in {
+                p.key for p in organisation.portfolios}:
             raise InvalidText("portfolio", "Please choose the portfolio to allocate it to.")
         if move is Move.REALLOCATE and portfolio == idea.portfolio_key:
             raise InvalidText("portfolio", "It is already with that portfolio.")
@@ -290,6 +332,11 @@ def _changes(decision: Decision, to: Status, idea: IdeaDetail) -> dict[str, Any]
         values["decline_reason"] = decision.reason.value
     elif to is not Status.DECLINED:
         values["decline_reason"] = None
+    # What described the idea's old status no longer does (the history keeps it).
+    if to is not Status.DECLINED:
+        values["duplicate_of"] = None
+    if to is not Status.DEFERRED:
+        values["revisit_on"] = None
     if decision.portfolio:
         values["portfolio_key"] = decision.portfolio
     if decision.root_cause_problem:
@@ -317,19 +364,32 @@ def _detail(decision: Decision, idea: IdeaDetail) -> dict[str, Any] | None:
     return detail or None
 
 
+# History entries that changed the idea (and its version) without being a staff move.
+_OTHER_CHANGES = {"submitted": "submitted it", "withdrawn": "withdrew it"}
+
+
 def _latest(idea: IdeaDetail, organisation: Organisation) -> str:
     """Who last changed the idea, for the person whose card was out of date."""
-    if not idea.history:
+    last = next((entry for entry in reversed(idea.history)
+                 if entry.action in _OTHER_CHANGES or entry.action in set(Move)), None)
+    if last is None:
         return "This card was out of date. Nothing changed; here is the idea as it is now."
-    last = idea.history[-1]
     person = organisation.person(last.actor)
-    who = person.name if person else "Someone"
-    try:
-        what = Move(last.action).label
-    except ValueError:
-        what = last.action
+    if person is not None:
+        who = person.name
+    elif last.actor == idea.contributor_object_id:
+        who = idea.contributor_name or "The contributor"
+    else:
+        who = "Someone"
+    what = (Move(last.action).label if last.action in set(Move)
+            else _OTHER_CHANGES[last.action])
     when = last.at.astimezone(LONDON).strftime("%H:%M on %d %B")
     return f"This card was out of date: {who} {what} at {when}. Nothing else changed."
+
+
+def _whole(value: object) -> int | None:
+    """A whole number as JSON carries it (a boolean is not one, though Python says so)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _last_asker(idea: IdeaDetail) -> str | None:

@@ -32,10 +32,17 @@ def viewer_of(object_id: str, idea: IdeaDetail, organisation: Organisation) -> f
 
 async def update_staff_cards(uow: UnitOfWork, idea: IdeaDetail, organisation: Organisation,
                              card: IdeaCardView, tenant_id: str | None, now: datetime) -> None:
-    """Send the idea's card to new followers and replace it where it was sent before."""
+    """Send the idea's card to new followers and replace it where it was sent before.
+
+    Cards are looked for by their exact keys, for everyone who holds a staff role now (a
+    prefix search would read the whole outbox, which keeps every message ever sent): someone
+    no longer on the staff keeps their old card, whose buttons now refuse them politely."""
     prefix = f"card:{idea.reference}:"
-    sent_to = {key.removeprefix(prefix) for key in await uow.outbox.keys_starting(prefix)}
-    for object_id in dict.fromkeys([*followers_of(idea, organisation), *sent_to]):
+    followers = followers_of(idea, organisation)
+    candidates = list(dict.fromkeys([*followers, *_staff(organisation)]))
+    sent = await uow.outbox.first_sends([f"{prefix}{oid}" for oid in candidates])
+    sent_to = [oid for oid in candidates if f"{prefix}{oid}" in sent]
+    for object_id in dict.fromkeys([*followers, *sent_to]):
         message = card(idea, viewer_of(object_id, idea, organisation) - {Party.CONTRIBUTOR},
                        organisation)
         if object_id in sent_to:
@@ -49,3 +56,9 @@ async def update_staff_cards(uow: UnitOfWork, idea: IdeaDetail, organisation: Or
                 recipient=Recipient.person(object_id, tenant_id), kind=MessageKind.NOTICE,
                 dedupe_key=f"{prefix}{object_id}", message=message,
             ), now)
+
+
+def _staff(organisation: Organisation) -> list[str]:
+    """Everyone who holds a staff role: the PMO, and every portfolio's SPOCs and deputies."""
+    return [*organisation.pmo,
+            *(oid for p in organisation.portfolios for oid in (*p.spocs, *p.deputies))]
