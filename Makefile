@@ -32,9 +32,11 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-## bench: the benchmarks under tests/bench (not part of the test suite)
+## bench: the benchmarks under tests/bench (not part of the test suite; about 10 minutes)
 bench: $(BIN)/.installed
-	$(BIN)/python tests/bench/turns.py
+	$(BIN)/python tests/bench/turns.py --database both
+	$(BIN)/python tests/bench/decisions.py --database both
+	$(BIN)/python tests/bench/outbox.py
 
 gallery: $(BIN)/.installed
 	$(BIN)/iip cards gallery build/cards
