@@ -20,8 +20,8 @@ from bot.domain.ideas import LONDON
 from bot.domain.messages import CardMessage
 from cards.actions import CardAction
 
-__all__ = ["CardMessage", "bullets", "card_message", "day_text", "heading", "paragraph", "plain",
-           "problem", "subheading", "submit"]
+__all__ = ["CardMessage", "bullets", "card_message", "day_text", "fill_inputs", "heading",
+           "paragraph", "plain", "problem", "subheading", "submit"]
 
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
@@ -85,3 +85,23 @@ def day_text(moment: date | datetime) -> str:
     if isinstance(moment, datetime):
         moment = moment.astimezone(LONDON).date()
     return f"{moment.day} {moment:%B %Y}"
+
+
+def fill_inputs(card: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """Put `values` back into the inputs of the same ids, anywhere in the card (show cards
+    included), so that a card shown again after a refusal keeps what the person typed."""
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Input.") and node.get("id") in values:
+                value = values[node["id"]]
+                if isinstance(value, str) and value:
+                    node["value"] = value
+            for child in node.values():
+                visit(child)
+        elif isinstance(node, list):
+            for child in node:
+                visit(child)
+
+    visit(card)
+    return card

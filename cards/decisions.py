@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from microsoft_teams.cards import (
     AdaptiveCard,
@@ -44,6 +45,7 @@ from cards.actions import CardAction
 from cards.base import (
     card_message,
     day_text,
+    fill_inputs,
     heading,
     paragraph,
     plain,
@@ -98,8 +100,10 @@ class DecisionCards:
         self._today = today
 
     def idea_card(self, idea: IdeaDetail, viewer: frozenset[Party],
-                  organisation: Organisation, *, notice: str | None = None) -> CardMessage:
-        """The idea as this member of staff sees it: the moves they may make, or none."""
+                  organisation: Organisation, *, notice: str | None = None,
+                  typed: dict[str, Any] | None = None) -> CardMessage:
+        """The idea as this member of staff sees it: the moves they may make, or none; `typed`
+        puts back what they wrote when their press was refused."""
         names = _names(organisation)
         facts = [Fact(title="Status", value=_status(idea)),
                  Fact(title="Category", value=names.get(idea.category_key, idea.category_key)),
@@ -161,6 +165,8 @@ class DecisionCards:
                 action=_execute("Refresh", REFRESH_VERB, idea),
                 user_ids=followers[:MAX_REFRESH_USERS],
             ).model_dump(exclude_none=True, by_alias=True)
+        if typed:
+            fill_inputs(card.card, typed)
         return card
 
     def withdrawn(self, idea: IdeaDetail, contributor_name: str,

@@ -191,12 +191,16 @@ def note(value: object) -> str | None:
 
 def root_causes(problem: object, implicated: object) -> tuple[str, str]:
     """Both root-cause answers, required before a decision."""
-    return (
-        clean_text(problem, field="root_cause_problem", limit=ROOT_CAUSE_LIMIT,
-                   label="What is the problem behind the idea"),
-        clean_text(implicated, field="root_cause_implicated", limit=ROOT_CAUSE_LIMIT,
-                   label="Which processes, systems or issues are implicated"),
-    )
+    answers = []
+    for field, value, label in (
+        ("root_cause_problem", problem, "The problem behind the idea"),
+        ("root_cause_implicated", implicated, "The processes, systems or issues implicated"),
+    ):
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidText(field, "Please answer both root-cause questions before you "
+                                     "approve, decline or escalate.")
+        answers.append(clean_text(value, field=field, label=label, limit=ROOT_CAUSE_LIMIT))
+    return answers[0], answers[1]
 
 
 def revisit_date(value: object, today: date) -> date:

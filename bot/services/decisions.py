@@ -144,11 +144,13 @@ class DecisionService:
                 return refused("not theirs", "You are not one of the people who can act on "
                                              "this idea, so nothing changed.")
 
-            def as_it_is(idea: IdeaDetail, why: str, notice: str) -> CardMessage:
+            def as_it_is(idea: IdeaDetail, why: str, notice: str,
+                         typed: dict[str, Any] | None = None) -> CardMessage:
                 """The idea's card as it is now, saying why nothing changed."""
                 log.warning("decision.refused", why=why, move=chosen.value, idea=idea.id,
                             actor=actor.object_id)
-                return self._views.idea_card(idea, viewer, organisation, notice=notice)
+                return self._views.idea_card(idea, viewer, organisation, notice=notice,
+                                             typed=typed)
 
             if version > idea.version:  # no card ever carried it: forged or broken
                 return as_it_is(idea, "version from the future",
@@ -162,7 +164,7 @@ class DecisionService:
             except NotAllowed as refusal:
                 return as_it_is(idea, "not allowed", str(refusal))
             except InvalidText as problem:
-                return as_it_is(idea, f"invalid {problem.field}", str(problem))
+                return as_it_is(idea, f"invalid {problem.field}", str(problem), typed=inputs)
             to = rule.to or idea.status
             if not await uow.ideas.change(idea.id, idea.version, now,
                                           _changes(decision, to, idea)):

@@ -8,7 +8,7 @@ for that person: the buttons they may press, or none.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.domain.ideas import IdeaDetail
 from bot.domain.lifecycle import Party, followers_of, parties
@@ -20,7 +20,8 @@ from bot.services.ports import UnitOfWork
 
 class IdeaCardView(Protocol):
     def __call__(self, idea: IdeaDetail, viewer: frozenset[Party], organisation: Organisation,
-                 *, notice: str | None = None) -> CardMessage: ...
+                 *, notice: str | None = None,
+                 typed: dict[str, Any] | None = None) -> CardMessage: ...
 
 
 def viewer_of(object_id: str, idea: IdeaDetail, organisation: Organisation) -> frozenset[Party]:

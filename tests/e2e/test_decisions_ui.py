@@ -42,7 +42,7 @@ ROOT_CAUSES = {ROOT_PROBLEM: "One docking station is shared by forty officers on
 APPROVAL = "Thank you: we will buy a second docking station for the front counter."
 WHAT_CHANGED = "A second docking station is now in use at the front counter."
 BENEFIT_SEEN = "Officers leave on time; no missed uploads in the first fortnight."
-REFUSED = "What is the problem behind the idea is empty"
+REFUSED = "Please answer both root-cause questions before you approve, decline or escalate"
 
 
 @pytest.fixture

@@ -593,7 +593,7 @@ BAD_PRESSES: list[tuple[str, dict[str, Any], str]] = [
      "The message to the contributor must be text."),
     ("message too long", {"message": "x" * 2001}, "the limit is 2,000"),
     ("no root causes", {"root_causes": False},
-     "What is the problem behind the idea is empty."),
+     "Please answer both root-cause questions before you approve, decline or escalate."),
 ]
 
 
@@ -618,6 +618,34 @@ async def test_a_forged_or_broken_approval_changes_nothing(services, engine):
     # The same press, unbroken, counts.
     await decide(services, ALEX, idea, Move.APPROVE, root_causes=True, message="Approved.")
     assert (await current(services, idea)).status is Status.APPROVED
+
+
+async def test_a_refused_press_keeps_what_the_spoc_typed(services, engine):
+    idea = await allocated(services)
+    data = {"action": "approve", "idea": idea.id, "version": idea.version,
+            "approve.message": "Thank you, we will buy a second docking station.",
+            "root_cause_problem": "One docking station for forty officers."}
+
+    card = await services.decisions.decide(actor(ALEX), idea.id, idea.version, "approve", data)
+
+    assert "Please answer both root-cause questions" in text_of(card.card)
+    values = {}
+
+    def collect(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Input.") and "value" in node:
+                values[node["id"]] = node["value"]
+            for child in node.values():
+                collect(child)
+        elif isinstance(node, list):
+            for child in node:
+                collect(child)
+
+    collect(card.card)
+    assert values["approve.message"] == data["approve.message"]
+    assert values["root_cause_problem"] == data["root_cause_problem"]
+    assert "root_cause_implicated" not in values
+    assert (await current(services, idea)).status is Status.BUSINESS_ASSESSMENT
 
 
 BAD_MOVES: list[tuple[str, str, str, dict[str, Any], str]] = [
