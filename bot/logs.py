@@ -38,3 +38,6 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     root.setLevel(level)
     # Alembic narrates every step; storage.migrate logs what matters (from and to revision).
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # msrest warns on every card button press that Teams' `trigger` field is not in the SDK's
+    # model (and each warning walks the stack); the bot validates what it reads itself.
+    logging.getLogger("msrest.serialization").setLevel(logging.ERROR)

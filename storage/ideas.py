@@ -100,28 +100,12 @@ class SqlIdeas:
             select(t.idea_history).where(t.idea_history.c.idea_id == row["id"])
             .order_by(t.idea_history.c.at, t.idea_history.c.id)
         )
-        return IdeaDetail(
-            id=row["id"], reference=row["reference"],
-            contributor_object_id=row["contributor_object_id"], title=row["title"],
-            problem=row["problem"], proposal=row["proposal"], benefit=row["benefit"],
-            category_key=row["category_key"], portfolio_key=row["portfolio_key"],
-            campaign_key=row["campaign_key"], named_publicly=row["named_publicly"],
-            status=Status(row["status"]),
-            decline_reason=DeclineReason(row["decline_reason"]) if row["decline_reason"]
-            else None,
-            version=row["version"], submitted_at=row["submitted_at"],
-            updated_at=row["updated_at"],
-            history=tuple(
-                HistoryEntry(h.at, h.actor, h.action,
-                             Status(h.from_status) if h.from_status else None,
-                             Status(h.to_status), h.reason, h.message_to_contributor, h.detail)
-                for h in history
-            ),
-            root_cause_problem=row["root_cause_problem"],
-            root_cause_implicated=row["root_cause_implicated"],
-            revisit_on=row["revisit_on"], duplicate_of=row["duplicate_of"],
-            contributor_name=row["contributor_name"],
-        )
+        return _idea(row, tuple(
+            HistoryEntry(h.at, h.actor, h.action,
+                         Status(h.from_status) if h.from_status else None,
+                         Status(h.to_status), h.reason, h.message_to_contributor, h.detail)
+            for h in history
+        ))
 
     async def move(self, idea_id: int, version: int, status: Status, at: datetime,
                    decline_reason: DeclineReason | None = None) -> bool:
@@ -134,14 +118,16 @@ class SqlIdeas:
         return bool(result.rowcount)
 
 
-    async def change(self, idea_id: int, version: int, at: datetime,
-                     values: dict[str, Any]) -> bool:
-        """Apply `values` if nobody changed the idea since `version`; False if they did."""
-        result = await self._db.execute(
-            update(t.ideas).where(t.ideas.c.id == idea_id, t.ideas.c.version == version)
-            .values(version=version + 1, updated_at=at, **values)
-        )
-        return bool(result.rowcount)
+    async def change(self, idea: IdeaDetail, at: datetime,
+                     values: dict[str, Any]) -> IdeaDetail | None:
+        """Apply `values` if nobody changed the idea since it was read; the idea as it now is
+        (its history as it was), or None if somebody did."""
+        row = (await self._db.execute(
+            update(t.ideas).where(t.ideas.c.id == idea.id, t.ideas.c.version == idea.version)
+            .values(version=idea.version + 1, updated_at=at, **values)
+            .returning(*t.ideas.c)
+        )).mappings().first()
+        return None if row is None else _idea(row, idea.history)
 
     async def waiting(self, statuses: frozenset[Status],
                       portfolios: frozenset[str] | None, limit: int) -> list[IdeaSummary]:
@@ -161,6 +147,25 @@ class SqlIdeas:
                         r.submitted_at, r.updated_at)
             for r in await self._db.execute(query)
         ]
+
+
+def _idea(row: Any, history: tuple[HistoryEntry, ...]) -> IdeaDetail:
+    """An idea as the `ideas` table holds it."""
+    return IdeaDetail(
+        id=row["id"], reference=row["reference"],
+        contributor_object_id=row["contributor_object_id"], title=row["title"],
+        problem=row["problem"], proposal=row["proposal"], benefit=row["benefit"],
+        category_key=row["category_key"], portfolio_key=row["portfolio_key"],
+        campaign_key=row["campaign_key"], named_publicly=row["named_publicly"],
+        status=Status(row["status"]),
+        decline_reason=DeclineReason(row["decline_reason"]) if row["decline_reason"] else None,
+        version=row["version"], submitted_at=row["submitted_at"], updated_at=row["updated_at"],
+        history=history,
+        root_cause_problem=row["root_cause_problem"],
+        root_cause_implicated=row["root_cause_implicated"],
+        revisit_on=row["revisit_on"], duplicate_of=row["duplicate_of"],
+        contributor_name=row["contributor_name"],
+    )
 
 
 class SqlDrafts:

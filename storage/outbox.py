@@ -46,51 +46,57 @@ class SqlOutbox:
 
     async def enqueue(self, message: OutgoingMessage, now: datetime) -> bool:
         """Queue `message` unless its de-duplication key is queued already; True if queued."""
-        return await self._insert(message, now)
+        return bool(await self.enqueue_all([message], now))
 
-    async def _insert(self, message: OutgoingMessage, now: datetime,
-                      replaces_id: int | None = None) -> bool:
+    async def enqueue_all(self, messages: list[OutgoingMessage], now: datetime) -> int:
+        """Queue each message whose key is not queued yet, in one statement; how many were."""
+        return await self._insert([_row(message, now) for message in messages])
+
+    async def _insert(self, rows: list[dict[str, object]]) -> int:
+        if not rows:
+            return 0
         result = await self._db.execute(
-            insert_for(self._db, outbox).values(
-                kind=message.kind.value,
-                dedupe_key=message.dedupe_key,
-                conversation_id=message.recipient.conversation_id,
-                object_id=message.recipient.object_id,
-                tenant_id=message.recipient.tenant_id,
-                summary=message.message.summary,
-                fallback_text=message.message.fallback_text,
-                card=message.message.card,
-                state=DeliveryState.PENDING.value,
-                not_before=message.not_before or now,
-                created_at=now,
-                attempts=0,
-                replaces_id=replaces_id,
-            ).on_conflict_do_nothing(index_elements=["dedupe_key"])
+            insert_for(self._db, outbox).values(rows)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
         )
         self.queued += result.rowcount
-        return bool(result.rowcount)
+        return result.rowcount
 
     async def replace_card(self, dedupe_key: str, replacement: OutgoingMessage,
                            now: datetime) -> bool:
         """Replace the card queued as `dedupe_key`: in place while it waits to be sent, else
         by a new row that updates the sent card in Teams. False when there is no such card."""
-        original = (await self._db.execute(
-            select(outbox.c.id, outbox.c.state).where(outbox.c.dedupe_key == dedupe_key)
-        )).first()
-        if original is None:
-            return False
-        if original.state == DeliveryState.PENDING.value:
-            in_place = await self._db.execute(
-                update(outbox)
-                .where(outbox.c.id == original.id,
-                       outbox.c.state == DeliveryState.PENDING.value)
-                .values(summary=replacement.message.summary,
-                        fallback_text=replacement.message.fallback_text,
-                        card=replacement.message.card)
-            )
-            if in_place.rowcount:
-                return True
-        return await self._insert(replacement, now, replaces_id=original.id)
+        return dedupe_key in await self.replace_cards({dedupe_key: replacement}, now)
+
+    async def replace_cards(self, replacements: dict[str, OutgoingMessage],
+                            now: datetime) -> set[str]:
+        """`replace_card` for several cards at once (keyed by the card each replaces), in
+        two statements however many there are; the keys of the cards that were replaced."""
+        if not replacements:
+            return set()
+        originals = {row.dedupe_key: row for row in await self._db.execute(
+            select(outbox.c.id, outbox.c.state, outbox.c.dedupe_key)
+            .where(outbox.c.dedupe_key.in_(list(replacements)))
+        )}
+        rows = []
+        for key, replacement in replacements.items():  # in the caller's order
+            original = originals.get(key)
+            if original is None or (original.state == DeliveryState.PENDING.value
+                                    and await self._rewrite(original.id, replacement.message)):
+                continue
+            rows.append(_row(replacement, now, replaces_id=original.id))
+        await self._insert(rows)
+        return set(originals)
+
+    async def _rewrite(self, row_id: int, message: CardMessage) -> bool:
+        """Change a card that has not been sent yet; False if it was claimed meanwhile."""
+        result = await self._db.execute(
+            update(outbox)
+            .where(outbox.c.id == row_id, outbox.c.state == DeliveryState.PENDING.value)
+            .values(summary=message.summary, fallback_text=message.fallback_text,
+                    card=message.card)
+        )
+        return bool(result.rowcount)
 
     async def first_sends(self, keys: list[str]) -> set[str]:
         """Which of `keys` were queued as first sends (not replacements): looked up by the
@@ -102,6 +108,26 @@ class SqlOutbox:
             .where(outbox.c.dedupe_key.in_(keys), outbox.c.replaces_id.is_(None))
         )
         return {row.dedupe_key for row in rows}
+
+
+def _row(message: OutgoingMessage, now: datetime,
+         replaces_id: int | None = None) -> dict[str, object]:
+    """The outbox row that queues `message`."""
+    return {
+        "kind": message.kind.value,
+        "dedupe_key": message.dedupe_key,
+        "conversation_id": message.recipient.conversation_id,
+        "object_id": message.recipient.object_id,
+        "tenant_id": message.recipient.tenant_id,
+        "summary": message.message.summary,
+        "fallback_text": message.message.fallback_text,
+        "card": message.message.card,
+        "state": DeliveryState.PENDING.value,
+        "not_before": message.not_before or now,
+        "created_at": now,
+        "attempts": 0,
+        "replaces_id": replaces_id,
+    }
 
 
 class SqlOutboxQueue:

@@ -166,13 +166,11 @@ class DecisionService:
             except InvalidText as problem:
                 return as_it_is(idea, f"invalid {problem.field}", str(problem), typed=inputs)
             to = rule.to or idea.status
-            if not await uow.ideas.change(idea.id, idea.version, now,
-                                          _changes(decision, to, idea)):
+            moved = await uow.ideas.change(idea, now, _changes(decision, to, idea))
+            if moved is None:
                 current = await uow.ideas.by_id(idea.id)
                 assert current is not None
                 return as_it_is(current, "lost the race", _latest(current, organisation))
-            moved = await uow.ideas.by_id(idea.id)
-            assert moved is not None
             notice_key = await self._tell_contributor(uow, moved, decision, organisation,
                                                       actor, now)
             entry = HistoryEntry(
@@ -189,11 +187,11 @@ class DecisionService:
                 at=now, detail={"from": idea.status.value, "to": to.value,
                                 "version": moved.version},
             ))
-            await update_staff_cards(uow, moved, organisation, self._views.idea_card,
-                                     actor.tenant_id, now)
+            cards = await update_staff_cards(uow, moved, organisation, self._views.idea_card,
+                                             actor.tenant_id, now)
             await uow.commit()
-        return self._views.idea_card(moved, viewer_of(actor.object_id, moved, organisation)
-                                     - {Party.CONTRIBUTOR}, organisation)
+        viewer = viewer_of(actor.object_id, moved, organisation) - {Party.CONTRIBUTOR}
+        return cards.get(viewer) or self._views.idea_card(moved, viewer, organisation)
 
     async def answer(self, contributor: Actor, reference: str, text: object) -> IdeaDetail:
         """The contributor answers a question about their idea; the staff are told."""

@@ -87,9 +87,19 @@ class Outbox(Protocol):
         """Queue `message` unless its de-duplication key is queued already; True if queued."""
         ...
 
+    async def enqueue_all(self, messages: list[OutgoingMessage], now: datetime) -> int:
+        """Queue several messages at once, each unless its key is queued already."""
+        ...
+
     async def replace_card(self, dedupe_key: str, replacement: OutgoingMessage,
                            now: datetime) -> bool:
         """Replace a queued or sent card; False when no card was queued as `dedupe_key`."""
+        ...
+
+    async def replace_cards(self, replacements: dict[str, OutgoingMessage],
+                            now: datetime) -> set[str]:
+        """Replace several cards at once, keyed by the card each replaces; the keys of the
+        cards that were found and replaced."""
         ...
 
     async def first_sends(self, keys: list[str]) -> set[str]:
@@ -126,9 +136,10 @@ class Ideas(Protocol):
 
     async def by_reference(self, reference: str) -> IdeaDetail | None: ...
 
-    async def change(self, idea_id: int, version: int, at: datetime,
-                     values: dict[str, Any]) -> bool:
-        """Apply `values` unless the idea changed since `version`; False if it did."""
+    async def change(self, idea: IdeaDetail, at: datetime,
+                     values: dict[str, Any]) -> IdeaDetail | None:
+        """Apply `values` unless the idea changed since it was read; the changed idea, or
+        None if it had changed."""
         ...
 
     async def waiting(self, statuses: frozenset[Status], portfolios: frozenset[str] | None,

@@ -32,31 +32,42 @@ def viewer_of(object_id: str, idea: IdeaDetail, organisation: Organisation) -> f
 
 
 async def update_staff_cards(uow: UnitOfWork, idea: IdeaDetail, organisation: Organisation,
-                             card: IdeaCardView, tenant_id: str | None, now: datetime) -> None:
+                             card: IdeaCardView, tenant_id: str | None,
+                             now: datetime) -> dict[frozenset[Party], CardMessage]:
     """Send the idea's card to new followers and replace it where it was sent before.
 
     Cards are looked for by their exact keys, for everyone who holds a staff role now (a
     prefix search would read the whole outbox, which keeps every message ever sent): someone
-    no longer on the staff keeps their old card, whose buttons now refuse them politely."""
+    no longer on the staff keeps their old card, whose buttons now refuse them politely.
+    People who see the idea alike share one rendering; the renderings are returned, by what
+    their viewers are to the idea, for the caller to reuse."""
     prefix = f"card:{idea.reference}:"
     followers = followers_of(idea, organisation)
     candidates = list(dict.fromkeys([*followers, *_staff(organisation)]))
     sent = await uow.outbox.first_sends([f"{prefix}{oid}" for oid in candidates])
     sent_to = [oid for oid in candidates if f"{prefix}{oid}" in sent]
+    views: dict[frozenset[Party], CardMessage] = {}
+    replacements: dict[str, OutgoingMessage] = {}
+    first_cards: list[OutgoingMessage] = []
     for object_id in dict.fromkeys([*followers, *sent_to]):
-        message = card(idea, viewer_of(object_id, idea, organisation) - {Party.CONTRIBUTOR},
-                       organisation)
+        viewer = viewer_of(object_id, idea, organisation) - {Party.CONTRIBUTOR}
+        if viewer not in views:
+            views[viewer] = card(idea, viewer, organisation)
+        recipient = Recipient.person(object_id, tenant_id)
         if object_id in sent_to:
-            await uow.outbox.replace_card(f"{prefix}{object_id}", OutgoingMessage(
-                recipient=Recipient.person(object_id, tenant_id), kind=MessageKind.STATUS,
+            replacements[f"{prefix}{object_id}"] = OutgoingMessage(
+                recipient=recipient, kind=MessageKind.STATUS,
                 dedupe_key=f"update:{idea.reference}:{object_id}:v{idea.version}",
-                message=message,
-            ), now)
+                message=views[viewer],
+            )
         else:
-            await uow.outbox.enqueue(OutgoingMessage(
-                recipient=Recipient.person(object_id, tenant_id), kind=MessageKind.NOTICE,
-                dedupe_key=f"{prefix}{object_id}", message=message,
-            ), now)
+            first_cards.append(OutgoingMessage(
+                recipient=recipient, kind=MessageKind.NOTICE, dedupe_key=f"{prefix}{object_id}",
+                message=views[viewer],
+            ))
+    await uow.outbox.replace_cards(replacements, now)
+    await uow.outbox.enqueue_all(first_cards, now)
+    return views
 
 
 def _staff(organisation: Organisation) -> list[str]:

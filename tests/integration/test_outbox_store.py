@@ -402,6 +402,45 @@ async def test_replacing_a_card_never_queued_changes_nothing(engine: AsyncEngine
     assert await outbox_rows(engine) == []
 
 
+async def test_several_cards_are_replaced_at_once_each_the_way_its_state_needs(
+    engine: AsyncEngine,
+):
+    queue = SqlOutboxQueue(engine)
+    await enqueue(engine, message("card:pmo"), message("card:spoc"), message("card:deputy"))
+    pmo, spoc = await queue.claim("w", T0, 2, LEASE)  # the deputy's card still waits
+    await queue.sent(pmo.id, "w", T0, "a:chat-1", "activity-1")
+
+    async with SqlUnitOfWork(engine) as uow:
+        replaced = await uow.outbox.replace_cards({
+            key: message(f"update:{key}", text=f"{key} v2")
+            for key in ("card:pmo", "card:spoc", "card:deputy", "card:nobody")
+        }, T0)
+        await uow.commit()
+
+    assert replaced == {"card:pmo", "card:spoc", "card:deputy"}
+    rows = await outbox_rows(engine)
+    assert [(r["dedupe_key"], r["summary"], r["replaces_id"]) for r in rows] == [
+        ("card:pmo", "card:pmo", None),         # sent: left as it was sent...
+        ("card:spoc", "card:spoc", None),       # in flight: not edited under the worker
+        ("card:deputy", "card:deputy v2", None),  # waiting: changed in place
+        ("update:card:pmo", "card:pmo v2", pmo.id),  # ...and updated by a new row
+        ("update:card:spoc", "card:spoc v2", spoc.id),
+    ]
+
+
+async def test_queueing_several_at_once_skips_the_keys_queued_already(engine: AsyncEngine):
+    await enqueue(engine, message("card:pmo", text="first"))
+    async with SqlUnitOfWork(engine) as uow:
+        queued = await uow.outbox.enqueue_all(
+            [message("card:pmo", text="again"), message("card:spoc"), message("card:deputy")],
+            T0)
+        await uow.commit()
+
+    assert queued == 2
+    assert [(r["dedupe_key"], r["summary"]) for r in await outbox_rows(engine)] == [
+        ("card:pmo", "first"), ("card:spoc", "card:spoc"), ("card:deputy", "card:deputy")]
+
+
 async def test_the_replacement_is_rolled_back_with_its_change(engine: AsyncEngine):
     await enqueue(engine, message("status:idea-7", text="Submitted"))
     async with SqlUnitOfWork(engine) as uow:
