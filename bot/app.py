@@ -32,7 +32,7 @@ from bot.services.ports import Clock
 from cards.decisions import DecisionCards
 from cards.feedback import feedback_for_pmo_card
 from storage.bot_state import SqlStorage
-from storage.engine import make_engine
+from storage.engine import connect, make_engine
 from storage.migrate import upgrade
 from storage.outbox import SqlOutboxQueue
 from storage.uow import unit_of_work_factory
@@ -108,7 +108,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     queue = SqlOutboxQueue(engine)
 
     async def check_health() -> dict[str, object]:
-        async with engine.connect() as connection:
+        async with connect(engine) as connection:
             await connection.execute(text("SELECT 1"))
         status = await queue.status(clock.now())
         return {"outbox_oldest_pending_seconds": status.oldest_pending_seconds}

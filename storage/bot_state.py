@@ -17,6 +17,7 @@ from botbuilder.core import Storage
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.engine import connect
 from storage.tables import bot_state
 from storage.upsert import insert_for
 
@@ -33,7 +34,7 @@ class SqlStorage(Storage):
     async def read(self, keys: list[str]) -> dict[str, Any]:
         if not keys:
             return {}
-        async with self._engine.connect() as connection:
+        async with connect(self._engine) as connection:
             rows = await connection.execute(
                 select(bot_state.c.key, bot_state.c.etag, bot_state.c.document)
                 .where(bot_state.c.key.in_(list(keys)))
@@ -51,7 +52,7 @@ class SqlStorage(Storage):
         if not changes:
             return
         now = self._now()
-        async with self._engine.begin() as connection:
+        async with connect(self._engine, begin=True) as connection:
             for key, item in changes.items():
                 expected = _get_etag(item)
                 if expected == "":
@@ -83,7 +84,7 @@ class SqlStorage(Storage):
     async def delete(self, keys: list[str]) -> None:
         if not keys:
             return
-        async with self._engine.begin() as connection:
+        async with connect(self._engine, begin=True) as connection:
             await connection.execute(delete(bot_state).where(bot_state.c.key.in_(list(keys))))
 
 

@@ -23,6 +23,7 @@ from bot.domain.outbox import (
     Recipient,
     SentActivity,
 )
+from storage.engine import connect
 from storage.tables import outbox
 from storage.upsert import insert_for
 
@@ -145,7 +146,7 @@ class SqlOutboxQueue:
                 and_(outbox.c.state == DeliveryState.SENDING.value, outbox.c.leased_until < now),
             ),
         )
-        async with self._engine.begin() as connection:
+        async with connect(self._engine, begin=True) as connection:
             candidates = (
                 select(outbox.c.id).where(due).order_by(outbox.c.not_before, outbox.c.id)
                 .limit(limit)
@@ -184,7 +185,7 @@ class SqlOutboxQueue:
 
     async def sent_activity(self, delivery_id: int) -> SentActivity | None:
         """Where the message `delivery_id` went, if it exists."""
-        async with self._engine.connect() as connection:
+        async with connect(self._engine) as connection:
             row = (await connection.execute(
                 select(outbox.c.state, outbox.c.sent_conversation_id, outbox.c.activity_id)
                 .where(outbox.c.id == delivery_id)
@@ -196,7 +197,7 @@ class SqlOutboxQueue:
     async def renew(self, delivery_id: int, owner: str, until: datetime) -> bool:
         """Extend `owner`'s lease on a row it is about to send; False when the row is no longer
         its own (its lease ran out and another worker claimed it)."""
-        async with self._engine.begin() as connection:
+        async with connect(self._engine, begin=True) as connection:
             result = await connection.execute(
                 update(outbox)
                 .where(outbox.c.id == delivery_id, outbox.c.lease_owner == owner,
@@ -227,7 +228,7 @@ class SqlOutboxQueue:
     async def _finish(self, delivery_id: int, owner: str, **values: object) -> None:
         # Only the lease holder may finish a row: one whose lease expired and was claimed by
         # another worker is that worker's now.
-        async with self._engine.begin() as connection:
+        async with connect(self._engine, begin=True) as connection:
             await connection.execute(
                 update(outbox)
                 .where(outbox.c.id == delivery_id, outbox.c.lease_owner == owner,
@@ -236,7 +237,7 @@ class SqlOutboxQueue:
             )
 
     async def status(self, now: datetime) -> OutboxStatus:
-        async with self._engine.connect() as connection:
+        async with connect(self._engine) as connection:
             counts = dict((await connection.execute(
                 select(outbox.c.state, func.count()).group_by(outbox.c.state)
             )).all())
@@ -265,7 +266,7 @@ class SqlOutboxQueue:
 
     async def requeue_dead(self, now: datetime) -> int:
         """Give every dead row a fresh set of attempts, now."""
-        async with self._engine.begin() as connection:
+        async with connect(self._engine, begin=True) as connection:
             result = await connection.execute(
                 update(outbox).where(outbox.c.state == DeliveryState.DEAD.value)
                 .values(state=DeliveryState.PENDING.value, attempts=0, not_before=now)

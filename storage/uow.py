@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from storage.engine import connect
 from storage.ideas import SqlDrafts, SqlIdeas, SqlProfiles
 from storage.outbox import SqlOutbox
 from storage.repositories import SqlAddressBook, SqlAuditLog, SqlFeedbackStore, SqlOrganisationStore
@@ -29,12 +31,18 @@ class SqlUnitOfWork:
                  on_commit: Callable[[], None] | None = None) -> None:
         self._engine = engine
         self._on_commit = on_commit
+        self._connecting: AbstractAsyncContextManager[AsyncConnection] | None = None
         self._connection: AsyncConnection | None = None
         self._transaction: AsyncTransaction | None = None
 
     async def __aenter__(self) -> Self:
-        self._connection = await self._engine.connect()
-        self._transaction = await self._connection.begin()
+        self._connecting = connect(self._engine)
+        self._connection = await self._connecting.__aenter__()
+        try:
+            self._transaction = await self._connection.begin()
+        except BaseException as error:
+            await self._connecting.__aexit__(type(error), error, error.__traceback__)
+            raise
         self.addresses = SqlAddressBook(self._connection)
         self.organisation = SqlOrganisationStore(self._connection)
         self.feedback = SqlFeedbackStore(self._connection)
@@ -51,12 +59,12 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        assert self._connection is not None and self._transaction is not None
+        assert self._connecting is not None and self._transaction is not None
         try:
             if self._transaction.is_active:
                 await self._transaction.rollback()
         finally:
-            await self._connection.close()
+            await self._connecting.__aexit__(exc_type, exc, tb)
 
     async def commit(self) -> None:
         assert self._transaction is not None

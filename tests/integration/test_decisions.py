@@ -38,6 +38,7 @@ from bot.domain.ideas import IdeaDetail, Status
 from bot.domain.lifecycle import Move
 from bot.services.ideas import Contributor
 from storage import tables
+from storage.engine import make_engine
 from storage.ideas import SqlIdeas
 
 NEWS_CHANNEL = "channel-announcements-id"
@@ -465,8 +466,13 @@ async def test_identity_in_the_card_data_is_ignored(services, engine):
 # Two presses at once, a second press, a stale card
 
 
-async def test_two_decisions_at_once_exactly_one_is_recorded(services, engine, monkeypatch):
+async def test_two_decisions_at_once_exactly_one_is_recorded(services, engine, database_url,
+                                                             clock, monkeypatch):
     idea = await allocated(services)
+    # The two SPOCs press on two replicas of the bot, each with its own engine (one process
+    # queues its own turns for SQLite's one connection, so only replicas can race there).
+    replica_engine = make_engine(database_url)
+    replica = build_services(replica_engine, clock)
     # Hold both presses at the write until both have read the same version, so that they
     # really race for it (without this, one might finish before the other starts).
     barrier = asyncio.Barrier(2)
@@ -479,13 +485,16 @@ async def test_two_decisions_at_once_exactly_one_is_recorded(services, engine, m
     monkeypatch.setattr(SqlIdeas, "change", racing)
     before = await snapshot(engine)
 
-    with structlog.testing.capture_logs() as logged:
-        cards = await asyncio.gather(
-            decide(services, ALEX, idea, Move.APPROVE, root_causes=True,
-                   message="Yes from Alex"),
-            decide(services, ISAIAH, idea, Move.DECLINE, root_causes=True,
-                   reason="not_viable", message="No from Isaiah"),
-        )
+    try:
+        with structlog.testing.capture_logs() as logged:
+            cards = await asyncio.gather(
+                decide(services, ALEX, idea, Move.APPROVE, root_causes=True,
+                       message="Yes from Alex"),
+                decide(replica, ISAIAH, idea, Move.DECLINE, root_causes=True,
+                       reason="not_viable", message="No from Isaiah"),
+            )
+    finally:
+        await replica_engine.dispose()
 
     # Both read the same version; the database let one write it.
     assert [(e["event"], e["why"]) for e in logged] == [("decision.refused", "lost the race")]

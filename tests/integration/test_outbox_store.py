@@ -62,18 +62,26 @@ def texts(deliveries) -> list[str]:
 # Queueing in the change's transaction
 
 
-async def test_a_queued_message_is_only_visible_once_the_change_commits(engine: AsyncEngine):
+async def test_a_queued_message_is_only_visible_once_the_change_commits(
+        engine: AsyncEngine, database_url: str):
     rang: list[str] = []
-    async with SqlUnitOfWork(engine, on_commit=lambda: rang.append("doorbell")) as uow:
-        assert await uow.outbox.enqueue(message("receipt:1"), T0)
-        # Another connection (the worker's) sees nothing before the commit...
-        status = await SqlOutboxQueue(engine).status(T0)
-        assert (status.pending, status.oldest_pending_seconds) == (0, None)
-        assert rang == []
-        await uow.commit()
-    # ...and the message after it; the worker was woken.
-    assert texts(await SqlOutboxQueue(engine).claim("worker", T0, 10, LEASE)) == ["receipt:1"]
-    assert rang == ["doorbell"]
+    # The worker of another replica: one process queues its own turns for SQLite's only
+    # connection, so only another engine can look while the change is open.
+    worker_engine = make_engine(database_url)
+    try:
+        async with SqlUnitOfWork(engine, on_commit=lambda: rang.append("doorbell")) as uow:
+            assert await uow.outbox.enqueue(message("receipt:1"), T0)
+            # The worker sees nothing before the commit...
+            status = await SqlOutboxQueue(worker_engine).status(T0)
+            assert (status.pending, status.oldest_pending_seconds) == (0, None)
+            assert rang == []
+            await uow.commit()
+        # ...and the message after it; this process's worker was woken.
+        queue = SqlOutboxQueue(worker_engine)
+        assert texts(await queue.claim("worker", T0, 10, LEASE)) == ["receipt:1"]
+        assert rang == ["doorbell"]
+    finally:
+        await worker_engine.dispose()
 
 
 async def test_a_change_rolled_back_queues_nothing(engine: AsyncEngine):

@@ -1,0 +1,37 @@
+"""Many changes at once: every one lands, and on SQLite they take turns in arrival order."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from support.tables import rows
+
+from bot.domain.audit import AuditEntry
+from storage import tables
+from storage.uow import SqlUnitOfWork
+
+AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+CHANGES = 24
+
+
+async def test_a_burst_of_changes_all_land_and_sqlite_takes_them_in_turn(engine: AsyncEngine):
+    started: list[int] = []
+
+    async def change(n: int) -> None:
+        started.append(n)
+        async with SqlUnitOfWork(engine) as uow:
+            await uow.audit.record(AuditEntry(actor=f"spoc-{n}", action="test.burst",
+                                              subject=str(n), at=AT))
+            await asyncio.sleep(0.005)  # a turn that builds its cards inside the transaction
+            await uow.commit()
+
+    await asyncio.gather(*(change(n) for n in range(CHANGES)))
+
+    landed = [int(row["subject"]) for row in
+              await rows(engine, tables.audit_log, tables.audit_log.c.action == "test.burst")]
+    assert sorted(landed) == list(range(CHANGES))
+    if engine.dialect.name == "sqlite":
+        # One connection, queued for in order: no writer polls for the lock and loses.
+        assert landed == started
