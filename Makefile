@@ -34,7 +34,7 @@ lint: $(BIN)/.installed
 
 ## bench: the benchmarks under tests/bench (not part of the test suite; about 10 minutes)
 bench: $(BIN)/.installed
-	$(BIN)/python tests/bench/turns.py --database both
+	$(BIN)/python tests/bench/turns.py --load both --database both
 	$(BIN)/python tests/bench/decisions.py --database both
 	$(BIN)/python tests/bench/outbox.py
 

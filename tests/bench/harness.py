@@ -26,9 +26,10 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 
 
-def put_project_on_path() -> None:
-    """Make `bot`, `cards`, `storage` and `tests/support` importable from a script."""
-    for path in (ROOT, ROOT / "tests"):
+def put_project_on_path(root: Path = ROOT) -> None:
+    """Make `bot`, `cards`, `storage` and `tests/support` importable from a script: this
+    project's, or those of another copy of it (`root`, to measure a baseline)."""
+    for path in (root, root / "tests"):
         if str(path) not in sys.path:
             sys.path.insert(0, str(path))
 
@@ -77,13 +78,17 @@ async def serve_on_loopback(runner: Any) -> str:
 # ---------------------------------------------------------------------------------------------
 
 class Child:
-    """A child process (`script --role ...`) talking JSON lines over stdin and stdout."""
+    """A child process (`script --role ...`) talking JSON lines over stdin and stdout; it runs
+    in `cwd` (the project by default) with `env` added to this process's environment."""
 
-    def __init__(self, name: str, script: Path, args: list[str], log_path: Path) -> None:
+    def __init__(self, name: str, script: Path, args: list[str], log_path: Path, *,
+                 cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
         self.name = name
         self.script = script
         self.args = args
         self.log_path = log_path
+        self.cwd = cwd or ROOT
+        self.env = env
         self.process: asyncio.subprocess.Process | None = None
         self.info: dict[str, Any] = {}
 
@@ -92,7 +97,8 @@ class Child:
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, str(self.script), *self.args,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=log,
-            cwd=str(ROOT), limit=64 * 1024 * 1024,
+            cwd=str(self.cwd), env={**os.environ, **self.env} if self.env else None,
+            limit=64 * 1024 * 1024,
             start_new_session=True,  # Ctrl-C reaches the parent only; it stops the children
         )
         log.close()
