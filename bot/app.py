@@ -27,7 +27,7 @@ from bot.services.decisions import DecisionService
 from bot.services.delivery import DeliveryOptions, DeliveryWorker
 from bot.services.feedback import FeedbackService
 from bot.services.ideas import IdeaService
-from bot.services.organisation import OrganisationService
+from bot.services.organisation import OrganisationCache, OrganisationService
 from bot.services.ports import Clock
 from cards.decisions import DecisionCards
 from cards.feedback import feedback_for_pmo_card
@@ -48,12 +48,13 @@ def build_services(engine: AsyncEngine, clock: Clock,
     """The use cases; `doorbell` is rung after every commit that queued a message."""
     uow = unit_of_work_factory(engine, doorbell.set if doorbell else None)
     cards = DecisionCards(today=lambda: clock.now().astimezone(LONDON).date())
+    organisation = OrganisationCache()
     return Services(
         conversations=ConversationService(uow, clock),
-        organisation=OrganisationService(uow, clock),
+        organisation=OrganisationService(uow, clock, organisation),
         feedback=FeedbackService(uow, clock, feedback_for_pmo_card),
-        ideas=IdeaService(uow, clock, cards),
-        decisions=DecisionService(uow, clock, cards),
+        ideas=IdeaService(uow, clock, cards, organisation),
+        decisions=DecisionService(uow, clock, cards, organisation),
     )
 
 

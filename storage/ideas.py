@@ -43,9 +43,13 @@ class SqlIdeas:
             select(t.ideas.c.reference).where(t.ideas.c.submission_key == submission_key)
         )
 
-    async def add(self, values: dict[str, Any]) -> int:
-        result = await self._db.execute(insert(t.ideas).values(**values).returning(t.ideas.c.id))
-        return result.scalar_one()
+    async def add(self, values: dict[str, Any], first: HistoryEntry) -> IdeaDetail:
+        """Store a new idea and the first entry of its history; the idea as stored."""
+        row = (await self._db.execute(
+            insert(t.ideas).values(**values).returning(*t.ideas.c)
+        )).mappings().one()
+        await self.add_history(row["id"], first)
+        return _idea(row, (first,))
 
     async def add_history(self, idea_id: int, entry: HistoryEntry,
                           internal_note: str | None = None,

@@ -41,6 +41,7 @@ from bot.domain.messages import CardMessage
 from bot.domain.organisation import Organisation
 from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
 from bot.domain.text import clean_text
+from bot.services.organisation import OrganisationCache
 from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.services.staff_cards import IdeaCardView, update_staff_cards, viewer_of
 
@@ -78,19 +79,15 @@ class DecisionViews(Protocol):
 
 
 class DecisionService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, views: DecisionViews) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, views: DecisionViews,
+                 organisation: OrganisationCache | None = None) -> None:
         self._uow = uow
         self._clock = clock
         self._views = views
-        self._organisation_seen: tuple[int, Organisation | None] = (-1, None)
+        self._organisation_cache = organisation or OrganisationCache()
 
     async def _organisation(self, uow: UnitOfWork) -> Organisation | None:
-        """The organisation, read again only when its stored revision changed (one small
-        query instead of five, on every press and every card refresh)."""
-        revision = await uow.organisation.revision()
-        if revision != self._organisation_seen[0]:
-            self._organisation_seen = (revision, await uow.organisation.load())
-        return self._organisation_seen[1]
+        return await self._organisation_cache.read(uow)
 
     async def card_for(self, object_id: str, idea_id: object) -> CardMessage:
         """The idea's card as this person should see it now (a Teams card refresh)."""

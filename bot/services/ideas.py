@@ -25,6 +25,7 @@ from bot.domain.messages import CardMessage
 from bot.domain.organisation import Organisation
 from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
 from bot.domain.profile import Profile
+from bot.services.organisation import OrganisationCache
 from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.services.staff_cards import IdeaCardView, update_staff_cards
 
@@ -74,15 +75,17 @@ class IdeaViews(Protocol):
 
 
 class IdeaService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, views: IdeaViews) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, views: IdeaViews,
+                 organisation: OrganisationCache | None = None) -> None:
         self._uow = uow
         self._clock = clock
         self._views = views
+        self._organisation = organisation or OrganisationCache()
 
     async def choices(self) -> Choices:
         """The categories and portfolios people choose from now."""
         async with self._uow() as uow:
-            organisation = await uow.organisation.load()
+            organisation = await self._organisation.read(uow)
         return choices_of(organisation)
 
     async def draft(self, object_id: str) -> StoredDraft | None:
@@ -142,14 +145,14 @@ class IdeaService:
                 raise OutOfDate("This summary is out of date: your idea changed after it was "
                                 "shown. Here is the latest version to check.")
             draft = stored[1]
-            organisation = await uow.organisation.load()
+            organisation = await self._organisation.read(uow)
             gaps = missing(draft, choices_of(organisation))
             if gaps:
                 raise Incomplete("A few answers are missing or no longer valid.",
                                  [step.value for step in gaps])
             profile = await uow.profiles.get(contributor.object_id) or Profile()
             reference = await uow.ideas.next_reference(now.astimezone(LONDON).year)
-            idea_id = await uow.ideas.add({
+            idea = await uow.ideas.add({
                 "reference": reference, "contributor_object_id": contributor.object_id,
                 "contributor_name": contributor.name or None,
                 "title": draft.title, "problem": draft.problem, "proposal": draft.proposal,
@@ -160,17 +163,12 @@ class IdeaService:
                 "submission_key": draft_id, "department": profile.department,
                 "function": profile.function, "location": profile.location,
                 "grade": profile.grade, "role_type": profile.role_type,
-            })
-            await uow.ideas.add_history(idea_id, HistoryEntry(
-                at=now, actor=contributor.object_id, action="submitted", from_status=None,
-                to_status=Status.SUBMITTED,
-            ))
+            }, HistoryEntry(at=now, actor=contributor.object_id, action="submitted",
+                            from_status=None, to_status=Status.SUBMITTED))
             await uow.audit.record(AuditEntry(
                 actor=contributor.object_id, action="idea.submitted", subject=reference, at=now,
                 detail={"portfolio": draft.portfolio, "category": draft.category},
             ))
-            idea = await uow.ideas.of_contributor(contributor.object_id, reference)
-            assert idea is not None
             if organisation is not None:
                 await update_staff_cards(uow, idea, organisation, self._views.idea_card,
                                          contributor.tenant_id, now)
@@ -221,7 +219,7 @@ class IdeaService:
             ))
             withdrawn = await uow.ideas.of_contributor(contributor.object_id, reference)
             assert withdrawn is not None
-            organisation = await uow.organisation.load()
+            organisation = await self._organisation.read(uow)
             if organisation is not None:
                 card = self._views.withdrawn(withdrawn, contributor.name, reason)
                 await _tell(uow, followers_of(idea, organisation), contributor.tenant_id,

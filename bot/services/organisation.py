@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.domain.audit import AuditEntry
 from bot.domain.errors import OrganisationError
 from bot.domain.organisation import Organisation, Roles, describe_changes, parse_organisation
-from bot.services.ports import Clock, UnitOfWorkFactory
+from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 
 def read_organisation_file(path: Path) -> Organisation:
@@ -24,24 +24,33 @@ def read_organisation_file(path: Path) -> Organisation:
     return parse_organisation(data)
 
 
+class OrganisationCache:
+    """The organisation as stored, read again only when its stored revision changed: one
+    small query instead of five, on every turn that needs it. Another replica's load, or
+    `iip org load`, is seen on the next turn."""
+
+    def __init__(self) -> None:
+        self._seen: tuple[int, Organisation | None] = (-1, None)
+
+    async def read(self, uow: UnitOfWork) -> Organisation | None:
+        revision = await uow.organisation.revision()
+        if revision != self._seen[0]:
+            self._seen = (revision, await uow.organisation.load())
+        return self._seen[1]
+
+
 class OrganisationService:
-    """The current organisation, read through a cache that follows the stored revision.
+    """The current organisation, and replacing it."""
 
-    Every read asks the database for the revision (one small query), so a load made by
-    another replica or by `iip org load` is seen on the next turn.
-    """
-
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock,
+                 cache: OrganisationCache | None = None) -> None:
         self._uow = uow
         self._clock = clock
-        self._cached: tuple[int, Organisation | None] = (-1, None)
+        self._cache = cache or OrganisationCache()
 
     async def current(self) -> Organisation | None:
         async with self._uow() as uow:
-            revision = await uow.organisation.revision()
-            if revision != self._cached[0]:
-                self._cached = (revision, await uow.organisation.load())
-        return self._cached[1]
+            return await self._cache.read(uow)
 
     async def roles_of(self, object_id: str | None) -> Roles:
         organisation = await self.current()

@@ -114,7 +114,9 @@ class Ideas(Protocol):
         """The reference of the idea made from this draft, if it was submitted already."""
         ...
 
-    async def add(self, values: dict[str, Any]) -> int: ...
+    async def add(self, values: dict[str, Any], first: HistoryEntry) -> IdeaDetail:
+        """Store a new idea and the first entry of its history; the idea as stored."""
+        ...
 
     async def add_history(self, idea_id: int, entry: HistoryEntry,
                           internal_note: str | None = None,
