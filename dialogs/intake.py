@@ -134,7 +134,7 @@ class IntakeFlow:
             typed = value if isinstance(value, str) else None
             return Outcome([question_card(draft, draft.step, steps, choices, error=str(error),
                                           typed=typed)])
-        return await self._save_and_ask(stored, changed)
+        return await self._save_and_ask(stored, changed, choices=choices)
 
     async def _edit(self, stored: StoredDraft, step_value: object) -> Outcome:
         try:
@@ -157,7 +157,7 @@ class IntakeFlow:
             return await self._ask(stored)
         steps = plan(ask_profile=draft.ask_profile, campaigns_open=bool(choices.campaigns))
         return await self._save_and_ask(stored, advance(replace(draft, revision=draft.revision
-                                                                + 1), steps))
+                                                                + 1), steps), choices=choices)
 
     async def _submit(self, turn: Turn) -> Outcome:
         stored = await self._ideas.draft(turn.object_id)
@@ -195,13 +195,17 @@ class IntakeFlow:
         return Outcome([receipt_card(submitted.reference, submitted.title,
                                      submitted.update_due)], finished=True)
 
-    async def _save_and_ask(self, stored: StoredDraft, draft: Draft,
-                            notice: str | None = None) -> Outcome:
-        return await self._ask(await self._ideas.save_draft(stored, draft), notice=notice)
+    async def _save_and_ask(self, stored: StoredDraft, draft: Draft, notice: str | None = None,
+                            choices: Choices | None = None) -> Outcome:
+        return await self._ask(await self._ideas.save_draft(stored, draft), notice=notice,
+                               choices=choices)
 
-    async def _ask(self, stored: StoredDraft, notice: str | None = None) -> Outcome:
+    async def _ask(self, stored: StoredDraft, notice: str | None = None,
+                   choices: Choices | None = None) -> Outcome:
+        """The card for where the draft is now; `choices` if this turn read them already."""
         draft = stored.draft
-        choices = await self._ideas.choices()
+        if choices is None:
+            choices = await self._ideas.choices()
         steps = plan(ask_profile=draft.ask_profile, campaigns_open=bool(choices.campaigns))
         if draft.step is Step.CHECK:
             return Outcome([check_card(stored.draft_id, draft, steps, choices, error=notice)])
