@@ -198,6 +198,10 @@ class DecisionService:
             idea = await uow.ideas.of_contributor(contributor.object_id, reference)
             if idea is None:
                 raise NotFound(f"I could not find an idea {reference} of yours.")
+            asker = _last_asker(idea)
+            if asker is None:  # an answer card nobody sent: nobody would read the answer
+                raise NotAllowed(f"Nobody has asked a question about {reference}, so there is "
+                                 "nothing to answer. Nothing was added.")
             organisation = await self._organisation(uow)
             await uow.ideas.add_history(idea.id, HistoryEntry(
                 at=now, actor=contributor.object_id, action="answered",
@@ -207,8 +211,7 @@ class DecisionService:
             await uow.audit.record(AuditEntry(actor=contributor.object_id,
                                               action="idea.answered", subject=reference,
                                               at=now))
-            asker = _last_asker(idea)
-            if organisation is not None and asker:
+            if organisation is not None:
                 card = self._views.answer_for_staff(idea, answer)
                 await uow.outbox.enqueue(OutgoingMessage(
                     recipient=Recipient.person(asker, contributor.tenant_id),

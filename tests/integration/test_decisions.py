@@ -376,6 +376,16 @@ async def test_a_question_is_answered_and_the_asker_is_told(services, engine):
     assert after.ideas == before.ideas  # an answer is not a decision
 
 
+async def test_an_answer_when_nothing_was_asked_is_refused_and_adds_nothing(services, engine):
+    idea = await allocated(services, portfolio="people-and-wellbeing")
+    before = await snapshot(engine)
+
+    with pytest.raises(NotAllowed, match="Nobody has asked a question about"):
+        await services.decisions.answer(actor(CONTRIBUTOR), idea.reference, "About forty")
+
+    assert_unchanged(before, await snapshot(engine))
+
+
 async def test_the_pmo_reopens_a_declined_idea_with_a_reason(services, engine):
     idea = await allocated(services, portfolio="crime-and-justice")
     original = await submit_idea(services, "The original")
