@@ -17,7 +17,8 @@ from bot.channel.adapter import make_adapter
 from bot.channel.errors import on_turn_error
 from bot.channel.handler import PortalBot, Services
 from bot.channel.http import MAX_BODY_BYTES, health_route, messages_route
-from bot.channel.messenger import BotConnectorMessenger, ConnectorTokens
+from bot.channel.messenger import BearerTokens, BotConnectorMessenger, ConnectorTokens
+from bot.channel.signing_keys import FetchJson, fetch_json_with, signing_keys_from
 from bot.config import Settings
 from bot.domain.ideas import LONDON
 from bot.domain.pacing import Pacer, conversation_windows, safe_tenant_windows
@@ -59,8 +60,8 @@ def build_services(engine: AsyncEngine, clock: Clock,
 
 
 def build_worker(engine: AsyncEngine, settings: Settings, clock: Clock,
-                 session: aiohttp.ClientSession,
-                 doorbell: asyncio.Event | None = None, **tuning: Any) -> DeliveryWorker:
+                 session: aiohttp.ClientSession, doorbell: asyncio.Event | None = None,
+                 tokens: BearerTokens | None = None, **tuning: Any) -> DeliveryWorker:
     """The outbox worker, sending through the Bot Connector REST API at Teams' pace.
 
     `tuning` overrides DeliveryOptions fields (tests use it for a fast backoff)."""
@@ -77,7 +78,8 @@ def build_worker(engine: AsyncEngine, settings: Settings, clock: Clock,
     })
     return DeliveryWorker(
         SqlOutboxQueue(engine), unit_of_work_factory(engine),
-        BotConnectorMessenger(session, ConnectorTokens(settings)), clock, pacer, options,
+        BotConnectorMessenger(session, tokens or ConnectorTokens(settings)), clock, pacer,
+        options,
         doorbell=doorbell,
     )
 
@@ -93,9 +95,14 @@ async def settle_heap(_app: web.Application) -> None:
     gc.freeze()
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None,
-               migrate: bool = True) -> web.Application:
-    """Wire the bot; the database is upgraded when the app starts, not when it is built."""
+def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool = True,
+               fetch_signing_keys: FetchJson | None = None,
+               tokens: BearerTokens | None = None) -> web.Application:
+    """Wire the bot; the database is upgraded when the app starts, not when it is built.
+
+    With an app id, inbound tokens are checked against Microsoft's signing keys, fetched on
+    the app's HTTP session (or through `fetch_signing_keys`; one such bot per process), and
+    calls to the Bot Connector carry the bot's own token (from Entra, or from `tokens`)."""
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
     doorbell = asyncio.Event()
@@ -107,6 +114,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     bot = PortalBot(services, ConversationState(SqlStorage(engine)))
 
     queue = SqlOutboxQueue(engine)
+    tokens = tokens or ConnectorTokens(settings)  # one token cache for replies and the outbox
 
     async def check_health() -> dict[str, object]:
         async with connect(engine) as connection:
@@ -118,8 +126,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         """One pooled HTTP session to the Bot Connector, for replies and for the outbox."""
         async with aiohttp.ClientSession() as session:
             app[SESSION] = session
-            adapter.messenger = BotConnectorMessenger(session, ConnectorTokens(settings))
-            yield
+            adapter.messenger = BotConnectorMessenger(session, tokens)
+            if settings.anonymous:
+                yield
+            else:
+                with signing_keys_from(fetch_signing_keys or fetch_json_with(session)):
+                    yield
             adapter.messenger = None
 
     async def outbox_worker(app: web.Application):
@@ -127,7 +139,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         if not settings.outbox_worker:
             yield
             return
-        worker = build_worker(engine, settings, clock, app[SESSION], doorbell)
+        worker = build_worker(engine, settings, clock, app[SESSION], doorbell, tokens)
         app[WORKER] = worker
         stop = asyncio.Event()
         task = asyncio.create_task(worker.run(stop))

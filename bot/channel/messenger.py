@@ -10,7 +10,7 @@ import asyncio
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import aiohttp
@@ -52,10 +52,16 @@ class ConnectorTokens:
         return {"Authorization": f"Bearer {token}"}
 
 
+class BearerTokens(Protocol):
+    """The Authorization header for calls to the Bot Connector ({} when anonymous)."""
+
+    async def headers(self) -> dict[str, str]: ...
+
+
 class BotConnectorMessenger:
     """Implements bot.services.ports.Messenger."""
 
-    def __init__(self, session: aiohttp.ClientSession, tokens: ConnectorTokens) -> None:
+    def __init__(self, session: aiohttp.ClientSession, tokens: BearerTokens) -> None:
         self._session = session
         self._tokens = tokens
 

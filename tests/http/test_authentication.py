@@ -7,18 +7,28 @@ that gets as far as wanting it shows what happens when it cannot be fetched.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import socket
+import time
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from urllib.parse import urlsplit
 
+import aiohttp
 import jwt
 import pytest
+from aiohttp import web
+from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 from support.activities import personal_message
 from support.bot_server import BotServer, serving, sqlite_only
 from support.connector import StandInConnector
 from support.logs import events
 from support.stored import stored
 
+from bot.channel.signing_keys import fetch_json_with
 from bot.config import Settings
 
 pytestmark = sqlite_only
@@ -111,7 +121,7 @@ async def test_when_microsofts_signing_keys_cannot_be_fetched_the_answer_is_503(
     assert response.status == 503
     assert no_network == ["login.botframework.com"]
     [logged] = events(logs, "request.auth_unavailable")
-    assert logged["reason"] == "ConnectionError"
+    assert logged["reason"] == "SigningKeysUnavailable"
     assert (await stored(secured_bot.engine)).nothing_from_requests
     assert connector.arrivals == 0
 
@@ -150,3 +160,161 @@ async def test_the_tenant_rule_holds_without_an_app_id_too(
 
     assert response.status == status
     assert bool(saved.addresses) is (status == 200)
+
+
+# Tokens signed with a key Microsoft publishes (here, a stand-in for its metadata endpoints)
+
+BOT_FRAMEWORK_LOGIN = "https://login.botframework.com"
+KEY_ID = "iip-test-key"
+
+
+class StandInKeyServer:
+    """login.botframework.com's OpenID metadata and keys, on loopback: counts the fetches,
+    and can fail or hang."""
+
+    def __init__(self) -> None:
+        self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        jwk = json.loads(RSAAlgorithm.to_jwk(self.private_key.public_key()))
+        self.keys = [{**jwk, "kid": KEY_ID, "use": "sig", "endorsements": ["msteams"]}]
+        self.fetches: list[str] = []
+        self.asked = asyncio.Event()
+        self._closing = asyncio.Event()
+        self.failing = False
+        self.hanging = False
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+
+    def token(self, claims: dict) -> str:
+        return jwt.encode(claims, self.private_key, algorithm="RS256",
+                          headers={"kid": KEY_ID})
+
+    async def fetch_json(self, url: str):
+        """What the bot fetches from Microsoft, fetched from here instead."""
+        assert url.startswith(BOT_FRAMEWORK_LOGIN), url
+        fetch = fetch_json_with(self._session, timeout=0.5)
+        return await fetch(self.url + url.removeprefix(BOT_FRAMEWORK_LOGIN))
+
+    async def _serve(self, request: web.Request) -> web.Response:
+        self.fetches.append(request.path)
+        self.asked.set()
+        if self.hanging:
+            await self._closing.wait()
+        if self.failing:
+            return web.Response(status=500)
+        if request.path.endswith("/keys"):
+            return web.json_response({"keys": self.keys})
+        return web.json_response({"issuer": BOT_FRAMEWORK_ISSUER,
+                                  "jwks_uri": f"{BOT_FRAMEWORK_LOGIN}/v1/.well-known/keys"})
+
+    async def __aenter__(self) -> StandInKeyServer:
+        app = web.Application()
+        app.router.add_get("/{path:.*}", self._serve)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        self._session = aiohttp.ClientSession()
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self._closing.set()
+        await self._session.close()
+        assert self._runner is not None
+        await self._runner.cleanup()
+
+
+@pytest.fixture
+async def keys() -> AsyncIterator[StandInKeyServer]:
+    async with StandInKeyServer() as server:
+        yield server
+
+
+@pytest.fixture
+async def keyed_bot(database_url: str, connector: StandInConnector, clock, keys,
+                    no_network: list[str]) -> AsyncIterator[BotServer]:
+    """The bot as deployed, checking tokens against the stand-in's published keys."""
+    settings = Settings(database_url=database_url, app_id=APP_ID,
+                        app_password="not-a-real-secret", app_tenant_id=TENANT)
+    async with serving(settings, connector.url, clock=clock,
+                       fetch_signing_keys=keys.fetch_json, tokens=BotToken()) as server:
+        yield server
+
+
+class BotToken:
+    """The bot's own token for the Bot Connector, as Entra would issue it."""
+
+    async def headers(self) -> dict[str, str]:
+        return {"Authorization": "Bearer the-bots-own-token"}
+
+
+def signed_by(keys: StandInKeyServer, connector: StandInConnector) -> dict[str, str]:
+    now = int(time.time())
+    claims = {"iss": BOT_FRAMEWORK_ISSUER, "aud": APP_ID, "serviceurl": connector.url,
+              "nbf": now - 60, "exp": now + 3600}
+    return {"Authorization": "Bearer " + keys.token(claims)}
+
+
+async def test_a_token_signed_with_a_published_key_is_let_in(
+    keyed_bot: BotServer, connector: StandInConnector, keys: StandInKeyServer, logs,
+):
+    message = personal_message("help")
+    response = await keyed_bot.post(message, headers=signed_by(keys, connector))
+
+    assert response.status == 200
+    assert keys.fetches == ["/v1/.well-known/openidconfiguration", "/v1/.well-known/keys"]
+    welcome, help_card = await connector.wait_for(2)  # a first contact: welcome, then help
+    assert "What makes a good suggestion" in help_card.text_seen
+    assert [welcome.headers["Authorization"], help_card.headers["Authorization"]] == [
+        "Bearer the-bots-own-token"] * 2
+    assert events(logs, "request.unauthorised") == []
+
+
+async def test_turns_waiting_for_the_keys_share_one_fetch_of_them(
+    keyed_bot: BotServer, connector: StandInConnector, keys: StandInKeyServer,
+):
+    responses = await asyncio.gather(*(
+        keyed_bot.post(personal_message("help"), headers=signed_by(keys, connector))
+        for _ in range(6)))
+
+    assert [r.status for r in responses] == [200] * 6
+    assert keys.fetches == ["/v1/.well-known/openidconfiguration", "/v1/.well-known/keys"]
+
+
+async def test_when_a_refresh_fails_the_keys_held_are_kept(
+    keyed_bot: BotServer, connector: StandInConnector, keys: StandInKeyServer, logs,
+):
+    assert (await keyed_bot.post(personal_message("help"),
+                                 headers=signed_by(keys, connector))).status == 200
+    held = JwtTokenExtractor.get_open_id_metadata(
+        f"{BOT_FRAMEWORK_LOGIN}/v1/.well-known/openidconfiguration")
+    held.last_updated = datetime.min  # a day later: due for a refresh
+    keys.failing = True
+
+    response = await keyed_bot.post(personal_message("help"),
+                                    headers=signed_by(keys, connector))
+
+    assert response.status == 200
+    [failed] = events(logs, "signing_keys.refresh_failed")
+    assert "500" in failed["reason"]
+    assert len(keys.fetches) == 3  # and no second attempt for the next few minutes
+    await keyed_bot.post(personal_message("help"), headers=signed_by(keys, connector))
+    assert len(keys.fetches) == 3
+
+
+async def test_a_key_server_that_hangs_gets_a_503_without_holding_up_the_bot(
+    keyed_bot: BotServer, connector: StandInConnector, keys: StandInKeyServer, logs,
+):
+    keys.hanging = True
+    waiting = asyncio.create_task(
+        keyed_bot.post(personal_message("help"), headers=signed_by(keys, connector)))
+    await asyncio.wait_for(keys.asked.wait(), 5)
+
+    health = await keyed_bot.get("/healthz")  # the bot answers while the fetch hangs
+    assert health.status == 200 and not waiting.done()
+
+    response = await waiting
+    assert response.status == 503
+    [logged] = events(logs, "request.auth_unavailable")
+    assert logged["reason"] == "SigningKeysUnavailable"
+    assert (await stored(keyed_bot.engine)).nothing_from_requests

@@ -15,6 +15,8 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import ENGINE, SERVICES, create_app
+from bot.channel.messenger import BearerTokens
+from bot.channel.signing_keys import FetchJson
 from bot.config import Settings
 from bot.services.organisation import read_organisation_file
 
@@ -73,8 +75,10 @@ class BotServer:
 async def start_bot(
     settings: Settings, connector_url: str, *, clock=None,
     organisation: Path | None = DEMO_ORGANISATION, migrate: bool = True,
+    fetch_signing_keys: FetchJson | None = None, tokens: BearerTokens | None = None,
 ) -> tuple[BotServer, web.AppRunner]:
-    app = create_app(settings, clock=clock, migrate=migrate)
+    app = create_app(settings, clock=clock, migrate=migrate,
+                     fetch_signing_keys=fetch_signing_keys, tokens=tokens)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
