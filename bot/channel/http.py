@@ -96,8 +96,8 @@ def _unauthenticated(error: Exception) -> web.Response:
 
     Besides PermissionError and PyJWTError, the SDK lets KeyError (a JWT with no `iss`),
     IndexError (a key id Microsoft does not publish), AttributeError and bare Exception escape
-    for tokens it rejects; fetching Microsoft's signing keys raises OSError (requests) when
-    the network fails. None of them is a reason to answer 500.
+    for tokens it rejects; when Microsoft's signing keys cannot be fetched, an OSError
+    (SigningKeysUnavailable) says so. None of them is a reason to answer 500.
     """
     if isinstance(error, OSError | TimeoutError) and not isinstance(error, PermissionError):
         log.error("request.auth_unavailable", reason=type(error).__name__)
