@@ -235,6 +235,7 @@ async def run_server(database_url: str, profile: str | None, worker: bool) -> No
     """The IIP bot as `iip serve` runs it (production logging), with the bench's clock."""
     from support.bot_server import start_bot
 
+    from bot.app import settle_heap
     from bot.config import Settings
     from bot.logs import configure_logging
 
@@ -247,6 +248,7 @@ async def run_server(database_url: str, profile: str | None, worker: bool) -> No
     server, runner = await start_bot(settings, connector_url="", organisation=None,
                                      clock=Clock(), migrate=False)
     await server.session.close()
+    await settle_heap(server.app)  # as `iip serve` does once the app has started
     profiler = None
     if profile:
         import cProfile
