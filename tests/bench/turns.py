@@ -693,15 +693,22 @@ async def help_bench(args: argparse.Namespace) -> int:
         return help_report(args, targets, hwm,
                       {name: spent / measured * 1000 for name, spent in helper_cpu.items()})
     finally:
-        for child in reversed(children):
-            await child.stop()
-        for cleanup in cleanups:
-            with contextlib.suppress(Exception):
-                await cleanup()
-        if args.keep:
-            print(f"Logs kept in {workdir}", file=sys.stderr)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        await tear_down(children, cleanups, workdir, keep=args.keep)
+
+
+async def tear_down(children: list[Child], cleanups: list[Callable[[], Any]], workdir: Path,
+                    *, keep: bool) -> None:
+    """Stop the processes (last started, first stopped), drop the databases, and remove the
+    logs unless asked to keep them."""
+    for child in reversed(children):
+        await child.stop()
+    for cleanup in cleanups:
+        with contextlib.suppress(Exception):
+            await cleanup()
+    if keep:
+        print(f"Logs kept in {workdir}", file=sys.stderr)
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def cpu_per_turn(target: Target) -> float:
@@ -939,15 +946,7 @@ async def submission_bench(args: argparse.Namespace) -> int:
         return submission_report(args, desks, hwm, sends, {
             name: spent / measured_turns * 1000 for name, spent in helper_cpu.items()})
     finally:
-        for child in reversed(children):
-            await child.stop()
-        for cleanup in cleanups:
-            with contextlib.suppress(Exception):
-                await cleanup()
-        if args.keep:
-            print(f"Logs kept in {workdir}", file=sys.stderr)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        await tear_down(children, cleanups, workdir, keep=args.keep)
 
 
 def submission_report(args: argparse.Namespace, desks: list[Desk],
