@@ -32,9 +32,10 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-## bench: the benchmarks under tests/bench (not part of the test suite; about 15 minutes)
+## bench: the benchmarks under tests/bench (not part of the test suite; about 20 minutes)
 bench: $(BIN)/.installed
 	$(BIN)/python tests/bench/turns.py --load both --database both
+	$(BIN)/python tests/bench/turns.py --load submission --think 0.5 --database both
 	$(BIN)/python tests/bench/decisions.py --database both
 	$(BIN)/python tests/bench/outbox.py
 
