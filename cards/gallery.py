@@ -162,8 +162,9 @@ def _decision_cards() -> Iterator[tuple[str, CardMessage]]:
     yield "staff-refused", cards.refused("You are not one of the people who can act on this "
                                          "idea, so nothing changed.")
     yield "staff-answer", cards.answer_for_staff(SAMPLE_IDEA, "Yes: the tablets have the app.")
-    yield "staff-queue", queue_card("assess", [SAMPLE_IDEA.summary])
-    yield "staff-queue-empty", queue_card("triage", [])
+    yield "staff-queue", queue_card(None, [SAMPLE_IDEA.summary])
+    yield "staff-queue-empty", queue_card([], None)
+    yield "staff-queue-pmo-and-spoc", queue_card([SAMPLE_IDEA.summary], [])
     for move in (Move.ALLOCATE, Move.APPROVE, Move.DECLINE, Move.DEFER, Move.ESCALATE,
                  Move.ASK, Move.UPDATE, Move.DELIVER):
         decision = Decision(move=move, message="Thank you: **we** will <b>look</b> at it.",

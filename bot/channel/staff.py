@@ -19,17 +19,17 @@ class StaffRequests:
 
     async def queue(self, turn: Turn) -> CardMessage:
         try:
-            kind, ideas = await self._decisions.queue_of(turn.object_id)
+            queue = await self._decisions.queue_of(turn.object_id)
         except NotAllowed as refusal:
             return not_staff_card(str(refusal))
-        return queue_card(kind, ideas)
+        return queue_card(queue.triage, queue.assess)
 
     async def triage(self, turn: Turn) -> CardMessage:
         try:
             ideas = await self._decisions.triage_list(turn.object_id)
         except NotAllowed as refusal:
             return not_staff_card(str(refusal))
-        return queue_card("triage", ideas)
+        return queue_card(ideas, None)
 
     async def open(self, turn: Turn) -> CardMessage:
         given = turn.values.get("reference")

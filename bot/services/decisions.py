@@ -62,6 +62,15 @@ class Actor:
     tenant_id: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Queue:
+    """What waits for a member of staff, the longest waiting first: ideas to triage (the
+    PMO's; None for others) and ideas to assess (a SPOC's; None for others)."""
+
+    triage: list[IdeaSummary] | None = None
+    assess: list[IdeaSummary] | None = None
+
+
 class DecisionViews(Protocol):
     """The cards decisions produce; the cards package provides them."""
 
@@ -221,18 +230,20 @@ class DecisionService:
             await uow.commit()
         return idea
 
-    async def queue_of(self, object_id: str) -> tuple[str, list[IdeaSummary]]:
-        """What waits for this person: the PMO's triage list, or a SPOC's assessments."""
+    async def queue_of(self, object_id: str) -> Queue:
+        """What waits for this person: the PMO's triage list, a SPOC's assessments, or both
+        for someone who is both."""
         async with self._uow() as uow:
             organisation = await self._organisation(uow)
             roles = organisation.roles_of(object_id) if organisation else None
             if roles is None or not roles.is_staff:
                 raise NotAllowed("Only the PMO team and the portfolios' business leads have a "
                                  "queue of ideas.")
-            if roles.assesses:
-                return "assess", await uow.ideas.waiting(ASSESSING, roles.assesses, QUEUE_LIMIT)
-            return "triage", await uow.ideas.waiting(frozenset({Status.SUBMITTED}), None,
-                                                     QUEUE_LIMIT)
+            triage = (await uow.ideas.waiting(frozenset({Status.SUBMITTED}), None, QUEUE_LIMIT)
+                      if roles.pmo else None)
+            assess = (await uow.ideas.waiting(ASSESSING, roles.assesses, QUEUE_LIMIT)
+                      if roles.assesses else None)
+        return Queue(triage=triage, assess=assess)
 
     async def triage_list(self, object_id: str) -> list[IdeaSummary]:
         async with self._uow() as uow:

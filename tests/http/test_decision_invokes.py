@@ -209,6 +209,11 @@ async def test_my_queue_and_triage_list_the_right_ideas_oldest_first(
     assert _references(triage) == [ideas[3].reference]
     [empty] = await say(bot, connector, ADELE, "my queue")
     assert "Nothing is waiting for you" in empty.text_seen
+    # In the PMO team and a portfolio's business lead: both parts of the work, one card.
+    [both] = await say(bot, connector, ALEX, "my queue")
+    assert both.text_seen.index("Ideas awaiting triage") \
+        < both.text_seen.index("Ideas awaiting your assessment")
+    assert ideas[3].reference in both.text_seen
 
     for who in (CONTRIBUTOR, STRANGER):
         [refusal] = await say(bot, connector, who, "my queue")

@@ -742,13 +742,18 @@ async def test_queues_oldest_first_and_only_for_staff(services, clock):
     await decide(services, ISAIAH, await current(services, ideas[2]), Move.DEFER,
                  revisit_on="2027-01-01", message="Later")
 
-    kind, waiting = await services.decisions.queue_of(ISAIAH)
-    assert kind == "assess" and [i.reference for i in waiting] == [ideas[0].reference]
-    kind, waiting = await services.decisions.queue_of(MEGAN)
-    assert kind == "assess"
-    assert [i.reference for i in waiting] == [ideas[1].reference, ideas[3].reference]
+    queue = await services.decisions.queue_of(ISAIAH)
+    assert queue.triage is None
+    assert [i.reference for i in queue.assess] == [ideas[0].reference]
+    queue = await services.decisions.queue_of(MEGAN)
+    assert queue.triage is None
+    assert [i.reference for i in queue.assess] == [ideas[1].reference, ideas[3].reference]
     triage = await services.decisions.triage_list(ALEX)
     assert [i.reference for i in triage] == [ideas[4].reference]
+    # Alex is in the PMO team and the business lead of local policing: both wait for him.
+    queue = await services.decisions.queue_of(ALEX)
+    assert [i.reference for i in queue.triage] == [ideas[4].reference]
+    assert [i.reference for i in queue.assess] == [ideas[0].reference]
     for who in (CONTRIBUTOR, STRANGER):
         with pytest.raises(NotAllowed):
             await services.decisions.queue_of(who)
