@@ -6,7 +6,8 @@ the SPOC of Local Policing, so one person walks an idea through its life. Alex s
 arrived in the chat: Allocate → Confirm; tries Approve without the root causes (the card says
 what is missing, nothing changes); answers both, Approve → message → Confirm; Mark delivered →
 what changed → Confirm. The card is replaced in place each time and each contributor notice
-arrives. Every step leaves a numbered screenshot under test-artefacts/e2e/decisions/.
+arrives. On the way, `my queue` shows Alex the idea awaiting his triage. Every step leaves a
+numbered screenshot under test-artefacts/e2e/decisions/.
 """
 
 from __future__ import annotations
@@ -28,7 +29,15 @@ from support.decision_steps import (
     watching,
 )
 from support.playground_stack import Stack
-from support.submission_steps import CHROMIUM, Shots, async_playwright, expect, open_chat
+from support.submission_steps import (
+    CHROMIUM,
+    Shots,
+    async_playwright,
+    card_headed,
+    expect,
+    open_chat,
+    say,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -83,6 +92,13 @@ async def test_an_idea_is_allocated_approved_and_delivered_from_its_card(
     for button in ("Allocate", "Decline at triage", "Send an update"):
         await expect(card.get_by_role("button", name=button, exact=True)).to_be_visible()
     await shots.take(page, card, "triage-card")
+
+    # Alex's queue: the idea awaits triage; nothing awaits his assessment yet.
+    await say(page, "my queue")
+    queue = card_headed(page, "Ideas awaiting triage", containing=reference)
+    await expect(queue).to_contain_text("Ideas awaiting your assessment")
+    await shots.take(page, queue, "my-queue")
+    assert await watch.nothing_new() == ["createMessage Ideas awaiting triage"]  # that alone
 
     # 2. Allocate: the contributor's own portfolio is already chosen.
     confirm = await open_move(card, "Allocate")
@@ -157,12 +173,14 @@ async def test_an_idea_is_allocated_approved_and_delivered_from_its_card(
     await shots.take(page, card, "delivered-card")
     await shots.take(page, delivered, "notice-delivered")
 
-    # 7. The chat, from the staff card down: one card per notice, in order.
+    # 7. The chat, from the staff card down: the queue asked for, then one card per notice,
+    #    in order.
     headings = [h.strip() for h in await page.locator(".ac-adaptiveCard [role=heading]")
                 .all_inner_texts()]
     tail = headings[headings.index(reference):]
-    assert tail == [reference, "Your idea is being assessed",
-                    "Good news: your idea is approved", "You said, we did: thank you"], headings
+    assert tail == [reference, "Ideas awaiting triage", "Ideas awaiting your assessment",
+                    "Your idea is being assessed", "Good news: your idea is approved",
+                    "You said, we did: thank you"], headings
 
     # 8. Alex agreed to be named, so the news channel (Announcements) celebrates it.
     await page.get_by_text("Announcements", exact=True).click()
