@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.errors import DomainError, InvalidText, NotFound
-from bot.domain.ideas import UNDECIDED, cannot_withdraw, find_reference
+from bot.domain.ideas import UNDECIDED, IdeaDetail, cannot_withdraw, find_reference
 from bot.domain.messages import CardMessage
 from bot.domain.profile import Profile, parse_profile
 from bot.domain.text import clean_text
@@ -45,28 +45,13 @@ class ContributorRequests:
             return not_found_card(str(error))
 
     async def ask_to_withdraw(self, turn: Turn) -> CardMessage:
-        reference = self._reference(turn)
-        if reference is None:
-            return await self.my_ideas(turn)
-        try:
-            idea = await self._ideas.idea_of(turn.object_id, reference)
-        except NotFound as error:
-            return not_found_card(str(error))
-        if idea.status not in UNDECIDED:
-            return timeline_card(idea, notice=cannot_withdraw(idea.summary))
-        return withdraw_confirm_card(idea)
+        found = await self._withdrawable(turn)
+        return found if isinstance(found, CardMessage) else withdraw_confirm_card(found)
 
     async def withdraw(self, turn: Turn) -> CardMessage:
-        reference = self._reference(turn)
-        if reference is None:
-            return await self.my_ideas(turn)
-        # Whose idea it is comes first: someone else's is "not found" whatever the reason says.
-        try:
-            idea = await self._ideas.idea_of(turn.object_id, reference)
-        except NotFound as error:
-            return not_found_card(str(error))
-        if idea.status not in UNDECIDED:
-            return timeline_card(idea, notice=cannot_withdraw(idea.summary))
+        idea = await self._withdrawable(turn)
+        if isinstance(idea, CardMessage):
+            return idea
         given = turn.values.get("reason")
         try:
             reason = clean_text(given, field="reason", label="The reason",
@@ -76,9 +61,25 @@ class ContributorRequests:
                                          reason=given if isinstance(given, str) else None)
         contributor = Contributor(turn.object_id, turn.name, turn.tenant_id)
         try:
-            return withdrawn_card(await self._ideas.withdraw(contributor, reference, reason))
+            return withdrawn_card(await self._ideas.withdraw(contributor, idea.reference,
+                                                             reason))
         except DomainError as error:  # decided or changed since it was read just now
             return not_found_card(str(error))
+
+    async def _withdrawable(self, turn: Turn) -> IdeaDetail | CardMessage:
+        """The person's undecided idea the turn names, or the card that says why not (their
+        ideas, "not found", or its story with the reason it cannot be withdrawn). Whose idea
+        it is comes first: someone else's is "not found" whatever else the turn says."""
+        reference = self._reference(turn)
+        if reference is None:
+            return await self.my_ideas(turn)
+        try:
+            idea = await self._ideas.idea_of(turn.object_id, reference)
+        except NotFound as error:
+            return not_found_card(str(error))
+        if idea.status not in UNDECIDED:
+            return timeline_card(idea, notice=cannot_withdraw(idea.summary))
+        return idea
 
     async def answer(self, turn: Turn) -> CardMessage:
         """The contributor answers a SPOC's question from the question card."""
