@@ -63,16 +63,11 @@ class SqlOutbox:
         self.queued += result.rowcount
         return result.rowcount
 
-    async def replace_card(self, dedupe_key: str, replacement: OutgoingMessage,
-                           now: datetime) -> bool:
-        """Replace the card queued as `dedupe_key`: in place while it waits to be sent, else
-        by a new row that updates the sent card in Teams. False when there is no such card."""
-        return dedupe_key in await self.replace_cards({dedupe_key: replacement}, now)
-
     async def replace_cards(self, replacements: dict[str, OutgoingMessage],
                             now: datetime) -> set[str]:
-        """`replace_card` for several cards at once (keyed by the card each replaces), in
-        two statements however many there are; the keys of the cards that were replaced."""
+        """Replace each card queued under a key of `replacements` by its value: in place while
+        it waits to be sent, else by a new row that updates the sent card in Teams. Two
+        statements however many there are; the keys of the cards that were found."""
         if not replacements:
             return set()
         originals = {row.dedupe_key: row for row in await self._db.execute(

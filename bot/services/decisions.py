@@ -93,10 +93,7 @@ class DecisionService:
         self._uow = uow
         self._clock = clock
         self._views = views
-        self._organisation_cache = organisation or OrganisationCache()
-
-    async def _organisation(self, uow: UnitOfWork) -> Organisation | None:
-        return await self._organisation_cache.read(uow)
+        self._organisation = organisation or OrganisationCache()
 
     async def card_for(self, object_id: str, idea_id: object) -> CardMessage:
         """The idea's card as this person should see it now (a Teams card refresh)."""
@@ -109,7 +106,7 @@ class DecisionService:
             return refused("malformed", "That idea could not be found.")
         async with self._uow() as uow:
             idea = await uow.ideas.by_id(number)
-            organisation = await self._organisation(uow)
+            organisation = await self._organisation.read(uow)
         if idea is None or organisation is None:
             return refused("no such idea", "That idea could not be found.")
         viewer = viewer_of(object_id, idea, organisation) - {Party.CONTRIBUTOR}
@@ -142,7 +139,7 @@ class DecisionService:
         now = self._clock.now()
         async with self._uow() as uow:
             idea = await uow.ideas.by_id(number)
-            organisation = await self._organisation(uow)
+            organisation = await self._organisation.read(uow)
             if idea is None or organisation is None:
                 return refused("no such idea", "That idea could not be found. Nothing changed.")
             viewer = viewer_of(actor.object_id, idea, organisation) - {Party.CONTRIBUTOR}
@@ -211,7 +208,7 @@ class DecisionService:
             if asker is None:  # an answer card nobody sent: nobody would read the answer
                 raise NotAllowed(f"Nobody has asked a question about {reference}, so there is "
                                  "nothing to answer. Nothing was added.")
-            organisation = await self._organisation(uow)
+            organisation = await self._organisation.read(uow)
             await uow.ideas.add_history(idea.id, HistoryEntry(
                 at=now, actor=contributor.object_id, action="answered",
                 from_status=idea.status, to_status=idea.status, reason=None,
@@ -234,7 +231,7 @@ class DecisionService:
         """What waits for this person: the PMO's triage list, a SPOC's assessments, or both
         for someone who is both."""
         async with self._uow() as uow:
-            organisation = await self._organisation(uow)
+            organisation = await self._organisation.read(uow)
             roles = organisation.roles_of(object_id) if organisation else None
             if roles is None or not roles.is_staff:
                 raise NotAllowed("Only the PMO team and the portfolios' business leads have a "
@@ -247,7 +244,7 @@ class DecisionService:
 
     async def triage_list(self, object_id: str) -> list[IdeaSummary]:
         async with self._uow() as uow:
-            organisation = await self._organisation(uow)
+            organisation = await self._organisation.read(uow)
             if organisation is None or not organisation.roles_of(object_id).pmo:
                 raise NotAllowed("Only the PMO team triages ideas.")
             return await uow.ideas.waiting(frozenset({Status.SUBMITTED}), None, QUEUE_LIMIT)

@@ -91,14 +91,9 @@ class Outbox(Protocol):
         """Queue several messages at once, each unless its key is queued already."""
         ...
 
-    async def replace_card(self, dedupe_key: str, replacement: OutgoingMessage,
-                           now: datetime) -> bool:
-        """Replace a queued or sent card; False when no card was queued as `dedupe_key`."""
-        ...
-
     async def replace_cards(self, replacements: dict[str, OutgoingMessage],
                             now: datetime) -> set[str]:
-        """Replace several cards at once, keyed by the card each replaces; the keys of the
+        """Replace queued or sent cards, keyed by the card each replaces; the keys of the
         cards that were found and replaced."""
         ...
 

@@ -602,8 +602,8 @@ async def test_a_replaced_card_updates_the_message_that_was_sent(
     activity_id = (await outbox_rows(engine))["status:7"]["activity_id"]
 
     async with SqlUnitOfWork(engine) as uow:
-        assert await uow.outbox.replace_card("status:7", to(alex.conversation_id, "status:7b"),
-                                             CLOCK.now())
+        assert await uow.outbox.replace_cards({"status:7": to(alex.conversation_id, "status:7b")},
+                                              CLOCK.now())
         await uow.commit()
     await deliver(make_worker(engine, database_url, session), engine)
 

@@ -351,8 +351,8 @@ async def test_requeue_dead_gives_dead_rows_a_fresh_start(engine: AsyncEngine):
 async def test_a_card_still_waiting_is_replaced_in_place(engine: AsyncEngine):
     await enqueue(engine, message("status:idea-7", text="Submitted"))
     async with SqlUnitOfWork(engine) as uow:
-        assert await uow.outbox.replace_card(
-            "status:idea-7", message("status:idea-7:v2", text="Under review"), T0)
+        assert await uow.outbox.replace_cards(
+            {"status:idea-7": message("status:idea-7:v2", text="Under review")}, T0)
         await uow.commit()
 
     (delivery,) = await SqlOutboxQueue(engine).claim("w", T0, 10, LEASE)
@@ -371,8 +371,8 @@ async def test_a_card_already_sent_is_replaced_by_a_new_row_that_updates_it(
     await queue.sent(original.id, "w", T0, "a:chat-1", "activity-9")
 
     async with SqlUnitOfWork(engine) as uow:
-        assert await uow.outbox.replace_card(
-            "status:idea-7", message("status:idea-7:v2", text="Under review"), T0)
+        assert await uow.outbox.replace_cards(
+            {"status:idea-7": message("status:idea-7:v2", text="Under review")}, T0)
         await uow.commit()
 
     (replacement,) = await queue.claim("w", T0, 10, LEASE)
@@ -394,8 +394,8 @@ async def test_a_card_in_flight_is_replaced_by_a_new_row_not_edited_under_the_wo
     (original,) = await queue.claim("w", T0, 10, LEASE)
 
     async with SqlUnitOfWork(engine) as uow:
-        assert await uow.outbox.replace_card(
-            "status:idea-7", message("status:idea-7:v2", text="Under review"), T0)
+        assert await uow.outbox.replace_cards(
+            {"status:idea-7": message("status:idea-7:v2", text="Under review")}, T0)
         await uow.commit()
 
     rows = await outbox_rows(engine)
@@ -405,7 +405,7 @@ async def test_a_card_in_flight_is_replaced_by_a_new_row_not_edited_under_the_wo
 
 async def test_replacing_a_card_never_queued_changes_nothing(engine: AsyncEngine):
     async with SqlUnitOfWork(engine) as uow:
-        assert not await uow.outbox.replace_card("status:nope", message("status:nope:v2"), T0)
+        assert not await uow.outbox.replace_cards({"status:nope": message("status:nope:v2")}, T0)
         await uow.commit()
     assert await outbox_rows(engine) == []
 
@@ -452,7 +452,7 @@ async def test_queueing_several_at_once_skips_the_keys_queued_already(engine: As
 async def test_the_replacement_is_rolled_back_with_its_change(engine: AsyncEngine):
     await enqueue(engine, message("status:idea-7", text="Submitted"))
     async with SqlUnitOfWork(engine) as uow:
-        await uow.outbox.replace_card("status:idea-7", message("v2", text="Under review"), T0)
+        await uow.outbox.replace_cards({"status:idea-7": message("v2", text="Under review")}, T0)
 
     (row,) = await outbox_rows(engine)
     assert row["summary"] == "Submitted"
