@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Exists, and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain.messages import CardMessage
@@ -126,6 +126,21 @@ def _row(message: OutgoingMessage, now: datetime,
     }
 
 
+def _behind_another_workers_lease(owner: str, now: datetime) -> Exists:
+    """The row's recipient has an earlier message that another worker holds: it waits, so
+    that a chat's messages keep their order across workers and across a worker's crash (the
+    dead worker's message goes first once its lease runs out). A worker orders its own."""
+    earlier = outbox.alias("earlier")
+    return exists().where(
+        earlier.c.state == DeliveryState.SENDING.value,
+        earlier.c.leased_until >= now,
+        earlier.c.lease_owner != owner,
+        earlier.c.id < outbox.c.id,
+        or_(earlier.c.conversation_id == outbox.c.conversation_id,
+            earlier.c.object_id == outbox.c.object_id),
+    )
+
+
 class SqlOutboxQueue:
     """The delivering side, used by the worker: each call is its own short transaction."""
 
@@ -140,6 +155,7 @@ class SqlOutboxQueue:
                 outbox.c.state == DeliveryState.PENDING.value,
                 and_(outbox.c.state == DeliveryState.SENDING.value, outbox.c.leased_until < now),
             ),
+            ~_behind_another_workers_lease(owner, now),
         )
         async with connect(self._engine, begin=True) as connection:
             candidates = (

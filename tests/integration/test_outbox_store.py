@@ -184,7 +184,8 @@ async def test_two_workers_claiming_at_once_never_get_the_same_row(database_url:
     total, limit = 400, 7
     replicas = [make_engine(database_url), make_engine(database_url)]
     try:
-        await enqueue(replicas[0], *[message(f"m{n:03}", conversation=f"a:{n % 13}")
+        # One chat each: a row behind another worker's lease on the same chat waits (below).
+        await enqueue(replicas[0], *[message(f"m{n:03}", conversation=f"a:{n}")
                                      for n in range(total)])
         queues = [SqlOutboxQueue(engine) for engine in replicas]
         claimed: dict[str, list[int]] = {"worker-1": [], "worker-2": []}
@@ -221,6 +222,33 @@ async def test_two_workers_claiming_at_once_never_get_the_same_row(database_url:
     finally:
         for engine in replicas:
             await engine.dispose()
+
+
+async def test_a_chats_later_messages_wait_while_another_worker_holds_an_earlier_one(
+    engine: AsyncEngine,
+):
+    """A worker killed mid-send holds its rows until the lease runs out; the worker that
+    takes over must not overtake them, or the chat would read out of order."""
+    await enqueue(engine, message("first", conversation="a:chat-1"))
+    await enqueue(engine, message("second", conversation="a:chat-1"),
+                  message("elsewhere", conversation="a:chat-2"))
+    queue = SqlOutboxQueue(engine)
+    assert texts(await queue.claim("worker-killed", T0, 1, LEASE)) == ["first"]
+
+    (elsewhere,) = await queue.claim("worker-new", T0, 10, LEASE)
+    assert texts([elsewhere]) == ["elsewhere"]
+    await queue.sent(elsewhere.id, "worker-new", T0, "a:chat-2", "activity-2")
+    assert await queue.claim("worker-new", T0 + LEASE - timedelta(seconds=1), 10, LEASE) == []
+    # Once the lease runs out both are taken, in the order they were queued.
+    after = await queue.claim("worker-new", T0 + LEASE + timedelta(seconds=1), 10, LEASE)
+    assert texts(after) == ["first", "second"]
+
+
+async def test_a_worker_may_claim_behind_its_own_messages_in_flight(engine: AsyncEngine):
+    await enqueue(engine, message("first"), message("second"))
+    queue = SqlOutboxQueue(engine)
+    assert texts(await queue.claim("w", T0, 1, LEASE)) == ["first"]
+    assert texts(await queue.claim("w", T0, 1, LEASE)) == ["second"]
 
 
 async def test_an_expired_lease_lets_another_worker_take_the_row(engine: AsyncEngine):
