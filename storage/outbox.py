@@ -67,7 +67,7 @@ class SqlOutbox:
                             now: datetime) -> set[str]:
         """Replace each card queued under a key of `replacements` by its value: in place while
         it waits to be sent, else by a new row that updates the sent card in Teams. Two
-        statements however many there are; the keys of the cards that were found."""
+        statements, and one more for each card still waiting; the keys of the cards found."""
         if not replacements:
             return set()
         originals = {row.dedupe_key: row for row in await self._db.execute(
@@ -121,6 +121,7 @@ def _row(message: OutgoingMessage, now: datetime,
         "state": DeliveryState.PENDING.value,
         "not_before": message.not_before or now,
         "created_at": now,
+        "due_at": max(message.not_before or now, now),
         "attempts": 0,
         "replaces_id": replaces_id,
     }
@@ -259,9 +260,12 @@ class SqlOutboxQueue:
                     outbox.c.last_error.is_not(None),
                 )
             )
+            # A message scheduled for later is not owed yet; one waiting to be retried is.
             oldest = await connection.scalar(
-                select(func.min(outbox.c.created_at)).where(
-                    outbox.c.state.in_([DeliveryState.PENDING.value, DeliveryState.SENDING.value])
+                select(func.min(outbox.c.due_at)).where(
+                    outbox.c.state.in_([DeliveryState.PENDING.value,
+                                        DeliveryState.SENDING.value]),
+                    outbox.c.due_at <= now,
                 )
             )
         if oldest is not None and oldest.tzinfo is None:

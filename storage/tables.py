@@ -171,6 +171,9 @@ outbox = Table(
     Column("state", String(16), nullable=False),
     Column("not_before", Timestamp(), nullable=False),
     Column("created_at", Timestamp(), nullable=False),
+    # When the message was first owed (queued, or the time it was scheduled for): retries and
+    # pacing move `not_before`, never this; the oldest pending age counts from it.
+    Column("due_at", Timestamp(), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),
     Column("lease_owner", String(64)),

@@ -354,6 +354,28 @@ async def test_the_oldest_pending_age_ignores_what_was_sent_or_gave_up(engine: A
     assert (await queue.status(T0)).oldest_pending_seconds == pytest.approx(5)
 
 
+async def test_a_message_scheduled_for_later_is_not_overdue_until_its_time(
+    engine: AsyncEngine,
+):
+    queue = SqlOutboxQueue(engine)
+    await enqueue(engine, message("reminder", not_before=T0 + timedelta(days=7)), at=T0)
+    assert (await queue.status(T0 + timedelta(days=6))).oldest_pending_seconds is None
+    status = await queue.status(T0 + timedelta(days=7, seconds=40))
+    assert (status.pending, status.oldest_pending_seconds) == (1, pytest.approx(40))
+
+
+async def test_a_message_put_back_to_retry_stays_overdue_from_when_it_was_first_owed(
+    engine: AsyncEngine,
+):
+    queue = SqlOutboxQueue(engine)
+    await enqueue(engine, message("m"), at=T0)
+    (failed,) = await queue.claim("w", T0, 1, LEASE)
+    await queue.retry(failed.id, "w", T0 + timedelta(minutes=5), "502: BadGateway")
+
+    assert (await queue.status(T0 + timedelta(minutes=2))).oldest_pending_seconds == \
+        pytest.approx(120)
+
+
 async def test_requeue_dead_gives_dead_rows_a_fresh_start(engine: AsyncEngine):
     queue = SqlOutboxQueue(engine)
     await enqueue(engine, message("dead-1"), message("dead-2"), message("sent"))

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, Connection, MetaData, String, inspect
+from sqlalchemy import Column, Connection, MetaData, String, column, insert, inspect, table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage import tables
 from storage.migrate import alembic_config, current_revision, head_revision, upgrade
+from storage.outbox import SqlOutboxQueue
 from storage.tables import metadata
+
+QUEUED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
 
 async def differences(engine: AsyncEngine, target: MetaData = metadata) -> list[Any]:
@@ -30,8 +35,8 @@ async def test_the_migrated_schema_matches_the_tables_exactly(engine: AsyncEngin
 async def test_the_comparison_notices_a_difference(engine: AsyncEngine) -> None:
     # A control: a table definition that the migrations do not build is reported.
     changed = MetaData(naming_convention=metadata.naming_convention)
-    for table in metadata.tables.values():
-        table.to_metadata(changed)
+    for defined in metadata.tables.values():
+        defined.to_metadata(changed)
     changed.tables["feedback"].append_column(Column("channel", String(20)))
     found = await differences(engine, changed)
     assert [d[0] for d in found] == ["add_column"]
@@ -60,3 +65,28 @@ async def test_the_migrations_go_down_and_up_again(engine: AsyncEngine) -> None:
     await upgrade(engine)
     assert await current_revision(engine) == head_revision()
     assert await differences(engine) == []
+
+
+async def test_messages_queued_before_due_times_were_kept_are_owed_from_when_queued(
+    engine: AsyncEngine,
+) -> None:
+    """Upgrading a live outbox keeps its pending messages overdue, not forgotten."""
+    def downgrade(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004_decisions")
+
+    async with engine.begin() as connection:
+        await connection.run_sync(downgrade)
+        # The outbox as it was at that revision, without the column the upgrade adds.
+        before = table("outbox", *(column(c.name, c.type) for c in tables.outbox.columns
+                                   if c.name != "due_at"))
+        await connection.execute(insert(before).values(
+            kind="notice", dedupe_key="k", summary="s", fallback_text="f", card={},
+            state="pending", attempts=0, created_at=QUEUED,
+            not_before=QUEUED + timedelta(minutes=5),  # put back to be retried
+        ))
+    await upgrade(engine)
+
+    status = await SqlOutboxQueue(engine).status(QUEUED + timedelta(minutes=1))
+    assert (status.pending, status.oldest_pending_seconds) == (1, 60)
