@@ -32,30 +32,53 @@ class ConnectorTokens:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._credentials: AppCredentials | None = None
+        self._creating = asyncio.Lock()
+        self._issued: dict[str, str] = {}
 
     async def headers(self) -> dict[str, str]:
         if self._settings.anonymous:
             return {}
-        if self._credentials is None:
-            factory = ConfigurationServiceClientCredentialFactory(SimpleNamespace(
-                APP_ID=self._settings.app_id, APP_PASSWORD=self._settings.app_password,
-                APP_TYPE=self._settings.app_type, APP_TENANTID=self._settings.app_tenant_id,
-            ))
-            self._credentials = await factory.create_credentials(
-                self._settings.app_id,
-                AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
-                AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL,
-                True,
-            )
+        credentials = self._credentials or await self._create_credentials()
         # MSAL keeps the token until shortly before it expires; the call may block on refresh.
-        token = await asyncio.to_thread(self._credentials.get_access_token)
-        return {"Authorization": f"Bearer {token}"}
+        token = await asyncio.to_thread(credentials.get_access_token)
+        self._issued = {"Authorization": f"Bearer {token}"}
+        return self._issued
+
+    async def refresh(self, rejected: dict[str, str]) -> None:
+        """The Bot Connector refused these headers (401): the next call gets a new token.
+
+        The SDK's credentials ignore `force_refresh` and hand back the cached token until it
+        expires, so fresh credentials, with an empty cache, are made instead; once only for
+        the many sends that were refused the same token."""
+        if rejected and rejected == self._issued:
+            self._credentials = None
+            self._issued = {}
+
+    async def _create_credentials(self) -> AppCredentials:
+        async with self._creating:
+            if self._credentials is None:
+                factory = ConfigurationServiceClientCredentialFactory(SimpleNamespace(
+                    APP_ID=self._settings.app_id, APP_PASSWORD=self._settings.app_password,
+                    APP_TYPE=self._settings.app_type,
+                    APP_TENANTID=self._settings.app_tenant_id,
+                ))
+                self._credentials = await factory.create_credentials(
+                    self._settings.app_id,
+                    AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
+                    AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL,
+                    True,
+                )
+            return self._credentials
 
 
 class BearerTokens(Protocol):
     """The Authorization header for calls to the Bot Connector ({} when anonymous)."""
 
     async def headers(self) -> dict[str, str]: ...
+
+    async def refresh(self, rejected: dict[str, str]) -> None:
+        """Forget the token in `rejected`, which the Bot Connector refused."""
+        ...
 
 
 class BotConnectorMessenger:
@@ -109,8 +132,17 @@ class BotConnectorMessenger:
 
     async def _request(self, method: str, url: str,
                        body: dict[str, Any]) -> tuple[SendResult, Any]:
+        """One call; a call refused for its token (401) is made once more with a new one."""
+        headers = await self._tokens.headers()
+        result, answer = await self._once(method, url, body, headers)
+        if result.status == 401 and headers:
+            await self._tokens.refresh(headers)
+            result, answer = await self._once(method, url, body, await self._tokens.headers())
+        return result, answer
+
+    async def _once(self, method: str, url: str, body: dict[str, Any],
+                    headers: dict[str, str]) -> tuple[SendResult, Any]:
         try:
-            headers = await self._tokens.headers()
             async with self._session.request(
                 method, url, json=body, headers=headers,
                 timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS),

@@ -109,7 +109,9 @@ class Verdict(StrEnum):
     DEAD = "dead"  # will not get better by trying again
 
 
-_RETRIED = frozenset({408, 412, 500, 502, 503, 504})
+# 401 comes here after the messenger tried a fresh token: the app's credentials are wrong
+# or being changed, which an operator can put right before the attempts run out.
+_RETRIED = frozenset({401, 408, 412, 500, 502, 503, 504})
 
 
 def classify(status: int | None) -> Verdict:

@@ -242,10 +242,18 @@ async def keyed_bot(database_url: str, connector: StandInConnector, clock, keys,
 
 
 class BotToken:
-    """The bot's own token for the Bot Connector, as Entra would issue it."""
+    """The bot's own token for the Bot Connector, as Entra would issue it: the same one until
+    the Bot Connector refuses it, then a new one."""
+
+    def __init__(self) -> None:
+        self.token = "the-bots-own-token"
 
     async def headers(self) -> dict[str, str]:
-        return {"Authorization": "Bearer the-bots-own-token"}
+        return {"Authorization": f"Bearer {self.token}"}
+
+    async def refresh(self, rejected: dict[str, str]) -> None:
+        if rejected == await self.headers():
+            self.token = "the-bots-new-token"
 
 
 def signed_by(keys: StandInKeyServer, connector: StandInConnector) -> dict[str, str]:
@@ -268,6 +276,22 @@ async def test_a_token_signed_with_a_published_key_is_let_in(
     assert [welcome.headers["Authorization"], help_card.headers["Authorization"]] == [
         "Bearer the-bots-own-token"] * 2
     assert events(logs, "request.unauthorised") == []
+
+
+async def test_a_reply_refused_for_a_stale_token_goes_again_with_a_new_one(
+    keyed_bot: BotServer, connector: StandInConnector, keys: StandInKeyServer, logs,
+):
+    connector.accepted_authorization = "Bearer the-bots-new-token"
+    response = await keyed_bot.post(personal_message("help"), headers=signed_by(keys, connector))
+
+    assert response.status == 200
+    refused, welcome, help_card = await connector.wait_for(3)
+    assert (refused.status, refused.headers["Authorization"]) == (
+        401, "Bearer the-bots-own-token")
+    assert "What makes a good suggestion" in help_card.text_seen
+    assert [welcome.headers["Authorization"], help_card.headers["Authorization"]] == [
+        "Bearer the-bots-new-token"] * 2
+    assert events(logs, "turn.reply_failed") == []
 
 
 async def test_turns_waiting_for_the_keys_share_one_fetch_of_them(

@@ -446,6 +446,69 @@ async def test_a_message_teams_refuses_is_not_retried(
     assert row["state"] == "dead" and row["last_error"].startswith(str(fault.status))
 
 
+# 401: the token was refused
+
+
+class RotatingToken:
+    """The app's token: the same one until the Bot Connector refuses it, then the next."""
+
+    def __init__(self) -> None:
+        self.generation = 1
+        self.refreshes = 0
+
+    async def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer token-{self.generation}"}
+
+    async def refresh(self, rejected: dict[str, str]) -> None:
+        if rejected == await self.headers():
+            self.generation += 1
+            self.refreshes += 1
+
+
+async def test_sends_refused_for_a_stale_token_go_again_with_a_new_one(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    """The token was revoked (or the clock ran past it): nothing is lost or given up, and
+    the many sends refused together fetch one new token, not one each."""
+    people = [personal(f"person-{n}", connector) for n in range(6)]
+    await remember(engine, *people)
+    await queue(engine, *[to(p.conversation_id, f"status:{n}") for n, p in enumerate(people)])
+    connector.accepted_authorization = "Bearer token-2"
+    token = RotatingToken()
+
+    await deliver(build_worker(engine, settings_for(database_url), CLOCK, session,
+                               tokens=token, idle_poll_seconds=0.05), engine)
+
+    assert sorted(keys(connector.delivered)) == [f"status:{n}" for n in range(6)]
+    assert {r.headers["Authorization"] for r in connector.delivered} == {"Bearer token-2"}
+    assert token.refreshes == 1
+    rows = await outbox_rows(engine)
+    assert {(r["state"], r["attempts"]) for r in rows.values()} == {("sent", 1)}
+
+
+async def test_a_token_refused_even_when_new_keeps_the_message_for_later(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    """Wrong credentials (a secret changed in Entra, not yet here): the message waits to be
+    retried while an operator puts them right, rather than dying at the first refusal."""
+    alex = personal("alex", connector)
+    await remember(engine, alex)
+    await queue(engine, to(alex.conversation_id, "status:1"))
+    connector.accepted_authorization = "Bearer the-right-one"
+    worker = build_worker(engine, settings_for(database_url), CLOCK, session,
+                          tokens=RotatingToken(), backoff_base_seconds=60)
+
+    await worker.run_until_empty()
+
+    assert [(r.status, r.headers["Authorization"]) for r in connector.received] == [
+        (401, "Bearer token-1"), (401, "Bearer token-2")]
+    row = (await outbox_rows(engine))["status:1"]
+    assert (row["state"], row["attempts"]) == ("pending", 1)
+    assert row["last_error"].startswith("401")
+
+
 # 403: the person blocked the bot
 
 

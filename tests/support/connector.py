@@ -89,6 +89,7 @@ TOO_MANY = Fault(429, {"Retry-After": "1"}, {"error": {"code": "TooManyRequests"
 BLOCKED = Fault(403, body={"error": {"code": "MessageWritesBlocked",
                                      "message": "The user blocked the bot"}})
 BAD_GATEWAY = Fault(502, body={"error": {"code": "ServiceError"}})
+UNAUTHORISED = Fault(401, body={"message": "Authorization has been denied for this request."})
 
 
 class StandInConnector:
@@ -104,6 +105,9 @@ class StandInConnector:
         self._arrived = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.url = ""
+        # When set, a send with any other Authorization header is refused 401, as the Bot
+        # Connector refuses an expired or revoked token.
+        self.accepted_authorization: str | None = None
 
     @property
     def delivered(self) -> list[Received]:
@@ -186,6 +190,9 @@ class StandInConnector:
             self.arrivals += 1
             self._arrived.notify_all()
         fault = self._faults.pop(0) if self._faults else None
+        if self.accepted_authorization is not None \
+                and request.headers.get("Authorization") != self.accepted_authorization:
+            fault = UNAUTHORISED
         delay = fault.delay if fault and fault.delay else self.delay
         if delay:
             await asyncio.sleep(delay)

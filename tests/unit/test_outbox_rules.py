@@ -17,6 +17,7 @@ from bot.domain.outbox import Recipient, Verdict, backoff_seconds, classify
     (429, Verdict.THROTTLED),
     (403, Verdict.UNREACHABLE),
     (404, Verdict.RECREATE),
+    (401, Verdict.RETRY),  # refused with a fresh token too: credentials being put right
     (412, Verdict.RETRY),
     (500, Verdict.RETRY),
     (502, Verdict.RETRY),
