@@ -54,12 +54,14 @@ class FeedbackService:
             ))
             organisation = await uow.organisation.load()
             card = self._card_for_pmo(feedback, author.name)
-            for member in organisation.pmo if organisation else ():
-                await uow.outbox.enqueue(OutgoingMessage(
+            await uow.outbox.enqueue_all([
+                OutgoingMessage(
                     recipient=Recipient.person(member, author.tenant_id),
                     kind=MessageKind.FEEDBACK,
                     dedupe_key=f"feedback:{feedback_id}:{member}",
                     message=card,
-                ), now)
+                )
+                for member in (organisation.pmo if organisation else ())
+            ], now)
             await uow.commit()
         return feedback

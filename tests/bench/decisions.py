@@ -183,7 +183,7 @@ async def seed(database_url: str, ideas: int, spocs: int, connector_url: str,
 def _sent(key: str, object_id: str, card: dict[str, Any], at: datetime) -> dict[str, Any]:
     return {"kind": "status", "dedupe_key": key, "object_id": object_id, "tenant_id": TENANT,
             "summary": "An idea", "fallback_text": "An idea", "card": card, "state": "sent",
-            "not_before": at, "created_at": at, "attempts": 1, "sent_at": at,
+            "not_before": at, "created_at": at, "due_at": at, "attempts": 1, "sent_at": at,
             "sent_conversation_id": f"a:chat-with-{object_id}",
             "activity_id": f"1:{key}"}
 
