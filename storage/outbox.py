@@ -56,12 +56,18 @@ class SqlOutbox:
     async def _insert(self, rows: list[dict[str, object]]) -> int:
         if not rows:
             return 0
+        # Rows as parameters of one statement, not `.values(rows)`: SQLAlchemy cannot cache a
+        # multi-row VALUES clause and compiled it afresh for every decision's cards. It still
+        # goes to the database as one multi-row INSERT ("insertmanyvalues").
         result = await self._db.execute(
-            insert_for(self._db, outbox).values(rows)
+            insert_for(self._db, outbox)
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(outbox.c.id),
+            rows,
         )
-        self.queued += result.rowcount
-        return result.rowcount
+        queued = len(result.all())
+        self.queued += queued
+        return queued
 
     async def replace_cards(self, replacements: dict[str, OutgoingMessage],
                             now: datetime) -> set[str]:
