@@ -1,9 +1,11 @@
 """The outbox table: queueing messages inside a change's transaction, and claiming them to send.
 
-Claims are leases: a worker marks rows as its own until `leased_until`. On PostgreSQL the
-claim skips rows other workers have locked (FOR UPDATE SKIP LOCKED), so replicas never send
-the same row at once; on SQLite writes are serialised anyway. A worker that dies mid-send
-leaves its rows to be claimed again once the lease expires: at most its sends in flight repeat.
+Claims are leases: a worker marks rows as its own until `leased_until`. On PostgreSQL claims
+take turns under an advisory lock and skip rows a change is rewriting (FOR UPDATE SKIP
+LOCKED), so replicas never send the same row at once; on SQLite writes are serialised anyway.
+A worker that dies mid-send leaves its rows to be claimed again once the lease expires: at
+most its sends in flight repeat. A claim passes over a chat whose earlier message must go
+first, so each chat reads in the order its messages were queued.
 """
 
 from __future__ import annotations
@@ -133,22 +135,33 @@ def _row(message: OutgoingMessage, now: datetime,
     }
 
 
-def _not_held_by_another_worker(owner: str, now: datetime) -> ColumnElement[bool]:
-    """The row's recipient has no message that another worker holds now. Such a chat waits,
-    so that its messages keep their order across workers and across a worker's crash: the
-    dead worker's message goes first once its lease runs out. A worker orders its own.
+def _chat_free(owner: str, now: datetime) -> ColumnElement[bool]:
+    """The row's recipient has no message that must go before it: none that another worker
+    holds now, and none put back to be retried later (it was due, and waits for its turn
+    again). A chat with one waits, so that its messages keep their order across workers and
+    across a worker's crash. A worker orders what it holds itself.
 
     Uncorrelated subqueries, run once per claim rather than once per row looked at: a
     claim over thousands of due rows took 20 times longer with a per-row check."""
-    held = outbox.alias("held")
-    holding = and_(held.c.state == DeliveryState.SENDING.value, held.c.leased_until >= now,
-                   held.c.lease_owner != owner)
+    other = outbox.alias("other")
+    held_elsewhere = and_(other.c.state == DeliveryState.SENDING.value,
+                          other.c.leased_until >= now, other.c.lease_owner != owner)
+    # A message scheduled for later has not_before == due_at; one put back, a later one.
+    put_back = and_(other.c.state == DeliveryState.PENDING.value, other.c.not_before > now,
+                    other.c.not_before > other.c.due_at)
+    waiting = or_(held_elsewhere, put_back)
     return and_(*(
         or_(mine.is_(None),
-            mine.not_in(select(theirs).where(holding, theirs.is_not(None))))
-        for mine, theirs in ((outbox.c.conversation_id, held.c.conversation_id),
-                             (outbox.c.object_id, held.c.object_id))
+            mine.not_in(select(theirs).where(waiting, theirs.is_not(None))))
+        for mine, theirs in ((outbox.c.conversation_id, other.c.conversation_id),
+                             (outbox.c.object_id, other.c.object_id))
     ))
+
+
+# Claims on PostgreSQL take turns under this transaction-scoped advisory lock, so that each
+# sees what the one before it took (SKIP LOCKED alone hides rows being claimed at that very
+# moment, and a chat's later message could be taken while its earlier one was).
+CLAIM_LOCK = 4_711_001  # any number of our own; the key of this one lock
 
 
 class SqlOutboxQueue:
@@ -165,9 +178,11 @@ class SqlOutboxQueue:
                 outbox.c.state == DeliveryState.PENDING.value,
                 and_(outbox.c.state == DeliveryState.SENDING.value, outbox.c.leased_until < now),
             ),
-            _not_held_by_another_worker(owner, now),
+            _chat_free(owner, now),
         )
         async with connect(self._engine, begin=True) as connection:
+            if connection.dialect.name == "postgresql":
+                await connection.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK)))
             candidates = (
                 select(outbox.c.id).where(due).order_by(outbox.c.not_before, outbox.c.id)
                 .limit(limit)

@@ -41,6 +41,7 @@ from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
 from bot.services.clock import SystemClock
 from bot.services.delivery import DeliveryWorker
 from storage import tables
+from storage.engine import make_engine
 from storage.outbox import SqlOutboxQueue
 from storage.uow import SqlUnitOfWork, unit_of_work_factory
 
@@ -199,6 +200,38 @@ async def test_every_message_arrives_once_and_in_order_per_conversation(
     assert all(r["attempts"] == 1 and r["activity_id"] for r in rows.values())
     assert len({r["activity_id"] for r in rows.values()}) == len(messages)
     assert rows["a:alex#00"]["sent_conversation_id"] == "a:alex"
+
+
+async def test_two_workers_keep_each_chats_order_through_retries(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    """Two replicas, each with its worker, on one database: every message arrives once,
+    and each chat reads in the order its messages were queued, faults and retries included."""
+    people = [personal(name, connector) for name in ("alex", "blake", "casey", "drew")]
+    await remember(engine, *people)
+    for person in people[:2]:
+        connector.fail_conversation(person.conversation_id, BAD_GATEWAY, times=2)
+    messages = [to(p.conversation_id, f"{p.conversation_id}#{n:02}")
+                for n in range(10) for p in people]
+    await queue(engine, *messages)
+    replicas = [make_engine(database_url), make_engine(database_url)]
+    stop = asyncio.Event()
+    try:
+        workers = [asyncio.create_task(make_worker(replica, database_url, session).run(stop))
+                   for replica in replicas]
+        await until_settled(engine, 20)
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*workers), 10)
+    finally:
+        stop.set()
+        for replica in replicas:
+            await replica.dispose()
+
+    assert Counter(keys(connector.delivered)) == Counter(m.dedupe_key for m in messages)
+    for person in people:
+        assert keys(connector.delivered_to(person.conversation_id)) == [
+            f"{person.conversation_id}#{n:02}" for n in range(10)]
 
 
 async def test_what_reaches_teams_is_the_card_with_its_summary(

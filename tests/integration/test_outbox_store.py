@@ -244,6 +244,32 @@ async def test_a_chats_later_messages_wait_while_another_worker_holds_an_earlier
     assert texts(after) == ["first", "second"]
 
 
+async def test_a_message_put_back_for_a_retry_holds_its_chats_later_messages(
+    engine: AsyncEngine,
+):
+    """After a 502 the first message waits for its retry; no worker may send the chat's
+    next message meanwhile, or the chat would read out of order."""
+    await enqueue(engine, message("first", conversation="a:chat-1"))
+    queue = SqlOutboxQueue(engine)
+    (first,) = await queue.claim("worker-1", T0, 1, LEASE)
+    await queue.retry(first.id, "worker-1", T0 + timedelta(minutes=5), "502: BadGateway")
+    await enqueue(engine, message("second", conversation="a:chat-1"),
+                  message("elsewhere", conversation="a:chat-2"))
+
+    (elsewhere,) = await queue.claim("worker-2", T0 + timedelta(minutes=1), 10, LEASE)
+    assert texts([elsewhere]) == ["elsewhere"]
+    await queue.sent(elsewhere.id, "worker-2", T0, "a:chat-2", "activity-2")
+    assert texts(await queue.claim("worker-2", T0 + timedelta(minutes=5), 10, LEASE)) == [
+        "first", "second"]
+
+
+async def test_a_message_scheduled_for_later_does_not_hold_its_chat(engine: AsyncEngine):
+    await enqueue(engine, message("reminder", not_before=T0 + timedelta(days=7)),
+                  message("decision"))
+    queue = SqlOutboxQueue(engine)
+    assert texts(await queue.claim("w", T0, 10, LEASE)) == ["decision"]
+
+
 async def test_a_worker_may_claim_behind_its_own_messages_in_flight(engine: AsyncEngine):
     await enqueue(engine, message("first"), message("second"))
     queue = SqlOutboxQueue(engine)
