@@ -214,6 +214,7 @@ class SqlOutboxQueue:
                                     fallback_text=row["fallback_text"]),
                 attempts=row["attempts"],
                 replaces_id=row["replaces_id"],
+                leased_until=row["leased_until"],
             )
             for row in rows
         ]

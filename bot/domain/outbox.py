@@ -87,6 +87,7 @@ class Delivery:
     message: CardMessage
     attempts: int
     replaces_id: int | None = None
+    leased_until: datetime | None = None  # the claim's lease, as it was taken
 
 
 @dataclass(frozen=True, slots=True)
