@@ -178,14 +178,15 @@ class SqlOutboxQueue:
                 outbox.c.state == DeliveryState.PENDING.value,
                 and_(outbox.c.state == DeliveryState.SENDING.value, outbox.c.leased_until < now),
             ),
-            _chat_free(owner, now),
         )
         async with connect(self._engine, begin=True) as connection:
             if connection.dialect.name == "postgresql":
                 await connection.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK)))
+            # Which chats are free is decided once, in choosing; the update re-checks only
+            # that each chosen row is still due.
             candidates = (
-                select(outbox.c.id).where(due).order_by(outbox.c.not_before, outbox.c.id)
-                .limit(limit)
+                select(outbox.c.id).where(due, _chat_free(owner, now))
+                .order_by(outbox.c.not_before, outbox.c.id).limit(limit)
             )
             if connection.dialect.name == "postgresql":
                 # Not `id IN (subquery)`: PostgreSQL may plan that as a nested loop that
