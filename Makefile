@@ -38,6 +38,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python tests/bench/turns.py --load submission --think 0.5 --database both
 	$(BIN)/python tests/bench/decisions.py --database both
 	$(BIN)/python tests/bench/outbox.py
+	$(BIN)/python tests/bench/claims.py
 
 gallery: $(BIN)/.installed
 	$(BIN)/iip cards gallery build/cards
