@@ -32,6 +32,8 @@ class SqlStorage(Storage):
         self._now = now or (lambda: datetime.now(UTC))
 
     async def read(self, keys: list[str]) -> dict[str, Any]:
+        if keys is None:
+            raise ValueError("Keys are required when reading")   # the SDK's words, verbatim
         if not keys:
             return {}
         async with connect(self._engine) as connection:
@@ -48,7 +50,7 @@ class SqlStorage(Storage):
 
     async def write(self, changes: dict[str, Any]) -> None:
         if changes is None:
-            raise ValueError("changes are required when writing")
+            raise ValueError("Changes are required when writing")   # the SDK's words, verbatim
         if not changes:
             return
         now = self._now()
