@@ -122,6 +122,13 @@ def idea_rows(database: Path) -> list[dict[str, Any]]:
         return [dict(row) for row in db.execute("SELECT * FROM ideas ORDER BY id")]
 
 
+def forget_profile(database: Path, object_id: str) -> None:
+    """Remove a person's answers about them, straight from the bot's SQLite file, so that
+    their next submission asks the optional questions again (no command does this)."""
+    with contextlib.closing(sqlite3.connect(database)) as db, db:
+        db.execute("DELETE FROM contributor_profiles WHERE object_id = ?", (object_id,))
+
+
 def card_title(message: Any) -> str:
     """The text of the heading (style "heading") of a BotMessage's card; the first TextBlock of
     a question card is its "step N of M" line, so BotMessage.heading is not the question."""
