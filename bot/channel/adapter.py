@@ -3,6 +3,9 @@
 The SDK builds a new ConnectorClient and UserTokenClient on every turn, and building one is
 slow (msrest's retry policy set-up). Caching them per app id, service URL and audience keeps
 a turn's cost to the work the bot does.
+
+The SDK also lets in a signed token that carries no expiry (PyJWT checks `exp` only when it is
+there), which would stay valid for ever: such tokens are refused here.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
     AuthenticateRequestResult,
+    AuthenticationConstants,
     BotFrameworkAuthentication,
     ClaimsIdentity,
     ConnectorFactory,
@@ -28,6 +32,19 @@ from botframework.connector.auth import (
 from bot.channel.messenger import BotConnectorMessenger
 from bot.channel.replies import send_reply
 from bot.config import Settings
+
+
+class TokenWithoutExpiry(PermissionError):
+    """The token is signed, but says nothing of when it stops being valid."""
+
+
+def require_expiry(claims: ClaimsIdentity | None) -> None:
+    """Refuse the claims of a token that has no numeric `exp`; anonymous turns carry no token."""
+    if claims is None or claims.authentication_type == AuthenticationConstants.ANONYMOUS_AUTH_TYPE:
+        return
+    expiry = claims.claims.get("exp")
+    if not isinstance(expiry, int | float) or isinstance(expiry, bool):
+        raise TokenWithoutExpiry("the token has no expiry (exp)")
 
 
 class CachingConnectorFactory(ConnectorFactory):
@@ -49,7 +66,8 @@ class CachingConnectorFactory(ConnectorFactory):
 
 
 class CachingAuthentication(BotFrameworkAuthentication):
-    """The SDK's authentication, with the clients it builds kept for the next turn."""
+    """The SDK's authentication, with the clients it builds kept for the next turn, and
+    tokens without an expiry refused."""
 
     def __init__(self, inner: BotFrameworkAuthentication) -> None:
         self._inner = inner
@@ -63,6 +81,7 @@ class CachingAuthentication(BotFrameworkAuthentication):
     async def authenticate_request(self, activity: Activity,
                                    auth_header: str) -> AuthenticateRequestResult:
         result = await self._inner.authenticate_request(activity, auth_header)
+        require_expiry(result.claims_identity)
         if result.connector_factory is not None:
             result.connector_factory = self._wrap(result.connector_factory,
                                                   result.claims_identity)
@@ -70,7 +89,9 @@ class CachingAuthentication(BotFrameworkAuthentication):
 
     async def authenticate_streaming_request(self, auth_header: str,
                                              channel_id_header: str) -> AuthenticateRequestResult:
-        return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+        result = await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+        require_expiry(result.claims_identity)
+        return result
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
         return self._wrap(self._inner.create_connector_factory(claims_identity), claims_identity)
@@ -90,7 +111,9 @@ class CachingAuthentication(BotFrameworkAuthentication):
         return self._inner.get_originating_audience()
 
     async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
-        return await self._inner.authenticate_channel_request(auth_header)
+        claims = await self._inner.authenticate_channel_request(auth_header)
+        require_expiry(claims)
+        return claims
 
     async def close(self) -> None:
         """Release the HTTP sessions held by the cached connector clients."""

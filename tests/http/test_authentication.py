@@ -342,3 +342,45 @@ async def test_a_key_server_that_hangs_gets_a_503_without_holding_up_the_bot(
     [logged] = events(logs, "request.auth_unavailable")
     assert logged["reason"] == "SigningKeysUnavailable"
     assert (await stored(keyed_bot.engine)).nothing_from_requests
+
+
+async def test_a_token_with_no_expiry_is_unauthorised(
+    keyed_bot: BotServer, connector: StandInConnector, keys: StandInKeyServer, logs,
+):
+    """Signed with a published key and otherwise right, but valid for ever if let in."""
+    claims = {"iss": BOT_FRAMEWORK_ISSUER, "aud": APP_ID, "serviceurl": connector.url,
+              "nbf": int(time.time()) - 60}
+    authorization = "Bearer " + keys.token(claims)
+
+    response = await keyed_bot.post(personal_message("help"),
+                                    headers={"Authorization": authorization})
+
+    assert response.status == 401
+    assert (await response.json()) == {"error": "unauthorised"}
+    [logged] = events(logs, "request.unauthorised")
+    assert logged["reason"] == "TokenWithoutExpiry"
+    assert (await stored(keyed_bot.engine)).nothing_from_requests
+    assert connector.arrivals == 0
+
+
+@pytest.mark.parametrize("app_type", ["SingleTenant", "MultiTenant", "UserAssignedMSI"])
+@pytest.mark.parametrize(("tenant", "status"), [(TENANT, 200), (OTHER_TENANT, 403)],
+                         ids=["own-tenant", "other-tenant"])
+async def test_a_configured_tenant_is_enforced_whatever_the_app_type(
+    database_url: str, connector: StandInConnector, clock, keys: StandInKeyServer,
+    no_network: list[str], app_type: str, tenant: str, status: int,
+):
+    settings = Settings(database_url=database_url, app_id=APP_ID, app_type=app_type,
+                        app_password="" if app_type == "UserAssignedMSI" else "a-secret",
+                        app_tenant_id=TENANT)
+    settings.check_can_serve()
+    activity = personal_message("help")
+    activity["channelData"]["tenant"]["id"] = tenant
+
+    async with serving(settings, connector.url, clock=clock,
+                       fetch_signing_keys=keys.fetch_json, tokens=BotToken()) as bot:
+        response = await bot.post(activity, headers=signed_by(keys, connector))
+        saved = await stored(bot.engine)
+
+    assert response.status == status
+    assert bool(saved.addresses) is (status == 200)
