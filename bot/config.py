@@ -10,6 +10,8 @@ from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/iip.sqlite3"
 APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
+# Registrations that live in one tenant, whose credentials cannot be built without its id.
+TENANT_BOUND_APP_TYPES = ("SingleTenant", "UserAssignedMSI")
 
 
 class SettingsError(ValueError):
@@ -82,9 +84,10 @@ class Settings:
                 "bot accepts unsigned requests from anyone who can reach it. Set IIP_HOST to "
                 "127.0.0.1 for local use, or configure the bot's Entra app registration."
             )
-        if not self.anonymous and self.app_type == "SingleTenant" and not self.app_tenant_id:
+        if (not self.anonymous and self.app_type in TENANT_BOUND_APP_TYPES
+                and not self.app_tenant_id):
             raise SettingsError(
-                "MICROSOFT_APP_TENANT_ID is required for a SingleTenant bot registration."
+                f"MICROSOFT_APP_TENANT_ID is required for a {self.app_type} bot registration."
             )
         if not self.anonymous and self.app_type != "UserAssignedMSI" and not self.app_password:
             raise SettingsError("MICROSOFT_APP_PASSWORD is required when MICROSOFT_APP_ID is set.")

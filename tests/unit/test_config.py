@@ -115,6 +115,14 @@ def test_a_managed_identity_needs_no_password() -> None:
     Settings.from_env(env).check_can_serve()
 
 
+def test_a_managed_identity_needs_its_tenant_id() -> None:
+    """The SDK cannot build a managed identity's credentials without it: say so at start-up."""
+    env = {**REGISTERED, "MICROSOFT_APP_PASSWORD": "", "MICROSOFT_APP_TYPE": "UserAssignedMSI",
+           "MICROSOFT_APP_TENANT_ID": ""}
+    with pytest.raises(SettingsError, match="MICROSOFT_APP_TENANT_ID is required"):
+        Settings.from_env(env).check_can_serve()
+
+
 @pytest.mark.parametrize(
     ("url", "path"),
     [
