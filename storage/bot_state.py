@@ -1,8 +1,11 @@
 """Bot Framework state (conversation, user and dialog state) kept in our own database.
 
 The eTag rules are those of botbuilder's MemoryStorage: a write whose eTag is stale fails with
-KeyError; a write with "*" or no eTag overwrites. Items are encoded with jsonpickle, as the
-SDK's own Blob and Cosmos DB storages do, so that dialog state round-trips with its types.
+KeyError; a write with "*" or no eTag overwrites. Items are plain JSON documents
+(storage.state_documents) holding objects only of the SDK types that dialog state is made of,
+never whatever type a document names, as the SDK's jsonpickle-based storages would build. A
+document that cannot be read is logged and treated as absent, so that the conversation starts
+afresh (and its next save replaces it) rather than failing every turn.
 """
 
 from __future__ import annotations
@@ -10,16 +13,35 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
-import jsonpickle
-from botbuilder.core import Storage
+import structlog
+from botbuilder import schema
+from botbuilder.core import Storage, StoreItem
+from botbuilder.dialogs import DialogInstance, DialogState
+from botbuilder.dialogs.choices import Choice, ListStyle
+from botbuilder.dialogs.prompts import PromptOptions
+from msrest.serialization import Model
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import connect
+from storage.state_documents import StateDocuments, UnreadableDocument
 from storage.tables import bot_state
 from storage.upsert import insert_for
+
+log = structlog.get_logger(__name__)
+
+_SCHEMA = [kind for kind in vars(schema).values() if isinstance(kind, type)]
+# What bot state is made of: the SDK's StoreItem, the dialog stack, prompts' options and the
+# activities they send (the Bot Framework schema's data classes and enums); nothing else is
+# ever built.
+DOCUMENTS = StateDocuments(
+    types=[StoreItem, DialogState, DialogInstance, PromptOptions, Choice,
+           *(kind for kind in _SCHEMA if issubclass(kind, Model))],
+    enums=[ListStyle, *(kind for kind in _SCHEMA if issubclass(kind, Enum))],
+)
 
 
 class EtagConflict(KeyError):
@@ -43,7 +65,11 @@ class SqlStorage(Storage):
             )
             found = {}
             for key, etag, document in rows:
-                item = jsonpickle.decode(document)
+                try:
+                    item = DOCUMENTS.decode(document)
+                except UnreadableDocument as error:
+                    log.warning("bot_state.unreadable", key=key, reason=str(error)[:200])
+                    continue
                 _set_etag(item, etag)
                 found[key] = item
         return found
@@ -60,7 +86,7 @@ class SqlStorage(Storage):
                 if expected == "":
                     raise ValueError(f"the item for {key!r} has an empty eTag")
                 new_etag = uuid.uuid4().hex
-                document = jsonpickle.encode(_without_etag(item))
+                document = DOCUMENTS.encode(_without_etag(item))
                 values = {"etag": new_etag, "document": document, "updated_at": now}
                 if expected is None or expected == "*":
                     statement = insert_for(connection, bot_state).values(key=key, **values)
