@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import SimpleNamespace
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -21,6 +20,7 @@ from bot.channel.activities import ADAPTIVE_CARD
 from bot.config import Settings
 from bot.domain.addresses import ConversationAddress, ConversationKind
 from bot.domain.messages import CardMessage
+from bot.domain.throttling import retry_after_seconds
 from bot.services.ports import SendResult
 
 REQUEST_TIMEOUT_SECONDS = 15
@@ -153,7 +153,8 @@ class BotConnectorMessenger:
                     return SendResult(status=response.status, activity_id=activity_id), answer
                 return SendResult(
                     status=response.status,
-                    retry_after=_retry_after(response.headers.get("Retry-After")),
+                    retry_after=retry_after_seconds(response.headers.get("Retry-After"),
+                                                    datetime.now(UTC)),
                     error=_error_code(answer),
                 ), answer
         except (aiohttp.ClientError, TimeoutError) as error:
@@ -191,17 +192,3 @@ def _error_code(answer: Any) -> str | None:
         return str(code)[:100] if code else None
     return None
 
-
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds, from either of its two forms (seconds, or an HTTP date)."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())

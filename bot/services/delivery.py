@@ -25,6 +25,7 @@ from bot.domain.outbox import (
     classify,
 )
 from bot.domain.pacing import Pacer
+from bot.domain.throttling import MAX_RETRY_AFTER_SECONDS, hold_seconds
 from bot.services.ports import Clock, Messenger, OutboxQueue, SendResult, UnitOfWorkFactory
 
 log = structlog.get_logger(__name__)
@@ -42,6 +43,8 @@ class DeliveryOptions:
     max_attempts: int = MAX_ATTEMPTS
     backoff_base_seconds: float = BACKOFF_BASE_SECONDS
     backoff_cap_seconds: float = BACKOFF_CAP_SECONDS
+    # The longest a 429 holds a tenant, whatever its Retry-After says.
+    max_retry_after_seconds: float = MAX_RETRY_AFTER_SECONDS
     # When the person has no stored 1:1 chat and no address in their tenant is known yet.
     default_service_url: str | None = None
     bot_id: str | None = None
@@ -396,7 +399,7 @@ class DeliveryWorker:
         reason = f"{result.status or 'network'}: {result.error or verdict.value}"
         now = self._clock.now()
         if verdict is Verdict.THROTTLED:
-            retry_after = result.retry_after or 1.0
+            retry_after = hold_seconds(result.retry_after, self._options.max_retry_after_seconds)
             if address is not None:
                 self._pacer.hold(address.tenant_id or "", self._monotonic() + retry_after)
             log.warning("outbox.throttled", delivery=delivery.id, retry_after=retry_after)

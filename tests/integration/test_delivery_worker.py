@@ -394,6 +394,32 @@ async def test_a_429_holds_back_the_next_message_already_lined_up_for_the_same_c
     assert all(a.at >= answered + 1.45 for a in after)
 
 
+@pytest.mark.parametrize("retry_after", ["inf", "1e308", "99999999",
+                                         "Fri, 31 Dec 9999 23:59:59 GMT"],
+                         ids=["inf", "1e308", "three-years", "year-9999"])
+async def test_a_429_asking_for_ever_holds_the_tenant_no_longer_than_the_setting(
+    retry_after: str, engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    """One hostile or broken answer must not stop every notification until a restart."""
+    alex, blake = personal("alex", connector), personal("blake", connector)
+    await remember(engine, alex, blake)
+    connector.fail_conversation(alex.conversation_id, too_many(retry_after))
+    await queue(engine, to(alex.conversation_id, "alex-1"), to(blake.conversation_id, "blake-1"))
+
+    await deliver(make_worker(engine, database_url, session,
+                              settings={"outbox_max_retry_after": 1.5}), engine)
+
+    (throttled,) = [a for a in connector.arrivals_log if a.status == 429]
+    assert keys(connector.delivered_to(alex.conversation_id)) == ["alex-1"]
+    assert keys(connector.delivered_to(blake.conversation_id)) == ["blake-1"]
+    # Held for the longest the setting allows, then sent.
+    (sent,) = [a for a in connector.to(alex.conversation_id) if a.status == 200]
+    assert sent.at >= throttled.at + 1.45
+    rows = await outbox_rows(engine)
+    assert {(r["state"], r["attempts"]) for r in rows.values()} == {("sent", 1)}
+
+
 # Passing faults are retried
 
 
