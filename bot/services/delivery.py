@@ -134,6 +134,7 @@ class DeliveryWorker:
             self._in_hand.add(delivery.id)
             started = False
             until: datetime | None = None
+            address: ConversationAddress | None = None
             try:
                 address = await self._address_for(
                     delivery, known if self._address_changes == changes else None)
@@ -156,6 +157,12 @@ class DeliveryWorker:
                 if until is not None:
                     await self._queue.retry(delivery.id, self.owner, until, None,
                                             count_attempt=False)
+            except Exception as error:  # a fault in pacing one message must not wedge the rest
+                log.exception("outbox.pacing_failed", delivery=delivery.id)
+                retry_at = await self._record_failure(
+                    delivery, None, SendResult(status=None, error=type(error).__name__))
+                if retry_at is not None and address is not None:
+                    self._hold_back(address.conversation_id, delivery.id, retry_at)
             finally:
                 if not started:
                     self._in_hand.discard(delivery.id)

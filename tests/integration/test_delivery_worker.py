@@ -420,6 +420,28 @@ async def test_a_429_asking_for_ever_holds_the_tenant_no_longer_than_the_setting
     assert {(r["state"], r["attempts"]) for r in rows.values()} == {("sent", 1)}
 
 
+async def test_a_fault_in_pacing_counts_an_attempt_and_never_wedges_the_batch(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    """A pace of one send in 10^300 seconds cannot be waited for (its time is past any date):
+    the message it holds back counts its attempts and is given up with the reason, and the
+    worker goes on with the rest instead of failing the whole batch again and again."""
+    alex, blake = personal("alex", connector), personal("blake", connector)
+    casey = personal("casey", connector, tenant=OTHER_TENANT)
+    await remember(engine, alex, blake, casey)
+    await queue(engine, to(alex.conversation_id, "alex-1"), to(blake.conversation_id, "blake-1"),
+                to(casey.conversation_id, "casey-1"))
+
+    await deliver(make_worker(engine, database_url, session, max_attempts=3,
+                              settings={"outbox_tenant_rate": 1e-300}), engine)
+
+    assert sorted(keys(connector.delivered)) == ["alex-1", "casey-1"]
+    rows = await outbox_rows(engine)
+    assert (rows["blake-1"]["state"], rows["blake-1"]["attempts"]) == ("dead", 3)
+    assert rows["blake-1"]["last_error"] == "network: OverflowError"
+
+
 # Passing faults are retried
 
 
