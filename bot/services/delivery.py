@@ -17,6 +17,7 @@ from bot.domain.outbox import (
     BACKOFF_BASE_SECONDS,
     BACKOFF_CAP_SECONDS,
     MAX_ATTEMPTS,
+    SERVICE_URL_REFUSED,
     Delivery,
     DeliveryState,
     Recipient,
@@ -25,11 +26,20 @@ from bot.domain.outbox import (
     classify,
 )
 from bot.domain.pacing import Pacer
-from bot.domain.throttling import MAX_RETRY_AFTER_SECONDS, hold_seconds
+from bot.domain.throttling import (
+    FIRST_PAUSE_SECONDS,
+    LONGEST_PAUSE_SECONDS,
+    MAX_RETRY_AFTER_SECONDS,
+    TenantPauses,
+    hold_seconds,
+)
 from bot.services.ports import Clock, Messenger, OutboxQueue, SendResult, UnitOfWorkFactory
 
 log = structlog.get_logger(__name__)
 
+REFUSED_SERVICE_URL_REASON = (
+    "not sent: the address's service URL is not a Bot Connector host, and the bot's token "
+    "goes nowhere else")
 # A send that must wait this long or more is put back in the outbox rather than waited for.
 LONG_WAIT_SECONDS = 1.0
 
@@ -45,6 +55,10 @@ class DeliveryOptions:
     backoff_cap_seconds: float = BACKOFF_CAP_SECONDS
     # The longest a 429 holds a tenant, whatever its Retry-After says.
     max_retry_after_seconds: float = MAX_RETRY_AFTER_SECONDS
+    # How long a tenant whose Bot Connector refuses the bot itself (a tenant-wide 403) is
+    # paused: the first time, and at most, doubling while it keeps refusing.
+    first_pause_seconds: float = FIRST_PAUSE_SECONDS
+    longest_pause_seconds: float = LONGEST_PAUSE_SECONDS
     # When the person has no stored 1:1 chat and no address in their tenant is known yet.
     default_service_url: str | None = None
     bot_id: str | None = None
@@ -62,10 +76,12 @@ class DeliveryWorker:
         self._messenger = messenger
         self._clock = clock
         self._pacer = pacer
+        self._options = options or DeliveryOptions()
+        self._pauses = TenantPauses(self._options.first_pause_seconds,
+                                    self._options.longest_pause_seconds)
         # Sends are booked with `pacer` when they are started, and leave when the send before
         # them in the conversation is done: `_departures` keeps the limits at leaving time.
         self._departures = pacer.twin()
-        self._options = options or DeliveryOptions()
         self._monotonic = monotonic
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
         self._wake = doorbell or asyncio.Event()
@@ -324,12 +340,13 @@ class DeliveryWorker:
                     return None
             else:
                 result = await self._messenger.send(address, delivery.message)
-            verdict = classify(result.status)
+            verdict = classify(result.status, result.error)
             if verdict is Verdict.RECREATE and address.kind is ConversationKind.PERSONAL \
                     and address.object_id and delivery.replaces_id is None:
                 result, address = await self._reopen(delivery, address)
-                verdict = classify(result.status)
+                verdict = classify(result.status, result.error)
             if verdict is Verdict.SENT:
+                self._pauses.recovered(address.tenant_id or "")
                 await self._queue.sent(delivery.id, self.owner, self._clock.now(),
                                        address.conversation_id, result.activity_id)
                 return None
@@ -402,8 +419,9 @@ class DeliveryWorker:
     async def _record_failure(self, delivery: Delivery, address: ConversationAddress | None,
                               result: SendResult) -> datetime | None:
         """Retry later, or give up; the time it was put back until, None when given up."""
-        verdict = classify(result.status)
-        reason = f"{result.status or 'network'}: {result.error or verdict.value}"
+        verdict = classify(result.status, result.error)
+        reason = (REFUSED_SERVICE_URL_REASON if result.error == SERVICE_URL_REFUSED
+                  else f"{result.status or 'network'}: {result.error or verdict.value}")
         now = self._clock.now()
         if verdict is Verdict.THROTTLED:
             retry_after = hold_seconds(result.retry_after, self._options.max_retry_after_seconds)
@@ -414,6 +432,9 @@ class DeliveryWorker:
             await self._queue.retry(delivery.id, self.owner, until, reason,
                                     count_attempt=False)
             return until
+        if verdict is Verdict.SUSPENDED:
+            tenant = (address.tenant_id if address else delivery.recipient.tenant_id) or ""
+            return await self._pause_tenant(delivery, tenant, reason)
         if verdict is Verdict.UNREACHABLE:
             await self._queue.dead(delivery.id, self.owner, reason)
             if address is not None:
@@ -430,6 +451,26 @@ class DeliveryWorker:
             return until
         await self._give_up(delivery, reason)
         return None
+
+    async def _pause_tenant(self, delivery: Delivery, tenant: str,
+                            reason: str) -> datetime | None:
+        """The Bot Connector refused the bot itself (its credentials, or its app blocked by
+        the tenant's admin): send nothing more to the tenant for a while, longer each time it
+        is refused again, rather than give up every message and close every chat. The message
+        counts an attempt (so a refusal that only ever meets this message ends); the others
+        wait without one. Logged as an error once a pause, for an operator to put right."""
+        now = self._monotonic()
+        pause = self._pauses.refused(tenant, now)
+        if pause is not None:
+            self._pacer.hold(tenant, now + pause)
+            log.error("outbox.tenant_paused", tenant=tenant, reason=reason,
+                      pause_seconds=pause, delivery=delivery.id)
+        if delivery.attempts + 1 >= self._options.max_attempts:
+            await self._give_up(delivery, reason)
+            return None
+        until = self._clock.now() + timedelta(seconds=self._pacer.held_for(tenant, now))
+        await self._queue.retry(delivery.id, self.owner, until, reason)
+        return until
 
     async def _give_up(self, delivery: Delivery, reason: str) -> None:
         log.error("outbox.dead", delivery=delivery.id, kind=delivery.kind.value, reason=reason)

@@ -17,11 +17,12 @@ from typing import Any
 
 import aiohttp
 import pytest
+import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from support.bot_server import serving
 from support.cli import run_cli
-from support.connector import BAD_GATEWAY, BLOCKED, Fault
+from support.connector import BAD_GATEWAY, Fault, forbidden
 from support.teams_connector import (
     DROP,
     GATEWAY_TIMEOUT,
@@ -593,13 +594,15 @@ async def test_a_token_refused_even_when_new_keeps_the_message_for_later(
 # 403: the person blocked the bot
 
 
+@pytest.mark.parametrize("code", ["MessageWritesBlocked", "ConversationBlockedByUser",
+                                  "BotNotInConversationRoster"])
 async def test_a_blocked_bot_stops_sending_there_and_says_so_in_the_audit_log(
-    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    code: str, engine: AsyncEngine, database_url: str, connector: TeamsConnector,
     session: aiohttp.ClientSession,
 ):
     alex, blake = personal("alex", connector), personal("blake", connector)
     await remember(engine, alex, blake)
-    connector.fail_conversation(alex.conversation_id, BLOCKED, times=100)
+    connector.fail_conversation(alex.conversation_id, forbidden(code), times=100)
     await queue(engine, to(alex.conversation_id, "status:1"), to(blake.conversation_id, "b:1"))
 
     await deliver(make_worker(engine, database_url, session), engine)
@@ -612,7 +615,7 @@ async def test_a_blocked_bot_stops_sending_there_and_says_so_in_the_audit_log(
     assert keys(connector.delivered_to(blake.conversation_id)) == ["b:1"]
     rows = await outbox_rows(engine)
     assert rows["status:1"]["state"] == "dead"
-    assert rows["status:1"]["last_error"] == "403: MessageWritesBlocked"
+    assert rows["status:1"]["last_error"] == f"403: {code}"
     assert rows["status:1"]["attempts"] == 1
     assert rows["status:2"]["state"] == rows["status:3"]["state"] == "dead"
     addresses = {a["conversation_id"]: a for a in await table(engine,
@@ -622,8 +625,75 @@ async def test_a_blocked_bot_stops_sending_there_and_says_so_in_the_audit_log(
     audit = [a for a in await table(engine, tables.audit_log)
              if a["action"] == "conversation.unreachable"]
     assert [(a["subject"], a["detail"]["reason"]) for a in audit] == [
-        ("a:alex", "403: MessageWritesBlocked")]
+        ("a:alex", f"403: {code}")]
     assert not connector.created  # no new chat was forced on them
+
+
+@pytest.mark.parametrize("code", ["BotDisabledByAdmin", None], ids=["disabled-by-admin", "no-code"])
+async def test_a_403_refusing_the_bot_itself_pauses_the_tenant_and_closes_no_chat(
+    code: str | None, engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    """The tenant's admin blocked the app, or the bot's credentials are refused: every chat
+    in the tenant would say the same. Nothing is given up and nobody is marked unreachable;
+    the tenant waits out a pause, the operator is told once, and the messages go after."""
+    alex, blake = personal("alex", connector), personal("blake", connector)
+    casey = personal("casey", connector, tenant=OTHER_TENANT)
+    await remember(engine, alex, blake, casey)
+    connector.fail_conversation(alex.conversation_id, forbidden(code))
+    await queue(engine, to(alex.conversation_id, "alex-1"), to(blake.conversation_id, "blake-1"),
+                to(casey.conversation_id, "casey-1"))
+
+    with structlog.testing.capture_logs() as logged:
+        await deliver(make_worker(engine, database_url, session, first_pause_seconds=1.5,
+                                  settings={"outbox_tenant_rate": 1}), engine)
+
+    (refused,) = [a for a in connector.arrivals_log if a.status == 403]
+    tenant_t = [a for a in connector.arrivals_log if a.conversation_id in ("a:alex", "a:blake")]
+    assert [a for a in tenant_t if refused.at < a.at < refused.at + 1.45] == []
+    assert keys(connector.delivered_to("a:alex")) == ["alex-1"]
+    assert keys(connector.delivered_to("a:blake")) == ["blake-1"]
+    (other,) = connector.to(casey.conversation_id)
+    assert other.at < refused.at + 1.0  # another tenant is not paused
+    rows = await outbox_rows(engine)
+    assert {k: r["state"] for k, r in rows.items()} == {
+        "alex-1": "sent", "blake-1": "sent", "casey-1": "sent"}
+    addresses = await table(engine, tables.conversation_addresses)
+    assert [a["conversation_id"] for a in addresses if a["removed_at"] is not None] == []
+    audit = await table(engine, tables.audit_log)
+    assert [a for a in audit if a["action"] == "conversation.unreachable"] == []
+    (paused,) = [e for e in logged if e["event"] == "outbox.tenant_paused"]
+    assert (paused["log_level"], paused["tenant"], paused["pause_seconds"]) == (
+        "error", TENANT, 1.5)
+
+
+async def test_a_tenant_that_keeps_refusing_the_bot_is_paused_longer_each_time(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    alex = personal("alex", connector)
+    await remember(engine, alex)
+    connector.fail_conversation(alex.conversation_id, forbidden("BotDisabledByAdmin"), times=100)
+    await queue(engine, to(alex.conversation_id, "alex-1"))
+    worker = make_worker(engine, database_url, session, first_pause_seconds=0.4)
+
+    with structlog.testing.capture_logs() as logged:
+        stop = asyncio.Event()
+        task = asyncio.create_task(worker.run(stop))
+        await connector.wait_for_arrivals(3, within=10)
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+    tries = connector.to(alex.conversation_id)
+    assert [a.status for a in tries] == [403] * len(tries)
+    assert tries[1].at - tries[0].at >= 0.4 - 0.05
+    assert tries[2].at - tries[1].at >= 0.8 - 0.05
+    assert [e["pause_seconds"] for e in logged if e["event"] == "outbox.tenant_paused"][:3] == [
+        0.4, 0.8, 1.6]
+    row = (await outbox_rows(engine))["alex-1"]
+    assert row["state"] == "pending" and row["last_error"] == "403: BotDisabledByAdmin"
+    (address,) = await table(engine, tables.conversation_addresses)
+    assert address["removed_at"] is None
 
 
 # 404: the 1:1 chat is gone
