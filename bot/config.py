@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.domain.service_urls import DEFAULT_CONNECTOR_HOSTS
 from bot.domain.throttling import MAX_RETRY_AFTER_SECONDS
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/iip.sqlite3"
@@ -39,6 +40,8 @@ class Settings:
     # The longest a 429's Retry-After may hold a tenant, whatever the connector asked for.
     outbox_max_retry_after: float = MAX_RETRY_AFTER_SECONDS
     teams_service_url: str = "https://smba.trafficmanager.net/teams/"
+    # The only hosts the bot's token is sent to ("*." for any subdomain).
+    connector_hosts: tuple[str, ...] = DEFAULT_CONNECTOR_HOSTS
 
     @property
     def anonymous(self) -> bool:
@@ -79,6 +82,7 @@ class Settings:
                                            MAX_RETRY_AFTER_SECONDS),
             teams_service_url=env.get("IIP_TEAMS_SERVICE_URL")
             or "https://smba.trafficmanager.net/teams/",
+            connector_hosts=_hosts(env, "IIP_CONNECTOR_HOSTS", DEFAULT_CONNECTOR_HOSTS),
         )
 
     def check_can_serve(self) -> None:
@@ -136,6 +140,19 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
     if not math.isfinite(number) or number <= 0:
         raise SettingsError(f"{name} must be a number more than zero, not {value}.")
     return number
+
+
+def _hosts(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    hosts = tuple(h.strip().lower() for h in value.split(",") if h.strip())
+    bad = [h for h in hosts if h in ("*", "*.") or "/" in h or ":" in h or " " in h]
+    if bad or not hosts:
+        raise SettingsError(
+            f"{name} must list host names separated by commas (\"*.\" for any subdomain), "
+            f"not {value!r}.")
+    return hosts
 
 
 def is_loopback(host: str) -> bool:

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 import aiohttp
+import structlog
 from botbuilder.integration.aiohttp import ConfigurationServiceClientCredentialFactory
 from botframework.connector.auth import AppCredentials, AuthenticationConstants
 
@@ -20,8 +21,12 @@ from bot.channel.activities import ADAPTIVE_CARD
 from bot.config import Settings
 from bot.domain.addresses import ConversationAddress, ConversationKind
 from bot.domain.messages import CardMessage
+from bot.domain.outbox import SERVICE_URL_REFUSED
+from bot.domain.service_urls import ServiceUrlPolicy
 from bot.domain.throttling import retry_after_seconds
 from bot.services.ports import SendResult
+
+log = structlog.get_logger(__name__)
 
 REQUEST_TIMEOUT_SECONDS = 15
 
@@ -84,9 +89,11 @@ class BearerTokens(Protocol):
 class BotConnectorMessenger:
     """Implements bot.services.ports.Messenger."""
 
-    def __init__(self, session: aiohttp.ClientSession, tokens: BearerTokens) -> None:
+    def __init__(self, session: aiohttp.ClientSession, tokens: BearerTokens,
+                 service_urls: ServiceUrlPolicy) -> None:
         self._session = session
         self._tokens = tokens
+        self._service_urls = service_urls
 
     async def send(self, address: ConversationAddress, message: CardMessage) -> SendResult:
         url = _conversation_url(address, "activities")
@@ -132,7 +139,12 @@ class BotConnectorMessenger:
 
     async def _request(self, method: str, url: str,
                        body: dict[str, Any]) -> tuple[SendResult, Any]:
-        """One call; a call refused for its token (401) is made once more with a new one."""
+        """One call; a call refused for its token (401) is made once more with a new one.
+        Nothing, token included, goes to a URL that is not the Bot Connector's."""
+        refusal = self._service_urls.refusal(url)
+        if refusal is not None:
+            log.error("connector.service_url_refused", reason=refusal)
+            return SendResult(status=None, error=SERVICE_URL_REFUSED), None
         headers = await self._tokens.headers()
         result, answer = await self._once(method, url, body, headers)
         if result.status == 401 and headers:

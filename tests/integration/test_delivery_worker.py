@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -589,6 +590,45 @@ async def test_a_token_refused_even_when_new_keeps_the_message_for_later(
     row = (await outbox_rows(engine))["status:1"]
     assert (row["state"], row["attempts"]) == ("pending", 1)
     assert row["last_error"].startswith("401")
+
+
+# The bot's token goes to the Bot Connector only
+
+
+async def test_an_address_whose_service_url_is_not_the_connectors_gets_no_token(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    """A stored address pointing elsewhere (forged, or corrupted) would hand the bot's token
+    to whoever runs that host: its message is given up with the reason, and nothing at all
+    is sent there."""
+    async with TeamsConnector() as elsewhere:
+        alex = replace(personal("alex", connector),
+                       service_url=connector.url.replace("127.0.0.1", "localhost"))
+        mallory = personal("mallory", elsewhere)  # 127.0.0.1, which is not listed
+        await remember(engine, alex, mallory)
+        await queue(engine, to(alex.conversation_id, "alex-1"),
+                    to(mallory.conversation_id, "mallory-1"),
+                    to(Recipient.person("oid-nobody", TENANT), "nobody-1"))
+        settings = settings_for(database_url, app_id="the-bots-app-id",
+                                connector_hosts=("localhost",))
+
+        with structlog.testing.capture_logs() as logged:
+            await deliver(build_worker(engine, settings, CLOCK, session, tokens=RotatingToken(),
+                                       idle_poll_seconds=0.05), engine)
+
+        assert elsewhere.arrivals == 0 and not elsewhere.created
+        (sent,) = connector.delivered
+        assert key_of(sent.body) == "alex-1"
+        assert sent.headers["Authorization"] == "Bearer token-1"
+        rows = await outbox_rows(engine)
+        assert [rows[k]["state"] for k in ("alex-1", "mallory-1", "nobody-1")] == [
+            "sent", "dead", "dead"]  # nobody's chat would be opened through mallory's host
+        assert rows["mallory-1"]["attempts"] == 1
+        assert "not a Bot Connector host" in rows["mallory-1"]["last_error"]
+        refused = [e for e in logged if e["event"] == "connector.service_url_refused"]
+        assert refused and all(e["log_level"] == "error" and "127.0.0.1" in e["reason"]
+                               for e in refused)
 
 
 # 403: the person blocked the bot
