@@ -40,6 +40,7 @@ log = structlog.get_logger(__name__)
 REFUSED_SERVICE_URL_REASON = (
     "not sent: the address's service URL is not a Bot Connector host, and the bot's token "
     "goes nowhere else")
+
 # A send that must wait this long or more is put back in the outbox rather than waited for.
 LONG_WAIT_SECONDS = 1.0
 
