@@ -22,6 +22,7 @@ from bot.channel.signing_keys import FetchJson, fetch_json_with, signing_keys_fr
 from bot.config import Settings
 from bot.domain.ideas import LONDON
 from bot.domain.pacing import Pacer, conversation_windows, safe_tenant_windows
+from bot.domain.service_urls import ServiceUrlPolicy
 from bot.services.clock import SystemClock
 from bot.services.conversations import ConversationService
 from bot.services.decisions import DecisionService
@@ -59,6 +60,12 @@ def build_services(engine: AsyncEngine, clock: Clock,
     )
 
 
+def service_url_policy(settings: Settings) -> ServiceUrlPolicy:
+    """The Bot Connector's hosts; loopback too for a bot without an app id (it sends no
+    token), such as the Playground's."""
+    return ServiceUrlPolicy(settings.connector_hosts, allow_loopback=settings.anonymous)
+
+
 def build_worker(engine: AsyncEngine, settings: Settings, clock: Clock,
                  session: aiohttp.ClientSession, doorbell: asyncio.Event | None = None,
                  tokens: BearerTokens | None = None, **tuning: Any) -> DeliveryWorker:
@@ -72,13 +79,15 @@ def build_worker(engine: AsyncEngine, settings: Settings, clock: Clock,
         "in_flight": settings.outbox_in_flight,
         "batch": max(20, round(settings.outbox_tenant_rate * 2)),
         "lease": timedelta(seconds=settings.outbox_lease_seconds),
+        "max_retry_after_seconds": settings.outbox_max_retry_after,
         "default_service_url": settings.teams_service_url,
         "bot_id": f"28:{settings.app_id}" if settings.app_id else None,
         **tuning,
     })
     return DeliveryWorker(
         SqlOutboxQueue(engine), unit_of_work_factory(engine),
-        BotConnectorMessenger(session, tokens or ConnectorTokens(settings)), clock, pacer,
+        BotConnectorMessenger(session, tokens or ConnectorTokens(settings),
+                              service_url_policy(settings)), clock, pacer,
         options,
         doorbell=doorbell,
     )
@@ -126,7 +135,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
         """One pooled HTTP session to the Bot Connector, for replies and for the outbox."""
         async with aiohttp.ClientSession() as session:
             app[SESSION] = session
-            adapter.messenger = BotConnectorMessenger(session, tokens)
+            adapter.messenger = BotConnectorMessenger(session, tokens,
+                                                      service_url_policy(settings))
             if settings.anonymous:
                 yield
             else:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from bot.domain.service_urls import DEFAULT_CONNECTOR_HOSTS
+from bot.domain.throttling import MAX_RETRY_AFTER_SECONDS
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/iip.sqlite3"
 APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
@@ -35,7 +39,11 @@ class Settings:
     outbox_in_flight: int = 16
     # How long a claimed message stays a worker's own; after it, another worker may send it.
     outbox_lease_seconds: float = 120.0
+    # The longest a 429's Retry-After may hold a tenant, whatever the connector asked for.
+    outbox_max_retry_after: float = MAX_RETRY_AFTER_SECONDS
     teams_service_url: str = "https://smba.trafficmanager.net/teams/"
+    # The only hosts the bot's token is sent to ("*." for any subdomain).
+    connector_hosts: tuple[str, ...] = DEFAULT_CONNECTOR_HOSTS
 
     @property
     def anonymous(self) -> bool:
@@ -72,8 +80,11 @@ class Settings:
             outbox_conversation_rate=_number(env, "IIP_OUTBOX_CONVERSATION_RATE", 7.0),
             outbox_in_flight=int(_number(env, "IIP_OUTBOX_IN_FLIGHT", 16)),
             outbox_lease_seconds=_number(env, "IIP_OUTBOX_LEASE_SECONDS", 120.0),
+            outbox_max_retry_after=_number(env, "IIP_OUTBOX_MAX_RETRY_AFTER",
+                                           MAX_RETRY_AFTER_SECONDS),
             teams_service_url=env.get("IIP_TEAMS_SERVICE_URL")
             or "https://smba.trafficmanager.net/teams/",
+            connector_hosts=_hosts(env, "IIP_CONNECTOR_HOSTS", DEFAULT_CONNECTOR_HOSTS),
         )
 
     def check_can_serve(self) -> None:
@@ -129,9 +140,22 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         number = float(value)
     except ValueError:
         raise SettingsError(f"{name} must be a number, not {value!r}.") from None
-    if number <= 0:
-        raise SettingsError(f"{name} must be more than zero, not {value}.")
+    if not math.isfinite(number) or number <= 0:
+        raise SettingsError(f"{name} must be a number more than zero, not {value}.")
     return number
+
+
+def _hosts(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    hosts = tuple(h.strip().lower() for h in value.split(",") if h.strip())
+    bad = [h for h in hosts if h in ("*", "*.") or "/" in h or ":" in h or " " in h]
+    if bad or not hosts:
+        raise SettingsError(
+            f"{name} must list host names separated by commas (\"*.\" for any subdomain), "
+            f"not {value!r}.")
+    return hosts
 
 
 def is_loopback(host: str) -> bool:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import SimpleNamespace
 from typing import Any, Protocol
 from urllib.parse import quote
 
 import aiohttp
+import structlog
 from botbuilder.integration.aiohttp import ConfigurationServiceClientCredentialFactory
 from botframework.connector.auth import AppCredentials, AuthenticationConstants
 
@@ -21,7 +21,12 @@ from bot.channel.activities import ADAPTIVE_CARD
 from bot.config import Settings
 from bot.domain.addresses import ConversationAddress, ConversationKind
 from bot.domain.messages import CardMessage
+from bot.domain.outbox import SERVICE_URL_REFUSED
+from bot.domain.service_urls import ServiceUrlPolicy
+from bot.domain.throttling import retry_after_seconds
 from bot.services.ports import SendResult
+
+log = structlog.get_logger(__name__)
 
 REQUEST_TIMEOUT_SECONDS = 15
 
@@ -84,9 +89,11 @@ class BearerTokens(Protocol):
 class BotConnectorMessenger:
     """Implements bot.services.ports.Messenger."""
 
-    def __init__(self, session: aiohttp.ClientSession, tokens: BearerTokens) -> None:
+    def __init__(self, session: aiohttp.ClientSession, tokens: BearerTokens,
+                 service_urls: ServiceUrlPolicy) -> None:
         self._session = session
         self._tokens = tokens
+        self._service_urls = service_urls
 
     async def send(self, address: ConversationAddress, message: CardMessage) -> SendResult:
         url = _conversation_url(address, "activities")
@@ -132,7 +139,12 @@ class BotConnectorMessenger:
 
     async def _request(self, method: str, url: str,
                        body: dict[str, Any]) -> tuple[SendResult, Any]:
-        """One call; a call refused for its token (401) is made once more with a new one."""
+        """One call; a call refused for its token (401) is made once more with a new one.
+        Nothing, token included, goes to a URL that is not the Bot Connector's."""
+        refusal = self._service_urls.refusal(url)
+        if refusal is not None:
+            log.error("connector.service_url_refused", reason=refusal)
+            return SendResult(status=None, error=SERVICE_URL_REFUSED), None
         headers = await self._tokens.headers()
         result, answer = await self._once(method, url, body, headers)
         if result.status == 401 and headers:
@@ -153,7 +165,8 @@ class BotConnectorMessenger:
                     return SendResult(status=response.status, activity_id=activity_id), answer
                 return SendResult(
                     status=response.status,
-                    retry_after=_retry_after(response.headers.get("Retry-After")),
+                    retry_after=retry_after_seconds(response.headers.get("Retry-After"),
+                                                    datetime.now(UTC)),
                     error=_error_code(answer),
                 ), answer
         except (aiohttp.ClientError, TimeoutError) as error:
@@ -191,17 +204,3 @@ def _error_code(answer: Any) -> str | None:
         return str(code)[:100] if code else None
     return None
 
-
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds, from either of its two forms (seconds, or an HTTP date)."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())

@@ -16,7 +16,7 @@ from botbuilder.schema import Activity, ResourceResponse
 
 from bot.channel.messenger import BotConnectorMessenger
 from bot.channel.serialization import activity_json
-from bot.domain.outbox import Verdict, classify
+from bot.domain.outbox import SERVICE_URL_REFUSED, Verdict, classify
 from bot.services.ports import SendResult
 
 log = structlog.get_logger(__name__)
@@ -36,8 +36,11 @@ class ReplyFailed(RuntimeError):
 
     @property
     def worth_an_apology(self) -> bool:
-        """No point apologising into a chat that refuses messages or is throttled."""
-        return classify(self.result.status) not in (Verdict.UNREACHABLE, Verdict.THROTTLED)
+        """No point apologising into a chat that refuses messages (any 403, or an address the
+        bot's token may not go to) or is throttled."""
+        if self.result.status == 403 or self.result.error == SERVICE_URL_REFUSED:
+            return False
+        return classify(self.result.status) is not Verdict.THROTTLED
 
 
 async def send_reply(messenger: BotConnectorMessenger, activity: Activity) -> ResourceResponse:
@@ -48,7 +51,7 @@ async def send_reply(messenger: BotConnectorMessenger, activity: Activity) -> Re
         result = await messenger.post_reply(
             activity.service_url, activity.conversation.id, activity.reply_to_id, body
         )
-        verdict = classify(result.status)
+        verdict = classify(result.status, result.error)
         if verdict is Verdict.SENT:
             return ResourceResponse(id=result.activity_id)
         if verdict not in (Verdict.RETRY, Verdict.THROTTLED) or attempt == len(RETRY_PAUSES):

@@ -17,6 +17,7 @@ from bot.domain.outbox import (
     BACKOFF_BASE_SECONDS,
     BACKOFF_CAP_SECONDS,
     MAX_ATTEMPTS,
+    SERVICE_URL_REFUSED,
     Delivery,
     DeliveryState,
     Recipient,
@@ -25,9 +26,20 @@ from bot.domain.outbox import (
     classify,
 )
 from bot.domain.pacing import Pacer
+from bot.domain.throttling import (
+    FIRST_PAUSE_SECONDS,
+    LONGEST_PAUSE_SECONDS,
+    MAX_RETRY_AFTER_SECONDS,
+    TenantPauses,
+    hold_seconds,
+)
 from bot.services.ports import Clock, Messenger, OutboxQueue, SendResult, UnitOfWorkFactory
 
 log = structlog.get_logger(__name__)
+
+REFUSED_SERVICE_URL_REASON = (
+    "not sent: the address's service URL is not a Bot Connector host, and the bot's token "
+    "goes nowhere else")
 
 # A send that must wait this long or more is put back in the outbox rather than waited for.
 LONG_WAIT_SECONDS = 1.0
@@ -42,6 +54,12 @@ class DeliveryOptions:
     max_attempts: int = MAX_ATTEMPTS
     backoff_base_seconds: float = BACKOFF_BASE_SECONDS
     backoff_cap_seconds: float = BACKOFF_CAP_SECONDS
+    # The longest a 429 holds a tenant, whatever its Retry-After says.
+    max_retry_after_seconds: float = MAX_RETRY_AFTER_SECONDS
+    # How long a tenant whose Bot Connector refuses the bot itself (a tenant-wide 403) is
+    # paused: the first time, and at most, doubling while it keeps refusing.
+    first_pause_seconds: float = FIRST_PAUSE_SECONDS
+    longest_pause_seconds: float = LONGEST_PAUSE_SECONDS
     # When the person has no stored 1:1 chat and no address in their tenant is known yet.
     default_service_url: str | None = None
     bot_id: str | None = None
@@ -59,10 +77,12 @@ class DeliveryWorker:
         self._messenger = messenger
         self._clock = clock
         self._pacer = pacer
+        self._options = options or DeliveryOptions()
+        self._pauses = TenantPauses(self._options.first_pause_seconds,
+                                    self._options.longest_pause_seconds)
         # Sends are booked with `pacer` when they are started, and leave when the send before
         # them in the conversation is done: `_departures` keeps the limits at leaving time.
         self._departures = pacer.twin()
-        self._options = options or DeliveryOptions()
         self._monotonic = monotonic
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
         self._wake = doorbell or asyncio.Event()
@@ -131,6 +151,7 @@ class DeliveryWorker:
             self._in_hand.add(delivery.id)
             started = False
             until: datetime | None = None
+            address: ConversationAddress | None = None
             try:
                 address = await self._address_for(
                     delivery, known if self._address_changes == changes else None)
@@ -153,6 +174,12 @@ class DeliveryWorker:
                 if until is not None:
                     await self._queue.retry(delivery.id, self.owner, until, None,
                                             count_attempt=False)
+            except Exception as error:  # a fault in pacing one message must not wedge the rest
+                log.exception("outbox.pacing_failed", delivery=delivery.id)
+                retry_at = await self._record_failure(
+                    delivery, None, SendResult(status=None, error=type(error).__name__))
+                if retry_at is not None and address is not None:
+                    self._hold_back(address.conversation_id, delivery.id, retry_at)
             finally:
                 if not started:
                     self._in_hand.discard(delivery.id)
@@ -314,12 +341,13 @@ class DeliveryWorker:
                     return None
             else:
                 result = await self._messenger.send(address, delivery.message)
-            verdict = classify(result.status)
+            verdict = classify(result.status, result.error)
             if verdict is Verdict.RECREATE and address.kind is ConversationKind.PERSONAL \
                     and address.object_id and delivery.replaces_id is None:
                 result, address = await self._reopen(delivery, address)
-                verdict = classify(result.status)
+                verdict = classify(result.status, result.error)
             if verdict is Verdict.SENT:
+                self._pauses.recovered(address.tenant_id or "")
                 await self._queue.sent(delivery.id, self.owner, self._clock.now(),
                                        address.conversation_id, result.activity_id)
                 return None
@@ -392,11 +420,12 @@ class DeliveryWorker:
     async def _record_failure(self, delivery: Delivery, address: ConversationAddress | None,
                               result: SendResult) -> datetime | None:
         """Retry later, or give up; the time it was put back until, None when given up."""
-        verdict = classify(result.status)
-        reason = f"{result.status or 'network'}: {result.error or verdict.value}"
+        verdict = classify(result.status, result.error)
+        reason = (REFUSED_SERVICE_URL_REASON if result.error == SERVICE_URL_REFUSED
+                  else f"{result.status or 'network'}: {result.error or verdict.value}")
         now = self._clock.now()
         if verdict is Verdict.THROTTLED:
-            retry_after = result.retry_after or 1.0
+            retry_after = hold_seconds(result.retry_after, self._options.max_retry_after_seconds)
             if address is not None:
                 self._pacer.hold(address.tenant_id or "", self._monotonic() + retry_after)
             log.warning("outbox.throttled", delivery=delivery.id, retry_after=retry_after)
@@ -404,6 +433,9 @@ class DeliveryWorker:
             await self._queue.retry(delivery.id, self.owner, until, reason,
                                     count_attempt=False)
             return until
+        if verdict is Verdict.SUSPENDED:
+            tenant = (address.tenant_id if address else delivery.recipient.tenant_id) or ""
+            return await self._pause_tenant(delivery, tenant, reason)
         if verdict is Verdict.UNREACHABLE:
             await self._queue.dead(delivery.id, self.owner, reason)
             if address is not None:
@@ -420,6 +452,26 @@ class DeliveryWorker:
             return until
         await self._give_up(delivery, reason)
         return None
+
+    async def _pause_tenant(self, delivery: Delivery, tenant: str,
+                            reason: str) -> datetime | None:
+        """The Bot Connector refused the bot itself (its credentials, or its app blocked by
+        the tenant's admin): send nothing more to the tenant for a while, longer each time it
+        is refused again, rather than give up every message and close every chat. The message
+        counts an attempt (so a refusal that only ever meets this message ends); the others
+        wait without one. Logged as an error once a pause, for an operator to put right."""
+        now = self._monotonic()
+        pause = self._pauses.refused(tenant, now)
+        if pause is not None:
+            self._pacer.hold(tenant, now + pause)
+            log.error("outbox.tenant_paused", tenant=tenant, reason=reason,
+                      pause_seconds=pause, delivery=delivery.id)
+        if delivery.attempts + 1 >= self._options.max_attempts:
+            await self._give_up(delivery, reason)
+            return None
+        until = self._clock.now() + timedelta(seconds=self._pacer.held_for(tenant, now))
+        await self._queue.retry(delivery.id, self.owner, until, reason)
+        return until
 
     async def _give_up(self, delivery: Delivery, reason: str) -> None:
         log.error("outbox.dead", delivery=delivery.id, kind=delivery.kind.value, reason=reason)

@@ -59,12 +59,18 @@ def no_network(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[l
     yield refused
 
 
+# The stand-in Bot Connector listens on loopback, where a bot with an app id sends its token
+# only when told to.
+STAND_IN_CONNECTOR_HOSTS = ("127.0.0.1",)
+
+
 @pytest.fixture
 async def secured_bot(database_url: str, connector: StandInConnector, clock,
                       no_network: list[str]) -> AsyncIterator[BotServer]:
     """The bot as deployed: single tenant, with an app id and secret (never used here)."""
     settings = Settings(database_url=database_url, app_id=APP_ID,
-                        app_password="not-a-real-secret", app_tenant_id=TENANT)
+                        app_password="not-a-real-secret", app_tenant_id=TENANT,
+                        connector_hosts=STAND_IN_CONNECTOR_HOSTS)
     async with serving(settings, connector.url, clock=clock) as server:
         yield server
 
@@ -235,7 +241,8 @@ async def keyed_bot(database_url: str, connector: StandInConnector, clock, keys,
                     no_network: list[str]) -> AsyncIterator[BotServer]:
     """The bot as deployed, checking tokens against the stand-in's published keys."""
     settings = Settings(database_url=database_url, app_id=APP_ID,
-                        app_password="not-a-real-secret", app_tenant_id=TENANT)
+                        app_password="not-a-real-secret", app_tenant_id=TENANT,
+                        connector_hosts=STAND_IN_CONNECTOR_HOSTS)
     async with serving(settings, connector.url, clock=clock,
                        fetch_signing_keys=keys.fetch_json, tokens=BotToken()) as server:
         yield server
@@ -384,3 +391,26 @@ async def test_a_configured_tenant_is_enforced_whatever_the_app_type(
 
     assert response.status == status
     assert bool(saved.addresses) is (status == 200)
+
+
+async def test_a_signed_activity_naming_another_service_url_gets_no_token_back(
+    keyed_bot: BotServer, connector: StandInConnector, keys: StandInKeyServer, logs,
+):
+    """The bot's token is sent to the Bot Connector's hosts only: an activity whose serviceUrl
+    names another host (here a loopback name that is not listed) gets no reply, and no
+    apology either."""
+    elsewhere = connector.url.replace("127.0.0.1", "localhost")
+    now = int(time.time())
+    claims = {"iss": BOT_FRAMEWORK_ISSUER, "aud": APP_ID, "serviceurl": elsewhere,
+              "nbf": now - 60, "exp": now + 3600}
+
+    response = await keyed_bot.post(personal_message("help"), service_url=elsewhere,
+                                     headers={"Authorization": "Bearer " + keys.token(claims)})
+
+    assert response.status == 200
+    (failed,) = events(logs, "turn.reply_failed")
+    assert "ServiceUrlNotAllowed" in failed["reason"]
+    assert events(logs, "turn.apology_failed") == []  # no apology tried there either
+    refused = events(logs, "connector.service_url_refused")
+    assert refused and "localhost is not a Bot Connector host" in refused[0]["reason"]
+    assert connector.arrivals == 0

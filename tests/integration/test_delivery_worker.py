@@ -12,16 +12,18 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
 import pytest
+import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from support.bot_server import serving
 from support.cli import run_cli
-from support.connector import BAD_GATEWAY, BLOCKED, Fault
+from support.connector import BAD_GATEWAY, Fault, forbidden
 from support.teams_connector import (
     DROP,
     GATEWAY_TIMEOUT,
@@ -394,6 +396,54 @@ async def test_a_429_holds_back_the_next_message_already_lined_up_for_the_same_c
     assert all(a.at >= answered + 1.45 for a in after)
 
 
+@pytest.mark.parametrize("retry_after", ["inf", "1e308", "99999999",
+                                         "Fri, 31 Dec 9999 23:59:59 GMT"],
+                         ids=["inf", "1e308", "three-years", "year-9999"])
+async def test_a_429_asking_for_ever_holds_the_tenant_no_longer_than_the_setting(
+    retry_after: str, engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    """One hostile or broken answer must not stop every notification until a restart."""
+    alex, blake = personal("alex", connector), personal("blake", connector)
+    await remember(engine, alex, blake)
+    connector.fail_conversation(alex.conversation_id, too_many(retry_after))
+    await queue(engine, to(alex.conversation_id, "alex-1"), to(blake.conversation_id, "blake-1"))
+
+    await deliver(make_worker(engine, database_url, session,
+                              settings={"outbox_max_retry_after": 1.5}), engine)
+
+    (throttled,) = [a for a in connector.arrivals_log if a.status == 429]
+    assert keys(connector.delivered_to(alex.conversation_id)) == ["alex-1"]
+    assert keys(connector.delivered_to(blake.conversation_id)) == ["blake-1"]
+    # Held for the longest the setting allows, then sent.
+    (sent,) = [a for a in connector.to(alex.conversation_id) if a.status == 200]
+    assert sent.at >= throttled.at + 1.45
+    rows = await outbox_rows(engine)
+    assert {(r["state"], r["attempts"]) for r in rows.values()} == {("sent", 1)}
+
+
+async def test_a_fault_in_pacing_counts_an_attempt_and_never_wedges_the_batch(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    """A pace of one send in 10^300 seconds cannot be waited for (its time is past any date):
+    the message it holds back counts its attempts and is given up with the reason, and the
+    worker goes on with the rest instead of failing the whole batch again and again."""
+    alex, blake = personal("alex", connector), personal("blake", connector)
+    casey = personal("casey", connector, tenant=OTHER_TENANT)
+    await remember(engine, alex, blake, casey)
+    await queue(engine, to(alex.conversation_id, "alex-1"), to(blake.conversation_id, "blake-1"),
+                to(casey.conversation_id, "casey-1"))
+
+    await deliver(make_worker(engine, database_url, session, max_attempts=3,
+                              settings={"outbox_tenant_rate": 1e-300}), engine)
+
+    assert sorted(keys(connector.delivered)) == ["alex-1", "casey-1"]
+    rows = await outbox_rows(engine)
+    assert (rows["blake-1"]["state"], rows["blake-1"]["attempts"]) == ("dead", 3)
+    assert rows["blake-1"]["last_error"] == "network: OverflowError"
+
+
 # Passing faults are retried
 
 
@@ -542,16 +592,57 @@ async def test_a_token_refused_even_when_new_keeps_the_message_for_later(
     assert row["last_error"].startswith("401")
 
 
+# The bot's token goes to the Bot Connector only
+
+
+async def test_an_address_whose_service_url_is_not_the_connectors_gets_no_token(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    """A stored address pointing elsewhere (forged, or corrupted) would hand the bot's token
+    to whoever runs that host: its message is given up with the reason, and nothing at all
+    is sent there."""
+    async with TeamsConnector() as elsewhere:
+        alex = replace(personal("alex", connector),
+                       service_url=connector.url.replace("127.0.0.1", "localhost"))
+        mallory = personal("mallory", elsewhere)  # 127.0.0.1, which is not listed
+        await remember(engine, alex, mallory)
+        await queue(engine, to(alex.conversation_id, "alex-1"),
+                    to(mallory.conversation_id, "mallory-1"),
+                    to(Recipient.person("oid-nobody", TENANT), "nobody-1"))
+        settings = settings_for(database_url, app_id="the-bots-app-id",
+                                connector_hosts=("localhost",))
+
+        with structlog.testing.capture_logs() as logged:
+            await deliver(build_worker(engine, settings, CLOCK, session, tokens=RotatingToken(),
+                                       idle_poll_seconds=0.05), engine)
+
+        assert elsewhere.arrivals == 0 and not elsewhere.created
+        (sent,) = connector.delivered
+        assert key_of(sent.body) == "alex-1"
+        assert sent.headers["Authorization"] == "Bearer token-1"
+        rows = await outbox_rows(engine)
+        assert [rows[k]["state"] for k in ("alex-1", "mallory-1", "nobody-1")] == [
+            "sent", "dead", "dead"]  # nobody's chat would be opened through mallory's host
+        assert rows["mallory-1"]["attempts"] == 1
+        assert "not a Bot Connector host" in rows["mallory-1"]["last_error"]
+        refused = [e for e in logged if e["event"] == "connector.service_url_refused"]
+        assert refused and all(e["log_level"] == "error" and "127.0.0.1" in e["reason"]
+                               for e in refused)
+
+
 # 403: the person blocked the bot
 
 
+@pytest.mark.parametrize("code", ["MessageWritesBlocked", "ConversationBlockedByUser",
+                                  "BotNotInConversationRoster"])
 async def test_a_blocked_bot_stops_sending_there_and_says_so_in_the_audit_log(
-    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    code: str, engine: AsyncEngine, database_url: str, connector: TeamsConnector,
     session: aiohttp.ClientSession,
 ):
     alex, blake = personal("alex", connector), personal("blake", connector)
     await remember(engine, alex, blake)
-    connector.fail_conversation(alex.conversation_id, BLOCKED, times=100)
+    connector.fail_conversation(alex.conversation_id, forbidden(code), times=100)
     await queue(engine, to(alex.conversation_id, "status:1"), to(blake.conversation_id, "b:1"))
 
     await deliver(make_worker(engine, database_url, session), engine)
@@ -564,7 +655,7 @@ async def test_a_blocked_bot_stops_sending_there_and_says_so_in_the_audit_log(
     assert keys(connector.delivered_to(blake.conversation_id)) == ["b:1"]
     rows = await outbox_rows(engine)
     assert rows["status:1"]["state"] == "dead"
-    assert rows["status:1"]["last_error"] == "403: MessageWritesBlocked"
+    assert rows["status:1"]["last_error"] == f"403: {code}"
     assert rows["status:1"]["attempts"] == 1
     assert rows["status:2"]["state"] == rows["status:3"]["state"] == "dead"
     addresses = {a["conversation_id"]: a for a in await table(engine,
@@ -574,8 +665,75 @@ async def test_a_blocked_bot_stops_sending_there_and_says_so_in_the_audit_log(
     audit = [a for a in await table(engine, tables.audit_log)
              if a["action"] == "conversation.unreachable"]
     assert [(a["subject"], a["detail"]["reason"]) for a in audit] == [
-        ("a:alex", "403: MessageWritesBlocked")]
+        ("a:alex", f"403: {code}")]
     assert not connector.created  # no new chat was forced on them
+
+
+@pytest.mark.parametrize("code", ["BotDisabledByAdmin", None], ids=["disabled-by-admin", "no-code"])
+async def test_a_403_refusing_the_bot_itself_pauses_the_tenant_and_closes_no_chat(
+    code: str | None, engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    """The tenant's admin blocked the app, or the bot's credentials are refused: every chat
+    in the tenant would say the same. Nothing is given up and nobody is marked unreachable;
+    the tenant waits out a pause, the operator is told once, and the messages go after."""
+    alex, blake = personal("alex", connector), personal("blake", connector)
+    casey = personal("casey", connector, tenant=OTHER_TENANT)
+    await remember(engine, alex, blake, casey)
+    connector.fail_conversation(alex.conversation_id, forbidden(code))
+    await queue(engine, to(alex.conversation_id, "alex-1"), to(blake.conversation_id, "blake-1"),
+                to(casey.conversation_id, "casey-1"))
+
+    with structlog.testing.capture_logs() as logged:
+        await deliver(make_worker(engine, database_url, session, first_pause_seconds=1.5,
+                                  settings={"outbox_tenant_rate": 1}), engine)
+
+    (refused,) = [a for a in connector.arrivals_log if a.status == 403]
+    tenant_t = [a for a in connector.arrivals_log if a.conversation_id in ("a:alex", "a:blake")]
+    assert [a for a in tenant_t if refused.at < a.at < refused.at + 1.45] == []
+    assert keys(connector.delivered_to("a:alex")) == ["alex-1"]
+    assert keys(connector.delivered_to("a:blake")) == ["blake-1"]
+    (other,) = connector.to(casey.conversation_id)
+    assert other.at < refused.at + 1.0  # another tenant is not paused
+    rows = await outbox_rows(engine)
+    assert {k: r["state"] for k, r in rows.items()} == {
+        "alex-1": "sent", "blake-1": "sent", "casey-1": "sent"}
+    addresses = await table(engine, tables.conversation_addresses)
+    assert [a["conversation_id"] for a in addresses if a["removed_at"] is not None] == []
+    audit = await table(engine, tables.audit_log)
+    assert [a for a in audit if a["action"] == "conversation.unreachable"] == []
+    (paused,) = [e for e in logged if e["event"] == "outbox.tenant_paused"]
+    assert (paused["log_level"], paused["tenant"], paused["pause_seconds"]) == (
+        "error", TENANT, 1.5)
+
+
+async def test_a_tenant_that_keeps_refusing_the_bot_is_paused_longer_each_time(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    alex = personal("alex", connector)
+    await remember(engine, alex)
+    connector.fail_conversation(alex.conversation_id, forbidden("BotDisabledByAdmin"), times=100)
+    await queue(engine, to(alex.conversation_id, "alex-1"))
+    worker = make_worker(engine, database_url, session, first_pause_seconds=0.4)
+
+    with structlog.testing.capture_logs() as logged:
+        stop = asyncio.Event()
+        task = asyncio.create_task(worker.run(stop))
+        await connector.wait_for_arrivals(3, within=10)
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+    tries = connector.to(alex.conversation_id)
+    assert [a.status for a in tries] == [403] * len(tries)
+    assert tries[1].at - tries[0].at >= 0.4 - 0.05
+    assert tries[2].at - tries[1].at >= 0.8 - 0.05
+    assert [e["pause_seconds"] for e in logged if e["event"] == "outbox.tenant_paused"][:3] == [
+        0.4, 0.8, 1.6]
+    row = (await outbox_rows(engine))["alex-1"]
+    assert row["state"] == "pending" and row["last_error"] == "403: BotDisabledByAdmin"
+    (address,) = await table(engine, tables.conversation_addresses)
+    assert address["removed_at"] is None
 
 
 # 404: the 1:1 chat is gone

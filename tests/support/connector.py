@@ -1,7 +1,7 @@
 """A stand-in Bot Connector service on loopback that records what the bot sends.
 
 It answers like Teams: 200 with an activity id for a send or a reply, 201 for a new
-conversation, and, when told to, 429 with Retry-After, 403 MessageWritesBlocked, 502, or a
+conversation, and, when told to, 429 with any Retry-After, 403 with any error code, 502, or a
 slow answer.
 """
 
@@ -88,6 +88,13 @@ class Fault:
 TOO_MANY = Fault(429, {"Retry-After": "1"}, {"error": {"code": "TooManyRequests"}})
 BLOCKED = Fault(403, body={"error": {"code": "MessageWritesBlocked",
                                      "message": "The user blocked the bot"}})
+
+
+def forbidden(code: str | None, message: str = "Forbidden") -> Fault:
+    """403 with this error code in its body, as the Bot Connector answers (None: no body)."""
+    return Fault(403, body={"error": {"code": code, "message": message}} if code else {})
+
+
 BAD_GATEWAY = Fault(502, body={"error": {"code": "ServiceError"}})
 UNAUTHORISED = Fault(401, body={"message": "Authorization has been denied for this request."})
 

@@ -28,10 +28,12 @@ PRECONDITION_FAILED = Fault(412, body={"error": {"code": "PreconditionFailed"}})
 TOO_BIG = Fault(413, body={"error": {"code": "MessageSizeTooBig"}})
 
 
-def too_many(retry_after: float, delay: float = 0.0) -> Fault:
-    """429 with Retry-After, answered after `delay` seconds."""
-    return Fault(429, {"Retry-After": f"{retry_after:g}"}, {"error": {"code": "TooManyRequests"}},
-                 delay=delay)
+def too_many(retry_after: float | str | None, delay: float = 0.0) -> Fault:
+    """429 with Retry-After (a number of seconds, or the header's text as it is sent, odd or
+    not; None: no header), answered after `delay` seconds."""
+    headers = {} if retry_after is None else {
+        "Retry-After": retry_after if isinstance(retry_after, str) else f"{retry_after:g}"}
+    return Fault(429, headers, {"error": {"code": "TooManyRequests"}}, delay=delay)
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,29 @@ def test_a_port_out_of_range_is_refused(port: str) -> None:
         Settings.from_env({"IIP_PORT": port})
 
 
+def test_the_longest_retry_after_is_a_setting() -> None:
+    assert Settings.from_env({}).outbox_max_retry_after == 300.0
+    assert Settings.from_env({"IIP_OUTBOX_MAX_RETRY_AFTER": "60"}).outbox_max_retry_after == 60.0
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-inf", "0", "-5"])
+def test_a_number_setting_must_be_finite_and_positive(value: str) -> None:
+    with pytest.raises(SettingsError, match="IIP_OUTBOX_MAX_RETRY_AFTER must be a number more"):
+        Settings.from_env({"IIP_OUTBOX_MAX_RETRY_AFTER": value})
+
+
+def test_the_hosts_the_token_may_go_to_are_a_setting() -> None:
+    assert "smba.trafficmanager.net" in Settings.from_env({}).connector_hosts
+    settings = Settings.from_env({"IIP_CONNECTOR_HOSTS": " Connector.Example , *.proxy.example,"})
+    assert settings.connector_hosts == ("connector.example", "*.proxy.example")
+
+
+@pytest.mark.parametrize("value", ["*", "https://smba.trafficmanager.net/", "a b", ",", "*."])
+def test_connector_hosts_must_be_host_names(value: str) -> None:
+    with pytest.raises(SettingsError, match="IIP_CONNECTOR_HOSTS must list host names"):
+        Settings.from_env({"IIP_CONNECTOR_HOSTS": value})
+
+
 def test_an_unknown_app_type_is_refused() -> None:
     with pytest.raises(SettingsError, match="MICROSOFT_APP_TYPE must be one of"):
         Settings.from_env({"MICROSOFT_APP_TYPE": "Anonymous"})

@@ -15,7 +15,7 @@ from bot.domain.outbox import Recipient, Verdict, backoff_seconds, classify
     (200, Verdict.SENT),
     (201, Verdict.SENT),
     (429, Verdict.THROTTLED),
-    (403, Verdict.UNREACHABLE),
+    (403, Verdict.SUSPENDED),  # with no code: the bot itself refused, not one person
     (404, Verdict.RECREATE),
     (401, Verdict.RETRY),  # refused with a fresh token too: credentials being put right
     (412, Verdict.RETRY),
@@ -29,6 +29,31 @@ from bot.domain.outbox import Recipient, Verdict, backoff_seconds, classify
 ])
 def test_classify(status: int | None, verdict: Verdict) -> None:
     assert classify(status) is verdict
+
+
+@pytest.mark.parametrize(("code", "verdict"), [
+    ("ConversationBlockedByUser", Verdict.UNREACHABLE),
+    ("BotNotInConversationRoster", Verdict.UNREACHABLE),
+    ("MessageWritesBlocked", Verdict.UNREACHABLE),
+    ("ForbiddenOperationException", Verdict.UNREACHABLE),  # not installed for the person
+    ("conversationblockedbyuser", Verdict.UNREACHABLE),
+    ("NotEnoughPermissions", Verdict.DEAD),  # this message only; the chat stays open
+    ("InvalidBotApiHost", Verdict.DEAD),
+    ("BotDisabledByAdmin", Verdict.SUSPENDED),
+    ("BotNotRegistered", Verdict.SUSPENDED),
+    ("SomethingNew", Verdict.SUSPENDED),
+    ("", Verdict.SUSPENDED),
+    (None, Verdict.SUSPENDED),
+])
+def test_a_403_is_read_by_its_error_code(code: str | None, verdict: Verdict) -> None:
+    assert classify(403, code) is verdict
+
+
+def test_only_a_403_is_read_by_its_code() -> None:
+    assert classify(502, "ConversationBlockedByUser") is Verdict.RETRY
+    assert classify(200, "BotDisabledByAdmin") is Verdict.SENT
+    assert classify(None, "ClientConnectorError") is Verdict.RETRY
+    assert classify(None, outbox.SERVICE_URL_REFUSED) is Verdict.DEAD
 
 
 def ceiling(attempt: int) -> float:
