@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -12,6 +14,7 @@ from sqlalchemy import Column, Connection, MetaData, String, column, insert, ins
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import tables
+from storage.engine import make_engine
 from storage.migrate import alembic_config, current_revision, head_revision, upgrade
 from storage.outbox import SqlOutboxQueue
 from storage.tables import metadata
@@ -90,3 +93,27 @@ async def test_messages_queued_before_due_times_were_kept_are_owed_from_when_que
 
     status = await SqlOutboxQueue(engine).status(QUEUED + timedelta(minutes=1))
     assert (status.pending, status.oldest_pending_seconds) == (1, 60)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_replicas_starting_at_once_upgrade_one_after_the_other(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    """Every replica of `iip serve` upgrades at start-up: on an empty database, two at once
+    would both create the tables, and one would fail to start."""
+    def to_base(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+
+    async with engine.begin() as connection:
+        await connection.run_sync(to_base)
+    replicas = [make_engine(database_url) for _ in range(3)]
+    try:
+        await asyncio.gather(*(upgrade(replica) for replica in replicas))
+    finally:
+        for replica in replicas:
+            await replica.dispose()
+
+    assert await current_revision(engine) == head_revision()
+    assert await differences(engine) == []
