@@ -10,7 +10,17 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, Connection, MetaData, String, column, insert, inspect, table
+from sqlalchemy import (
+    Column,
+    Connection,
+    MetaData,
+    String,
+    column,
+    insert,
+    inspect,
+    select,
+    table,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import tables
@@ -117,3 +127,19 @@ async def test_replicas_starting_at_once_upgrade_one_after_the_other(
 
     assert await current_revision(engine) == head_revision()
     assert await differences(engine) == []
+
+
+async def test_a_replica_on_the_code_before_due_times_can_still_queue(engine: AsyncEngine
+                                                                      ) -> None:
+    """During a rolling deploy, replicas that do not know `due_at` yet insert without it."""
+    old_outbox = table("outbox", *(column(c.name, c.type) for c in tables.outbox.columns
+                                   if c.name != "due_at"))
+    async with engine.begin() as connection:
+        await connection.execute(insert(old_outbox).values(
+            kind="notice", dedupe_key="k", summary="s", fallback_text="f", card={},
+            state="pending", attempts=0, created_at=QUEUED, not_before=QUEUED,
+        ))
+
+    async with engine.connect() as connection:
+        due_at = (await connection.execute(select(tables.outbox.c.due_at))).scalar_one()
+    assert due_at.tzinfo is not None
