@@ -34,6 +34,10 @@ class Settings:
     # How long a claimed message stays a worker's own; after it, another worker may send it.
     outbox_lease_seconds: float = 120.0
     teams_service_url: str = "https://smba.trafficmanager.net/teams/"
+    # Turns one person may take (messages and button presses), per process: a burst, then a
+    # steady rate. Generous to anyone typing; a script flooding the PMO is refused.
+    turns_per_minute: float = 30.0
+    turn_burst: int = 10
 
     @property
     def anonymous(self) -> bool:
@@ -72,6 +76,8 @@ class Settings:
             outbox_lease_seconds=_number(env, "IIP_OUTBOX_LEASE_SECONDS", 120.0),
             teams_service_url=env.get("IIP_TEAMS_SERVICE_URL")
             or "https://smba.trafficmanager.net/teams/",
+            turns_per_minute=_number(env, "IIP_TURNS_PER_MINUTE", 30.0),
+            turn_burst=max(1, round(_number(env, "IIP_TURN_BURST", 10))),
         )
 
     def check_can_serve(self) -> None:
