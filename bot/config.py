@@ -80,8 +80,15 @@ class Settings:
             turn_burst=max(1, round(_number(env, "IIP_TURN_BURST", 10))),
         )
 
-    def check_can_serve(self) -> None:
-        """Refuse configurations that would expose an unauthenticated bot."""
+    def check_can_serve(self, *, unauthenticated: Mapping[str, str] | None = None) -> None:
+        """Refuse configurations that would expose an unauthenticated bot, or one of the
+        `unauthenticated` servers started with it ({name: listening address})."""
+        for name, host in (unauthenticated or {}).items():
+            if not is_loopback(host):
+                raise SettingsError(
+                    f"Refusing to start {name} on {host}: it accepts requests from anyone who "
+                    "can reach it, without signing in. It listens on loopback only."
+                )
         if self.anonymous and not is_loopback(self.host):
             raise SettingsError(
                 f"Refusing to listen on {self.host} without MICROSOFT_APP_ID: with no app id the "
