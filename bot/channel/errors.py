@@ -18,7 +18,7 @@ log = structlog.get_logger(__name__)
 async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
     """Log the failure once, and apologise to the person if they were waiting for an answer."""
     activity = turn_context.activity
-    if database_unavailable(error):
+    if not isinstance(error, ReplyFailed) and database_unavailable(error):
         await answer_database_outage(turn_context, error)
         return
     if isinstance(error, ReplyFailed):
