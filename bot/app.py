@@ -19,10 +19,12 @@ from bot.channel.handler import PortalBot, Services
 from bot.channel.http import MAX_BODY_BYTES, health_route, messages_route
 from bot.channel.messenger import BearerTokens, BotConnectorMessenger, ConnectorTokens
 from bot.channel.signing_keys import FetchJson, fetch_json_with, signing_keys_from
+from bot.channel.turn_limits import TurnLimit
 from bot.config import Settings
 from bot.domain.ideas import LONDON
 from bot.domain.pacing import Pacer, conversation_windows, safe_tenant_windows
 from bot.domain.service_urls import ServiceUrlPolicy
+from bot.domain.turn_limits import TurnLimiter
 from bot.services.clock import SystemClock
 from bot.services.conversations import ConversationService
 from bot.services.decisions import DecisionService
@@ -118,6 +120,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
     services = build_services(engine, clock, doorbell)
     adapter, authentication = make_adapter(settings)
     adapter.on_turn_error = on_turn_error
+    adapter.use(TurnLimit(TurnLimiter(settings.turns_per_minute, settings.turn_burst)))
     # Conversation state (where each person is in a dialog) lives in the database, so that it
     # survives restarts and is shared by replicas.
     bot = PortalBot(services, ConversationState(SqlStorage(engine)))

@@ -111,10 +111,12 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _dev(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import playground
     from bot.playground import PlaygroundError
 
     try:
-        settings.check_can_serve()
+        # Every process it starts: the bot, and the Playground that chats as the demo's PMO.
+        settings.check_can_serve(unauthenticated={"the Teams Playground": playground.HOST})
         asyncio.run(_run_with_playground(settings, args.playground_port))
     except (SettingsError, PlaygroundError, OSError) as error:
         print(f"iip: {error}", file=sys.stderr)

@@ -44,6 +44,10 @@ class Settings:
     teams_service_url: str = "https://smba.trafficmanager.net/teams/"
     # The only hosts the bot's token is sent to ("*." for any subdomain).
     connector_hosts: tuple[str, ...] = DEFAULT_CONNECTOR_HOSTS
+    # Turns one person may take (messages and button presses), per process: a burst, then a
+    # steady rate. Generous to anyone typing; a script flooding the PMO is refused.
+    turns_per_minute: float = 30.0
+    turn_burst: int = 10
 
     @property
     def anonymous(self) -> bool:
@@ -85,10 +89,19 @@ class Settings:
             teams_service_url=env.get("IIP_TEAMS_SERVICE_URL")
             or "https://smba.trafficmanager.net/teams/",
             connector_hosts=_hosts(env, "IIP_CONNECTOR_HOSTS", DEFAULT_CONNECTOR_HOSTS),
+            turns_per_minute=_number(env, "IIP_TURNS_PER_MINUTE", 30.0),
+            turn_burst=max(1, round(_number(env, "IIP_TURN_BURST", 10))),
         )
 
-    def check_can_serve(self) -> None:
-        """Refuse configurations that would expose an unauthenticated bot."""
+    def check_can_serve(self, *, unauthenticated: Mapping[str, str] | None = None) -> None:
+        """Refuse configurations that would expose an unauthenticated bot, or one of the
+        `unauthenticated` servers started with it ({name: listening address})."""
+        for name, host in (unauthenticated or {}).items():
+            if not is_loopback(host):
+                raise SettingsError(
+                    f"Refusing to start {name} on {host}: it accepts requests from anyone who "
+                    "can reach it, without signing in. It listens on loopback only."
+                )
         if self.anonymous and not is_loopback(self.host):
             raise SettingsError(
                 f"Refusing to listen on {self.host} without MICROSOFT_APP_ID: with no app id the "

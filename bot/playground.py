@@ -13,6 +13,11 @@ import structlog
 log = structlog.get_logger(__name__)
 
 DEFAULT_PORT = 56150
+# The Playground drives the bot as the demo's PMO member, signed in as no one: it listens on
+# loopback only. It has no option for that, so a preloaded script makes every server in its
+# process listen there (see playground_loopback.cjs).
+HOST = "127.0.0.1"
+LOOPBACK_PRELOAD = Path(__file__).with_name("playground_loopback.cjs")
 _LISTENING = re.compile(rb"Listening on (\d+)")
 
 
@@ -27,6 +32,10 @@ def playground_command(project_root: Path) -> Path:
             f"{command} is missing: run `npm ci` (or `make run`, which does it) first."
         )
     return command
+
+
+def _with_preload(node_options: str) -> str:
+    return f'{node_options} --require "{LOOPBACK_PRELOAD}"'.strip()
 
 
 class Playground:
@@ -54,7 +63,8 @@ class Playground:
     async def start(self) -> Playground:
         """Start it and wait until it listens on its port; PlaygroundError if it cannot."""
         env = {**os.environ, "TEAMSAPPTESTER_BROWSER": "none",
-               "APPLICATION_INSIGHTS_NO_STATSBEAT": "true"}
+               "APPLICATION_INSIGHTS_NO_STATSBEAT": "true", "IIP_PLAYGROUND_HOST": HOST,
+               "NODE_OPTIONS": _with_preload(os.environ.get("NODE_OPTIONS", ""))}
         self._cwd.mkdir(parents=True, exist_ok=True)
         self._process = await asyncio.create_subprocess_exec(
             str(self._command), "-e", self._endpoint, "-c", "msteams", "--disable-telemetry",

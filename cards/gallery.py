@@ -44,7 +44,9 @@ from cards.notices import (
     stale_action_card,
     unknown_text_card,
 )
+from cards.outage import feedback_not_saved_card, not_saved_card
 from cards.profile import Progress, profile_card, profile_saved_card
+from cards.slow_down import slow_down_card
 from cards.welcome import channel_welcome_card, welcome_card
 
 SAMPLE_CONTACT = "E-mail iip.pmo@example.police.uk, or call extension 4471 (Monday to Friday)."
@@ -104,6 +106,10 @@ def gallery() -> Iterator[tuple[str, CardMessage]]:
     yield "stale-action", stale_action_card()
     yield "no-identity", no_identity_card()
     yield "failure", failure_card()
+    yield "not-saved", not_saved_card("I have an idea about the custody suite rota")
+    yield "slow-down", slow_down_card()
+    yield "feedback-not-saved", feedback_not_saved_card(
+        {"rating": "4", "comment": "The help card told me what I needed.", "may_contact": "true"})
     yield from _submission_cards()
     yield from _idea_cards()
 

@@ -21,7 +21,9 @@ _sqlite_queues: WeakKeyDictionary[Engine, WeakKeyDictionary[asyncio.AbstractEven
 
 def make_engine(url: str, **options: Any) -> AsyncEngine:
     """An engine tuned for the bot: on SQLite, WAL and one connection that callers of
-    `connect` take in turn (see there); on PostgreSQL, a pool."""
+    `connect` take in turn (see there); on PostgreSQL, a pool. Its errors never carry the
+    values bound to a statement: they are people's words, and errors are logged."""
+    options.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         _make_parent_folder(url)
         if ":memory:" not in url:  # see connect()

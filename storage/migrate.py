@@ -9,10 +9,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Replicas starting at once upgrade one after the other under this transaction-scoped advisory
+# lock on PostgreSQL; each after the first finds the schema current and does nothing.
+MIGRATION_LOCK = 4_711_002  # any number of our own; the key of this one lock
 log = structlog.get_logger(__name__)
 
 
@@ -23,7 +26,8 @@ def alembic_config() -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the database schema up to `revision` (the newest by default)."""
+    """Bring the database schema up to `revision` (the newest by default), one process at a
+    time."""
 
     def run(connection: Connection) -> tuple[str | None, str | None]:
         before = MigrationContext.configure(connection).get_current_revision()
@@ -33,6 +37,8 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         return before, MigrationContext.configure(connection).get_current_revision()
 
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
         before, after = await connection.run_sync(run)
     if before != after:
         log.info("database.upgraded", from_revision=before, to_revision=after)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 
@@ -173,7 +174,8 @@ outbox = Table(
     Column("created_at", Timestamp(), nullable=False),
     # When the message was first owed (queued, or the time it was scheduled for): retries and
     # pacing move `not_before`, never this; the oldest pending age counts from it.
-    Column("due_at", Timestamp(), nullable=False),
+    # (The default serves replicas on older code during a rolling deploy; ours always set it.)
+    Column("due_at", Timestamp(), nullable=False, server_default=text("CURRENT_TIMESTAMP")),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),
     Column("lease_owner", String(64)),

@@ -7,8 +7,10 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import ActivityTypes
 
 from bot.channel.activities import card_activity
+from bot.channel.outage import answer_database_outage
 from bot.channel.replies import ReplyFailed
 from cards.notices import failure_card
+from storage.outage import database_unavailable
 
 log = structlog.get_logger(__name__)
 
@@ -16,6 +18,9 @@ log = structlog.get_logger(__name__)
 async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
     """Log the failure once, and apologise to the person if they were waiting for an answer."""
     activity = turn_context.activity
+    if not isinstance(error, ReplyFailed) and database_unavailable(error):
+        await answer_database_outage(turn_context, error)
+        return
     if isinstance(error, ReplyFailed):
         log.error("turn.reply_failed", activity_type=activity.type,
                   conversation=activity.conversation.id, reason=str(error))

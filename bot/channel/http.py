@@ -14,10 +14,12 @@ from botbuilder.schema import Activity
 from msrest.serialization import Model
 
 from bot.channel.inbound import activity_problem, tenant_in
+from bot.channel.outage import RetryLater
 
 log = structlog.get_logger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
+RETRY_AFTER_SECONDS = 30
 
 HealthCheck = Callable[[], Awaitable[dict[str, object]]]
 
@@ -49,7 +51,10 @@ def messages_route(adapter: CloudAdapter, bot: Bot, tenant_id: str | None):
                 activity, auth_header)
         except Exception as error:  # the SDK raises many types for a bad token; see below
             return _unauthenticated(error)
-        response = await adapter.process_activity(authenticated, activity, bot.on_turn)
+        try:
+            response = await adapter.process_activity(authenticated, activity, bot.on_turn)
+        except RetryLater:
+            return _retry_later()
         if response is None:
             return web.Response(status=200)
         return web.Response(
@@ -104,6 +109,12 @@ def _unauthenticated(error: Exception) -> web.Response:
         return web.json_response({"error": "the token cannot be checked now"}, status=503)
     log.warning("request.unauthorised", reason=type(error).__name__)
     return web.json_response({"error": "unauthorised"}, status=401)
+
+
+def _retry_later() -> web.Response:
+    """503 for an activity the database could not take: the channel delivers it again."""
+    return web.json_response({"error": "the database is unavailable; send it again later"},
+                             status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def _refuse(status: int, reason: str) -> web.Response:

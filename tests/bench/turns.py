@@ -56,6 +56,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import random
@@ -224,6 +225,11 @@ async def run_project(database_url: str, profile: str | None = None,
     # No app id: anonymous, loopback only.
     settings = Settings(database_url=database_url,
                         **({"teams_service_url": service_url} if service_url else {}))
+    # Each client is one person at machine speed: lift the per-person turn limit (where this
+    # copy of the bot has one; a --baseline copy may not).
+    lifted = {"turns_per_minute": 1e9, "turn_burst": 1_000_000_000}
+    settings = dataclasses.replace(settings, **{
+        k: v for k, v in lifted.items() if k in {f.name for f in dataclasses.fields(settings)}})
     configure_logging(settings.log_level, settings.log_format)
     app = create_app(settings)
     settle_heap = getattr(bot.app, "settle_heap", None)  # absent from older copies (--baseline)

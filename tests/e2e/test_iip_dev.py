@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import os
 import re
 import signal
@@ -168,3 +169,50 @@ async def test_iip_dev_refuses_a_playground_port_that_is_taken(environment: dict
     assert not port_open(int(moved.group(1))), "the Playground it started still runs"
     assert not port_open(int(environment["IIP_PORT"])), "the bot still listens"
     assert "Open http" not in said
+
+
+def own_network_addresses() -> list[str]:
+    """This machine's addresses that others on its networks could reach (not loopback, not
+    link-local, which needs a scope to dial)."""
+    found = []
+    for addresses in psutil.net_if_addrs().values():
+        for address in addresses:
+            if address.family not in (socket.AF_INET, socket.AF_INET6):
+                continue
+            ip = ipaddress.ip_address(address.address.split("%", 1)[0])
+            if not (ip.is_loopback or ip.is_link_local):
+                found.append(str(ip))
+    return found
+
+
+def answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+async def test_iip_dev_listens_on_loopback_only(environment: dict[str, str], missing):
+    """The Playground chats with the anonymous bot as the demo's PMO member and SPOC: from
+    another machine, neither it nor the bot may be reached."""
+    outside = own_network_addresses()
+    if not outside:
+        missing("this machine has no network address other than loopback to try")
+    playground_port = free_port()
+
+    async with iip_dev(playground_port, environment) as dev:
+        await dev.wait_for_line(OPEN_LINE, READY_WITHIN)
+        bot_port = int(environment["IIP_PORT"])
+        listening = [c.laddr for child in [psutil.Process(dev.process.pid),
+                                           *_descendants(dev.process.pid)]
+                     for c in child.net_connections(kind="inet") if c.status == "LISTEN"]
+
+        assert answers("127.0.0.1", playground_port) and answers("127.0.0.1", bot_port)
+        reachable = [(host, port) for host in outside for port in (playground_port, bot_port)
+                     if answers(host, port)]
+        assert reachable == [], f"reachable from the network: {reachable}"
+        assert {port for _ip, port in listening} >= {playground_port, bot_port}
+        assert all(ipaddress.ip_address(ip).is_loopback for ip, _port in listening), listening
+        os.killpg(dev.process.pid, signal.SIGINT)
+        assert await dev.finish(STOP_WITHIN) == 0, dev.said

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, Connection, MetaData, String, column, insert, inspect, table
+from sqlalchemy import (
+    Column,
+    Connection,
+    MetaData,
+    String,
+    column,
+    insert,
+    inspect,
+    select,
+    table,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import tables
+from storage.engine import make_engine
 from storage.migrate import alembic_config, current_revision, head_revision, upgrade
 from storage.outbox import SqlOutboxQueue
 from storage.tables import metadata
@@ -90,3 +103,43 @@ async def test_messages_queued_before_due_times_were_kept_are_owed_from_when_que
 
     status = await SqlOutboxQueue(engine).status(QUEUED + timedelta(minutes=1))
     assert (status.pending, status.oldest_pending_seconds) == (1, 60)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_replicas_starting_at_once_upgrade_one_after_the_other(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    """Every replica of `iip serve` upgrades at start-up: on an empty database, two at once
+    would both create the tables, and one would fail to start."""
+    def to_base(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+
+    async with engine.begin() as connection:
+        await connection.run_sync(to_base)
+    replicas = [make_engine(database_url) for _ in range(3)]
+    try:
+        await asyncio.gather(*(upgrade(replica) for replica in replicas))
+    finally:
+        for replica in replicas:
+            await replica.dispose()
+
+    assert await current_revision(engine) == head_revision()
+    assert await differences(engine) == []
+
+
+async def test_a_replica_on_the_code_before_due_times_can_still_queue(engine: AsyncEngine
+                                                                      ) -> None:
+    """During a rolling deploy, replicas that do not know `due_at` yet insert without it."""
+    old_outbox = table("outbox", *(column(c.name, c.type) for c in tables.outbox.columns
+                                   if c.name != "due_at"))
+    async with engine.begin() as connection:
+        await connection.execute(insert(old_outbox).values(
+            kind="notice", dedupe_key="k", summary="s", fallback_text="f", card={},
+            state="pending", attempts=0, created_at=QUEUED, not_before=QUEUED,
+        ))
+
+    async with engine.connect() as connection:
+        due_at = (await connection.execute(select(tables.outbox.c.due_at))).scalar_one()
+    assert due_at.tzinfo is not None

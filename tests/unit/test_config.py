@@ -158,3 +158,24 @@ def test_a_managed_identity_needs_its_tenant_id() -> None:
 def test_sqlite_path(url: str, path: str | None) -> None:
     found = Settings(database_url=url).sqlite_path()
     assert (str(found) if found else None) == path
+
+
+def test_the_turn_limit_is_generous_by_default_and_can_be_set() -> None:
+    assert (Settings().turns_per_minute, Settings().turn_burst) == (30.0, 10)
+    settings = Settings.from_env({"IIP_TURNS_PER_MINUTE": "60", "IIP_TURN_BURST": "20"})
+    assert (settings.turns_per_minute, settings.turn_burst) == (60.0, 20)
+    with pytest.raises(SettingsError, match="IIP_TURN_BURST must be more than zero"):
+        Settings.from_env({"IIP_TURN_BURST": "0"})
+
+
+def test_a_server_started_beside_the_bot_without_sign_in_must_listen_on_loopback() -> None:
+    """`iip dev` starts the Playground too, which drives the bot as the demo's PMO member:
+    even beside a registered bot, it must not be reachable from the network."""
+    registered = Settings.from_env({**REGISTERED, "IIP_HOST": "0.0.0.0"})
+    registered.check_can_serve(unauthenticated={"the Teams Playground": "127.0.0.1"})
+
+    with pytest.raises(SettingsError) as refused:
+        registered.check_can_serve(unauthenticated={"the Teams Playground": "0.0.0.0"})
+
+    assert "Refusing to start the Teams Playground on 0.0.0.0" in str(refused.value)
+

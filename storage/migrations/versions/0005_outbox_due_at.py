@@ -26,8 +26,10 @@ def upgrade() -> None:
     # Rows queued so far were owed from the moment they were queued.
     op.execute("UPDATE outbox SET due_at = created_at")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        # With a default, a replica still running the code before this revision (which does
+        # not know the column) can go on queueing messages during a rolling deploy.
         batch_op.alter_column("due_at", existing_type=storage.tables.Timestamp(timezone=True),
-                              nullable=False)
+                              nullable=False, server_default=sa.text("CURRENT_TIMESTAMP"))
 
 
 def downgrade() -> None:
