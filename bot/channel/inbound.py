@@ -7,6 +7,25 @@ from typing import Any
 from botbuilder.schema import ActivityTypes
 
 KNOWN_TYPES = frozenset(t.value for t in ActivityTypes)
+# Teams nests an activity a few levels deep (a card's inputs inside value.action.data); far
+# deeper is crafted, and would exhaust the recursion of whatever walks it later.
+MAX_DEPTH = 32
+# Values from Teams that are stored or become keys: text no longer than their columns (and
+# the keys built from them) allow. Teams' own are far shorter; longer ones are crafted.
+ID_LIMITS: dict[tuple[str, ...], int] = {
+    ("id",): 128,
+    ("replyToId",): 200,
+    ("channelId",): 32,
+    ("serviceUrl",): 400,
+    ("conversation", "id"): 256,
+    ("from", "id"): 200,
+    ("from", "aadObjectId"): 64,
+    ("from", "name"): 200,
+    ("recipient", "id"): 200,
+    ("channelData", "tenant", "id"): 64,
+    ("channelData", "team", "id"): 256,
+    ("channelData", "channel", "id"): 256,
+}
 
 
 def activity_problem(body: Any) -> str | None:
@@ -25,7 +44,33 @@ def activity_problem(body: Any) -> str | None:
     service_url = body.get("serviceUrl")
     if not isinstance(service_url, str) or not service_url.startswith(("https://", "http://")):
         return "the activity has no serviceUrl"
+    return _ids_problem(body) or _depth_problem(body)
+
+
+def _ids_problem(body: dict[str, Any]) -> str | None:
+    """Why one of the ids the bot stores is not text within its limit, or None."""
+    for path, limit in ID_LIMITS.items():
+        value: Any = body
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        name = ".".join(path)
+        if value is not None and not isinstance(value, str):
+            return f"the activity's {name} is not text"
+        if value is not None and len(value) > limit:
+            return f"the activity's {name} is longer than {limit} characters"
     return None
+
+
+def _depth_problem(body: Any) -> str | None:
+    """Whether JSON nests deeper than MAX_DEPTH, found without recursion."""
+    level = [body]
+    for _depth in range(MAX_DEPTH):
+        level = [child for node in level
+                 for child in (node.values() if isinstance(node, dict) else node)
+                 if isinstance(child, dict | list)]
+        if not level:
+            return None
+    return f"the activity nests deeper than {MAX_DEPTH} levels"
 
 
 def tenant_in(body: dict[str, Any]) -> str | None:
