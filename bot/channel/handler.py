@@ -241,18 +241,23 @@ class PortalBot(TeamsActivityHandler):
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         """A malformed Universal Action is answered by the SDK with its HTTP 400 error; one log
-        line says so."""
+        line says so. Any other invoke is acknowledged and ignored."""
         activity = turn_context.activity
-        if activity.name == "adaptiveCard/action":
-            value = activity.value
-            action = value.get("action") if isinstance(value, dict) else None
-            if not isinstance(action, dict) or action.get("type") != "Action.Execute":
-                log.warning("card_verb.refused", reason="malformed invoke value",
-                            conversation=activity.conversation.id)
-            if isinstance(value, dict) and action is not None and not isinstance(action, dict):
-                # The SDK reads the action with action.get(...): one that is not an object
-                # would fail the turn (HTTP 501). Without one, it answers "Missing action".
-                activity.value = {**value, "action": None}
+        if activity.name != "adaptiveCard/action":
+            # No other invoke is offered (no message extensions, task modules or sign-in); the
+            # SDK would answer 501, or fail the turn on a value of the wrong shape.
+            log.warning("invoke.unsupported", name=str(activity.name)[:64],
+                        conversation=activity.conversation.id)
+            return InvokeResponse(status=200)
+        value = activity.value
+        action = value.get("action") if isinstance(value, dict) else None
+        if not isinstance(action, dict) or action.get("type") != "Action.Execute":
+            log.warning("card_verb.refused", reason="malformed invoke value",
+                        conversation=activity.conversation.id)
+        if isinstance(value, dict) and action is not None and not isinstance(action, dict):
+            # The SDK reads the action with action.get(...): one that is not an object
+            # would fail the turn (HTTP 501). Without one, it answers "Missing action".
+            activity.value = {**value, "action": None}
         return await super().on_invoke_activity(turn_context)
 
     async def on_adaptive_card_invoke(
