@@ -17,6 +17,7 @@ from bot.channel.activities import (
     address_of,
     card_activity,
     first_name_of,
+    name_of,
     object_id_of,
     submitted_values,
     tenant_of,
@@ -194,7 +195,7 @@ class PortalBot(TeamsActivityHandler):
             log.warning("feedback.no_identity", conversation=activity.conversation.id)
             await self._reply(turn_context, no_identity_card())
             return
-        author = Author(object_id=object_id, name=activity.from_property.name or "",
+        author = Author(object_id=object_id, name=name_of(activity),
                         tenant_id=tenant_of(activity))
         try:
             await self._services.feedback.submit(author, values, activity.reply_to_id)
@@ -284,7 +285,7 @@ class PortalBot(TeamsActivityHandler):
         if verb not in set(Move):
             log.warning("card_verb.unknown", verb=verb[:64], conversation=activity.conversation.id)
             return _card_answer(stale_action_card())
-        actor = Actor(object_id, activity.from_property.name or "", tenant_of(activity))
+        actor = Actor(object_id, name_of(activity), tenant_of(activity))
         return _card_answer(await decisions.decide(actor, data.get("idea"), data.get("version"),
                                                    verb, data))
 
@@ -320,7 +321,7 @@ def _turn_of(turn_context: TurnContext, values: dict[str, Any]) -> Turn | None:
     object_id = object_id_of(activity)
     if object_id is None:
         return None
-    turn = Turn(object_id=object_id, name=activity.from_property.name or "",
+    turn = Turn(object_id=object_id, name=name_of(activity),
                 tenant_id=tenant_of(activity), text=activity.text, values=values)
     turn_context.turn_state[TURN_KEY] = turn
     return turn
