@@ -11,7 +11,7 @@ import json
 import zlib
 
 import pytest
-from support.activities import personal_message
+from support.activities import personal_install, personal_message
 from support.bot_server import BotServer, sqlite_only
 from support.chat import Person
 from support.connector import StandInConnector
@@ -84,9 +84,14 @@ TOO_LONG = "x" * 1000
      "channelData.team.id is longer than 256 characters"),
     (personal_message("help", replyToId=TOO_LONG), "replyToId is longer than 200 characters"),
     (personal_message("help", id=TOO_LONG), "id is longer than 128 characters"),
+    (with_sender(name="Mal\x00lory"), "from.name holds control characters"),
+    (with_channel_data(team="a team"), "channelData does not match the Teams schema"),
+    (with_channel_data(onBehalfOf={"id": 1}), "channelData does not match the Teams schema"),
+    (personal_message("help", channelData=["tenant"]), "channelData is not an object"),
 ], ids=["team-id-number", "tenant-id-list", "object-id-number", "name-object",
         "long-conversation", "long-from-id", "long-object-id", "long-name", "long-team-id",
-        "long-reply-to", "long-activity-id"])
+        "long-reply-to", "long-activity-id", "nul-in-name", "team-not-an-object",
+        "on-behalf-of-not-a-list", "channel-data-a-list"])
 async def test_an_id_of_the_wrong_shape_or_length_is_refused_before_the_turn(
     bot: BotServer, connector: StandInConnector, activity: dict, reason: str,
 ):
@@ -95,6 +100,22 @@ async def test_an_id_of_the_wrong_shape_or_length_is_refused_before_the_turn(
     assert response.status == 400
     assert (await response.json()) == {"error": f"the activity's {reason}"}
     assert (await stored(bot.engine)).nothing_from_requests
+    assert connector.arrivals == 0
+
+
+@sqlite_only
+async def test_a_conversation_update_without_channel_data_is_refused(
+    bot: BotServer, connector: StandInConnector,
+):
+    """The SDK's Teams handler reads a conversationUpdate's channelData: without one, the
+    turn failed."""
+    activity = personal_install()
+    del activity["channelData"]
+
+    response = await bot.post(activity)
+
+    assert response.status == 400
+    assert (await response.json()) == {"error": "the activity has no channelData"}
     assert connector.arrivals == 0
 
 
