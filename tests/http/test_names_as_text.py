@@ -13,7 +13,7 @@ from support.organisation import ALEX
 from bot.domain.lifecycle import Move
 
 # The first word is what the welcome card greets.
-PHISHING = "[Re-login](https://evil.example/login)<img\tsrc=x> **Mallory**"
+PHISHING = "[Re-login](https://evil.example/login)<b>now</b> **Mallory**"
 MALLORY = "0e7ad2c8-4b8f-4c4e-9d55-3f3f3f3f3f3f"
 
 
