@@ -86,6 +86,8 @@ def card_presses(base: dict[str, Any]) -> list[dict[str, Any]]:
               {"rating": [1], "comment": "x"}, {"rating": {"a": 1}, "comment": "x"},
               {"answer": SLOW_PATTERN_TEXTS[0], "revision": 10**30, "draft": [1]},
               {"step": {"x": 1}, "revision": "1", "within_idea": [True]},
+              {"draft": "d" * 5000, "revision": 2**70, "step": "check", "idea": 2**70,
+               "version": -(2**70)},
               {"reason": "\u202e" + "x" * 600, "reference": "IIP-2026-0001"}]
     for action in [*CardAction, "no.such.button", 42, None, ["ideas.list"]]:
         for data in forged:
