@@ -68,11 +68,11 @@ def _ids_problem(body: dict[str, Any]) -> str | None:
 
 def _channel_data_problem(body: dict[str, Any]) -> str | None:
     """Why channelData is not what the SDK's Teams handler reads without failing the turn
-    (it reads it as TeamsChannelData, and needs it for a conversationUpdate), or None."""
+    (it reads it as TeamsChannelData, and needs it for a Teams conversationUpdate), or None."""
     data = body.get("channelData")
     if data is None:
-        return ("the activity has no channelData" if body.get("type") == "conversationUpdate"
-                else None)
+        needed = body.get("type") == "conversationUpdate" and body.get("channelId") == "msteams"
+        return "the activity has no channelData" if needed else None
     if not isinstance(data, dict):
         return "the activity's channelData is not an object"
     try:
