@@ -167,7 +167,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
         await authentication.close()
         await engine.dispose()
 
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    # Bodies are taken as sent: Teams does not compress them, and a compressed one is refused
+    # (415) rather than inflated, so a small request can never grow into a large one.
+    app = web.Application(client_max_size=MAX_BODY_BYTES,
+                          handler_args={"auto_decompress": False})
     app[ENGINE] = engine
     app[SERVICES] = services
     # Started in this order, stopped in the reverse: the worker, then the connector session,

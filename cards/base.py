@@ -20,8 +20,8 @@ from bot.domain.ideas import LONDON
 from bot.domain.messages import CardMessage
 from cards.actions import CardAction
 
-__all__ = ["CardMessage", "bullets", "card_message", "day_text", "fill_inputs", "heading",
-           "paragraph", "plain", "problem", "subheading", "submit"]
+__all__ = ["CardMessage", "as_markdown_text", "bullets", "card_message", "day_text",
+           "fill_inputs", "heading", "paragraph", "plain", "problem", "subheading", "submit"]
 
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
@@ -45,6 +45,16 @@ def card_message(
     card.pop("schema", None)
     return CardMessage(card={"$schema": SCHEMA_URL, **card}, summary=summary,
                        fallback_text=fallback_text)
+
+
+# What turns text into links, images, raw HTML, code or emphasis in a card's Markdown.
+_MARKDOWN_SYNTAX = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>~"} | {"\n": " ", "\r": " "})
+
+
+def as_markdown_text(text: str) -> str:
+    """`text` from Teams or from people (a name, say), escaped to read as itself where a card
+    renders Markdown: our own words around it keep their formatting, it gains none."""
+    return text.translate(_MARKDOWN_SYNTAX)
 
 
 def heading(text: str) -> TextBlock:

@@ -43,6 +43,7 @@ from bot.domain.messages import CardMessage
 from bot.domain.organisation import Organisation
 from cards.actions import CardAction
 from cards.base import (
+    as_markdown_text,
     card_message,
     day_text,
     fill_inputs,
@@ -148,7 +149,8 @@ class DecisionCards:
             ]))
         if notice:
             # Last, just above the buttons: where the eye is when a pressed card comes back.
-            body.append(problem(notice))
+            # It may name people (who decided first), so none of it is read as Markdown.
+            body.append(problem(as_markdown_text(notice)))
         if not moves:
             body.append(paragraph(_read_only(viewer), subtle=True))
         card = card_message(

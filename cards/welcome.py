@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from cards.actions import CardAction
-from cards.base import CardMessage, bullets, card_message, heading, paragraph, submit
+from cards.base import (
+    CardMessage,
+    as_markdown_text,
+    bullets,
+    card_message,
+    heading,
+    paragraph,
+    submit,
+)
 
 COMMANDS = (
     "**help**: how it works, what makes a good suggestion, and how to reach the PMO",
@@ -12,7 +20,7 @@ COMMANDS = (
 
 
 def welcome_card(first_name: str | None = None) -> CardMessage:
-    greeting = f"Hello {first_name}, welcome" if first_name else "Welcome"
+    greeting = f"Hello {as_markdown_text(first_name)}, welcome" if first_name else "Welcome"
     return card_message(
         [
             heading(f"{greeting} to the Improvement and Innovation Portal"),

@@ -7,6 +7,7 @@ from typing import Any
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from bot.domain.addresses import ConversationAddress, ConversationKind
+from bot.domain.text import visible
 from cards.base import CardMessage
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
@@ -37,9 +38,15 @@ def object_id_of(activity: Activity) -> str | None:
     return oid.strip().lower() if isinstance(oid, str) and oid.strip() else None
 
 
+def name_of(activity: Activity) -> str:
+    """The sender's display name, as text to show: never an identity."""
+    name = getattr(activity.from_property, "name", None)
+    return " ".join(visible(name).split()) if isinstance(name, str) else ""
+
+
 def first_name_of(activity: Activity) -> str | None:
-    name = getattr(activity.from_property, "name", None) or ""
-    return name.split()[0] if name.strip() else None
+    name = name_of(activity)
+    return name.split()[0] if name else None
 
 
 def address_of(activity: Activity) -> ConversationAddress:

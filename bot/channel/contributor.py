@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.domain.errors import DomainError, InvalidText, NotFound
 from bot.domain.ideas import UNDECIDED, IdeaDetail, cannot_withdraw, find_reference
 from bot.domain.messages import CardMessage
+from bot.domain.paging import page_number
 from bot.domain.profile import Profile, parse_profile
 from bot.domain.text import clean_text
 from bot.services.decisions import Actor, DecisionService
@@ -31,8 +32,7 @@ class ContributorRequests:
         self._decisions = decisions
 
     async def my_ideas(self, turn: Turn) -> CardMessage:
-        page = turn.values.get("page")
-        result = await self._ideas.ideas_of(turn.object_id, page if isinstance(page, int) else 1)
+        result = await self._ideas.ideas_of(turn.object_id, page_number(turn.values.get("page")))
         return my_ideas_card(result.ideas, result.number, result.pages, result.total)
 
     async def status(self, turn: Turn) -> CardMessage:

@@ -17,6 +17,7 @@ from bot.channel.activities import (
     address_of,
     card_activity,
     first_name_of,
+    name_of,
     object_id_of,
     submitted_values,
     tenant_of,
@@ -194,7 +195,7 @@ class PortalBot(TeamsActivityHandler):
             log.warning("feedback.no_identity", conversation=activity.conversation.id)
             await self._reply(turn_context, no_identity_card())
             return
-        author = Author(object_id=object_id, name=activity.from_property.name or "",
+        author = Author(object_id=object_id, name=name_of(activity),
                         tenant_id=tenant_of(activity))
         try:
             await self._services.feedback.submit(author, values, activity.reply_to_id)
@@ -241,18 +242,23 @@ class PortalBot(TeamsActivityHandler):
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         """A malformed Universal Action is answered by the SDK with its HTTP 400 error; one log
-        line says so."""
+        line says so. Any other invoke is acknowledged and ignored."""
         activity = turn_context.activity
-        if activity.name == "adaptiveCard/action":
-            value = activity.value
-            action = value.get("action") if isinstance(value, dict) else None
-            if not isinstance(action, dict) or action.get("type") != "Action.Execute":
-                log.warning("card_verb.refused", reason="malformed invoke value",
-                            conversation=activity.conversation.id)
-            if isinstance(value, dict) and action is not None and not isinstance(action, dict):
-                # The SDK reads the action with action.get(...): one that is not an object
-                # would fail the turn (HTTP 501). Without one, it answers "Missing action".
-                activity.value = {**value, "action": None}
+        if activity.name != "adaptiveCard/action":
+            # No other invoke is offered (no message extensions, task modules or sign-in); the
+            # SDK would answer 501, or fail the turn on a value of the wrong shape.
+            log.warning("invoke.unsupported", name=str(activity.name)[:64],
+                        conversation=activity.conversation.id)
+            return InvokeResponse(status=200)
+        value = activity.value
+        action = value.get("action") if isinstance(value, dict) else None
+        if not isinstance(action, dict) or action.get("type") != "Action.Execute":
+            log.warning("card_verb.refused", reason="malformed invoke value",
+                        conversation=activity.conversation.id)
+        if isinstance(value, dict) and action is not None and not isinstance(action, dict):
+            # The SDK reads the action with action.get(...): one that is not an object
+            # would fail the turn (HTTP 501). Without one, it answers "Missing action".
+            activity.value = {**value, "action": None}
         return await super().on_invoke_activity(turn_context)
 
     async def on_adaptive_card_invoke(
@@ -279,7 +285,7 @@ class PortalBot(TeamsActivityHandler):
         if verb not in set(Move):
             log.warning("card_verb.unknown", verb=verb[:64], conversation=activity.conversation.id)
             return _card_answer(stale_action_card())
-        actor = Actor(object_id, activity.from_property.name or "", tenant_of(activity))
+        actor = Actor(object_id, name_of(activity), tenant_of(activity))
         return _card_answer(await decisions.decide(actor, data.get("idea"), data.get("version"),
                                                    verb, data))
 
@@ -315,7 +321,7 @@ def _turn_of(turn_context: TurnContext, values: dict[str, Any]) -> Turn | None:
     object_id = object_id_of(activity)
     if object_id is None:
         return None
-    turn = Turn(object_id=object_id, name=activity.from_property.name or "",
+    turn = Turn(object_id=object_id, name=name_of(activity),
                 tenant_id=tenant_of(activity), text=activity.text, values=values)
     turn_context.turn_state[TURN_KEY] = turn
     return turn

@@ -30,17 +30,19 @@ def messages_route(adapter: CloudAdapter, bot: Bot, tenant_id: str | None):
     async def messages(request: web.Request) -> web.StreamResponse:
         if request.content_type != "application/json":
             return _refuse(415, "expected application/json")
+        if request.headers.get("Content-Encoding", "identity").lower() != "identity":
+            return _refuse(415, "expected an uncompressed body")
         try:
             body = await request.json()
         except web.HTTPRequestEntityTooLarge:
             return _refuse(413, f"the body is larger than {MAX_BODY_BYTES // 1024} KB")
         except (ValueError, UnicodeDecodeError):
             return _refuse(400, "the body is not JSON")
+        except RecursionError:
+            return _refuse(400, "the body nests too deeply")
         problem = activity_problem(body)
         if problem:
             return _refuse(400, problem)
-        if tenant_id and tenant_in(body) != tenant_id:
-            return _refuse(403, "the activity comes from another tenant")
         try:
             activity = Activity().deserialize(body)
         except ValueError:  # msrest's DeserializationError: a field of the wrong shape
@@ -51,6 +53,9 @@ def messages_route(adapter: CloudAdapter, bot: Bot, tenant_id: str | None):
                 activity, auth_header)
         except Exception as error:  # the SDK raises many types for a bad token; see below
             return _unauthenticated(error)
+        # Only an authenticated request learns whether its tenant is welcome.
+        if tenant_id and tenant_in(body) != tenant_id:
+            return _refuse(403, "the activity comes from another tenant")
         try:
             response = await adapter.process_activity(authenticated, activity, bot.on_turn)
         except RetryLater:

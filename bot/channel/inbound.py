@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from botbuilder.schema import ActivityTypes
+from botbuilder.schema.teams import TeamsChannelData
 
 KNOWN_TYPES = frozenset(t.value for t in ActivityTypes)
+# Teams nests an activity a few levels deep (a card's inputs inside value.action.data); far
+# deeper is crafted, and would exhaust the recursion of whatever walks it later.
+MAX_DEPTH = 32
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # one character at a time: linear
+# Values from Teams that are stored or become keys: text no longer than their columns (and
+# the keys built from them) allow. Teams' own are far shorter; longer ones are crafted.
+ID_LIMITS: dict[tuple[str, ...], int] = {
+    ("id",): 128,
+    ("replyToId",): 200,
+    ("channelId",): 32,
+    ("serviceUrl",): 400,
+    ("conversation", "id"): 256,
+    ("from", "id"): 200,
+    ("from", "aadObjectId"): 64,
+    ("from", "name"): 200,
+    ("recipient", "id"): 200,
+    ("channelData", "tenant", "id"): 64,
+    ("channelData", "team", "id"): 256,
+    ("channelData", "channel", "id"): 256,
+}
 
 
 def activity_problem(body: Any) -> str | None:
@@ -25,7 +47,51 @@ def activity_problem(body: Any) -> str | None:
     service_url = body.get("serviceUrl")
     if not isinstance(service_url, str) or not service_url.startswith(("https://", "http://")):
         return "the activity has no serviceUrl"
+    return _ids_problem(body) or _depth_problem(body) or _channel_data_problem(body)
+
+
+def _ids_problem(body: dict[str, Any]) -> str | None:
+    """Why one of the ids the bot stores is not text within its limit, or None."""
+    for path, limit in ID_LIMITS.items():
+        value: Any = body
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        name = ".".join(path)
+        if value is not None and not isinstance(value, str):
+            return f"the activity's {name} is not text"
+        if value is not None and len(value) > limit:
+            return f"the activity's {name} is longer than {limit} characters"
+        if value is not None and _CONTROL.search(value):
+            return f"the activity's {name} holds control characters"
     return None
+
+
+def _channel_data_problem(body: dict[str, Any]) -> str | None:
+    """Why channelData is not what the SDK's Teams handler reads without failing the turn
+    (it reads it as TeamsChannelData, and needs it for a Teams conversationUpdate), or None."""
+    data = body.get("channelData")
+    if data is None:
+        needed = body.get("type") == "conversationUpdate" and body.get("channelId") == "msteams"
+        return "the activity has no channelData" if needed else None
+    if not isinstance(data, dict):
+        return "the activity's channelData is not an object"
+    try:
+        TeamsChannelData().deserialize(data)
+    except ValueError:  # msrest's DeserializationError: a part of the wrong shape
+        return "the activity's channelData does not match the Teams schema"
+    return None
+
+
+def _depth_problem(body: Any) -> str | None:
+    """Whether JSON nests deeper than MAX_DEPTH, found without recursion."""
+    level = [body]
+    for _depth in range(MAX_DEPTH):
+        level = [child for node in level
+                 for child in (node.values() if isinstance(node, dict) else node)
+                 if isinstance(child, dict | list)]
+        if not level:
+            return None
+    return f"the activity nests deeper than {MAX_DEPTH} levels"
 
 
 def tenant_in(body: dict[str, Any]) -> str | None:

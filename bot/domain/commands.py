@@ -58,13 +58,20 @@ _WORDS: dict[str, Command] = {
 # Commands that take an idea reference after them: "status IIP-2026-0042".
 _WITH_REFERENCE = {"status": Command.STATUS, "withdraw": Command.WITHDRAW}
 
-_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
-_TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[.!?]+$")
+# Linear in the text (tests/unit/test_linear_patterns.py): a mention's name holds no "<" (Teams
+# escapes it), so each attempt reads only to the next "<", and nothing is read twice.
+_MENTION = re.compile(r"<at>[^<]*+</at>", re.IGNORECASE)
+_TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[.!?]++$")
+# Longer than any command with its mentions: a longer message is never one, and is not read.
+MAX_COMMAND_LENGTH = 1000
 
 
 def normalise(text: str | None) -> str:
-    """Lower-case `text` with @mentions, surplus spaces and closing punctuation removed."""
-    without_mentions = _MENTION.sub(" ", text or "")
+    """Lower-case `text` with @mentions, surplus spaces and closing punctuation removed; empty
+    for a message too long to be a command."""
+    if text is None or len(text) > MAX_COMMAND_LENGTH:
+        return ""
+    without_mentions = _MENTION.sub(" ", text)
     words = " ".join(without_mentions.split()).lower()
     return _TRAILING_PUNCTUATION.sub("", words).strip()
 

@@ -33,6 +33,9 @@ _RATING_LABELS = {
 }
 
 
+_RATINGS_OFFERED = [rating.value for rating in Rating]  # a list: forged values may be unhashable
+
+
 @dataclass(frozen=True, slots=True)
 class Feedback:
     comment: str
@@ -45,9 +48,8 @@ def parse_feedback(values: dict[str, Any]) -> Feedback:
     comment = clean_text(values.get("comment"), field="comment", label="Your feedback",
                          limit=COMMENT_LIMIT)
     rating_value = values.get("rating") or None
-    try:
-        rating = Rating(rating_value) if rating_value is not None else None
-    except ValueError:
-        raise InvalidText("rating", "Please choose one of the ratings offered.") from None
+    if rating_value is not None and rating_value not in _RATINGS_OFFERED:
+        raise InvalidText("rating", "Please choose one of the ratings offered.")
+    rating = Rating(rating_value) if rating_value is not None else None
     may_contact = str(values.get("may_contact", "false")).lower() == "true"
     return Feedback(comment=comment, rating=rating, may_contact=may_contact)

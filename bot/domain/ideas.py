@@ -60,7 +60,9 @@ _DECLINE_LABELS = {
     DeclineReason.NOT_VIABLE: "not viable",
 }
 
-_REFERENCE = re.compile(r"\bIIP-(\d{4})-(\d{4,})\b", re.IGNORECASE)
+# At most nine digits: a number people could have been given; thousands of digits are not one
+# (and would not fit the database's integers).
+_REFERENCE = re.compile(r"\bIIP-(\d{4})-(\d{4,9})\b", re.IGNORECASE)
 
 
 def cannot_withdraw(idea: IdeaSummary) -> str:

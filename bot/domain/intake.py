@@ -169,7 +169,10 @@ def choose(value: object, options: Sequence[Option], what: str) -> str:
     for option in options:
         if wanted in (option.key.casefold(), option.name.casefold()):
             return option.key
-    if wanted.isdigit() and 1 <= int(wanted) <= len(options):
+    # A place in the list: ASCII digits only ("²" is a digit to Python, and int() refuses it
+    # and anything over 4,300 digits long).
+    if wanted.isascii() and wanted.isdecimal() and len(wanted) <= 3 \
+            and 1 <= int(wanted) <= len(options):
         return options[int(wanted) - 1].key
     starts = [o for o in options if o.name.casefold().startswith(wanted)]
     if len(starts) == 1:

@@ -23,9 +23,15 @@ class Finding(StrEnum):
 
 
 _POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"
+# The longest text looked at: more than any field holds (2,000 characters), so the whole of
+# every field is checked, and a bound on the work whatever reaches here.
+MAX_CHECKED_LENGTH = 4000
 
+# Each pattern runs in time linear in the text (tests/unit/test_linear_patterns.py): every
+# unbounded repetition is possessive (`++`, `*+`) and starts only where its run starts, and
+# everything else is bounded, so no match attempt rescans what an earlier one read.
 _PATTERNS: tuple[tuple[Finding, re.Pattern[str]], ...] = (
-    (Finding.EMAIL, re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    (Finding.EMAIL, re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+")),
     (Finding.PHONE, re.compile(r"(?<![\d/])(?:\+44\s?|\(?0)\d{2,4}\)?(?:[\s-]?\d){6,8}(?!\d)")),
     # Two prefix letters (never D, F, I, Q, U, V; O not second), six digits, a suffix A-D.
     (Finding.NI_NUMBER, re.compile(
@@ -33,11 +39,13 @@ _PATTERNS: tuple[tuple[Finding, re.Pattern[str]], ...] = (
         r"\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.IGNORECASE)),
     # Current plates (AB12 CDE) and older prefix plates (A123 BCD).
     (Finding.VEHICLE, re.compile(r"\b(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3})\b")),
+    # A keyword, then a reference of up to 40 characters holding three digits in a row.
     (Finding.CRIME_REFERENCE, re.compile(
-        r"\b(?:crime|incident|occurrence|log|cad|urn)\s*(?:ref(?:erence)?|no\.?|number|#)?"
-        r"\s*[:#]?\s*(?=[A-Z0-9/-]*\d{3})[A-Z0-9][A-Z0-9/-]{2,}", re.IGNORECASE)),
+        r"\b(?:crime|incident|occurrence|log|cad|urn)\s*+(?:ref(?:erence)?|no\.?|number|#)?"
+        r"\s*+[:#]?\s*+(?=[A-Z0-9/-]{0,37}\d{3})[A-Z0-9][A-Z0-9/-]{2,39}", re.IGNORECASE)),
+    # A house number, a street (a capital and two letters at least), a postcode soon after.
     (Finding.ADDRESS, re.compile(
-        rf"\b\d{{1,4}}[A-Z]?\s+[A-Z][A-Za-z' -]{{2,40}}.{{0,40}}?\b{_POSTCODE}\b",
+        rf"\b\d{{1,4}}[A-Z]?\s++[A-Z][A-Za-z' -]{{2}}.{{0,78}}?\b{_POSTCODE}\b",
         re.IGNORECASE | re.DOTALL)),
 )
 
@@ -50,7 +58,8 @@ class SensitiveText:
 
 def find_sensitive(text: str) -> tuple[Finding, ...]:
     """What kinds of personal or operational detail `text` seems to hold, in a fixed order."""
-    return tuple(finding for finding, pattern in _PATTERNS if pattern.search(text))
+    checked = text[:MAX_CHECKED_LENGTH]
+    return tuple(finding for finding, pattern in _PATTERNS if pattern.search(checked))
 
 
 def check_fields(fields: dict[str, str]) -> list[SensitiveText]:

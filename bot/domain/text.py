@@ -10,6 +10,17 @@ from bot.domain.errors import InvalidText
 # Tab and newline are ordinary in multi-line answers; every other control character is not.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
+# Characters that reorder text (bidi embeddings, overrides, isolates and marks) or hide in it
+# (zero-width spaces and joiners, the byte-order mark): they can make what staff read differ
+# from what was written, and are removed.
+_INVISIBLE = dict.fromkeys(
+    [0x061C, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065),
+     *range(0x2066, 0x206A), 0xFEFF])
+
+
+def visible(text: str) -> str:
+    """`text` without the characters that reorder or hide what a reader sees."""
+    return text.translate(_INVISIBLE)
 
 
 def clean_text(value: object, *, field: str, label: str, limit: int, required: bool = True) -> str:
@@ -21,7 +32,8 @@ def clean_text(value: object, *, field: str, label: str, limit: int, required: b
         value = ""
     if not isinstance(value, str):
         raise InvalidText(field, f"{label} must be text.")
-    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    text = unicodedata.normalize(
+        "NFC", visible(value).replace("\r\n", "\n").replace("\r", "\n")).strip()
     if _CONTROL.search(text):
         raise InvalidText(
             field,

@@ -132,17 +132,23 @@ async def test_when_microsofts_signing_keys_cannot_be_fetched_the_answer_is_503(
     assert connector.arrivals == 0
 
 
-async def test_an_activity_from_another_tenant_is_forbidden(
-    secured_bot: BotServer, connector: StandInConnector, logs
+@pytest.mark.parametrize("authorization", [
+    None, "Bearer not-a-jwt", "Basic dXNlcjpwYXNz",
+], ids=["no-token", "malformed-token", "wrong-scheme"])
+async def test_without_a_valid_token_another_tenant_learns_nothing_but_401(
+    secured_bot: BotServer, connector: StandInConnector, logs, authorization: str | None,
 ):
+    """The token is checked before anything the body says: an unauthenticated caller cannot
+    tell which tenants the bot serves."""
     activity = personal_message("help")
     activity["channelData"]["tenant"]["id"] = OTHER_TENANT
+    headers = {} if authorization is None else {"Authorization": authorization}
 
-    response = await secured_bot.post(activity)
+    response = await secured_bot.post(activity, headers=headers)
 
-    assert response.status == 403
-    [refused] = events(logs, "request.refused")
-    assert refused["reason"] == "the activity comes from another tenant"
+    assert response.status == 401
+    assert (await response.json()) == {"error": "unauthorised"}
+    assert events(logs, "request.refused") == []
     assert (await stored(secured_bot.engine)).nothing_from_requests
     assert connector.arrivals == 0
 
@@ -299,6 +305,21 @@ async def test_a_reply_refused_for_a_stale_token_goes_again_with_a_new_one(
     assert [welcome.headers["Authorization"], help_card.headers["Authorization"]] == [
         "Bearer the-bots-new-token"] * 2
     assert events(logs, "turn.reply_failed") == []
+
+
+async def test_a_valid_token_for_an_activity_from_another_tenant_is_forbidden(
+    keyed_bot: BotServer, connector: StandInConnector, keys: StandInKeyServer, logs,
+):
+    activity = personal_message("help")
+    activity["channelData"]["tenant"]["id"] = OTHER_TENANT
+
+    response = await keyed_bot.post(activity, headers=signed_by(keys, connector))
+
+    assert response.status == 403
+    [refused] = events(logs, "request.refused")
+    assert refused["reason"] == "the activity comes from another tenant"
+    assert (await stored(keyed_bot.engine)).nothing_from_requests
+    assert connector.arrivals == 0
 
 
 async def test_turns_waiting_for_the_keys_share_one_fetch_of_them(

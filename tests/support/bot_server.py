@@ -38,6 +38,16 @@ def at_machine_speed(settings: Settings) -> Settings:
     known = {f.name for f in dataclasses.fields(settings)}
     return dataclasses.replace(settings,
                                **{k: v for k, v in MACHINE_SPEED.items() if k in known})
+# Every 5xx the bot answered but 503 (which says "try again": the database or Microsoft's keys
+# are unreachable), as "<status> <body>": read and emptied by the never_a_server_error check.
+SERVER_ERRORS: list[str] = []
+
+
+async def _noted(response: aiohttp.ClientResponse) -> aiohttp.ClientResponse:
+    body = await response.read()
+    if response.status >= 500 and response.status != 503:
+        SERVER_ERRORS.append(f"{response.status} {body[:200]!r}")
+    return response
 
 
 @dataclass
@@ -53,10 +63,8 @@ class BotServer:
         body = copy.deepcopy(activity)
         if isinstance(body, dict) and "serviceUrl" in body:
             body["serviceUrl"] = service_url or self.connector_url
-        response = await self.session.post(f"{self.url}/api/messages", json=body,
-                                           headers=headers or {})
-        await response.read()
-        return response
+        return await _noted(await self.session.post(f"{self.url}/api/messages", json=body,
+                                                    headers=headers or {}))
 
     async def post_raw(self, data: bytes, *, content_type: str | None = "application/json",
                        headers: dict[str, str] | None = None) -> aiohttp.ClientResponse:
@@ -65,15 +73,12 @@ class BotServer:
         if content_type is not None:
             sent["Content-Type"] = content_type
         # skip_auto_headers keeps aiohttp from adding a Content-Type of its own.
-        response = await self.session.post(f"{self.url}/api/messages", data=data, headers=sent,
-                                           skip_auto_headers=["Content-Type"])
-        await response.read()
-        return response
+        return await _noted(await self.session.post(
+            f"{self.url}/api/messages", data=data, headers=sent,
+            skip_auto_headers=["Content-Type"]))
 
     async def get(self, path: str) -> aiohttp.ClientResponse:
-        response = await self.session.get(f"{self.url}{path}")
-        await response.read()
-        return response
+        return await _noted(await self.session.get(f"{self.url}{path}"))
 
     @property
     def services(self):

@@ -52,3 +52,27 @@ def places_holding(card: dict[str, Any], text: str) -> list[str]:
             if isinstance(value, str) and text in value:
                 found.append(f"{node.get('type', '?')}.{key}")
     return found
+
+
+# Properties Teams reads as Markdown (a TextBlock's text, a Fact's title and value); a TextRun
+# never is.
+_MARKDOWN = {"TextBlock": ("text",), "Fact": ("title", "value")}
+
+
+def markdown_formatting(card: dict[str, Any]) -> list[str]:
+    """The links, images and raw HTML that a CommonMark renderer (as Teams' is) would make of
+    the card's Markdown text: each as "<type>: <href or html>"."""
+    from markdown_it import MarkdownIt
+
+    renderer = MarkdownIt("commonmark")
+    found: list[str] = []
+    for node in walk(card):
+        kind = node.get("type") or ("Fact" if "title" in node and "value" in node else "")
+        for key in _MARKDOWN.get(kind, ()):
+            for token in renderer.parseInline(str(node.get(key) or "")):
+                for child in token.children or []:
+                    if child.type in ("link_open", "image"):
+                        found.append(f"{child.type}: {child.attrs.get('href') or child.attrs}")
+                    elif child.type == "html_inline":
+                        found.append(f"html: {child.content}")
+    return found

@@ -104,7 +104,7 @@ def test_a_choice_can_be_typed_by_name_number_or_the_start_of_its_name(typed, ke
     assert choose(typed, CHOICES.portfolios, "portfolio") == key
 
 
-@pytest.mark.parametrize("typed", ["3", "0", "Finance"])
+@pytest.mark.parametrize("typed", ["3", "0", "Finance", "²", "\u0663", "9" * 5000])
 def test_an_unknown_choice_is_refused_with_the_list_to_choose_from(typed):
     with pytest.raises(InvalidText, match="choose one of: Local Policing, Crime and Justice"):
         choose(typed, CHOICES.portfolios, "portfolio")

@@ -89,3 +89,18 @@ def test_text_is_normalised_to_nfc() -> None:
 def test_nfc_is_applied_before_the_limit() -> None:
     # Five decomposed letters are ten code points but five characters once composed.
     assert clean("e\u0301" * 5, limit=5) == "é" * 5
+
+
+@pytest.mark.parametrize("hidden", [
+    "\u202e", "\u202a", "\u202d", "\u2066", "\u2067", "\u2069", "\u200e", "\u200f", "\u061c",
+    "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff",
+], ids=lambda c: f"U+{ord(c):04X}")
+def test_bidi_controls_and_zero_width_characters_are_removed(hidden: str) -> None:
+    """They reorder or hide what staff read (a right-to-left override makes "txt.exe" look
+    like "exe.txt"); the text is kept without them."""
+    assert clean(f"Pay{hidden}ment {hidden}fraud{hidden}") == "Payment fraud"
+
+
+def test_text_of_only_hidden_characters_is_empty() -> None:
+    with pytest.raises(InvalidText, match="is empty"):
+        clean("\u200b\u202e\ufeff")
