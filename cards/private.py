@@ -12,7 +12,7 @@ from microsoft_teams.cards import Action, OpenUrlAction
 
 from bot.domain.commands import Command
 from cards.actions import CardAction
-from cards.base import CardMessage, card_message, paragraph, submit
+from cards.base import CardMessage, card_message, heading, paragraph, submit
 
 PRIVATE_TITLE = "Let's do that in private"
 
@@ -65,7 +65,7 @@ def private_chat_card(deep_link: str | None, *, messaged: bool = True) -> CardMe
         actions.append(OpenUrlAction(title="Open my chat with the bot", url=deep_link))
     actions.append(submit("How it works", CardAction.SHOW_HELP, inputs=False))
     return card_message(
-        [paragraph(f"**{PRIVATE_TITLE}**"), paragraph(text)],
+        [heading(PRIVATE_TITLE), paragraph(text)],
         summary=PRIVATE_TITLE,
         fallback_text=f"{PRIVATE_TITLE}. {text}",
         actions=actions,
@@ -77,7 +77,7 @@ def carry_on_here_card(step: NextStep) -> CardMessage:
     text = ("You asked me for something in a shared conversation. Anything about your own "
             "ideas stays here, in our 1:1 chat: carry on below, or type **help** at any time.")
     return card_message(
-        [paragraph("**Let's carry on here**"), paragraph(text)],
+        [heading("Let's carry on here"), paragraph(text)],
         summary="Let's carry on in our 1:1 chat",
         fallback_text=text.replace("**", ""),
         actions=[submit(step.title, step.action, inputs=False)],
