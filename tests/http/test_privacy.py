@@ -167,8 +167,8 @@ async def test_the_first_mention_in_a_channel_introduces_the_bot_not_a_personal_
 async def test_a_card_refresh_from_a_channel_shows_nothing_of_the_idea(
     bot: BotServer, connector: StandInConnector
 ):
-    megan = Person(bot, connector, object_id=CONTRIBUTOR, name="Pat")
-    reference = await seed_idea(bot, megan, SECRET_TITLE)
+    pat = Person(bot, connector, object_id=CONTRIBUTOR, name="Pat")
+    reference = await seed_idea(bot, pat, SECRET_TITLE)
     [idea] = await rows(bot.engine, tables.ideas, tables.ideas.c.reference == reference)
     invoke = card_invoke(REFRESH_VERB, {"action": REFRESH_VERB, "idea": idea["id"]}, ALEX)
     channel = alex_in_channel(bot, connector)._channel_activity()
@@ -178,8 +178,8 @@ async def test_a_card_refresh_from_a_channel_shows_nothing_of_the_idea(
 
     assert response.status == 200
     card: dict[str, Any] = (await response.json())["value"]
-    assert PRIVATE in str(card)
     assert SECRET_TITLE not in str(card) and reference not in str(card)
+    assert PRIVATE in str(card)
 
 
 # The ways in: welcome, help and the unknown-text reply
