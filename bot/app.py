@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from botbuilder.core import ConversationState
+from botbuilder.core import PrivateConversationState
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -121,9 +121,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
     adapter, authentication = make_adapter(settings)
     adapter.on_turn_error = on_turn_error
     adapter.use(TurnLimit(TurnLimiter(settings.turns_per_minute, settings.turn_burst)))
-    # Conversation state (where each person is in a dialog) lives in the database, so that it
-    # survives restarts and is shared by replicas.
-    bot = PortalBot(services, ConversationState(SqlStorage(engine)))
+    # Dialog state (where each person is in a dialog) lives in the database, so that it
+    # survives restarts and is shared by replicas; it is kept per person and conversation.
+    bot = PortalBot(services, PrivateConversationState(SqlStorage(engine)), settings.app_id)
 
     queue = SqlOutboxQueue(engine)
     tokens = tokens or ConnectorTokens(settings)  # one token cache for replies and the outbox

@@ -28,3 +28,5 @@ class CardAction(StrEnum):
     CONFIRM_WITHDRAW = "ideas.withdraw.confirm"
     ANSWER_QUESTION = "ideas.answer"
     OPEN_IDEA = "ideas.open"
+    MY_QUEUE = "staff.queue"
+    TRIAGE = "staff.triage"

@@ -45,6 +45,7 @@ from cards.notices import (
     unknown_text_card,
 )
 from cards.outage import feedback_not_saved_card, not_saved_card
+from cards.private import carry_on_here_card, next_step_for, private_chat_card
 from cards.profile import Progress, profile_card, profile_saved_card
 from cards.slow_down import slow_down_card
 from cards.welcome import channel_welcome_card, welcome_card
@@ -84,13 +85,23 @@ SAMPLE_ORGANISATION = Organisation(
 )
 
 
+SAMPLE_CHAT_LINK = "https://teams.microsoft.com/l/chat/0/0?users=28:00000000-0000-0000-0000-000000000001"
+
+
 def gallery() -> Iterator[tuple[str, CardMessage]]:
     """(name, card) for each card and state, named as the files `iip cards gallery` writes."""
     yield "welcome", welcome_card()
     yield "welcome-named", welcome_card("Alex")
+    yield "welcome-staff", welcome_card("Megan", staff=True)
+    yield "welcome-pmo", welcome_card("Alex", staff=True, pmo=True)
     yield "welcome-channel", channel_welcome_card()
+    yield "welcome-channel-linked", channel_welcome_card(SAMPLE_CHAT_LINK)
+    yield "private-chat", private_chat_card(SAMPLE_CHAT_LINK)
+    yield "private-chat-no-link", private_chat_card(None, messaged=False)
+    yield "carry-on-here", carry_on_here_card(next_step_for("my ideas"))
     yield "help", help_card(SAMPLE_CONTACT)
     yield "help-no-contact", help_card("")
+    yield "help-pmo", help_card(SAMPLE_CONTACT, staff=True, pmo=True)
     yield "feedback-form", feedback_form_card()
     yield "feedback-form-error", feedback_form_card(
         {"rating": "4", "comment": "x" * 1200, "may_contact": "true"},

@@ -15,6 +15,7 @@ from cards.base import (
     subheading,
     submit,
 )
+from cards.welcome import start_buttons
 
 GOOD_SUGGESTION = (
     "**Start with the problem**: what is wrong today, who it affects and why it matters.",
@@ -49,7 +50,8 @@ FAQS = (
 )
 
 
-def help_card(pmo_contact: str) -> CardMessage:
+def help_card(pmo_contact: str, *, staff: bool = False, pmo: bool = False) -> CardMessage:
+    """Help, with the buttons to start (by role: see start_buttons)."""
     contact = pmo_contact.strip() or "Ask your line manager to put you in touch with the PMO team."
     faqs = AdaptiveCard(
         version="1.5",
@@ -65,7 +67,8 @@ def help_card(pmo_contact: str) -> CardMessage:
             bullets(NEXT_STEPS),
             subheading("Contact the PMO team"),
             plain(contact),
-            paragraph("Type **feedback** at any time to tell us how the bot could be better.",
+            paragraph("Type **new idea** to suggest an improvement, **my ideas** to see yours, "
+                      "or **feedback** at any time to tell us how the bot could be better.",
                       subtle=True),
         ],
         summary="How the Improvement and Innovation Portal works",
@@ -74,6 +77,7 @@ def help_card(pmo_contact: str) -> CardMessage:
             f"about who owns it and check it is new. Contact the PMO team: {contact}"
         ),
         actions=[
+            *start_buttons(staff=staff, pmo=pmo),
             ShowCardAction(title="Frequently asked questions", card=faqs),
             submit("Give feedback", CardAction.OPEN_FEEDBACK),
         ],

@@ -8,10 +8,13 @@ from cards.base import CardMessage, card_message, paragraph, submit
 
 def unknown_text_card() -> CardMessage:
     return card_message(
-        [paragraph("Sorry, I did not understand that. Type **help** to see what I can do.")],
+        [paragraph("Sorry, I did not understand that. Type **help** to see what I can do, or "
+                   "**new idea** to suggest an improvement.")],
         summary="Type help to see what I can do",
-        fallback_text="Sorry, I did not understand that. Type help to see what I can do.",
-        actions=[submit("How it works", CardAction.SHOW_HELP)],
+        fallback_text=("Sorry, I did not understand that. Type help to see what I can do, or "
+                       "new idea to suggest an improvement."),
+        actions=[submit("New idea", CardAction.NEW_IDEA, inputs=False),
+                 submit("How it works", CardAction.SHOW_HELP)],
     )
 
 

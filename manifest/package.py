@@ -42,6 +42,13 @@ PERSONAL_COMMANDS: tuple[tuple[Command, str], ...] = (
     (Command.FEEDBACK, "Tell us how the bot could be better"),
 )
 
+# The menu in a team channel: only what is answered where everyone reads it (the rest is
+# private: see bot/channel/privacy.py).
+TEAM_COMMANDS: tuple[tuple[Command, str], ...] = (
+    (Command.HELP, "How it works; ideas are submitted in a 1:1 chat with the bot"),
+    (Command.FEEDBACK, "Tell us how the bot could be better"),
+)
+
 SHORT_NAME = "IIP"
 FULL_NAME = "Improvement and Innovation Portal"
 SHORT_DESCRIPTION = "Suggest a better way of working, and hear back on what happens to it."
@@ -133,12 +140,14 @@ def build_manifest(
                 "isNotificationOnly": False,
                 "commandLists": [
                     {
-                        "scopes": ["personal"],
+                        "scopes": [scope],
                         "commands": [
                             {"title": command.value, "description": description}
-                            for command, description in PERSONAL_COMMANDS
+                            for command, description in commands
                         ],
                     }
+                    for scope, commands in (("personal", PERSONAL_COMMANDS),
+                                            ("team", TEAM_COMMANDS))
                 ],
             }
         ],

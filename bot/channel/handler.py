@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 import structlog
-from botbuilder.core import ConversationState, InvokeResponse, TurnContext
+from botbuilder.core import BotState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogSet
 from botbuilder.schema import AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ChannelAccount
@@ -23,8 +23,14 @@ from bot.channel.activities import (
     tenant_of,
 )
 from bot.channel.contributor import ContributorRequests
+from bot.channel.privacy import (
+    is_shared,
+    may_answer_in_shared,
+    may_press_in_shared,
+    private_chat_link,
+)
 from bot.channel.staff import StaffRequests
-from bot.domain.addresses import ConversationKind
+from bot.domain.addresses import ConversationAddress
 from bot.domain.commands import Command, normalise, parse_command
 from bot.domain.errors import AlreadyReceived, InvalidText
 from bot.domain.lifecycle import Move
@@ -39,11 +45,15 @@ from cards.decisions import REFRESH_VERB
 from cards.feedback import feedback_form_card, feedback_thanks_card
 from cards.help import help_card
 from cards.notices import no_identity_card, stale_action_card, unknown_text_card
+from cards.private import carry_on_here_card, next_step_for, private_chat_card
 from cards.welcome import channel_welcome_card, welcome_card
 from dialogs.intake import TYPED_ACTIONS, IntakeDialog, IntakeFlow
 from dialogs.turn import TURN_KEY, Turn
 
 log = structlog.get_logger(__name__)
+
+# Where on_turn leaves the address of the conversation the activity came from.
+ADDRESS_KEY = "iip.address"
 
 _REMOVED = ("remove", "remove-upgrade")
 # Buttons of the submission conversation: they go to the intake dialog.
@@ -67,23 +77,29 @@ class Services:
 
 
 class PortalBot(TeamsActivityHandler):
-    def __init__(self, services: Services, conversation_state: ConversationState) -> None:
+    """`dialog_state` keeps where each person is in a dialog: per person and conversation
+    (botbuilder's PrivateConversationState), so that nobody's answer continues another's."""
+
+    def __init__(self, services: Services, dialog_state: BotState, app_id: str = "") -> None:
         self._services = services
-        self._conversation_state = conversation_state
-        self._dialogs = DialogSet(conversation_state.create_property("dialogs"))
+        self._dialog_state = dialog_state
+        self._dialogs = DialogSet(dialog_state.create_property("dialogs"))
         self._dialogs.add(IntakeDialog(IntakeFlow(services.ideas), self._reply))
         self._contributor = ContributorRequests(services.ideas, services.decisions)
         self._staff = StaffRequests(services.decisions)
+        self._private_chat_link = private_chat_link(app_id)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         first_contact = False
+        address = address_of(activity)
+        turn_context.turn_state[ADDRESS_KEY] = address
         if not (activity.type == "installationUpdate" and activity.action in _REMOVED):
-            first_contact = await self._services.conversations.remember(address_of(activity))
+            first_contact = await self._services.conversations.remember(address)
         turn_context.turn_state["iip.first_contact"] = first_contact
         await super().on_turn(turn_context)
         try:
-            await self._conversation_state.save_changes(turn_context)
+            await self._dialog_state.save_changes(turn_context)
         except KeyError:
             # Another turn of this conversation (a double tap) saved its dialog state since this
             # one read it: the storage refuses a stale write, as botbuilder's storages do. The
@@ -102,10 +118,15 @@ class PortalBot(TeamsActivityHandler):
             return
         command = parse_command(activity.text)
         if turn_context.turn_state.get("iip.first_contact") and command is not Command.WELCOME:
-            await self._reply(turn_context, welcome_card(first_name_of(activity)))
-        # Only a turn that may continue or start the intake needs the conversation's state
+            await self._reply(turn_context, await self._welcome(turn_context))
+        shared = _is_shared(turn_context)
+        if shared and not may_answer_in_shared(command):
+            await self._to_private(turn_context, turn, command)
+            return
+        # Only a turn that may continue or start the intake needs the person's dialog state
         # (one database read, and a write when it changes): help and the like do without it.
-        if turn is not None and (
+        # A shared conversation never holds a submission.
+        if turn is not None and not shared and (
                 command is Command.UNKNOWN or normalise(activity.text) in TYPED_ACTIONS):
             dialog = await self._dialogs.create_context(turn_context)
             if dialog.active_dialog is not None:
@@ -113,9 +134,9 @@ class PortalBot(TeamsActivityHandler):
                 return
         match command:
             case Command.WELCOME:
-                await self._reply(turn_context, welcome_card(first_name_of(activity)))
+                await self._reply(turn_context, await self._welcome(turn_context))
             case Command.HELP:
-                await self._reply(turn_context, await self._help())
+                await self._reply(turn_context, await self._help(turn_context))
             case Command.FEEDBACK:
                 await self._reply(turn_context, feedback_form_card())
             case Command.UNKNOWN:
@@ -148,6 +169,9 @@ class PortalBot(TeamsActivityHandler):
             log.warning("card_action.no_identity", action=str(action)[:64])
             await self._reply(turn_context, no_identity_card())
             return
+        if _is_shared(turn_context) and not may_press_in_shared(action):
+            await self._to_private(turn_context, turn, action)
+            return
         if action in INTAKE_ACTIONS or (action in PROFILE_ACTIONS and values.get("within_idea")):
             dialog = await self._dialogs.create_context(turn_context)
             if dialog.active_dialog is not None:
@@ -157,7 +181,7 @@ class PortalBot(TeamsActivityHandler):
             return
         match action:
             case CardAction.SHOW_HELP:
-                await self._reply(turn_context, await self._help())
+                await self._reply(turn_context, await self._help(turn_context))
             case CardAction.OPEN_FEEDBACK:
                 await self._reply(turn_context, feedback_form_card())
             case CardAction.SEND_FEEDBACK:
@@ -178,6 +202,10 @@ class PortalBot(TeamsActivityHandler):
                 await self._reply(turn_context, await self._contributor.answer(turn))
             case CardAction.OPEN_IDEA:
                 await self._reply(turn_context, await self._staff.open(turn))
+            case CardAction.MY_QUEUE:
+                await self._reply(turn_context, await self._staff.queue(turn))
+            case CardAction.TRIAGE:
+                await self._reply(turn_context, await self._staff.triage(turn))
             case CardAction.MY_PROFILE:
                 await self._reply(turn_context, await self._contributor.profile(turn))
             case CardAction.SAVE_PROFILE | CardAction.SKIP_PROFILE:
@@ -206,9 +234,39 @@ class PortalBot(TeamsActivityHandler):
             pass
         await self._reply(turn_context, feedback_thanks_card())
 
-    async def _help(self) -> CardMessage:
+    async def _help(self, turn_context: TurnContext) -> CardMessage:
+        """Help, with the buttons to start: by role in a 1:1 chat, everyone's in a shared one
+        (where a role's buttons would tell the others who holds it)."""
         organisation = await self._services.organisation.current()
-        return _help_card(organisation.pmo_contact if organisation else "")
+        contact = organisation.pmo_contact if organisation else ""
+        if _is_shared(turn_context) or organisation is None:
+            return _help_card(contact, False, False)
+        roles = organisation.roles_of(object_id_of(turn_context.activity))
+        return _help_card(contact, roles.is_staff, roles.pmo)
+
+    async def _welcome(self, turn_context: TurnContext) -> CardMessage:
+        """The welcome, with buttons by the person's role; in a shared conversation, the
+        introduction, which says how to start in private."""
+        if _is_shared(turn_context):
+            return channel_welcome_card(self._private_chat_link)
+        activity = turn_context.activity
+        roles = await self._services.organisation.roles_of(object_id_of(activity))
+        return welcome_card(first_name_of(activity), staff=roles.is_staff, pmo=roles.pmo)
+
+    async def _to_private(self, turn_context: TurnContext, turn: Turn | None,
+                          request: str) -> None:
+        """Something personal asked for in a shared conversation: one short card there that
+        says nothing about the person, and the next step sent to their 1:1 chat."""
+        address: ConversationAddress = turn_context.turn_state[ADDRESS_KEY]
+        log.info("shared_conversation.moved_to_private", request=str(request)[:64],
+                 conversation=address.conversation_id)
+        if turn is not None:
+            step = next_step_for(request)
+            await self._services.conversations.move_to_private(
+                turn.object_id, turn.tenant_id, address.conversation_id, step.key,
+                carry_on_here_card(step))
+        await self._reply(turn_context, private_chat_card(self._private_chat_link,
+                                                          messaged=turn is not None))
 
     # Installation and membership
 
@@ -226,9 +284,8 @@ class PortalBot(TeamsActivityHandler):
         bot_id = activity.recipient.id if activity.recipient else None
         if not any(member.id == bot_id for member in members_added):
             return
-        address = address_of(activity)
-        card = (welcome_card(first_name_of(activity))
-                if address.kind is ConversationKind.PERSONAL else channel_welcome_card())
+        address = turn_context.turn_state[ADDRESS_KEY]
+        card = await self._welcome(turn_context)
         await self._services.conversations.welcome(address.conversation_id,
                                                    activity.id or "", card)
 
@@ -279,6 +336,12 @@ class PortalBot(TeamsActivityHandler):
                         conversation=activity.conversation.id)
             return _card_answer(no_identity_card() if object_id is None
                                 else stale_action_card())
+        if _is_shared(turn_context):
+            # Staff cards live in 1:1 chats: from a shared conversation, nothing is opened or
+            # decided, and what comes back holds nothing of anyone's.
+            log.warning("card_verb.shared_conversation", verb=verb[:64],
+                        conversation=activity.conversation.id)
+            return _card_answer(private_chat_card(self._private_chat_link, messaged=False))
         decisions = self._services.decisions
         if verb == REFRESH_VERB:
             return _card_answer(await decisions.card_for(object_id, data.get("idea")))
@@ -304,11 +367,18 @@ class PortalBot(TeamsActivityHandler):
         await turn_context.send_activity(card_activity(message))
 
 
-@lru_cache(maxsize=4)
-def _help_card(pmo_contact: str) -> CardMessage:
-    """The help card depends only on the PMO contact, so it is built once per contact rather
-    than on every turn (what is sent is the SDK's deep copy of it, so this one never changes)."""
-    return help_card(pmo_contact)
+@lru_cache(maxsize=16)
+def _help_card(pmo_contact: str, staff: bool, pmo: bool) -> CardMessage:
+    """The help card depends only on the PMO contact and the role's buttons, so it is built
+    once for each rather than on every turn (what is sent is the SDK's deep copy of it, so
+    this one never changes)."""
+    return help_card(pmo_contact, staff=staff, pmo=pmo)
+
+
+def _is_shared(turn_context: TurnContext) -> bool:
+    """Whether this turn's conversation is a team channel or a group chat."""
+    address: ConversationAddress = turn_context.turn_state[ADDRESS_KEY]
+    return is_shared(address.kind)
 
 
 def _card_answer(message: CardMessage) -> AdaptiveCardInvokeResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.domain.addresses import ConversationAddress
 from bot.domain.audit import AuditEntry
+from bot.domain.ideas import LONDON
 from bot.domain.messages import CardMessage
 from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
 from bot.services.ports import Clock, UnitOfWorkFactory
@@ -50,5 +51,27 @@ class ConversationService:
                 dedupe_key=f"welcome:{conversation_id}:{occasion}",
                 message=card,
             ), self._clock.now())
+            await uow.commit()
+        return queued
+
+    async def move_to_private(self, object_id: str, tenant_id: str | None,
+                              shared_conversation_id: str, step: str,
+                              card: CardMessage) -> bool:
+        """Queue `card` for the person's 1:1 chat after they asked for something personal in a
+        shared conversation. The same step is offered once a day, however often they ask."""
+        now = self._clock.now()
+        day = now.astimezone(LONDON).date().isoformat()
+        async with self._uow() as uow:
+            queued = await uow.outbox.enqueue(OutgoingMessage(
+                recipient=Recipient.person(object_id, tenant_id),
+                kind=MessageKind.NOTICE,
+                dedupe_key=f"private:{object_id}:{step}:{day}",
+                message=card,
+            ), now)
+            if queued:
+                await uow.audit.record(AuditEntry(
+                    actor=object_id, action="conversation.moved_to_private",
+                    subject=shared_conversation_id, at=now, detail={"step": step},
+                ))
             await uow.commit()
         return queued

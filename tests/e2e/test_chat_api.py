@@ -39,7 +39,8 @@ async def test_installing_the_app_welcomes_the_person(chat: PlaygroundClient):
     assert welcome.conversation_id == chat.personal_chat_id
     assert "Improvement and Innovation Portal" in welcome.heading
     assert "**help**" in welcome.text_seen and "**feedback**" in welcome.text_seen
-    assert [a["title"] for a in welcome.card["actions"]] == ["How it works", "Give feedback"]
+    assert [a["title"] for a in welcome.card["actions"]] == [
+        "New idea", "My ideas", "My queue", "Triage", "How it works", "Give feedback"]
 
 
 async def test_help_explains_the_portal_and_gives_the_pmo_contact(chat: PlaygroundClient):
@@ -51,7 +52,8 @@ async def test_help_explains_the_portal_and_gives_the_pmo_contact(chat: Playgrou
     assert "What makes a good suggestion" in card.text_seen
     assert contact in card.text_seen
     titles = [a["title"] for a in card.card["actions"]]
-    assert titles == ["Frequently asked questions", "Give feedback"]
+    assert titles == ["New idea", "My ideas", "My queue", "Triage",
+                      "Frequently asked questions", "Give feedback"]
 
 
 async def test_feedback_is_thanked_and_stored_as_from_the_person_who_sent_it(
@@ -113,7 +115,31 @@ async def test_text_the_bot_does_not_understand_points_to_help(chat: PlaygroundC
     await chat.say("what is on the canteen menu today?")
 
     pointer = await chat.card_headed("Sorry, I did not understand that")
-    assert "Type **help** to see what I can do." in pointer.heading
+    assert "Type **help** to see what I can do" in pointer.heading
 
     await chat.press(pointer, "How it works")
     await chat.card_headed(HELP_HEADING)
+    await chat.press(pointer, "New idea")
+    question = await chat.next_message()
+    assert "Give your idea a short title" in question.text_seen
+
+
+async def test_in_the_group_chat_a_new_idea_is_moved_to_the_1_1_chat(chat: PlaygroundClient):
+    group = chat.config["groupChats"][0]["id"]
+    # The Playground lets the bot reach only a 1:1 chat it knows (it cannot open one).
+    await chat.install()
+
+    await chat.mention("new idea", group)
+
+    # The reply in the group and the 1:1 message (from the outbox) arrive in either order.
+    headings = ("Let's do that in private", "Let's carry on here")
+    arrived = [await chat.next_message(where=lambda m: m.heading in headings)
+               for _ in headings]
+    in_group, carry_on = sorted(arrived, key=lambda m: headings.index(m.heading))
+    assert in_group.conversation_id == group
+    assert carry_on.conversation_id == chat.personal_chat_id
+    await chat.press(carry_on, "New idea")
+    # The first question, or (after another test here started one) the draft to resume.
+    started = await chat.next_message(where=lambda m: m.heading.startswith(
+        ("New idea · step 1", "You have an idea in progress")))
+    assert started.conversation_id == chat.personal_chat_id

@@ -110,10 +110,12 @@ async def test_opening_the_chat_shows_the_welcome_card(page: Page, shots: Path):
     welcome = card_headed(page, "Welcome to the Improvement and Innovation Portal")
 
     await expect(welcome).to_be_visible()
-    await expect(welcome).to_contain_text("Things you can type to me at any time:")
-    # The commands are a real list, with the words to type in bold.
-    await expect(welcome.get_by_role("listitem")).to_have_count(2)
-    await expect(welcome.locator("strong")).to_have_text(["help", "feedback"])
+    await expect(welcome).to_contain_text("or type to me at any time:")
+    # The commands are a real list, with the words to type in bold (Alex is PMO and a SPOC).
+    await expect(welcome.get_by_role("listitem")).to_have_count(6)
+    await expect(welcome.locator("li strong")).to_have_text(
+        ["new idea", "my ideas", "help", "feedback", "my queue", "triage"])
+    await expect(welcome.get_by_role("button", name="New idea")).to_be_visible()
     await expect(welcome.get_by_role("button", name="How it works")).to_be_visible()
     await expect(welcome.get_by_role("button", name="Give feedback")).to_be_visible()
     await assert_no_raw_markdown(welcome)

@@ -24,6 +24,7 @@ from support.stored import stored
 from bot.services.organisation import read_organisation_file
 
 WELCOME = "welcome to the Improvement and Innovation Portal"
+INTRODUCTION = "The Improvement and Innovation Portal is here"  # a shared conversation's welcome
 DID_NOT_UNDERSTAND = "Sorry, I did not understand that"
 NO_LONGER_AVAILABLE = "That button belongs to a card I can no longer act on"
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
@@ -120,7 +121,7 @@ async def test_a_channel_mention_is_answered_in_its_thread(
 
     assert response.status == 200
     sent = await connector.wait_for(2)
-    assert WELCOME in sent[0].text_seen
+    assert INTRODUCTION in sent[0].text_seen
     assert DID_NOT_UNDERSTAND in sent[1].text_seen
     for reply in sent:  # in the thread the mention started, not a new post
         assert reply.conversation_id == activity["conversation"]["id"]
@@ -157,7 +158,7 @@ async def test_adding_the_bot_to_a_team_posts_the_channel_welcome(
 
     assert response.status == 200
     [posted] = await connector.wait_for(1)
-    assert "The Improvement and Innovation Portal is here" in posted.text_seen
+    assert INTRODUCTION in posted.text_seen
     assert posted.summary == "The Improvement and Innovation Portal has been added to this team"
     assert posted.conversation_id == "19:0b7f32667e064dd9b25d7969801541f4@thread.tacv2"
     await nothing_more_sent(connector, 1)
@@ -231,7 +232,7 @@ async def test_a_message_back_without_a_card_action_is_read_as_typed_text(
 
     assert response.status == 200
     sent = await connector.wait_for(2)
-    assert WELCOME in sent[0].text_seen
+    assert INTRODUCTION in sent[0].text_seen
     assert DID_NOT_UNDERSTAND in sent[1].text_seen
     # The payload names no conversationType; its channelData says it is a channel thread.
     address = (await stored(bot.engine)).address("19:malejcou081i20ojmlcau0@thread.skype")

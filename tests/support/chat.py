@@ -11,7 +11,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from support.activities import card_submit, personal_message
+from support.activities import CHANNEL_MENTION, card_submit, personal_message, teams_payload
 from support.bot_server import BotServer
 from support.cards import walk
 from support.connector import Received, StandInConnector
@@ -129,10 +129,48 @@ class Person:
         replies = [Reply(r) for r in self.connector.received
                    if r.conversation_id == self.conversation_id and r.status < 300
                    and (r.path.endswith(suffix) or r.body.get("replyToId") == activity["id"])]
-        # The welcome card greets a person's first message: not an answer to it.
-        replies = [r for r in replies if "welcome to the Improvement" not in r.text]
+        # The welcome card (in a shared conversation, the introduction) greets a first
+        # message: not an answer to it.
+        replies = [r for r in replies if "welcome to the Improvement" not in r.text
+                   and INTRODUCTION not in r.text]
         self.seen.extend(replies)
         return replies
+
+
+INTRODUCTION = "The Improvement and Innovation Portal is here"
+
+
+@dataclass
+class ChannelMember(Person):
+    """Someone in a team channel thread (the real channel-mention payload), mentioning the
+    bot: what they type and press there, and what the bot posted in the thread in reply."""
+
+    tenant_id: str = "50612dbb-0237-4969-b378-8d42590f9c00"  # the payload's tenant
+
+    def __post_init__(self) -> None:
+        if not self.conversation_id:
+            self.conversation_id = teams_payload(CHANNEL_MENTION)["conversation"]["id"]
+
+    async def say(self, text: str | None) -> list[Reply]:
+        activity = self._channel_activity()
+        activity["text"] = f"<at>ridotest</at> {text}"
+        return await self._send(activity)
+
+    async def send_value(self, value: dict[str, Any], reply_to: str = "1:card") -> list[Reply]:
+        activity = self._channel_activity()
+        del activity["text"]
+        activity["value"] = value
+        activity["replyToId"] = reply_to
+        return await self._send(activity)
+
+    def _channel_activity(self) -> dict[str, Any]:
+        activity = teams_payload(CHANNEL_MENTION)
+        activity["from"] = {"id": f"29:{self.object_id}", "name": self.name,
+                            "aadObjectId": self.object_id}
+        activity["conversation"]["id"] = self.conversation_id
+        activity["channelData"]["tenant"]["id"] = self.tenant_id
+        activity["id"] = f"1:{next(_activity_ids)}"
+        return activity
 
 
 def _only(replies: list[Reply]) -> Reply:

@@ -202,6 +202,18 @@ class PlaygroundClient:
         )
         return answer["messageId"]
 
+    async def mention(self, text: str, conversation_id: str) -> str:
+        """In a channel or group chat, @mention the bot with `text` (Teams only tells a bot of
+        the messages that mention it there); the id Teams gives the person's message."""
+        bot = self.config["bot"]
+        at = f"<at>{bot.get('name') or 'Test Bot'}</at>"
+        answer = await self._json(
+            "POST", f"/_conversation/v1/conversations/{conversation_id}/messages",
+            {"from": {"id": self.current_user.id}, "text": f"{at} {text}", "textFormat": "plain",
+             "mentions": [{"mentioned": {"id": bot["id"]}, "text": at}]},
+        )
+        return answer["messageId"]
+
     async def press(self, card_message: BotMessage, title: str,
                     inputs: dict[str, Any] | None = None) -> None:
         """Press the Action.Submit button `title` on a card, with what was typed into its inputs.

@@ -16,6 +16,7 @@ import pytest
 from jsonschema import Draft4Validator
 from support.cli import run_cli
 
+from bot.channel.privacy import may_answer_in_shared
 from bot.domain.commands import Command, parse_command
 from manifest.package import (
     ACCENT_COLOUR,
@@ -110,7 +111,7 @@ def test_the_bot_is_personal_and_team_scoped_without_files_or_sso():
 
 
 def test_every_listed_command_is_one_the_bot_understands():
-    (command_list,) = build_manifest(APP_ID, BOT_ID)["bots"][0]["commandLists"]
+    command_list, _team = build_manifest(APP_ID, BOT_ID)["bots"][0]["commandLists"]
     titles = [command["title"] for command in command_list["commands"]]
 
     assert command_list["scopes"] == ["personal"]
@@ -317,3 +318,12 @@ def test_the_cli_refuses_bad_values_and_writes_nothing(tmp_path, monkeypatch, ca
     assert code == 2
     assert complaint in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_channel_menu_offers_only_what_is_answered_where_everyone_reads():
+    _personal, team = build_manifest(APP_ID, BOT_ID)["bots"][0]["commandLists"]
+    offered = [parse_command(command["title"]) for command in team["commands"]]
+
+    assert team["scopes"] == ["team"]
+    assert offered == [Command.HELP, Command.FEEDBACK]
+    assert all(may_answer_in_shared(command) for command in offered)

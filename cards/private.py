@@ -1,0 +1,84 @@
+"""Moving a person's own business out of a shared conversation and into their 1:1 chat.
+
+The card posted in the channel or group chat says nothing about the person or what they asked:
+everyone in the conversation reads it. What they asked for is offered again in private.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from microsoft_teams.cards import Action, OpenUrlAction
+
+from bot.domain.commands import Command
+from cards.actions import CardAction
+from cards.base import CardMessage, card_message, heading, paragraph, submit
+
+PRIVATE_TITLE = "Let's do that in private"
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    """What to offer in the 1:1 chat: a button, and a short key that names it (for dedupe)."""
+
+    key: str
+    title: str
+    action: CardAction
+
+
+NEW_IDEA = NextStep("new-idea", "New idea", CardAction.NEW_IDEA)
+MY_IDEAS = NextStep("my-ideas", "My ideas", CardAction.MY_IDEAS)
+MY_PROFILE = NextStep("my-profile", "My profile", CardAction.MY_PROFILE)
+MY_QUEUE = NextStep("my-queue", "My queue", CardAction.MY_QUEUE)
+TRIAGE = NextStep("triage", "Triage", CardAction.TRIAGE)
+# Anything else (a button of a personal card, a command added later): the way in.
+START = NextStep("start", "New idea", CardAction.NEW_IDEA)
+
+_NEXT_STEPS: dict[str, NextStep] = {
+    Command.NEW_IDEA: NEW_IDEA, CardAction.NEW_IDEA: NEW_IDEA,
+    CardAction.RESUME_DRAFT: NEW_IDEA, CardAction.RESTART_DRAFT: NEW_IDEA,
+    Command.MY_IDEAS: MY_IDEAS, CardAction.MY_IDEAS: MY_IDEAS,
+    Command.STATUS: MY_IDEAS, CardAction.IDEA_STATUS: MY_IDEAS,
+    Command.WITHDRAW: MY_IDEAS, CardAction.WITHDRAW: MY_IDEAS,
+    CardAction.CONFIRM_WITHDRAW: MY_IDEAS, CardAction.ANSWER_QUESTION: MY_IDEAS,
+    Command.MY_PROFILE: MY_PROFILE, CardAction.MY_PROFILE: MY_PROFILE,
+    CardAction.SAVE_PROFILE: MY_PROFILE, CardAction.SKIP_PROFILE: MY_PROFILE,
+    Command.MY_QUEUE: MY_QUEUE, CardAction.MY_QUEUE: MY_QUEUE, CardAction.OPEN_IDEA: MY_QUEUE,
+    Command.TRIAGE: TRIAGE, CardAction.TRIAGE: TRIAGE,
+}
+
+
+def next_step_for(request: str) -> NextStep:
+    """The step to offer in private for a typed command or a button's action id."""
+    return _NEXT_STEPS.get(request, START)
+
+
+def private_chat_card(deep_link: str | None, *, messaged: bool = True) -> CardMessage:
+    """The one reply in a shared conversation to anything personal: nothing about the person,
+    a button to their 1:1 chat where Teams can open one, and word of the message sent there."""
+    text = ("Your ideas, drafts and decisions are for you and the people who act on them, so "
+            "I only deal with them in a 1:1 chat.")
+    if messaged:
+        text += " I have sent you a message there to carry on."
+    actions: list[Action] = []
+    if deep_link:
+        actions.append(OpenUrlAction(title="Open my chat with the bot", url=deep_link))
+    actions.append(submit("How it works", CardAction.SHOW_HELP, inputs=False))
+    return card_message(
+        [heading(PRIVATE_TITLE), paragraph(text)],
+        summary=PRIVATE_TITLE,
+        fallback_text=f"{PRIVATE_TITLE}. {text}",
+        actions=actions,
+    )
+
+
+def carry_on_here_card(step: NextStep) -> CardMessage:
+    """Sent to the person's 1:1 chat when they asked in a shared conversation."""
+    text = ("You asked me for something in a shared conversation. Anything about your own "
+            "ideas stays here, in our 1:1 chat: carry on below, or type **help** at any time.")
+    return card_message(
+        [heading("Let's carry on here"), paragraph(text)],
+        summary="Let's carry on in our 1:1 chat",
+        fallback_text=text.replace("**", ""),
+        actions=[submit(step.title, step.action, inputs=False)],
+    )
