@@ -8,13 +8,24 @@ from typing import Any
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, Connection, MetaData, String, column, insert, inspect, table
+from sqlalchemy import (
+    Column,
+    Connection,
+    MetaData,
+    String,
+    column,
+    insert,
+    inspect,
+    select,
+    table,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import tables
 from storage.migrate import alembic_config, current_revision, head_revision, upgrade
 from storage.outbox import SqlOutboxQueue
 from storage.tables import metadata
+from storage.uow import SqlUnitOfWork
 
 QUEUED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
@@ -90,3 +101,38 @@ async def test_messages_queued_before_due_times_were_kept_are_owed_from_when_que
 
     status = await SqlOutboxQueue(engine).status(QUEUED + timedelta(minutes=1))
     assert (status.pending, status.oldest_pending_seconds) == (1, 60)
+
+
+async def test_an_organisation_loaded_before_self_decisions_existed_does_not_allow_them(
+    engine: AsyncEngine,
+) -> None:
+    """Upgrading keeps the rule (nobody decides their own idea), and a replica still on the
+    previous release, which does not name the new column, can still load the organisation."""
+    def downgrade(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0005_outbox_due_at")
+
+    def settings_row(*names: str):
+        return table("organisation_settings",
+                     *(column(c.name, c.type) for c in tables.organisation_settings.columns
+                       if c.name in names))
+
+    async with engine.begin() as connection:
+        await connection.run_sync(downgrade)
+        await connection.execute(insert(settings_row("id", "revision", "pmo_contact",
+                                                     "loaded_at")).values(
+            id=1, revision=1, pmo_contact="Call 4471", loaded_at=QUEUED))
+    await upgrade(engine)
+    async with engine.begin() as connection:  # the previous release's load, after the upgrade
+        await connection.execute(insert(settings_row("id", "revision", "pmo_contact",
+                                                     "loaded_at")).values(
+            id=2, revision=1, pmo_contact="Call 4472", loaded_at=QUEUED))
+
+    async with SqlUnitOfWork(engine) as uow:
+        organisation = await uow.organisation.load()
+    assert organisation is not None and organisation.allow_self_decisions is False
+    async with engine.connect() as connection:
+        found = (await connection.execute(
+            select(tables.organisation_settings.c.allow_self_decisions))).scalars().all()
+    assert found == [False, False]
