@@ -36,11 +36,12 @@ from bot.domain.lifecycle import (
     Decision,
     Move,
     Party,
+    deciders,
     followers_of,
     moves_for,
 )
 from bot.domain.messages import CardMessage
-from bot.domain.organisation import Organisation
+from bot.domain.organisation import Organisation, people_named
 from cards.actions import CardAction
 from cards.base import (
     card_message,
@@ -54,6 +55,8 @@ from cards.base import (
     submit,
 )
 
+SELF_DECISIONS = ("You submitted this idea. Self-decisions are allowed in this "
+                  "organisation, so you may decide it yourself.")
 REFRESH_VERB = "refresh"
 MAX_REFRESH_USERS = 60
 
@@ -149,8 +152,12 @@ class DecisionCards:
         if notice:
             # Last, just above the buttons: where the eye is when a pressed card comes back.
             body.append(problem(notice))
-        if not moves:
+        if Party.RECUSED in viewer:
+            body.append(paragraph(_recused(idea, organisation)))
+        elif not moves:
             body.append(paragraph(_read_only(viewer), subtle=True))
+        elif Party.CONTRIBUTOR in viewer and organisation.allow_self_decisions:
+            body.append(paragraph(SELF_DECISIONS, subtle=True))
         card = card_message(
             body,
             summary=(f"New idea to triage: {idea.title}" if idea.status is Status.SUBMITTED
@@ -370,6 +377,26 @@ def _latest_move(idea: IdeaDetail, organisation: Organisation) -> str | None:
         at = entry.at.astimezone(LONDON)
         return f"{who or 'Someone'} {move.label} on {day_text(at)} at {at:%H:%M}."
     return None
+
+
+def _recused(idea: IdeaDetail, organisation: Organisation) -> str:
+    """Why the contributor, on the staff, has no buttons on their own idea, and who decides."""
+    found = deciders(idea, organisation)
+    portfolio = _names(organisation).get(idea.portfolio_key, "the portfolio")
+    who = []
+    if found.business_leads:
+        who.append(f"{_people(organisation, found.business_leads)} for {portfolio}")
+    if found.pmo:
+        who.append(f"{_people(organisation, found.pmo)} for the PMO team")
+    if not who:
+        return ("You submitted this idea, so you cannot decide it, and nobody else can at "
+                "the moment: the organisation file names no one else who may.")
+    return f"You submitted this idea, so others decide it: {' and '.join(who)}."
+
+
+def _people(organisation: Organisation, ids: tuple[str, ...]) -> str:
+    names = [p.name for p in people_named(organisation, ids)] or ["someone not yet named"]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _read_only(viewer: frozenset[Party]) -> str:

@@ -51,6 +51,8 @@ class Party(StrEnum):
     PMO = "pmo"
     SPOC = "spoc"  # a SPOC or deputy of the idea's portfolio
     CONTRIBUTOR = "contributor"
+    # Staff who submitted the idea: they follow it as staff would, and decide nothing on it.
+    RECUSED = "recused"
 
 
 STAFF = frozenset({Party.PMO, Party.SPOC})
@@ -103,14 +105,19 @@ ROOT_CAUSE_LIMIT = 1000
 
 
 def parties(object_id: str, contributor: str, portfolio: str, *, pmo: bool,
-            assesses: frozenset[str]) -> frozenset[Party]:
-    """What a person is to one idea, from the organisation's records (never from card data)."""
+            assesses: frozenset[str], self_decisions: bool) -> frozenset[Party]:
+    """What a person is to one idea, from the organisation's records (never from card data).
+
+    Nobody decides their own idea: a member of staff who submitted it is its contributor and
+    recused, unless the organisation allows self-decisions."""
     found = set()
     if pmo:
         found.add(Party.PMO)
     if portfolio in assesses:
         found.add(Party.SPOC)
     if object_id == contributor:
+        if found and not self_decisions:
+            return frozenset({Party.CONTRIBUTOR, Party.RECUSED})
         found.add(Party.CONTRIBUTOR)
     return frozenset(found)
 
@@ -133,6 +140,29 @@ def followers_of(idea: IdeaDetail, organisation: Organisation) -> list[str]:
     return people
 
 
+@dataclass(frozen=True, slots=True)
+class Deciders:
+    """Who may move an idea now, its contributor aside (Entra object ids)."""
+
+    business_leads: tuple[str, ...]  # the portfolio's SPOCs and deputies
+    pmo: tuple[str, ...]
+
+
+def deciders(idea: IdeaDetail, organisation: Organisation) -> Deciders:
+    """The portfolio's SPOCs and deputies, and the PMO, each only where the idea's status
+    lets them move it; never its contributor."""
+    who = frozenset().union(*(rule.who for (at, _move), rule in TRANSITIONS.items()
+                              if at is idea.status))
+    portfolio = next((p for p in organisation.portfolios if p.key == idea.portfolio_key), None)
+    leads = ((*portfolio.spocs, *portfolio.deputies)
+             if Party.SPOC in who and portfolio is not None else ())
+    pmo = organisation.pmo if Party.PMO in who else ()
+    return Deciders(
+        business_leads=tuple(oid for oid in leads if oid != idea.contributor_object_id),
+        pmo=tuple(oid for oid in pmo if oid != idea.contributor_object_id),
+    )
+
+
 def moves_for(status: Status, who: frozenset[Party]) -> list[Move]:
     """The moves these parties may make on an idea in `status`, in the table's order."""
     return [move for (at, move), rule in TRANSITIONS.items() if at is status and rule.who & who]
@@ -147,6 +177,8 @@ def rule_for(status: Status, move: Move, who: frozenset[Party]) -> Rule:
                              f"{_past(move)}.")
         raise NotAllowed(f"An idea that is {status.label.lower()} cannot be {_past(move)}.")
     if not rule.who & who:
+        if Party.RECUSED in who and rule.who & STAFF:
+            raise NotAllowed("You submitted this idea, so you cannot decide it yourself.")
         raise NotAllowed("You are not one of the people who can do that for this idea.")
     return rule
 

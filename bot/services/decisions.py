@@ -109,8 +109,8 @@ class DecisionService:
             organisation = await self._organisation.read(uow)
         if idea is None or organisation is None:
             return refused("no such idea", "That idea could not be found.")
-        viewer = viewer_of(object_id, idea, organisation) - {Party.CONTRIBUTOR}
-        if not viewer:
+        viewer = viewer_of(object_id, idea, organisation)
+        if not viewer - {Party.CONTRIBUTOR}:
             return refused("not theirs", "Only the PMO team and the portfolio's business leads "
                                          "can see this card.")
         return self._views.idea_card(idea, viewer, organisation)
@@ -142,8 +142,10 @@ class DecisionService:
             organisation = await self._organisation.read(uow)
             if idea is None or organisation is None:
                 return refused("no such idea", "That idea could not be found. Nothing changed.")
-            viewer = viewer_of(actor.object_id, idea, organisation) - {Party.CONTRIBUTOR}
-            if not viewer:
+            viewer = viewer_of(actor.object_id, idea, organisation)
+            # A card's buttons are staff moves: a contributor withdraws from their own chat.
+            acting = viewer - {Party.CONTRIBUTOR}
+            if not acting:
                 return refused("not theirs", "You are not one of the people who can act on "
                                              "this idea, so nothing changed.")
 
@@ -162,7 +164,7 @@ class DecisionService:
             if version != idea.version:
                 return as_it_is(idea, "out of date", _latest(idea, organisation))
             try:
-                rule = rule_for(idea.status, chosen, viewer)
+                rule = rule_for(idea.status, chosen, acting)
                 decision = await _decision(uow, chosen, inputs, idea, now, organisation)
             except NotAllowed as refusal:
                 return as_it_is(idea, "not allowed", str(refusal))
@@ -193,7 +195,7 @@ class DecisionService:
             cards = await update_staff_cards(uow, moved, organisation, self._views.idea_card,
                                              actor.tenant_id, now)
             await uow.commit()
-        viewer = viewer_of(actor.object_id, moved, organisation) - {Party.CONTRIBUTOR}
+        viewer = viewer_of(actor.object_id, moved, organisation)
         return cards.get(viewer) or self._views.idea_card(moved, viewer, organisation)
 
     async def answer(self, contributor: Actor, reference: str, text: object) -> IdeaDetail:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from support.bot_server import BotServer
 from support.chat import Person, seed_idea
 from support.connector import StandInConnector
-from support.decisions import CONTRIBUTOR, say
-from support.invokes import cards_to, press, until
-from support.organisation import ALEX, ISAIAH
+from support.decisions import CONTRIBUTOR, say, snapshot, text_of, verbs_of
+from support.invokes import cards_to, invoke, press, until
+from support.organisation import ALEX, ISAIAH, MEGAN, demo_data, organisation_from
 
 from bot.domain.ideas import IdeaDetail
 from bot.domain.lifecycle import Move
+from bot.domain.organisation import Organisation
 
 
 def contributor(bot: BotServer, connector: StandInConnector) -> Person:
@@ -48,3 +49,98 @@ async def test_staff_are_told_of_a_second_withdrawal_after_a_reopen(
     await withdraw(pat, reference)
 
     await until(lambda: len(withdrawal_notices(connector, ALEX, reference)) == 2)
+
+
+# Nobody decides their own idea
+
+
+def without_self_decisions(*, pmo: tuple[str, ...]) -> Organisation:
+    """The demo organisation as a force would run it: self-decisions off (the default)."""
+    data = demo_data()
+    del data["settings"]
+    data["pmo"]["members"] = list(pmo)
+    return organisation_from(data)
+
+
+async def latest_card(connector: StandInConnector, object_id: str, reference: str,
+                      words: str) -> dict:
+    """The newest copy of the idea's card in `object_id`'s chat, once it says `words`."""
+    def found() -> list:
+        return [r for r in cards_to(connector, object_id, reference) if words in r.text_seen]
+    await until(found)
+    return found()[-1].cards[0]
+
+
+async def test_staff_who_submitted_an_idea_see_it_without_buttons_and_who_decides_instead(
+    bot: BotServer, connector: StandInConnector
+):
+    await bot.services.organisation.replace(without_self_decisions(pmo=(ALEX, MEGAN)), "test")
+    alex = Person(bot, connector, object_id=ALEX, name="Alex Wilber")
+    for person in (ALEX, MEGAN, ISAIAH):
+        await say(bot, connector, person, "help")
+    reference = await seed_idea(bot, alex, "Alex's own idea")
+
+    mine = await latest_card(connector, ALEX, reference, "You submitted this idea")
+    assert verbs_of(mine) == []
+    assert "You submitted this idea, so others decide it: Megan Bowen for the PMO team." \
+        in text_of(mine)
+    assert verbs_of(await latest_card(connector, MEGAN, reference, "Status: Submitted")) == [
+        "allocate", "decline_at_triage", "update"]
+
+    idea = await bot.services.ideas.idea_of(ALEX, reference)
+    before = await snapshot(bot.engine)
+    forged = await press(bot, ALEX, idea, Move.ALLOCATE, portfolio="local-policing")
+    assert "You submitted this idea, so you cannot decide it yourself." in text_of(forged)
+    assert verbs_of(forged) == []
+    after = await snapshot(bot.engine)
+    assert (after.ideas, after.history) == (before.ideas, before.history)
+    refreshed = await invoke(bot, ALEX, "refresh", {"idea": idea.id, "version": idea.version})
+    assert verbs_of(refreshed) == [] and "Megan Bowen for the PMO team" in text_of(refreshed)
+
+    await press(bot, MEGAN, idea, Move.ALLOCATE, portfolio="local-policing")
+    idea = await bot.services.ideas.idea_of(ALEX, reference)
+    mine = await latest_card(connector, ALEX, reference, "Status: Business assessment")
+    assert verbs_of(mine) == []
+    assert ("You submitted this idea, so others decide it: Isaiah Langer for Local Policing "
+            "and Megan Bowen for the PMO team.") in text_of(mine)
+    forged = await press(bot, ALEX, idea, Move.APPROVE, root_causes=True, message="Yes")
+    assert "You submitted this idea, so you cannot decide it yourself." in text_of(forged)
+    assert (await bot.services.ideas.idea_of(ALEX, reference)).version == idea.version
+
+    approved = await press(bot, ISAIAH, idea, Move.APPROVE, root_causes=True, message="Yes")
+    assert "Status: Approved" in text_of(approved)
+
+
+async def test_a_sole_pmo_member_who_submits_is_told_nobody_else_can_triage_it(
+    bot: BotServer, connector: StandInConnector
+):
+    await bot.services.organisation.replace(without_self_decisions(pmo=(ALEX,)), "test")
+    alex = Person(bot, connector, object_id=ALEX, name="Alex Wilber")
+    await say(bot, connector, ALEX, "help")
+    reference = await seed_idea(bot, alex, "Alex's own idea")
+
+    mine = await latest_card(connector, ALEX, reference, "You submitted this idea")
+
+    assert verbs_of(mine) == [] and "nobody else can at the moment" in text_of(mine)
+
+
+async def test_where_self_decisions_are_allowed_the_card_says_so_and_they_count(
+    bot: BotServer, connector: StandInConnector
+):
+    alex = Person(bot, connector, object_id=ALEX, name="Alex Wilber")  # the demo: allowed
+    await say(bot, connector, ALEX, "help")
+    reference = await seed_idea(bot, alex, "Alex's own idea")
+
+    mine = await latest_card(connector, ALEX, reference, "Status: Submitted")
+    assert verbs_of(mine) == ["allocate", "decline_at_triage", "update"]
+    assert "Self-decisions are allowed in this organisation" in text_of(mine)
+
+    idea = await bot.services.ideas.idea_of(ALEX, reference)
+    card = await press(bot, ALEX, idea, Move.ALLOCATE, portfolio="local-policing")
+    assert "Status: Business assessment" in text_of(card) and "approve" in verbs_of(card)
+    assert "Self-decisions are allowed in this organisation" in text_of(card)
+    refused = await invoke(bot, ALEX, "withdraw", {"action": "withdraw", "idea": idea.id,
+                                                   "version": idea.version + 1})
+    assert "Status: Business assessment" in text_of(refused)  # withdrawn only from the chat
+    assert (await bot.services.ideas.idea_of(ALEX, reference)).status.value \
+        == "business_assessment"
