@@ -36,8 +36,10 @@ from bot.domain.lifecycle import (
     Decision,
     Move,
     Party,
+    Question,
     deciders,
     followers_of,
+    latest_question,
     moves_for,
 )
 from bot.domain.messages import CardMessage
@@ -127,6 +129,9 @@ class DecisionCards:
         for label, text in (("Problem", idea.problem), ("Proposal", idea.proposal),
                             ("Benefit", idea.benefit)):
             body += [subheading(label), plain(text)]
+        question = latest_question(idea)
+        if question is not None:
+            body.append(_question(question, idea, organisation))
         moves = sorted((m for m in moves_for(idea.status, viewer) if m is not Move.WITHDRAW),
                        key=_ORDER.index)
         if any(m in NEEDS_ROOT_CAUSE for m in moves):
@@ -226,13 +231,14 @@ class DecisionCards:
             fallback_text="You said, we did: an idea from a colleague has been delivered.",
         )
 
-    def answer_for_staff(self, idea: IdeaDetail, answer: str) -> CardMessage:
+    def answer_for_staff(self, idea: IdeaDetail, question: str, answer: str) -> CardMessage:
         who = idea.contributor_name or "The contributor"
         return card_message(
             [heading(f"An answer about {idea.reference}"), plain(idea.title),
-             plain(f"{who} answered your question:", italic=True), plain(answer)],
+             paragraph("The question:", subtle=True), plain(question),
+             plain(f"{who} answered:", italic=True), plain(answer)],
             summary=f"An answer about {idea.reference}",
-            fallback_text=f"The contributor answered your question about {idea.reference}.",
+            fallback_text=f"The contributor answered the question about {idea.reference}.",
             actions=[submit("Open the idea", CardAction.OPEN_IDEA, inputs=False,
                             reference=idea.reference)],
         )
@@ -397,6 +403,23 @@ def _recused(idea: IdeaDetail, organisation: Organisation) -> str:
 def _people(organisation: Organisation, ids: tuple[str, ...]) -> str:
     names = [p.name for p in people_named(organisation, ids)] or ["someone not yet named"]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _question(question: Question, idea: IdeaDetail, organisation: Organisation) -> Container:
+    """The latest question asked of the contributor, and their answer (or that none came)."""
+    person = organisation.person(question.asked.actor)
+    asked = question.asked.at.astimezone(LONDON)
+    items = [subheading("Latest question to the contributor"),
+             paragraph(f"{person.name if person else 'Someone'} asked on {day_text(asked)}:",
+                       subtle=True),
+             plain(question.asked.message_to_contributor or "")]
+    if question.answer is not None and question.answered is not None:
+        who = idea.contributor_name or "The contributor"
+        items += [paragraph(f"{who} answered on {day_text(question.answered.at)}:",
+                            subtle=True), plain(question.answer)]
+    else:
+        items.append(paragraph("No answer yet.", subtle=True))
+    return Container(separator=True, spacing="Medium", items=items)
 
 
 def _read_only(viewer: frozenset[Party]) -> str:

@@ -166,7 +166,8 @@ def _decision_cards() -> Iterator[tuple[str, CardMessage]]:
     yield "staff-withdrawn", cards.withdrawn(SAMPLE_IDEA, "Megan Bowen", "It exists already.")
     yield "staff-refused", cards.refused("You are not one of the people who can act on this "
                                          "idea, so nothing changed.")
-    yield "staff-answer", cards.answer_for_staff(SAMPLE_IDEA, "Yes: the tablets have the app.")
+    yield "staff-answer", cards.answer_for_staff(
+        SAMPLE_IDEA, "Do the tablets have the notebook app?", "Yes: the tablets have the app.")
     yield "staff-queue", queue_card(None, [SAMPLE_IDEA.summary])
     yield "staff-queue-empty", queue_card([], None)
     yield "staff-queue-pmo-and-spoc", queue_card([SAMPLE_IDEA.summary], [])

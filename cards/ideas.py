@@ -112,7 +112,8 @@ def withdrawn_card(idea: IdeaDetail) -> CardMessage:
 
 
 def answer_sent_card(reference: str) -> CardMessage:
-    text = f"Thank you: your answer is added to {reference}, and the business lead is told."
+    text = (f"Thank you: your answer is added to {reference}, and the people assessing it "
+            "are told.")
     return card_message([paragraph(text)], summary="Your answer is sent", fallback_text=text,
                         actions=[submit("See its story", CardAction.IDEA_STATUS, inputs=False,
                                         reference=reference)])

@@ -12,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 
 from bot.domain.errors import InvalidText, NotAllowed
-from bot.domain.ideas import DeclineReason, IdeaDetail, Status
+from bot.domain.ideas import DeclineReason, HistoryEntry, IdeaDetail, Status
 from bot.domain.organisation import Organisation
 from bot.domain.text import clean_text
 
@@ -95,6 +95,8 @@ TRANSITIONS: dict[tuple[Status, Move], Rule] = {
     (_S.WITHDRAWN, Move.REOPEN): Rule(_S.SUBMITTED, PMO_ONLY),
 }
 
+# The history's action for a contributor's answer to a question (not a move: no status changes).
+ANSWERED = "answered"
 # Moves that decide: both root-cause questions must be answered first.
 NEEDS_ROOT_CAUSE = frozenset({Move.APPROVE, Move.DECLINE, Move.ESCALATE})
 TRIAGE_DECLINE_REASONS = frozenset({DeclineReason.DUPLICATE, DeclineReason.ALREADY_EXISTS,
@@ -161,6 +163,30 @@ def deciders(idea: IdeaDetail, organisation: Organisation) -> Deciders:
         business_leads=tuple(oid for oid in leads if oid != idea.contributor_object_id),
         pmo=tuple(oid for oid in pmo if oid != idea.contributor_object_id),
     )
+
+
+def answerable(status: Status) -> bool:
+    """A question can be answered while one could be asked; once decided, it is moot."""
+    return (status, Move.ASK) in TRANSITIONS
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """The latest question staff asked about an idea, and the contributor's answer, if any."""
+
+    asked: HistoryEntry
+    answer: str | None
+    answered: HistoryEntry | None
+
+
+def latest_question(idea: IdeaDetail) -> Question | None:
+    for n in range(len(idea.history) - 1, -1, -1):
+        if idea.history[n].action == Move.ASK.value:
+            replies = [e for e in idea.history[n + 1:] if e.action == ANSWERED]
+            last = replies[-1] if replies else None
+            answer = (last.detail or {}).get("answer") if last else None
+            return Question(idea.history[n], answer if isinstance(answer, str) else None, last)
+    return None
 
 
 def moves_for(status: Status, who: frozenset[Party]) -> list[Move]:

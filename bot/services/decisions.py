@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import structlog
 
 from bot.domain.audit import AuditEntry
-from bot.domain.errors import InvalidText, NotAllowed, NotFound
+from bot.domain.errors import InvalidText, NotAllowed, NotFound, OutOfDate
 from bot.domain.ideas import (
     LONDON,
     HistoryEntry,
@@ -26,11 +26,15 @@ from bot.domain.ideas import (
     find_reference,
 )
 from bot.domain.lifecycle import (
+    ANSWERED,
     NEEDS_ROOT_CAUSE,
     Decision,
     Move,
     Party,
+    answerable,
     decline_reason,
+    followers_of,
+    latest_question,
     message,
     note,
     revisit_date,
@@ -84,7 +88,8 @@ class DecisionViews(Protocol):
 
     def recognition(self, idea: IdeaDetail, what_changed: str) -> CardMessage: ...
 
-    def answer_for_staff(self, idea: IdeaDetail, answer: str) -> CardMessage: ...
+    def answer_for_staff(self, idea: IdeaDetail, question: str,
+                         answer: str) -> CardMessage: ...
 
 
 class DecisionService:
@@ -199,35 +204,49 @@ class DecisionService:
         return cards.get(viewer) or self._views.idea_card(moved, viewer, organisation)
 
     async def answer(self, contributor: Actor, reference: str, text: object) -> IdeaDetail:
-        """The contributor answers a question about their idea; the staff are told."""
+        """The contributor answers the latest question about their idea. Everyone following
+        the idea is told, and every staff copy of its card shows the question and the answer.
+
+        The answer changes the idea's version, so that each staff card is replaced in place
+        and a decision pressed on a card without it says what changed meanwhile."""
         answer = clean_text(text, field="answer", label="Your answer", limit=2000)
         now = self._clock.now()
         async with self._uow() as uow:
             idea = await uow.ideas.of_contributor(contributor.object_id, reference)
             if idea is None:
                 raise NotFound(f"I could not find an idea {reference} of yours.")
-            asker = _last_asker(idea)
-            if asker is None:  # an answer card nobody sent: nobody would read the answer
+            question = latest_question(idea)
+            if question is None:  # an answer card nobody sent: nobody would read the answer
                 raise NotAllowed(f"Nobody has asked a question about {reference}, so there is "
                                  "nothing to answer. Nothing was added.")
+            if not answerable(idea.status):
+                raise NotAllowed(f"{reference} is {idea.summary.status_label.lower()} now, so "
+                                 "the question no longer needs an answer. Nothing was added.")
             organisation = await self._organisation.read(uow)
-            await uow.ideas.add_history(idea.id, HistoryEntry(
-                at=now, actor=contributor.object_id, action="answered",
-                from_status=idea.status, to_status=idea.status, reason=None,
-                detail={"answer": answer},
-            ))
+            moved = await uow.ideas.change(idea, now, {})
+            if moved is None:
+                raise OutOfDate(f"{reference} changed just now. Please look at it and answer "
+                                "again.")
+            entry = HistoryEntry(at=now, actor=contributor.object_id, action=ANSWERED,
+                                 from_status=idea.status, to_status=idea.status, reason=None,
+                                 detail={"answer": answer})
+            await uow.ideas.add_history(idea.id, entry)
+            moved = replace(moved, history=(*moved.history, entry))
             await uow.audit.record(AuditEntry(actor=contributor.object_id,
                                               action="idea.answered", subject=reference,
-                                              at=now))
+                                              at=now, detail={"version": moved.version}))
             if organisation is not None:
-                card = self._views.answer_for_staff(idea, answer)
-                await uow.outbox.enqueue(OutgoingMessage(
-                    recipient=Recipient.person(asker, contributor.tenant_id),
-                    kind=MessageKind.STATUS,
-                    dedupe_key=f"answer:{reference}:{len(idea.history)}", message=card,
-                ), now)
+                card = self._views.answer_for_staff(moved, question.asked.message_to_contributor
+                                                    or "", answer)
+                await uow.outbox.enqueue_all([OutgoingMessage(
+                    recipient=Recipient.person(object_id, contributor.tenant_id),
+                    kind=MessageKind.STATUS, message=card,
+                    dedupe_key=f"answer:{reference}:v{moved.version}:{object_id}",
+                ) for object_id in followers_of(moved, organisation)], now)
+                await update_staff_cards(uow, moved, organisation, self._views.idea_card,
+                                         contributor.tenant_id, now)
             await uow.commit()
-        return idea
+        return moved
 
     async def queue_of(self, object_id: str) -> Queue:
         """What waits for this person: the PMO's triage list, a SPOC's assessments, or both
@@ -375,7 +394,8 @@ def _detail(decision: Decision, idea: IdeaDetail) -> dict[str, Any] | None:
 
 
 # History entries that changed the idea (and its version) without being a staff move.
-_OTHER_CHANGES = {"submitted": "submitted it", "withdrawn": "withdrew it"}
+_OTHER_CHANGES = {"submitted": "submitted it", "withdrawn": "withdrew it",
+                  ANSWERED: "answered the question about it"}
 
 
 def _latest(idea: IdeaDetail, organisation: Organisation) -> str:
@@ -400,10 +420,3 @@ def _latest(idea: IdeaDetail, organisation: Organisation) -> str:
 def _whole(value: object) -> int | None:
     """A whole number as JSON carries it (a boolean is not one, though Python says so)."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _last_asker(idea: IdeaDetail) -> str | None:
-    for entry in reversed(idea.history):
-        if entry.action == Move.ASK.value:
-            return entry.actor
-    return None

@@ -4,11 +4,11 @@ with their own identity and chat, pressing what Teams would send, and what each 
 from __future__ import annotations
 
 from support.bot_server import BotServer
-from support.chat import Person, seed_idea
+from support.chat import Person, Reply, seed_idea
 from support.connector import StandInConnector
 from support.decisions import CONTRIBUTOR, say, snapshot, text_of, verbs_of
 from support.invokes import cards_to, invoke, press, until
-from support.organisation import ALEX, ISAIAH, MEGAN, demo_data, organisation_from
+from support.organisation import ADELE, ALEX, ISAIAH, MEGAN, demo_data, organisation_from
 
 from bot.domain.ideas import IdeaDetail
 from bot.domain.lifecycle import Move
@@ -144,3 +144,90 @@ async def test_where_self_decisions_are_allowed_the_card_says_so_and_they_count(
     assert "Status: Business assessment" in text_of(refused)  # withdrawn only from the chat
     assert (await bot.services.ideas.idea_of(ALEX, reference)).status.value \
         == "business_assessment"
+
+
+# A question and its answer
+
+
+def with_a_deputy_for_people_and_wellbeing() -> Organisation:
+    """The demo with distinct people in every part: Alex the PMO, Megan and Adele the SPOCs of
+    People and Wellbeing, Isaiah its deputy."""
+    data = demo_data()
+    [wellbeing] = [p for p in data["portfolios"] if p["key"] == "people-and-wellbeing"]
+    wellbeing["deputies"] = [ISAIAH]
+    return organisation_from(data)
+
+
+async def question_card(connector: StandInConnector, pat: Person) -> Reply:
+    def found() -> list:
+        return [r for r in connector.received if r.conversation_id == pat.conversation_id
+                and "A question about your idea" in r.text_seen]
+    await until(found)
+    return Reply(found()[-1])
+
+
+async def sent(connector: StandInConnector, object_id: str, reference: str, method: str,
+               words: str) -> list:
+    """What reached `object_id`'s chat about `reference` saying `words`, once something has:
+    new messages (POST) or cards replaced in place (PUT)."""
+    def found() -> list:
+        return [r for r in cards_to(connector, object_id, reference, method)
+                if words in r.text_seen]
+    await until(found)
+    return found()
+
+
+async def test_an_answer_reaches_everyone_following_the_idea_and_every_staff_card(
+    bot: BotServer, connector: StandInConnector
+):
+    await bot.services.organisation.replace(with_a_deputy_for_people_and_wellbeing(), "test")
+    followers = (ALEX, MEGAN, ADELE, ISAIAH)
+    for person in followers:
+        await say(bot, connector, person, "help")
+    pat = contributor(bot, connector)
+    await pat.one("my ideas")
+    reference = await seed_idea(bot, pat, "Pool cars", portfolio="people-and-wellbeing")
+    await press(bot, ALEX, await idea_of(bot, pat, reference), Move.ALLOCATE,
+                portfolio="people-and-wellbeing")
+    await press(bot, ADELE, await idea_of(bot, pat, reference), Move.ASK,
+                message="How many officers would use them each week?")
+    for person in followers:  # every staff card has been sent before the answer
+        await until(lambda person=person: cards_to(connector, person, reference))
+    asked = await idea_of(bot, pat, reference)
+
+    thanks = await pat.one_press(await question_card(connector, pat), "Send answer",
+                                 answer="About forty on each shift.")
+
+    assert "your answer is added" in thanks
+    for person in followers:
+        [told] = await sent(connector, person, reference, "POST", "About forty on each shift.")
+        assert "How many officers would use them each week?" in told.text_seen, person
+        [card] = await sent(connector, person, reference, "PUT", "About forty on each shift.")
+        assert "How many officers would use them each week?" in card.text_seen, person
+        assert "Status: Business assessment" in card.text_seen
+    answered = await idea_of(bot, pat, reference)
+    assert answered.status is asked.status and answered.version == asked.version + 1
+    assert answered.history[-1].detail == {"answer": "About forty on each shift."}
+
+
+async def test_an_answer_after_the_idea_is_decided_is_refused_politely(
+    bot: BotServer, connector: StandInConnector
+):
+    pat = contributor(bot, connector)
+    await pat.one("my ideas")
+    reference = await seed_idea(bot, pat, "Pool cars", portfolio="people-and-wellbeing")
+    await press(bot, ALEX, await idea_of(bot, pat, reference), Move.ALLOCATE,
+                portfolio="people-and-wellbeing")
+    await press(bot, ADELE, await idea_of(bot, pat, reference), Move.ASK,
+                message="How many officers would use them each week?")
+    question = await question_card(connector, pat)
+    await press(bot, MEGAN, await idea_of(bot, pat, reference), Move.APPROVE,
+                root_causes=True, message="We will buy two pool cars.")
+    decided = await idea_of(bot, pat, reference)
+
+    reply = await pat.one_press(question, "Send answer", answer="About forty.")
+
+    assert (f"{reference} is approved now, so the question no longer needs an answer. "
+            "Nothing was added.") in reply
+    assert "Status: Approved" in reply  # its story, to see what was decided
+    assert await idea_of(bot, pat, reference) == decided

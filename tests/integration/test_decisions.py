@@ -345,7 +345,7 @@ async def test_reallocation_moves_the_cards_to_the_new_portfolios_spocs(services
     assert (await current(services, idea)).status is Status.APPROVED
 
 
-async def test_a_question_is_answered_and_the_asker_is_told(services, engine):
+async def test_a_question_is_answered_and_everyone_following_the_idea_is_told(services, engine):
     idea = await allocated(services, portfolio="people-and-wellbeing")
     await decide(services, ADELE, idea, Move.ASK,
                  message="How many officers would use it each week?")
@@ -368,12 +368,22 @@ async def test_a_question_is_answered_and_the_asker_is_told(services, engine):
     [entry] = new["history"]
     assert (entry["action"], entry["actor"], entry["detail"]) == (
         "answered", CONTRIBUTOR, {"answer": "About forty on each shift."})
-    [told] = new["outbox"]
-    assert told["object_id"] == ADELE  # the asker, not the other SPOC of the portfolio
-    assert "About forty on each shift." in text_of(told["card"])
-    assert idea.reference in text_of(told["card"])
+    told = [r for r in new["outbox"] if r["dedupe_key"].startswith("answer:")]
+    # Everyone following the idea, not only the asker: the PMO and both SPOCs.
+    assert [r["object_id"] for r in told] == [ALEX, MEGAN, ADELE]
+    for row in told:
+        assert "About forty on each shift." in text_of(row["card"])
+        assert "How many officers would use it each week?" in text_of(row["card"])
+    for person in (ALEX, MEGAN, ADELE):  # every staff card now shows the answer
+        assert "About forty on each shift." in text_of(latest_card_of(after, idea, person))
     assert [a["action"] for a in new["audit"]] == ["idea.answered"]
-    assert after.ideas == before.ideas  # an answer is not a decision
+    # Not a decision: the status stays; the version moves, so each card is replaced.
+    [stored] = after.ideas
+    assert stored["status"] == asked.status.value and stored["version"] == asked.version + 1
+    # A decision pressed on a card from before the answer says what changed meanwhile.
+    stale = await decide(services, MEGAN, asked, Move.APPROVE, root_causes=True, message="Yes")
+    assert "Pat Contributor answered the question about it at" in text_of(stale.card)
+    assert "About forty on each shift." in text_of(stale.card)
 
 
 async def test_an_answer_when_nothing_was_asked_is_refused_and_adds_nothing(services, engine):
