@@ -93,7 +93,8 @@ _WHAT_HAPPENS = {
     Move.DELIVER: "Mark it delivered. The contributor is thanked and, if they agreed, named "
                   "in the news channel.",
     Move.REVISIT: "Bring it back for assessment now. The contributor is told.",
-    Move.REOPEN: "Reopen it for triage. The contributor is told.",
+    Move.REOPEN: "Reopen it for triage. The contributor is told it is being looked at "
+                 "again (with your message, if you write one), not your reason.",
 }
 
 
@@ -296,7 +297,8 @@ def _inputs_for(move: Move, idea: IdeaDetail, organisation: Organisation,
     message_input = TextInput(
         id=f"{key}.message", label="Message to the contributor, in plain words",
         is_multiline=True, max_length=2000,
-        is_required=move not in (Move.ALLOCATE, Move.REALLOCATE, Move.DELIVER, Move.REVISIT),
+        is_required=move not in (Move.ALLOCATE, Move.REALLOCATE, Move.DELIVER, Move.REVISIT,
+                                 Move.REOPEN),
         error_message="Please write a message to the contributor.",
     )
     note_input = TextInput(id=f"{key}.note", label="Internal note (not shown to the contributor)",
@@ -333,6 +335,14 @@ def _inputs_for(move: Move, idea: IdeaDetail, organisation: Organisation,
                       error_message="Please say what changed."),
             TextInput(id=f"{key}.benefit_seen", label="The benefit seen so far",
                       is_multiline=True, max_length=1000),
+        ]
+    if move is Move.REOPEN:  # its reason is the internal note: no second one
+        return [
+            TextInput(id=f"{key}.reason",
+                      label="Why is it reopened? (only the staff see this)",
+                      is_multiline=True, is_required=True, max_length=2000,
+                      error_message="Please say why it is reopened."),
+            message_input,
         ]
     return [*inputs, message_input, note_input]
 
@@ -381,7 +391,8 @@ def _latest_move(idea: IdeaDetail, organisation: Organisation) -> str | None:
         who = (person.name if person else None) or (
             idea.contributor_name if entry.actor == idea.contributor_object_id else None)
         at = entry.at.astimezone(LONDON)
-        return f"{who or 'Someone'} {move.label} on {day_text(at)} at {at:%H:%M}."
+        said = f"{who or 'Someone'} {move.label} on {day_text(at)} at {at:%H:%M}."
+        return f"{said} Why: {entry.reason}" if move is Move.REOPEN and entry.reason else said
     return None
 
 

@@ -234,6 +234,12 @@ class Decision:
     root_cause_implicated: str | None = None
     what_changed: str | None = None
     benefit_seen: str | None = None
+    reopen_reason: str | None = None  # internal: the contributor is told in plain words
+
+    @property
+    def why(self) -> str | None:
+        """The reason the history records for this move."""
+        return self.reason.label if self.reason else self.reopen_reason
 
 
 def message(value: object, *, required: bool = True) -> str | None:
@@ -245,6 +251,22 @@ def message(value: object, *, required: bool = True) -> str | None:
 def note(value: object) -> str | None:
     return clean_text(value, field="note", label="The internal note", limit=NOTE_LIMIT,
                       required=False) or None
+
+
+def reopen_reason(value: object) -> str:
+    """Why the PMO reopens an idea: required, and for the staff only."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidText("reason", "Please say why it is reopened (only the staff see it).")
+    return clean_text(value, field="reason", label="The reason to reopen it", limit=NOTE_LIMIT)
+
+
+# Reasons the history keeps for the staff only: the contributor is told in plain words.
+INTERNAL_REASONS = frozenset({Move.REOPEN.value})
+
+
+def reason_for_contributor(entry: HistoryEntry) -> str | None:
+    """The reason an entry of the idea's history gives its contributor, if any."""
+    return None if entry.action in INTERNAL_REASONS else entry.reason
 
 
 def root_causes(problem: object, implicated: object) -> tuple[str, str]:

@@ -37,6 +37,7 @@ from bot.domain.lifecycle import (
     latest_question,
     message,
     note,
+    reopen_reason,
     revisit_date,
     root_causes,
     rule_for,
@@ -185,7 +186,7 @@ class DecisionService:
                                                       actor, now)
             entry = HistoryEntry(
                 at=now, actor=actor.object_id, action=chosen.value, from_status=idea.status,
-                to_status=to, reason=decision.reason.label if decision.reason else None,
+                to_status=to, reason=decision.why,
                 message_to_contributor=decision.message, detail=_detail(decision, idea),
             )
             await uow.ideas.add_history(idea.id, entry, internal_note=decision.note,
@@ -330,6 +331,9 @@ async def _decision(uow: UnitOfWork, move: Move, inputs: dict[str, Any], idea: I
         fields["revisit_on"] = revisit_date(prefixed.get("revisit_on"),
                                             now.astimezone(LONDON).date())
         fields["message"] = message(prefixed.get("message"))
+    elif move is Move.REOPEN:
+        fields["reopen_reason"] = reopen_reason(prefixed.get("reason"))
+        fields["message"] = message(prefixed.get("message"), required=False)
     elif move is Move.DELIVER:
         fields["what_changed"] = clean_text(prefixed.get("what_changed"), field="what_changed",
                                             label="What changed", limit=1000)

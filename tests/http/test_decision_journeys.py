@@ -158,12 +158,17 @@ def with_a_deputy_for_people_and_wellbeing() -> Organisation:
     return organisation_from(data)
 
 
-async def question_card(connector: StandInConnector, pat: Person) -> Reply:
+async def notice(connector: StandInConnector, pat: Person, words: str) -> Reply:
+    """The newest message in the contributor's chat saying `words`, once one has come."""
     def found() -> list:
         return [r for r in connector.received if r.conversation_id == pat.conversation_id
-                and "A question about your idea" in r.text_seen]
+                and words in r.text_seen]
     await until(found)
     return Reply(found()[-1])
+
+
+async def question_card(connector: StandInConnector, pat: Person) -> Reply:
+    return await notice(connector, pat, "A question about your idea")
 
 
 async def sent(connector: StandInConnector, object_id: str, reference: str, method: str,
@@ -231,3 +236,75 @@ async def test_an_answer_after_the_idea_is_decided_is_refused_politely(
             "Nothing was added.") in reply
     assert "Status: Approved" in reply  # its story, to see what was decided
     assert await idea_of(bot, pat, reference) == decided
+
+
+# Reopening: the PMO's reason stays with the staff
+
+
+async def test_the_pmos_reason_to_reopen_stays_internal_and_the_contributor_gets_plain_words(
+    bot: BotServer, connector: StandInConnector
+):
+    await say(bot, connector, ALEX, "help")
+    pat = contributor(bot, connector)
+    await pat.one("my ideas")
+    reference = await seed_idea(bot, pat, "Pool cars")
+    await press(bot, ALEX, await idea_of(bot, pat, reference), Move.DECLINE_AT_TRIAGE,
+                reason="in_progress", message="This is under way already.")
+    declined = await idea_of(bot, pat, reference)
+    reason = "Fleet services stopped the other project, so this one matters again."
+
+    refused = await press(bot, ALEX, declined, Move.REOPEN, reason=" ")
+    assert "Please say why it is reopened" in text_of(refused)
+    assert await idea_of(bot, pat, reference) == declined
+    card = await press(bot, ALEX, declined, Move.REOPEN, reason=reason)
+
+    assert "Status: Submitted" in text_of(card) and reason in text_of(card)
+    told = await notice(connector, pat, "Your idea has been reopened")
+    assert "The PMO team will look at it again." in told and reason not in told.text
+    timeline = await pat.one(f"status {reference}")
+    assert "Reopened" in timeline and reason not in timeline.text
+    [entry] = [e for e in (await idea_of(bot, pat, reference)).history if e.action == "reopen"]
+    assert (entry.reason, entry.message_to_contributor) == (reason, None)
+
+
+# The contributor's timeline
+
+
+async def test_the_timeline_gives_each_entrys_reason_and_message(
+    bot: BotServer, connector: StandInConnector, clock
+):
+    pat = contributor(bot, connector)
+    await pat.one("my ideas")
+    reference = await seed_idea(bot, pat, "Pool cars", portfolio="people-and-wellbeing")
+
+    async def move(who: str, move: Move, **fields) -> None:
+        clock.advance(days=1)
+        await press(bot, who, await idea_of(bot, pat, reference), move, **fields)
+
+    await move(ALEX, Move.ALLOCATE, portfolio="people-and-wellbeing",
+               message="People and Wellbeing will assess it.")
+    await move(ADELE, Move.ASK, message="How many officers would use them?")
+    clock.advance(days=1)
+    await pat.one_press(await question_card(connector, pat), "Send answer",
+                        answer="About forty on each shift.")
+    await move(MEGAN, Move.DEFER, revisit_on="2027-03-01", message="After the budget is set.")
+    await move(MEGAN, Move.REVISIT)
+    await move(MEGAN, Move.DECLINE, root_causes=True, reason="not_viable",
+               message="The fleet cannot grow this year.")
+
+    timeline = (await pat.one(f"status {reference}")).text
+
+    expected = [
+        "2 November 2026: Submitted",
+        "3 November 2026: Allocated for business assessment",
+        "People and Wellbeing will assess it.",
+        "4 November 2026: A question for you", "How many officers would use them?",
+        "5 November 2026: You answered", "About forty on each shift.",
+        "6 November 2026: Deferred", "To be looked at again on 1 March 2027.",
+        "After the budget is set.",
+        "7 November 2026: Being assessed again",
+        "8 November 2026: Declined", "Reason: not viable.", "The fleet cannot grow this year.",
+    ]
+    positions = [timeline.find(words) for words in expected]
+    assert -1 not in positions, [w for w, at in zip(expected, positions, strict=True) if at < 0]
+    assert positions == sorted(positions)

@@ -409,13 +409,13 @@ async def test_the_pmo_reopens_a_declined_idea_with_a_reason(services, engine):
     assert "You are not one of the people who can do that" in text_of(refused.card)
     assert_unchanged(before, await snapshot(engine))
 
-    without_reason = await decide(services, ALEX, declined, Move.REOPEN, message=" ")
-    assert "The message to the contributor is empty" in text_of(without_reason.card)
+    without_reason = await decide(services, ALEX, declined, Move.REOPEN, reason=" ",
+                                  message="Back again")
+    assert "Please say why it is reopened" in text_of(without_reason.card)
     assert_unchanged(before, await snapshot(engine))
 
-    await decide(services, ALEX, declined, Move.REOPEN,
-                 message="The other idea was withdrawn, so yours is looked at again.",
-                 note="Original withdrawn")
+    await decide(services, ALEX, declined, Move.REOPEN, reason="Original withdrawn",
+                 message="The other idea was withdrawn, so yours is looked at again.")
     reopened = await current(services, idea)
     assert reopened.status is Status.SUBMITTED and reopened.decline_reason is None
     assert reopened.duplicate_of is None  # no longer declined as a duplicate
@@ -425,9 +425,10 @@ async def test_the_pmo_reopens_a_declined_idea_with_a_reason(services, engine):
         "reopen", ALEX, "declined", "submitted")
     assert entry["message_to_contributor"] == ("The other idea was withdrawn, so yours is "
                                                "looked at again.")
-    assert entry["internal_note"] == "Original withdrawn"
+    assert entry["reason"] == "Original withdrawn"  # the staff's, never the contributor's
     notice = text_of(notices_to(end, CONTRIBUTOR)[-1]["card"])
     assert "Your idea has been reopened" in notice and "looked at again" in notice
+    assert "Original withdrawn" not in notice
     card = latest_card_of(end, reopened, ALEX)
     assert "Duplicate of" not in text_of(card)
     assert verbs_of(card)[:2] == ["allocate", "decline_at_triage"]
@@ -588,7 +589,7 @@ async def test_an_action_on_a_withdrawn_idea_says_so(services, engine):
         assert "Status: Withdrawn" in text_of(card.card)
     assert verbs_of(fresh.card) == []
     assert_unchanged(before, await snapshot(engine))
-    reopen = await decide(services, ALEX, withdrawn, Move.REOPEN, message="Back again")
+    reopen = await decide(services, ALEX, withdrawn, Move.REOPEN, reason="Asked to")
     assert "Status: Submitted" in text_of(reopen.card)
 
 
