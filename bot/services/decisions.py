@@ -243,7 +243,8 @@ class DecisionService:
                     recipient=Recipient.person(object_id, contributor.tenant_id),
                     kind=MessageKind.STATUS, message=card,
                     dedupe_key=f"answer:{reference}:v{moved.version}:{object_id}",
-                ) for object_id in followers_of(moved, organisation)], now)
+                ) for object_id in followers_of(moved, organisation)
+                    if object_id != contributor.object_id], now)  # staff who answered
                 await update_staff_cards(uow, moved, organisation, self._views.idea_card,
                                          contributor.tenant_id, now)
             await uow.commit()

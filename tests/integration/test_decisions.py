@@ -386,6 +386,21 @@ async def test_a_question_is_answered_and_everyone_following_the_idea_is_told(se
     assert "About forty on each shift." in text_of(stale.card)
 
 
+async def test_staff_answering_about_their_own_idea_are_not_told_of_their_own_answer(
+    services, engine
+):
+    idea = await submit_idea(services, contributor=ALEX)  # the demo allows self-decisions
+    await decide(services, ALEX, idea, Move.ALLOCATE, portfolio="local-policing")
+    await decide(services, ISAIAH, await current(services, idea), Move.ASK, message="When?")
+    before = await snapshot(engine)
+
+    await services.decisions.answer(actor(ALEX), idea.reference, "Next month.")
+
+    told = [r for r in (await snapshot(engine)).new_since(before)["outbox"]
+            if r["dedupe_key"].startswith("answer:")]
+    assert [r["object_id"] for r in told] == [ISAIAH]
+
+
 async def test_an_answer_when_nothing_was_asked_is_refused_and_adds_nothing(services, engine):
     idea = await allocated(services, portfolio="people-and-wellbeing")
     before = await snapshot(engine)
