@@ -36,11 +36,14 @@ from bot.domain.lifecycle import (
     Decision,
     Move,
     Party,
+    Question,
+    deciders,
     followers_of,
+    latest_question,
     moves_for,
 )
 from bot.domain.messages import CardMessage
-from bot.domain.organisation import Organisation
+from bot.domain.organisation import Organisation, people_named
 from cards.actions import CardAction
 from cards.base import (
     as_markdown_text,
@@ -55,6 +58,8 @@ from cards.base import (
     submit,
 )
 
+SELF_DECISIONS = ("You submitted this idea. Self-decisions are allowed in this "
+                  "organisation, so you may decide it yourself.")
 REFRESH_VERB = "refresh"
 MAX_REFRESH_USERS = 60
 
@@ -89,7 +94,8 @@ _WHAT_HAPPENS = {
     Move.DELIVER: "Mark it delivered. The contributor is thanked and, if they agreed, named "
                   "in the news channel.",
     Move.REVISIT: "Bring it back for assessment now. The contributor is told.",
-    Move.REOPEN: "Reopen it for triage. The contributor is told.",
+    Move.REOPEN: "Reopen it for triage. The contributor is told it is being looked at "
+                 "again (with your message, if you write one), not your reason.",
 }
 
 
@@ -125,6 +131,9 @@ class DecisionCards:
         for label, text in (("Problem", idea.problem), ("Proposal", idea.proposal),
                             ("Benefit", idea.benefit)):
             body += [subheading(label), plain(text)]
+        question = latest_question(idea)
+        if question is not None:
+            body.append(_question(question, idea, organisation))
         moves = sorted((m for m in moves_for(idea.status, viewer) if m is not Move.WITHDRAW),
                        key=_ORDER.index)
         if any(m in NEEDS_ROOT_CAUSE for m in moves):
@@ -151,8 +160,12 @@ class DecisionCards:
             # Last, just above the buttons: where the eye is when a pressed card comes back.
             # It may name people (who decided first), so none of it is read as Markdown.
             body.append(problem(as_markdown_text(notice)))
-        if not moves:
+        if Party.RECUSED in viewer:
+            body.append(paragraph(_recused(idea, organisation)))
+        elif not moves:
             body.append(paragraph(_read_only(viewer), subtle=True))
+        elif Party.CONTRIBUTOR in viewer and organisation.allow_self_decisions:
+            body.append(paragraph(SELF_DECISIONS, subtle=True))
         card = card_message(
             body,
             summary=(f"New idea to triage: {idea.title}" if idea.status is Status.SUBMITTED
@@ -221,13 +234,14 @@ class DecisionCards:
             fallback_text="You said, we did: an idea from a colleague has been delivered.",
         )
 
-    def answer_for_staff(self, idea: IdeaDetail, answer: str) -> CardMessage:
+    def answer_for_staff(self, idea: IdeaDetail, question: str, answer: str) -> CardMessage:
         who = idea.contributor_name or "The contributor"
         return card_message(
             [heading(f"An answer about {idea.reference}"), plain(idea.title),
-             plain(f"{who} answered your question:", italic=True), plain(answer)],
+             paragraph("The question:", subtle=True), plain(question),
+             plain(f"{who} answered:", italic=True), plain(answer)],
             summary=f"An answer about {idea.reference}",
-            fallback_text=f"The contributor answered your question about {idea.reference}.",
+            fallback_text=f"The contributor answered the question about {idea.reference}.",
             actions=[submit("Open the idea", CardAction.OPEN_IDEA, inputs=False,
                             reference=idea.reference)],
         )
@@ -285,7 +299,8 @@ def _inputs_for(move: Move, idea: IdeaDetail, organisation: Organisation,
     message_input = TextInput(
         id=f"{key}.message", label="Message to the contributor, in plain words",
         is_multiline=True, max_length=2000,
-        is_required=move not in (Move.ALLOCATE, Move.REALLOCATE, Move.DELIVER, Move.REVISIT),
+        is_required=move not in (Move.ALLOCATE, Move.REALLOCATE, Move.DELIVER, Move.REVISIT,
+                                 Move.REOPEN),
         error_message="Please write a message to the contributor.",
     )
     note_input = TextInput(id=f"{key}.note", label="Internal note (not shown to the contributor)",
@@ -322,6 +337,14 @@ def _inputs_for(move: Move, idea: IdeaDetail, organisation: Organisation,
                       error_message="Please say what changed."),
             TextInput(id=f"{key}.benefit_seen", label="The benefit seen so far",
                       is_multiline=True, max_length=1000),
+        ]
+    if move is Move.REOPEN:  # its reason is the internal note: no second one
+        return [
+            TextInput(id=f"{key}.reason",
+                      label="Why is it reopened? (only the staff see this)",
+                      is_multiline=True, is_required=True, max_length=2000,
+                      error_message="Please say why it is reopened."),
+            message_input,
         ]
     return [*inputs, message_input, note_input]
 
@@ -370,8 +393,46 @@ def _latest_move(idea: IdeaDetail, organisation: Organisation) -> str | None:
         who = (person.name if person else None) or (
             idea.contributor_name if entry.actor == idea.contributor_object_id else None)
         at = entry.at.astimezone(LONDON)
-        return f"{who or 'Someone'} {move.label} on {day_text(at)} at {at:%H:%M}."
+        said = f"{who or 'Someone'} {move.label} on {day_text(at)} at {at:%H:%M}."
+        return f"{said} Why: {entry.reason}" if move is Move.REOPEN and entry.reason else said
     return None
+
+
+def _recused(idea: IdeaDetail, organisation: Organisation) -> str:
+    """Why the contributor, on the staff, has no buttons on their own idea, and who decides."""
+    found = deciders(idea, organisation)
+    portfolio = _names(organisation).get(idea.portfolio_key, "the portfolio")
+    who = []
+    if found.business_leads:
+        who.append(f"{_people(organisation, found.business_leads)} for {portfolio}")
+    if found.pmo:
+        who.append(f"{_people(organisation, found.pmo)} for the PMO team")
+    if not who:
+        return ("You submitted this idea, so you cannot decide it, and nobody else can at "
+                "the moment: the organisation file names no one else who may.")
+    return f"You submitted this idea, so others decide it: {' and '.join(who)}."
+
+
+def _people(organisation: Organisation, ids: tuple[str, ...]) -> str:
+    names = [p.name for p in people_named(organisation, ids)] or ["someone not yet named"]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _question(question: Question, idea: IdeaDetail, organisation: Organisation) -> Container:
+    """The latest question asked of the contributor, and their answer (or that none came)."""
+    person = organisation.person(question.asked.actor)
+    asked = question.asked.at.astimezone(LONDON)
+    items = [subheading("Latest question to the contributor"),
+             paragraph(f"{person.name if person else 'Someone'} asked on {day_text(asked)}:",
+                       subtle=True),
+             plain(question.asked.message_to_contributor or "")]
+    if question.answer is not None and question.answered is not None:
+        who = idea.contributor_name or "The contributor"
+        items += [paragraph(f"{who} answered on {day_text(question.answered.at)}:",
+                            subtle=True), plain(question.answer)]
+    else:
+        items.append(paragraph("No answer yet.", subtle=True))
+    return Container(separator=True, spacing="Medium", items=items)
 
 
 def _read_only(viewer: frozenset[Party]) -> str:

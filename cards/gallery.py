@@ -175,10 +175,16 @@ def _decision_cards() -> Iterator[tuple[str, CardMessage]]:
     approved = replace(SAMPLE_IDEA, status=Status.APPROVED, version=3)
     yield "staff-approved", cards.idea_card(approved, pmo_and_spoc, SAMPLE_ORGANISATION)
     yield "staff-read-only", cards.idea_card(SAMPLE_IDEA, frozenset(), SAMPLE_ORGANISATION)
+    yield "staff-own-idea", cards.idea_card(
+        SAMPLE_IDEA, frozenset({Party.CONTRIBUTOR, Party.RECUSED}), SAMPLE_ORGANISATION)
+    yield "staff-own-idea-self-decisions", cards.idea_card(
+        SAMPLE_IDEA, pmo_and_spoc | {Party.CONTRIBUTOR},
+        replace(SAMPLE_ORGANISATION, allow_self_decisions=True))
     yield "staff-withdrawn", cards.withdrawn(SAMPLE_IDEA, "Megan Bowen", "It exists already.")
     yield "staff-refused", cards.refused("You are not one of the people who can act on this "
                                          "idea, so nothing changed.")
-    yield "staff-answer", cards.answer_for_staff(SAMPLE_IDEA, "Yes: the tablets have the app.")
+    yield "staff-answer", cards.answer_for_staff(
+        SAMPLE_IDEA, "Do the tablets have the notebook app?", "Yes: the tablets have the app.")
     yield "staff-queue", queue_card(None, [SAMPLE_IDEA.summary])
     yield "staff-queue-empty", queue_card([], None)
     yield "staff-queue-pmo-and-spoc", queue_card([SAMPLE_IDEA.summary], [])

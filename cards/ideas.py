@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from microsoft_teams.cards import Container, Fact, FactSet, TextInput
 
-from bot.domain.ideas import UNDECIDED, IdeaDetail, IdeaSummary
+from bot.domain.ideas import UNDECIDED, HistoryEntry, IdeaDetail, IdeaSummary
+from bot.domain.lifecycle import ANSWERED, reason_for_contributor
 from cards.actions import CardAction
 from cards.base import (
     CardMessage,
@@ -64,12 +67,7 @@ def timeline_card(idea: IdeaDetail, notice: str | None = None) -> CardMessage:
         body.append(problem(notice))
     body += [plain(idea.title), FactSet(facts=facts), subheading("What has happened")]
     for entry in idea.history:
-        line = f"{day_text(entry.at)}: {entry.to_status.label}"
-        body.append(paragraph(line))
-        if entry.message_to_contributor:
-            body.append(plain(entry.message_to_contributor, italic=True))
-        if entry.reason and entry.action == "withdrawn":
-            body.append(plain(f"Reason given: {entry.reason}", italic=True))
+        body += _told(entry)
     actions = []
     if idea.status in UNDECIDED:
         actions.append(submit("Withdraw", CardAction.WITHDRAW, inputs=False,
@@ -78,6 +76,39 @@ def timeline_card(idea: IdeaDetail, notice: str | None = None) -> CardMessage:
     return card_message(body, summary=f"{idea.reference}: {summary.status_label}",
                         fallback_text=f"{idea.reference} is {summary.status_label.lower()}.",
                         actions=actions)
+
+
+# What each entry of the history was, in the contributor's words.
+_WHAT_HAPPENED = {
+    "submitted": "Submitted", "allocate": "Allocated for business assessment",
+    "decline_at_triage": "Declined", "decline": "Declined", "approve": "Approved",
+    "defer": "Deferred", "escalate": "Escalated to change governance",
+    "reallocate": "Moved to another portfolio", "ask": "A question for you",
+    "update": "An update for you", "deliver": "Delivered", "revisit": "Being assessed again",
+    "reopen": "Reopened", "withdrawn": "Withdrawn", ANSWERED: "You answered",
+}
+
+
+def _told(entry: HistoryEntry) -> list:
+    """One entry of the timeline: when and what, then why, and what was said."""
+    what = _WHAT_HAPPENED.get(entry.action, entry.to_status.label)
+    items: list = [paragraph(f"{day_text(entry.at)}: {what}")]
+    detail = entry.detail or {}
+    reason = reason_for_contributor(entry)
+    if reason and entry.action == "withdrawn":  # their own words
+        items.append(plain(f"Reason given: {reason}", italic=True))
+    elif reason:
+        duplicate = detail.get("duplicate_of")
+        items.append(paragraph(f"Reason: {reason}"
+                               + (f" of {duplicate}." if isinstance(duplicate, str) else ".")))
+    revisit = detail.get("revisit_on")
+    if isinstance(revisit, str):
+        day = day_text(date.fromisoformat(revisit))
+        items.append(paragraph(f"To be looked at again on {day}."))
+    said = detail.get("answer") if entry.action == ANSWERED else entry.message_to_contributor
+    if isinstance(said, str) and said:
+        items.append(plain(said, italic=True))
+    return items
 
 
 def withdraw_confirm_card(idea: IdeaDetail, error: str | None = None,
@@ -112,7 +143,8 @@ def withdrawn_card(idea: IdeaDetail) -> CardMessage:
 
 
 def answer_sent_card(reference: str) -> CardMessage:
-    text = f"Thank you: your answer is added to {reference}, and the business lead is told."
+    text = (f"Thank you: your answer is added to {reference}, and the people assessing it "
+            "are told.")
     return card_message([paragraph(text)], summary="Your answer is sent", fallback_text=text,
                         actions=[submit("See its story", CardAction.IDEA_STATUS, inputs=False,
                                         reference=reference)])

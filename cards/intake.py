@@ -221,7 +221,7 @@ def resume_card(draft: Draft, updated_at: datetime) -> CardMessage:
         [
             heading("You have an idea in progress"),
             plain(title),
-            paragraph(f"Last changed {day_text(updated_at.date())}. Carry on where you left off, "
+            paragraph(f"Last changed {day_text(updated_at)}. Carry on where you left off, "
                       "or start afresh (the draft is then discarded).", subtle=True),
         ],
         summary="You have an idea in progress",

@@ -233,6 +233,7 @@ class SqlOrganisationStore:
             categories=tuple(categories),
             pmo_contact=settings["pmo_contact"],
             news_channel=settings["news_channel"],
+            allow_self_decisions=settings["allow_self_decisions"],
         )
 
     async def replace(self, organisation: Organisation, at: datetime) -> int:
@@ -271,12 +272,14 @@ class SqlOrganisationStore:
         statement = insert_for(self._db, t.organisation_settings).values(
             id=1, revision=1, pmo_contact=organisation.pmo_contact,
             news_channel=organisation.news_channel, loaded_at=at,
+            allow_self_decisions=organisation.allow_self_decisions,
         )
         statement = statement.on_conflict_do_update(
             index_elements=["id"],
             set_={"revision": t.organisation_settings.c.revision + 1,
                   "pmo_contact": statement.excluded.pmo_contact,
                   "news_channel": statement.excluded.news_channel,
+                  "allow_self_decisions": statement.excluded.allow_self_decisions,
                   "loaded_at": statement.excluded.loaded_at},
         ).returning(t.organisation_settings.c.revision)
         revision = (await self._db.execute(statement)).scalar_one()

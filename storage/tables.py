@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -127,6 +128,8 @@ organisation_settings = Table(
     Column("pmo_contact", Text, nullable=False),
     Column("news_channel", String(400)),
     Column("loaded_at", Timestamp(), nullable=False),
+    # False unless the organisation file allows staff to decide their own ideas.
+    Column("allow_self_decisions", Boolean, nullable=False, server_default=false()),
 )
 
 feedback = Table(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.errors import DomainError, InvalidText, NotFound
+from bot.domain.errors import DomainError, InvalidText, NotAllowed, NotFound
 from bot.domain.ideas import UNDECIDED, IdeaDetail, cannot_withdraw, find_reference
 from bot.domain.messages import CardMessage
 from bot.domain.paging import page_number
@@ -89,6 +89,9 @@ class ContributorRequests:
         try:
             await self._decisions.answer(Actor(turn.object_id, turn.name, turn.tenant_id),
                                          reference, turn.values.get("answer"))
+        except NotAllowed as refusal:  # decided meanwhile: its story shows what was decided
+            return timeline_card(await self._ideas.idea_of(turn.object_id, reference),
+                                 notice=str(refusal))
         except DomainError as error:
             return not_found_card(str(error))
         return answer_sent_card(reference)

@@ -12,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 
 from bot.domain.errors import InvalidText, NotAllowed
-from bot.domain.ideas import DeclineReason, IdeaDetail, Status
+from bot.domain.ideas import DeclineReason, HistoryEntry, IdeaDetail, Status
 from bot.domain.organisation import Organisation
 from bot.domain.text import clean_text
 
@@ -51,6 +51,8 @@ class Party(StrEnum):
     PMO = "pmo"
     SPOC = "spoc"  # a SPOC or deputy of the idea's portfolio
     CONTRIBUTOR = "contributor"
+    # Staff who submitted the idea: they follow it as staff would, and decide nothing on it.
+    RECUSED = "recused"
 
 
 STAFF = frozenset({Party.PMO, Party.SPOC})
@@ -93,6 +95,8 @@ TRANSITIONS: dict[tuple[Status, Move], Rule] = {
     (_S.WITHDRAWN, Move.REOPEN): Rule(_S.SUBMITTED, PMO_ONLY),
 }
 
+# The history's action for a contributor's answer to a question (not a move: no status changes).
+ANSWERED = "answered"
 # Moves that decide: both root-cause questions must be answered first.
 NEEDS_ROOT_CAUSE = frozenset({Move.APPROVE, Move.DECLINE, Move.ESCALATE})
 TRIAGE_DECLINE_REASONS = frozenset({DeclineReason.DUPLICATE, DeclineReason.ALREADY_EXISTS,
@@ -103,14 +107,19 @@ ROOT_CAUSE_LIMIT = 1000
 
 
 def parties(object_id: str, contributor: str, portfolio: str, *, pmo: bool,
-            assesses: frozenset[str]) -> frozenset[Party]:
-    """What a person is to one idea, from the organisation's records (never from card data)."""
+            assesses: frozenset[str], self_decisions: bool) -> frozenset[Party]:
+    """What a person is to one idea, from the organisation's records (never from card data).
+
+    Nobody decides their own idea: a member of staff who submitted it is its contributor and
+    recused, unless the organisation allows self-decisions."""
     found = set()
     if pmo:
         found.add(Party.PMO)
     if portfolio in assesses:
         found.add(Party.SPOC)
     if object_id == contributor:
+        if found and not self_decisions:
+            return frozenset({Party.CONTRIBUTOR, Party.RECUSED})
         found.add(Party.CONTRIBUTOR)
     return frozenset(found)
 
@@ -133,6 +142,53 @@ def followers_of(idea: IdeaDetail, organisation: Organisation) -> list[str]:
     return people
 
 
+@dataclass(frozen=True, slots=True)
+class Deciders:
+    """Who may move an idea now, its contributor aside (Entra object ids)."""
+
+    business_leads: tuple[str, ...]  # the portfolio's SPOCs and deputies
+    pmo: tuple[str, ...]
+
+
+def deciders(idea: IdeaDetail, organisation: Organisation) -> Deciders:
+    """The portfolio's SPOCs and deputies, and the PMO, each only where the idea's status
+    lets them move it; never its contributor."""
+    who = frozenset().union(*(rule.who for (at, _move), rule in TRANSITIONS.items()
+                              if at is idea.status))
+    portfolio = next((p for p in organisation.portfolios if p.key == idea.portfolio_key), None)
+    leads = ((*portfolio.spocs, *portfolio.deputies)
+             if Party.SPOC in who and portfolio is not None else ())
+    pmo = organisation.pmo if Party.PMO in who else ()
+    return Deciders(
+        business_leads=tuple(oid for oid in leads if oid != idea.contributor_object_id),
+        pmo=tuple(oid for oid in pmo if oid != idea.contributor_object_id),
+    )
+
+
+def answerable(status: Status) -> bool:
+    """A question can be answered while one could be asked; once decided, it is moot."""
+    return (status, Move.ASK) in TRANSITIONS
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """The latest question staff asked about an idea, and the contributor's answer, if any."""
+
+    asked: HistoryEntry
+    answer: str | None
+    answered: HistoryEntry | None
+
+
+def latest_question(idea: IdeaDetail) -> Question | None:
+    for n in range(len(idea.history) - 1, -1, -1):
+        if idea.history[n].action == Move.ASK.value:
+            replies = [e for e in idea.history[n + 1:] if e.action == ANSWERED]
+            last = replies[-1] if replies else None
+            answer = (last.detail or {}).get("answer") if last else None
+            return Question(idea.history[n], answer if isinstance(answer, str) else None, last)
+    return None
+
+
 def moves_for(status: Status, who: frozenset[Party]) -> list[Move]:
     """The moves these parties may make on an idea in `status`, in the table's order."""
     return [move for (at, move), rule in TRANSITIONS.items() if at is status and rule.who & who]
@@ -147,6 +203,8 @@ def rule_for(status: Status, move: Move, who: frozenset[Party]) -> Rule:
                              f"{_past(move)}.")
         raise NotAllowed(f"An idea that is {status.label.lower()} cannot be {_past(move)}.")
     if not rule.who & who:
+        if Party.RECUSED in who and rule.who & STAFF:
+            raise NotAllowed("You submitted this idea, so you cannot decide it yourself.")
         raise NotAllowed("You are not one of the people who can do that for this idea.")
     return rule
 
@@ -176,6 +234,12 @@ class Decision:
     root_cause_implicated: str | None = None
     what_changed: str | None = None
     benefit_seen: str | None = None
+    reopen_reason: str | None = None  # internal: the contributor is told in plain words
+
+    @property
+    def why(self) -> str | None:
+        """The reason the history records for this move."""
+        return self.reason.label if self.reason else self.reopen_reason
 
 
 def message(value: object, *, required: bool = True) -> str | None:
@@ -187,6 +251,22 @@ def message(value: object, *, required: bool = True) -> str | None:
 def note(value: object) -> str | None:
     return clean_text(value, field="note", label="The internal note", limit=NOTE_LIMIT,
                       required=False) or None
+
+
+def reopen_reason(value: object) -> str:
+    """Why the PMO reopens an idea: required, and for the staff only."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidText("reason", "Please say why it is reopened (only the staff see it).")
+    return clean_text(value, field="reason", label="The reason to reopen it", limit=NOTE_LIMIT)
+
+
+# Reasons the history keeps for the staff only: the contributor is told in plain words.
+INTERNAL_REASONS = frozenset({Move.REOPEN.value})
+
+
+def reason_for_contributor(entry: HistoryEntry) -> str | None:
+    """The reason an entry of the idea's history gives its contributor, if any."""
+    return None if entry.action in INTERNAL_REASONS else entry.reason
 
 
 def root_causes(problem: object, implicated: object) -> tuple[str, str]:

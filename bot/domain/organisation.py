@@ -68,6 +68,9 @@ class Organisation:
     categories: tuple[Category, ...]
     pmo_contact: str = ""
     news_channel: str | None = None
+    # Nobody decides their own idea, unless this is set ([settings] allow_self_decisions):
+    # for a demonstration, where one person walks an idea through its whole life.
+    allow_self_decisions: bool = False
     _people_by_id: dict[str, Person] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -94,7 +97,9 @@ def normalise_object_id(value: str) -> str:
 def parse_organisation(data: Mapping[str, Any]) -> Organisation:
     """Build an Organisation from the decoded TOML file, or raise with every problem found."""
     problems: list[str] = []
-    _reject_unknown(data, {"pmo", "people", "portfolios", "categories"}, "the file", problems)
+    _reject_unknown(data, {"settings", "pmo", "people", "portfolios", "categories"}, "the file",
+                    problems)
+    self_decisions = _parse_settings(data.get("settings", {}), problems)
 
     people = _parse_people(data.get("people", []), problems)
     known = {p.object_id for p in people}
@@ -123,7 +128,21 @@ def parse_organisation(data: Mapping[str, Any]) -> Organisation:
         categories=tuple(categories),
         pmo_contact=contact,
         news_channel=news,
+        allow_self_decisions=self_decisions,
     )
+
+
+def _parse_settings(section: Any, problems: list[str]) -> bool:
+    """[settings]: whether staff may decide their own ideas (false unless said)."""
+    if not isinstance(section, Mapping):
+        problems.append("[settings] must be a table.")
+        return False
+    _reject_unknown(section, {"allow_self_decisions"}, "[settings]", problems)
+    value = section.get("allow_self_decisions", False)
+    if not isinstance(value, bool):
+        problems.append("[settings] allow_self_decisions must be true or false.")
+        return False
+    return value
 
 
 def describe_changes(before: Organisation | None, after: Organisation) -> list[str]:
@@ -151,6 +170,9 @@ def describe_changes(before: Organisation | None, after: Organisation) -> list[s
         changes.append("PMO contact changed")
     if old.news_channel != after.news_channel:
         changes.append(f"news channel set to {after.news_channel or 'none'}")
+    if old.allow_self_decisions != after.allow_self_decisions:
+        changes.append("self-decisions allowed" if after.allow_self_decisions
+                       else "self-decisions no longer allowed")
     return changes
 
 

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import structlog
 
 from bot.domain.audit import AuditEntry
-from bot.domain.errors import InvalidText, NotAllowed, NotFound
+from bot.domain.errors import InvalidText, NotAllowed, NotFound, OutOfDate
 from bot.domain.ideas import (
     LONDON,
     HistoryEntry,
@@ -26,13 +26,18 @@ from bot.domain.ideas import (
     find_reference,
 )
 from bot.domain.lifecycle import (
+    ANSWERED,
     NEEDS_ROOT_CAUSE,
     Decision,
     Move,
     Party,
+    answerable,
     decline_reason,
+    followers_of,
+    latest_question,
     message,
     note,
+    reopen_reason,
     revisit_date,
     root_causes,
     rule_for,
@@ -84,7 +89,8 @@ class DecisionViews(Protocol):
 
     def recognition(self, idea: IdeaDetail, what_changed: str) -> CardMessage: ...
 
-    def answer_for_staff(self, idea: IdeaDetail, answer: str) -> CardMessage: ...
+    def answer_for_staff(self, idea: IdeaDetail, question: str,
+                         answer: str) -> CardMessage: ...
 
 
 class DecisionService:
@@ -109,8 +115,8 @@ class DecisionService:
             organisation = await self._organisation.read(uow)
         if idea is None or organisation is None:
             return refused("no such idea", "That idea could not be found.")
-        viewer = viewer_of(object_id, idea, organisation) - {Party.CONTRIBUTOR}
-        if not viewer:
+        viewer = viewer_of(object_id, idea, organisation)
+        if not viewer - {Party.CONTRIBUTOR}:
             return refused("not theirs", "Only the PMO team and the portfolio's business leads "
                                          "can see this card.")
         return self._views.idea_card(idea, viewer, organisation)
@@ -142,8 +148,10 @@ class DecisionService:
             organisation = await self._organisation.read(uow)
             if idea is None or organisation is None:
                 return refused("no such idea", "That idea could not be found. Nothing changed.")
-            viewer = viewer_of(actor.object_id, idea, organisation) - {Party.CONTRIBUTOR}
-            if not viewer:
+            viewer = viewer_of(actor.object_id, idea, organisation)
+            # A card's buttons are staff moves: a contributor withdraws from their own chat.
+            acting = viewer - {Party.CONTRIBUTOR}
+            if not acting:
                 return refused("not theirs", "You are not one of the people who can act on "
                                              "this idea, so nothing changed.")
 
@@ -162,7 +170,7 @@ class DecisionService:
             if version != idea.version:
                 return as_it_is(idea, "out of date", _latest(idea, organisation))
             try:
-                rule = rule_for(idea.status, chosen, viewer)
+                rule = rule_for(idea.status, chosen, acting)
                 decision = await _decision(uow, chosen, inputs, idea, now, organisation)
             except NotAllowed as refusal:
                 return as_it_is(idea, "not allowed", str(refusal))
@@ -178,7 +186,7 @@ class DecisionService:
                                                       actor, now)
             entry = HistoryEntry(
                 at=now, actor=actor.object_id, action=chosen.value, from_status=idea.status,
-                to_status=to, reason=decision.reason.label if decision.reason else None,
+                to_status=to, reason=decision.why,
                 message_to_contributor=decision.message, detail=_detail(decision, idea),
             )
             await uow.ideas.add_history(idea.id, entry, internal_note=decision.note,
@@ -193,39 +201,54 @@ class DecisionService:
             cards = await update_staff_cards(uow, moved, organisation, self._views.idea_card,
                                              actor.tenant_id, now)
             await uow.commit()
-        viewer = viewer_of(actor.object_id, moved, organisation) - {Party.CONTRIBUTOR}
+        viewer = viewer_of(actor.object_id, moved, organisation)
         return cards.get(viewer) or self._views.idea_card(moved, viewer, organisation)
 
     async def answer(self, contributor: Actor, reference: str, text: object) -> IdeaDetail:
-        """The contributor answers a question about their idea; the staff are told."""
+        """The contributor answers the latest question about their idea. Everyone following
+        the idea is told, and every staff copy of its card shows the question and the answer.
+
+        The answer changes the idea's version, so that each staff card is replaced in place
+        and a decision pressed on a card without it says what changed meanwhile."""
         answer = clean_text(text, field="answer", label="Your answer", limit=2000)
         now = self._clock.now()
         async with self._uow() as uow:
             idea = await uow.ideas.of_contributor(contributor.object_id, reference)
             if idea is None:
                 raise NotFound(f"I could not find an idea {reference} of yours.")
-            asker = _last_asker(idea)
-            if asker is None:  # an answer card nobody sent: nobody would read the answer
+            question = latest_question(idea)
+            if question is None:  # an answer card nobody sent: nobody would read the answer
                 raise NotAllowed(f"Nobody has asked a question about {reference}, so there is "
                                  "nothing to answer. Nothing was added.")
+            if not answerable(idea.status):
+                raise NotAllowed(f"{reference} is {idea.summary.status_label.lower()} now, so "
+                                 "the question no longer needs an answer. Nothing was added.")
             organisation = await self._organisation.read(uow)
-            await uow.ideas.add_history(idea.id, HistoryEntry(
-                at=now, actor=contributor.object_id, action="answered",
-                from_status=idea.status, to_status=idea.status, reason=None,
-                detail={"answer": answer},
-            ))
+            moved = await uow.ideas.change(idea, now, {})
+            if moved is None:
+                raise OutOfDate(f"{reference} changed just now. Please look at it and answer "
+                                "again.")
+            entry = HistoryEntry(at=now, actor=contributor.object_id, action=ANSWERED,
+                                 from_status=idea.status, to_status=idea.status, reason=None,
+                                 detail={"answer": answer})
+            await uow.ideas.add_history(idea.id, entry)
+            moved = replace(moved, history=(*moved.history, entry))
             await uow.audit.record(AuditEntry(actor=contributor.object_id,
                                               action="idea.answered", subject=reference,
-                                              at=now))
+                                              at=now, detail={"version": moved.version}))
             if organisation is not None:
-                card = self._views.answer_for_staff(idea, answer)
-                await uow.outbox.enqueue(OutgoingMessage(
-                    recipient=Recipient.person(asker, contributor.tenant_id),
-                    kind=MessageKind.STATUS,
-                    dedupe_key=f"answer:{reference}:{len(idea.history)}", message=card,
-                ), now)
+                card = self._views.answer_for_staff(moved, question.asked.message_to_contributor
+                                                    or "", answer)
+                await uow.outbox.enqueue_all([OutgoingMessage(
+                    recipient=Recipient.person(object_id, contributor.tenant_id),
+                    kind=MessageKind.STATUS, message=card,
+                    dedupe_key=f"answer:{reference}:v{moved.version}:{object_id}",
+                ) for object_id in followers_of(moved, organisation)
+                    if object_id != contributor.object_id], now)  # staff who answered
+                await update_staff_cards(uow, moved, organisation, self._views.idea_card,
+                                         contributor.tenant_id, now)
             await uow.commit()
-        return idea
+        return moved
 
     async def queue_of(self, object_id: str) -> Queue:
         """What waits for this person: the PMO's triage list, a SPOC's assessments, or both
@@ -309,6 +332,9 @@ async def _decision(uow: UnitOfWork, move: Move, inputs: dict[str, Any], idea: I
         fields["revisit_on"] = revisit_date(prefixed.get("revisit_on"),
                                             now.astimezone(LONDON).date())
         fields["message"] = message(prefixed.get("message"))
+    elif move is Move.REOPEN:
+        fields["reopen_reason"] = reopen_reason(prefixed.get("reason"))
+        fields["message"] = message(prefixed.get("message"), required=False)
     elif move is Move.DELIVER:
         fields["what_changed"] = clean_text(prefixed.get("what_changed"), field="what_changed",
                                             label="What changed", limit=1000)
@@ -373,7 +399,8 @@ def _detail(decision: Decision, idea: IdeaDetail) -> dict[str, Any] | None:
 
 
 # History entries that changed the idea (and its version) without being a staff move.
-_OTHER_CHANGES = {"submitted": "submitted it", "withdrawn": "withdrew it"}
+_OTHER_CHANGES = {"submitted": "submitted it", "withdrawn": "withdrew it",
+                  ANSWERED: "answered the question about it"}
 
 
 def _latest(idea: IdeaDetail, organisation: Organisation) -> str:
@@ -398,10 +425,3 @@ def _latest(idea: IdeaDetail, organisation: Organisation) -> str:
 def _whole(value: object) -> int | None:
     """A whole number as JSON carries it (a boolean is not one, though Python says so)."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _last_asker(idea: IdeaDetail) -> str | None:
-    for entry in reversed(idea.history):
-        if entry.action == Move.ASK.value:
-            return entry.actor
-    return None

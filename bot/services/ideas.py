@@ -222,8 +222,10 @@ class IdeaService:
             organisation = await self._organisation.read(uow)
             if organisation is not None:
                 card = self._views.withdrawn(withdrawn, contributor.name, reason)
+                # Keyed by the version: a withdrawal after a reopen is news again.
                 await _tell(uow, followers_of(idea, organisation), contributor.tenant_id,
-                            MessageKind.STATUS, f"withdrawn:{reference}", card, now)
+                            MessageKind.STATUS, f"withdrawn:{reference}:v{withdrawn.version}",
+                            card, now)
                 await update_staff_cards(uow, withdrawn, organisation, self._views.idea_card,
                                          contributor.tenant_id, now)
             await uow.commit()

@@ -2,7 +2,8 @@
 
 The first card goes out through the outbox under the key `card:<reference>:<object id>`; every
 later change replaces that message in place (the outbox PUTs over the sent activity), rendered
-for that person: the buttons they may press, or none.
+for that person: the buttons they may press, or none (none on their own idea, unless the
+organisation allows self-decisions).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def viewer_of(object_id: str, idea: IdeaDetail, organisation: Organisation) -> f
     """What this person is to this idea, from the organisation's records."""
     roles = organisation.roles_of(object_id)
     return parties(object_id, idea.contributor_object_id, idea.portfolio_key, pmo=roles.pmo,
-                   assesses=roles.assesses)
+                   assesses=roles.assesses, self_decisions=organisation.allow_self_decisions)
 
 
 async def update_staff_cards(uow: UnitOfWork, idea: IdeaDetail, organisation: Organisation,
@@ -50,7 +51,7 @@ async def update_staff_cards(uow: UnitOfWork, idea: IdeaDetail, organisation: Or
     replacements: dict[str, OutgoingMessage] = {}
     first_cards: list[OutgoingMessage] = []
     for object_id in dict.fromkeys([*followers, *sent_to]):
-        viewer = viewer_of(object_id, idea, organisation) - {Party.CONTRIBUTOR}
+        viewer = viewer_of(object_id, idea, organisation)
         if viewer not in views:
             views[viewer] = card(idea, viewer, organisation)
         recipient = Recipient.person(object_id, tenant_id)

@@ -195,7 +195,7 @@ async def test_withdrawing_asks_first_records_why_and_tells_the_pmo(
                          tables.audit_log.c.action == "idea.withdrawn")
     assert (audit["actor"], audit["subject"]) == (MEGAN_ID, reference)
     told = await rows(bot.engine, tables.outbox,
-                      tables.outbox.c.dedupe_key == f"withdrawn:{reference}:{ALEX}")
+                      tables.outbox.c.dedupe_key == f"withdrawn:{reference}:v2:{ALEX}")
     assert len(told) == 1 and reference in str(told[0]["card"])
 
     again = await megan.one_press(confirm, "Withdraw it", reason="Pressed twice")

@@ -641,3 +641,20 @@ async def test_the_about_you_step_counts_as_a_step_and_has_back_and_cancel(
     stopped = await megan.one_press(profile, "Cancel")
     assert "Your draft is kept" in stopped
     assert await count(bot.engine, tables.contributor_profiles) == 0
+
+
+@sqlite_only
+async def test_the_resume_card_gives_the_day_the_draft_changed_in_uk_time(
+    bot: BotServer, connector: StandInConnector, clock
+):
+    # Half past midnight on 1 July in London is still 30 June in UTC.
+    clock.current = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
+    megan = Person(bot, connector)
+    await megan.one("new idea")
+    await megan.one("Digital pocket notebooks")
+    await megan.one("cancel")
+    clock.advance(days=2)
+
+    offer = await megan.one("new idea")
+
+    assert RESUME in offer and "Last changed 1 July 2026" in offer

@@ -345,7 +345,7 @@ async def test_reallocation_moves_the_cards_to_the_new_portfolios_spocs(services
     assert (await current(services, idea)).status is Status.APPROVED
 
 
-async def test_a_question_is_answered_and_the_asker_is_told(services, engine):
+async def test_a_question_is_answered_and_everyone_following_the_idea_is_told(services, engine):
     idea = await allocated(services, portfolio="people-and-wellbeing")
     await decide(services, ADELE, idea, Move.ASK,
                  message="How many officers would use it each week?")
@@ -368,12 +368,37 @@ async def test_a_question_is_answered_and_the_asker_is_told(services, engine):
     [entry] = new["history"]
     assert (entry["action"], entry["actor"], entry["detail"]) == (
         "answered", CONTRIBUTOR, {"answer": "About forty on each shift."})
-    [told] = new["outbox"]
-    assert told["object_id"] == ADELE  # the asker, not the other SPOC of the portfolio
-    assert "About forty on each shift." in text_of(told["card"])
-    assert idea.reference in text_of(told["card"])
+    told = [r for r in new["outbox"] if r["dedupe_key"].startswith("answer:")]
+    # Everyone following the idea, not only the asker: the PMO and both SPOCs.
+    assert [r["object_id"] for r in told] == [ALEX, MEGAN, ADELE]
+    for row in told:
+        assert "About forty on each shift." in text_of(row["card"])
+        assert "How many officers would use it each week?" in text_of(row["card"])
+    for person in (ALEX, MEGAN, ADELE):  # every staff card now shows the answer
+        assert "About forty on each shift." in text_of(latest_card_of(after, idea, person))
     assert [a["action"] for a in new["audit"]] == ["idea.answered"]
-    assert after.ideas == before.ideas  # an answer is not a decision
+    # Not a decision: the status stays; the version moves, so each card is replaced.
+    [stored] = after.ideas
+    assert stored["status"] == asked.status.value and stored["version"] == asked.version + 1
+    # A decision pressed on a card from before the answer says what changed meanwhile.
+    stale = await decide(services, MEGAN, asked, Move.APPROVE, root_causes=True, message="Yes")
+    assert "Pat Contributor answered the question about it at" in text_of(stale.card)
+    assert "About forty on each shift." in text_of(stale.card)
+
+
+async def test_staff_answering_about_their_own_idea_are_not_told_of_their_own_answer(
+    services, engine
+):
+    idea = await submit_idea(services, contributor=ALEX)  # the demo allows self-decisions
+    await decide(services, ALEX, idea, Move.ALLOCATE, portfolio="local-policing")
+    await decide(services, ISAIAH, await current(services, idea), Move.ASK, message="When?")
+    before = await snapshot(engine)
+
+    await services.decisions.answer(actor(ALEX), idea.reference, "Next month.")
+
+    told = [r for r in (await snapshot(engine)).new_since(before)["outbox"]
+            if r["dedupe_key"].startswith("answer:")]
+    assert [r["object_id"] for r in told] == [ISAIAH]
 
 
 async def test_an_answer_when_nothing_was_asked_is_refused_and_adds_nothing(services, engine):
@@ -399,13 +424,13 @@ async def test_the_pmo_reopens_a_declined_idea_with_a_reason(services, engine):
     assert "You are not one of the people who can do that" in text_of(refused.card)
     assert_unchanged(before, await snapshot(engine))
 
-    without_reason = await decide(services, ALEX, declined, Move.REOPEN, message=" ")
-    assert "The message to the contributor is empty" in text_of(without_reason.card)
+    without_reason = await decide(services, ALEX, declined, Move.REOPEN, reason=" ",
+                                  message="Back again")
+    assert "Please say why it is reopened" in text_of(without_reason.card)
     assert_unchanged(before, await snapshot(engine))
 
-    await decide(services, ALEX, declined, Move.REOPEN,
-                 message="The other idea was withdrawn, so yours is looked at again.",
-                 note="Original withdrawn")
+    await decide(services, ALEX, declined, Move.REOPEN, reason="Original withdrawn",
+                 message="The other idea was withdrawn, so yours is looked at again.")
     reopened = await current(services, idea)
     assert reopened.status is Status.SUBMITTED and reopened.decline_reason is None
     assert reopened.duplicate_of is None  # no longer declined as a duplicate
@@ -415,9 +440,10 @@ async def test_the_pmo_reopens_a_declined_idea_with_a_reason(services, engine):
         "reopen", ALEX, "declined", "submitted")
     assert entry["message_to_contributor"] == ("The other idea was withdrawn, so yours is "
                                                "looked at again.")
-    assert entry["internal_note"] == "Original withdrawn"
+    assert entry["reason"] == "Original withdrawn"  # the staff's, never the contributor's
     notice = text_of(notices_to(end, CONTRIBUTOR)[-1]["card"])
     assert "Your idea has been reopened" in notice and "looked at again" in notice
+    assert "Original withdrawn" not in notice
     card = latest_card_of(end, reopened, ALEX)
     assert "Duplicate of" not in text_of(card)
     assert verbs_of(card)[:2] == ["allocate", "decline_at_triage"]
@@ -578,7 +604,7 @@ async def test_an_action_on_a_withdrawn_idea_says_so(services, engine):
         assert "Status: Withdrawn" in text_of(card.card)
     assert verbs_of(fresh.card) == []
     assert_unchanged(before, await snapshot(engine))
-    reopen = await decide(services, ALEX, withdrawn, Move.REOPEN, message="Back again")
+    reopen = await decide(services, ALEX, withdrawn, Move.REOPEN, reason="Asked to")
     assert "Status: Submitted" in text_of(reopen.card)
 
 

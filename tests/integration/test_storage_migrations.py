@@ -28,6 +28,7 @@ from storage.engine import make_engine
 from storage.migrate import alembic_config, current_revision, head_revision, upgrade
 from storage.outbox import SqlOutboxQueue
 from storage.tables import metadata
+from storage.uow import SqlUnitOfWork
 
 QUEUED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
@@ -143,3 +144,38 @@ async def test_a_replica_on_the_code_before_due_times_can_still_queue(engine: As
     async with engine.connect() as connection:
         due_at = (await connection.execute(select(tables.outbox.c.due_at))).scalar_one()
     assert due_at.tzinfo is not None
+
+
+async def test_an_organisation_loaded_before_self_decisions_existed_does_not_allow_them(
+    engine: AsyncEngine,
+) -> None:
+    """Upgrading keeps the rule (nobody decides their own idea), and a replica still on the
+    previous release, which does not name the new column, can still load the organisation."""
+    def downgrade(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0005_outbox_due_at")
+
+    def settings_row(*names: str):
+        return table("organisation_settings",
+                     *(column(c.name, c.type) for c in tables.organisation_settings.columns
+                       if c.name in names))
+
+    async with engine.begin() as connection:
+        await connection.run_sync(downgrade)
+        await connection.execute(insert(settings_row("id", "revision", "pmo_contact",
+                                                     "loaded_at")).values(
+            id=1, revision=1, pmo_contact="Call 4471", loaded_at=QUEUED))
+    await upgrade(engine)
+    async with engine.begin() as connection:  # the previous release's load, after the upgrade
+        await connection.execute(insert(settings_row("id", "revision", "pmo_contact",
+                                                     "loaded_at")).values(
+            id=2, revision=1, pmo_contact="Call 4472", loaded_at=QUEUED))
+
+    async with SqlUnitOfWork(engine) as uow:
+        organisation = await uow.organisation.load()
+    assert organisation is not None and organisation.allow_self_decisions is False
+    async with engine.connect() as connection:
+        found = (await connection.execute(
+            select(tables.organisation_settings.c.allow_self_decisions))).scalars().all()
+    assert found == [False, False]

@@ -135,6 +135,7 @@ def test_every_mistake_is_reported_at_once() -> None:
     [
         ("the file", lambda d: d.update(extra=1)),
         ("[pmo]", lambda d: d["pmo"].update(extra=1)),
+        ("[settings]", lambda d: d["settings"].update(extra=1)),
         ("[[people]] #1", lambda d: d["people"][0].update(extra=1)),
         ("[[portfolios]] #2", lambda d: d["portfolios"][1].update(extra=1)),
         ("[[categories]] #3", lambda d: d["categories"][2].update(extra=1)),
@@ -278,6 +279,43 @@ def test_sections_of_the_wrong_shape_are_reported() -> None:
     assert has_problem(problems, "[pmo] members must name at least one person")
 
 
+# Self-decisions: off unless the file says so
+
+
+def test_the_demo_allows_self_decisions_so_that_one_person_can_walk_the_lifecycle() -> None:
+    assert demo_organisation().allow_self_decisions is True
+
+
+def test_self_decisions_are_off_unless_the_file_allows_them() -> None:
+    data = demo_data()
+    del data["settings"]
+    assert parse_organisation(data).allow_self_decisions is False
+    data["settings"] = {}
+    assert parse_organisation(data).allow_self_decisions is False
+    data["settings"] = {"allow_self_decisions": False}
+    assert parse_organisation(data).allow_self_decisions is False
+
+
+@pytest.mark.parametrize("value", ["true", "yes", 1, 0, ["true"], {"on": True}])
+def test_allow_self_decisions_must_be_true_or_false(value: object) -> None:
+    data = demo_data()
+    data["settings"] = {"allow_self_decisions": value}
+    assert problems_of(data) == ["[settings] allow_self_decisions must be true or false."]
+
+
+def test_settings_must_be_a_table() -> None:
+    data = demo_data()
+    data["settings"] = ["allow_self_decisions"]
+    assert problems_of(data) == ["[settings] must be a table."]
+
+
+def test_turning_self_decisions_off_is_a_change() -> None:
+    before = demo_organisation()
+    after = dataclasses.replace(before, allow_self_decisions=False)
+    assert describe_changes(before, after) == ["self-decisions no longer allowed"]
+    assert describe_changes(after, before) == ["self-decisions allowed"]
+
+
 # describe_changes
 
 def test_a_first_load_adds_everything() -> None:
@@ -293,6 +331,7 @@ def test_a_first_load_adds_everything() -> None:
         f"PMO member added: {ALEX}",
         "PMO contact changed",
         "news channel set to channel-announcements-id",
+        "self-decisions allowed",
     ]
 
 

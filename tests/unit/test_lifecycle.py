@@ -7,6 +7,7 @@ brief's reading here is changed too.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from itertools import combinations
 
@@ -19,8 +20,10 @@ from bot.domain.lifecycle import (
     CLOSED,
     NEEDS_ROOT_CAUSE,
     TRANSITIONS,
+    Deciders,
     Move,
     Party,
+    deciders,
     decline_reason,
     followers_of,
     message,
@@ -68,7 +71,9 @@ EXPECTED: dict[tuple[Status, Move], tuple[Status | None, set[Party]]] = {
     (S.WITHDRAWN, M.REOPEN): (S.SUBMITTED, {PMO}),
 }
 
-PARTY_SETS = [frozenset(c) for n in range(4) for c in combinations(Party, n)]
+# Every set of parties someone might be to an idea (recusal has its own tests below).
+PARTY_SETS = [frozenset(c) for n in range(4) for c in combinations((PMO, SPOC, CONTRIBUTOR), n)]
+RECUSED = frozenset({CONTRIBUTOR, Party.RECUSED})
 def _name(value: object) -> str:
     if isinstance(value, frozenset):
         return "+".join(sorted(value)) or "nobody"
@@ -142,12 +147,49 @@ def test_every_move_is_somewhere_in_the_table_and_has_a_label():
 # Who someone is to an idea: from the organisation's records only
 
 
-def test_parties_come_from_the_records():
-    assert parties("a", "c", "p", pmo=True, assesses=frozenset()) == {PMO}
-    assert parties("a", "c", "p", pmo=False, assesses=frozenset({"p", "q"})) == {SPOC}
-    assert parties("a", "c", "p", pmo=False, assesses=frozenset({"q"})) == frozenset()
-    assert parties("c", "c", "p", pmo=False, assesses=frozenset()) == {CONTRIBUTOR}
-    assert parties("c", "c", "p", pmo=True, assesses=frozenset({"p"})) == {PMO, SPOC, CONTRIBUTOR}
+@pytest.mark.parametrize("self_decisions", [False, True])
+def test_parties_come_from_the_records(self_decisions: bool):
+    def of(who: str, *, pmo: bool, assesses: set[str]) -> frozenset[Party]:
+        return parties(who, "c", "p", pmo=pmo, assesses=frozenset(assesses),
+                       self_decisions=self_decisions)
+
+    assert of("a", pmo=True, assesses=set()) == {PMO}
+    assert of("a", pmo=False, assesses={"p", "q"}) == {SPOC}
+    assert of("a", pmo=False, assesses={"q"}) == frozenset()
+    assert of("c", pmo=False, assesses=set()) == {CONTRIBUTOR}
+    assert of("c", pmo=False, assesses={"q"}) == {CONTRIBUTOR}  # staff, not of this idea
+
+
+def test_nobody_decides_their_own_idea_unless_the_organisation_allows_it():
+    for pmo, assesses in ((True, frozenset()), (False, frozenset({"p"})),
+                          (True, frozenset({"p"}))):
+        assert parties("c", "c", "p", pmo=pmo, assesses=assesses,
+                       self_decisions=False) == RECUSED
+    assert parties("c", "c", "p", pmo=True, assesses=frozenset({"p"}),
+                   self_decisions=True) == {PMO, SPOC, CONTRIBUTOR}
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_a_recused_contributor_may_only_do_what_a_contributor_may(status: Status):
+    assert moves_for(status, RECUSED) == moves_for(status, frozenset({CONTRIBUTOR}))
+    for (at, move), (_to, allowed) in EXPECTED.items():
+        if at is not status or CONTRIBUTOR in allowed:
+            continue
+        with pytest.raises(NotAllowed) as refusal:
+            rule_for(status, move, RECUSED)
+        assert str(refusal.value) == "You submitted this idea, so you cannot decide it yourself."
+
+
+def test_who_decides_instead_follows_the_status_and_never_names_the_contributor():
+    organisation = dataclasses.replace(demo_organisation(), pmo=(ALEX, MEGAN))
+    own = dataclasses.replace(_idea(S.SUBMITTED, "local-policing"), contributor_object_id=ALEX)
+    assert deciders(own, organisation) == Deciders(business_leads=(), pmo=(MEGAN,))
+    assessed = dataclasses.replace(own, status=S.BUSINESS_ASSESSMENT)
+    assert deciders(assessed, organisation) == Deciders((ISAIAH,), (MEGAN,))
+    declined = dataclasses.replace(own, status=S.DECLINED)  # only the PMO reopens
+    assert deciders(declined, organisation) == Deciders((), (MEGAN,))
+    alone = dataclasses.replace(organisation, pmo=(ALEX,))
+    assert deciders(own, alone) == Deciders((), ())
 
 
 def _idea(status: Status, portfolio: str = "people-and-wellbeing") -> IdeaDetail:
