@@ -28,3 +28,5 @@ class CardAction(StrEnum):
     CONFIRM_WITHDRAW = "ideas.withdraw.confirm"
     ANSWER_QUESTION = "ideas.answer"
     OPEN_IDEA = "ideas.open"
+    QUEUE_PAGE = "queue.page"
+    FIND_PAGE = "find.page"
