@@ -8,10 +8,12 @@ import re
 from datetime import timedelta
 
 from support.bot_server import BotServer
+from support.chat import Person
 from support.connector import StandInConnector
 from support.decisions import (
     CONTRIBUTOR,
     STRANGER,
+    chat_of,
     execute_button,
     execute_titles,
     invoke,
@@ -111,3 +113,16 @@ async def test_find_takes_the_text_literally_and_kindly_refuses_what_it_cannot_s
         assert "Type find and a few letters" in text_of(card), forged
     after = await snapshot(bot.engine)
     assert (after.ideas, after.history) == (before.ideas, before.history)
+
+
+async def test_an_answer_in_a_submission_that_begins_with_find_is_an_answer(
+    bot: BotServer, connector: StandInConnector
+):
+    alex = Person(bot, connector, object_id=ALEX, name="Alex Wilber",
+                  conversation_id=chat_of(ALEX))
+    question = await alex.one("new idea")
+    assert "Give your idea a short title" in question
+
+    answer = await alex.one("Find stolen bikes faster")
+
+    assert "What is the problem behind your idea?" in answer, answer.text
