@@ -63,8 +63,10 @@ def find_card(text: str, page: ListPage) -> CardMessage:
     summary = f"Ideas matching “{text}”: {total:,}"
     if not page.ideas:
         words = f"No ideas match “{text}”."
+        # The fallback is read as Markdown by a client that cannot show the card: no
+        # typed text in it.
         return card_message([plain(words), paragraph(_FIND_HOW, subtle=True)],
-                            summary=summary, fallback_text=words)
+                            summary=summary, fallback_text="No ideas match that text.")
     body: list[Any] = [heading(f"Ideas found: {total:,}"), plain(f"Matching “{text}”"),
                        paragraph("The newest first." + _page_words(page), subtle=True)]
     body += [_listed(idea) for idea in page.ideas]
@@ -72,7 +74,7 @@ def find_card(text: str, page: ListPage) -> CardMessage:
                                                 "text": text, "page": number})
     if buttons:
         body.append(buttons)
-    return card_message(body, summary=summary, fallback_text=summary)
+    return card_message(body, summary=summary, fallback_text=f"Ideas found: {total:,}")
 
 
 _FIND_HOW = ("Type find and a few letters of its title or reference, such as "

@@ -23,8 +23,7 @@ from bot.services.staff_cards import IdeaCardView, bring_up_to_date, viewer_of
 
 NOT_STAFF = "Only the PMO team and the portfolios' business leads have a queue of ideas."
 NOT_PMO = "Only the PMO team triages ideas."
-NOT_STAFF_TO_FIND = ("Only the PMO team and the portfolios' business leads can look for "
-                     "ideas. Type my ideas to see your own.")
+NOT_STAFF_TO_FIND = "Only the PMO team and the portfolios' business leads can look for ideas."
 
 
 @dataclass(frozen=True, slots=True)
