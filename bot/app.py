@@ -33,6 +33,7 @@ from bot.services.feedback import FeedbackService
 from bot.services.ideas import IdeaService
 from bot.services.organisation import OrganisationCache, OrganisationService
 from bot.services.ports import Clock
+from bot.services.staff_desk import StaffDesk
 from cards.decisions import DecisionCards
 from cards.feedback import feedback_for_pmo_card
 from storage.bot_state import SqlStorage
@@ -59,6 +60,7 @@ def build_services(engine: AsyncEngine, clock: Clock,
         feedback=FeedbackService(uow, clock, feedback_for_pmo_card),
         ideas=IdeaService(uow, clock, cards, organisation),
         decisions=DecisionService(uow, clock, cards, organisation),
+        staff=StaffDesk(uow, clock, cards.idea_card, organisation),
     )
 
 

@@ -30,3 +30,5 @@ class CardAction(StrEnum):
     OPEN_IDEA = "ideas.open"
     MY_QUEUE = "staff.queue"
     TRIAGE = "staff.triage"
+    QUEUE_PAGE = "queue.page"
+    FIND_PAGE = "find.page"

@@ -26,7 +26,6 @@ from bot.domain.ideas import (
     UNDECIDED,
     DeclineReason,
     IdeaDetail,
-    IdeaSummary,
     Status,
     update_due,
 )
@@ -245,40 +244,6 @@ class DecisionCards:
             actions=[submit("Open the idea", CardAction.OPEN_IDEA, inputs=False,
                             reference=idea.reference)],
         )
-
-
-def queue_card(triage: list[IdeaSummary] | None,
-               assess: list[IdeaSummary] | None) -> CardMessage:
-    """A member of staff's queue: ideas to triage (the PMO's), ideas to assess (a SPOC's),
-    each section present only for those who hold that role, the longest waiting first."""
-    sections = [(title, ideas) for title, ideas in (("Ideas awaiting triage", triage),
-                                                    ("Ideas awaiting your assessment", assess))
-                if ideas is not None]
-    body: list[Any] = []
-    counts = []
-    for title, ideas in sections:
-        body.append(heading(title))
-        counts.append(f"{title}: {len(ideas)}")
-        if not ideas:
-            body.append(paragraph("Nothing is waiting for you here. Well done."))
-            continue
-        body.append(paragraph("The longest waiting first.", subtle=True))
-        body += [_queued(idea) for idea in ideas]
-    summary = "; ".join(counts)
-    return card_message(body, summary=summary, fallback_text=summary)
-
-
-def _queued(idea: IdeaSummary) -> Container:
-    facts = [Fact(title="Status", value=idea.status_label),
-             Fact(title="Submitted", value=day_text(idea.submitted_at))]
-    if idea.update_due:
-        facts.append(Fact(title="Update due by", value=day_text(idea.update_due)))
-    return Container(
-        separator=True, spacing="Medium",
-        select_action=submit("Open", CardAction.OPEN_IDEA, inputs=False,
-                             reference=idea.reference),
-        items=[subheading(idea.reference), plain(idea.title), FactSet(facts=facts)],
-    )
 
 
 def _move_action(move: Move, idea: IdeaDetail, organisation: Organisation,

@@ -16,11 +16,12 @@ from bot.domain.ideas import (
 )
 from bot.domain.intake import Choices, Draft, Option, Step, plan
 from bot.domain.lifecycle import Decision, Move, Party
+from bot.domain.listing import ListPage, window
 from bot.domain.organisation import Category, Organisation, Portfolio
 from bot.domain.profile import Profile
 from bot.domain.sensitive import Finding, SensitiveText
 from cards.base import CardMessage
-from cards.decisions import DecisionCards, queue_card
+from cards.decisions import DecisionCards
 from cards.feedback import feedback_for_pmo_card, feedback_form_card, feedback_thanks_card
 from cards.help import help_card
 from cards.ideas import (
@@ -48,6 +49,7 @@ from cards.outage import feedback_not_saved_card, not_saved_card
 from cards.private import carry_on_here_card, next_step_for, private_chat_card
 from cards.profile import Progress, profile_card, profile_saved_card
 from cards.slow_down import slow_down_card
+from cards.staff_lists import TRIAGE_VIEW, find_card, find_how_card, opened_card, queue_card
 from cards.welcome import channel_welcome_card, welcome_card
 
 SAMPLE_CONTACT = "E-mail iip.pmo@example.police.uk, or call extension 4471 (Monday to Friday)."
@@ -185,9 +187,18 @@ def _decision_cards() -> Iterator[tuple[str, CardMessage]]:
                                          "idea, so nothing changed.")
     yield "staff-answer", cards.answer_for_staff(
         SAMPLE_IDEA, "Do the tablets have the notebook app?", "Yes: the tablets have the app.")
-    yield "staff-queue", queue_card(None, [SAMPLE_IDEA.summary])
-    yield "staff-queue-empty", queue_card([], None)
-    yield "staff-queue-pmo-and-spoc", queue_card([SAMPLE_IDEA.summary], [])
+    one = ListPage([SAMPLE_IDEA.summary], window(1, 1))
+    many = ListPage([SAMPLE_IDEA.summary] * 10, window(2, 25))
+    nothing = ListPage([], window(1, 0))
+    yield "staff-queue", queue_card(None, one)
+    yield "staff-queue-empty", queue_card(nothing, None, view=TRIAGE_VIEW)
+    yield "staff-queue-pmo-and-spoc", queue_card(many, nothing)
+    yield "staff-find", find_card("notebooks", many)
+    yield "staff-find-nothing", find_card("parking permits", nothing)
+    yield "staff-find-how", find_how_card()
+    yield "staff-opened", opened_card(SAMPLE_IDEA.summary, "Local Policing", None)
+    yield "staff-opened-again", opened_card(SAMPLE_IDEA.summary, "Local Policing",
+                                            SAMPLE_IDEA.submitted_at)
     for move in (Move.ALLOCATE, Move.APPROVE, Move.DECLINE, Move.DEFER, Move.ESCALATE,
                  Move.ASK, Move.UPDATE, Move.DELIVER):
         decision = Decision(move=move, message="Thank you: **we** will <b>look</b> at it.",

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.ideas import (
@@ -18,6 +18,7 @@ from bot.domain.ideas import (
     format_reference,
 )
 from bot.domain.intake import Draft, Step
+from bot.domain.listing import IdeaQuery
 from bot.domain.profile import Profile
 from storage import tables as t
 from storage.upsert import insert_for, upsert
@@ -133,24 +134,41 @@ class SqlIdeas:
         )).mappings().first()
         return None if row is None else _idea(row, idea.history)
 
-    async def waiting(self, statuses: frozenset[Status],
-                      portfolios: frozenset[str] | None, limit: int) -> list[IdeaSummary]:
-        """Ideas in `statuses` (of `portfolios`, or all), the longest waiting first."""
+    async def count(self, query: IdeaQuery) -> int:
+        """How many ideas `query` holds."""
+        return await self._db.scalar(
+            select(func.count()).select_from(t.ideas).where(*_conditions(query))) or 0
+
+    async def listed(self, query: IdeaQuery, offset: int, limit: int) -> list[IdeaSummary]:
+        """`limit` of the ideas `query` holds, from `offset`, in its order."""
         ideas = t.ideas
-        query = (
+        order = ((ideas.c.submitted_at.desc(), ideas.c.id.desc()) if query.newest_first
+                 else (ideas.c.submitted_at, ideas.c.id))
+        rows = await self._db.execute(
             select(ideas.c.reference, ideas.c.title, ideas.c.status, ideas.c.decline_reason,
                    ideas.c.submitted_at, ideas.c.updated_at)
-            .where(ideas.c.status.in_([s.value for s in statuses]))
-            .order_by(ideas.c.submitted_at, ideas.c.id).limit(limit)
+            .where(*_conditions(query)).order_by(*order).offset(offset).limit(limit)
         )
-        if portfolios is not None:
-            query = query.where(ideas.c.portfolio_key.in_(list(portfolios)))
         return [
             IdeaSummary(r.reference, r.title, Status(r.status),
                         DeclineReason(r.decline_reason) if r.decline_reason else None,
                         r.submitted_at, r.updated_at)
-            for r in await self._db.execute(query)
+            for r in rows
         ]
+
+
+def _conditions(query: IdeaQuery) -> list[ColumnElement[bool]]:
+    """The WHERE clause of `query`; its text is matched literally (% and _ are escaped)."""
+    ideas = t.ideas
+    found: list[ColumnElement[bool]] = []
+    if query.statuses is not None:
+        found.append(ideas.c.status.in_(sorted(s.value for s in query.statuses)))
+    if query.portfolios is not None:
+        found.append(ideas.c.portfolio_key.in_(sorted(query.portfolios)))
+    if query.text:
+        found.append(or_(ideas.c.reference.icontains(query.text, autoescape=True),
+                         ideas.c.title.icontains(query.text, autoescape=True)))
+    return found
 
 
 def _idea(row: Any, history: tuple[HistoryEntry, ...]) -> IdeaDetail:

@@ -102,16 +102,16 @@ class SqlOutbox:
         )
         return bool(result.rowcount)
 
-    async def first_sends(self, keys: list[str]) -> set[str]:
-        """Which of `keys` were queued as first sends (not replacements): looked up by the
-        key's unique index, however large the outbox grows."""
+    async def first_sends(self, keys: list[str]) -> dict[str, datetime]:
+        """Which of `keys` were queued as first sends (not replacements), and when: looked
+        up by the key's unique index, however large the outbox grows."""
         if not keys:
-            return set()
+            return {}
         rows = await self._db.execute(
-            select(outbox.c.dedupe_key)
+            select(outbox.c.dedupe_key, outbox.c.created_at)
             .where(outbox.c.dedupe_key.in_(keys), outbox.c.replaces_id.is_(None))
         )
-        return {row.dedupe_key for row in rows}
+        return {row.dedupe_key: row.created_at for row in rows}
 
 
 def _row(message: OutgoingMessage, now: datetime,

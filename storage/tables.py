@@ -226,6 +226,8 @@ ideas = Table(
     Column("root_cause_implicated", Text),
     Column("revisit_on", Date),
     Column("duplicate_of", String(20)),
+    # Staff queues: the ideas in a status, the longest waiting first, a page at a time.
+    Index(None, "status", "submitted_at", "id"),
 )
 
 idea_history = Table(

@@ -29,7 +29,7 @@ from bot.channel.privacy import (
     may_press_in_shared,
     private_chat_link,
 )
-from bot.channel.staff import StaffRequests
+from bot.channel.staff import PAGE_VERBS, StaffRequests
 from bot.domain.addresses import ConversationAddress
 from bot.domain.commands import Command, normalise, parse_command
 from bot.domain.errors import AlreadyReceived, InvalidText
@@ -39,6 +39,7 @@ from bot.services.decisions import Actor, DecisionService
 from bot.services.feedback import Author, FeedbackService
 from bot.services.ideas import IdeaService
 from bot.services.organisation import OrganisationService
+from bot.services.staff_desk import StaffDesk
 from cards.actions import CardAction
 from cards.base import CardMessage
 from cards.decisions import REFRESH_VERB
@@ -74,6 +75,7 @@ class Services:
     feedback: FeedbackService
     ideas: IdeaService
     decisions: DecisionService
+    staff: StaffDesk
 
 
 class PortalBot(TeamsActivityHandler):
@@ -86,7 +88,7 @@ class PortalBot(TeamsActivityHandler):
         self._dialogs = DialogSet(dialog_state.create_property("dialogs"))
         self._dialogs.add(IntakeDialog(IntakeFlow(services.ideas), self._reply))
         self._contributor = ContributorRequests(services.ideas, services.decisions)
-        self._staff = StaffRequests(services.decisions)
+        self._staff = StaffRequests(services.staff, self._contributor)
         self._private_chat_link = private_chat_link(app_id)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -125,9 +127,11 @@ class PortalBot(TeamsActivityHandler):
             return
         # Only a turn that may continue or start the intake needs the person's dialog state
         # (one database read, and a write when it changes): help and the like do without it.
-        # A shared conversation never holds a submission.
+        # A shared conversation never holds a submission; `find …` may continue one, as an
+        # answer in the submission may well begin with "find".
         if turn is not None and not shared and (
-                command is Command.UNKNOWN or normalise(activity.text) in TYPED_ACTIONS):
+                command in (Command.UNKNOWN, Command.FIND)
+                or normalise(activity.text) in TYPED_ACTIONS):
             dialog = await self._dialogs.create_context(turn_context)
             if dialog.active_dialog is not None:
                 await dialog.continue_dialog()
@@ -150,7 +154,7 @@ class PortalBot(TeamsActivityHandler):
             case Command.MY_IDEAS:
                 await self._reply(turn_context, await self._contributor.my_ideas(turn))
             case Command.STATUS:
-                await self._reply(turn_context, await self._contributor.status(turn))
+                await self._reply(turn_context, await self._staff.status(turn))
             case Command.WITHDRAW:
                 await self._reply(turn_context, await self._contributor.ask_to_withdraw(turn))
             case Command.MY_PROFILE:
@@ -159,6 +163,8 @@ class PortalBot(TeamsActivityHandler):
                 await self._reply(turn_context, await self._staff.queue(turn))
             case Command.TRIAGE:
                 await self._reply(turn_context, await self._staff.triage(turn))
+            case Command.FIND:
+                await self._reply(turn_context, await self._staff.find(turn))
 
     async def _on_card_submit(self, turn_context: TurnContext, turn: Turn | None,
                               values: dict[str, Any]) -> None:
@@ -345,6 +351,8 @@ class PortalBot(TeamsActivityHandler):
         decisions = self._services.decisions
         if verb == REFRESH_VERB:
             return _card_answer(await decisions.card_for(object_id, data.get("idea")))
+        if verb in PAGE_VERBS:
+            return _card_answer(await self._staff.page(object_id, verb, data))
         if verb not in set(Move):
             log.warning("card_verb.unknown", verb=verb[:64], conversation=activity.conversation.id)
             return _card_answer(stale_action_card())

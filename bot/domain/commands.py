@@ -17,6 +17,7 @@ class Command(StrEnum):
     MY_PROFILE = "my profile"
     MY_QUEUE = "my queue"
     TRIAGE = "triage"
+    FIND = "find"
     UNKNOWN = "unknown"
 
 
@@ -54,9 +55,12 @@ _WORDS: dict[str, Command] = {
     "my queue": Command.MY_QUEUE,
     "queue": Command.MY_QUEUE,
     "triage": Command.TRIAGE,
+    "find": Command.FIND,
 }
 # Commands that take an idea reference after them: "status IIP-2026-0042".
 _WITH_REFERENCE = {"status": Command.STATUS, "withdraw": Command.WITHDRAW}
+# Commands that take any text after them: "find notebooks".
+_WITH_TEXT = {"find": Command.FIND}
 
 # Linear in the text (tests/unit/test_linear_patterns.py): a mention's name holds no "<" (Teams
 # escapes it), so each attempt reads only to the next "<", and nothing is read twice.
@@ -85,4 +89,10 @@ def parse_command(text: str | None) -> Command:
     if first in _WITH_REFERENCE:
         # With no well-formed reference after it, the person is shown their ideas to pick from.
         return _WITH_REFERENCE[first]
-    return Command.UNKNOWN
+    return _WITH_TEXT.get(first, Command.UNKNOWN)
+
+
+def command_text(text: str | None) -> str:
+    """What follows the command's first word, as typed (case kept, @mentions removed)."""
+    words = _MENTION.sub(" ", text or "").strip()
+    return words.partition(" ")[2].strip() if " " in words else ""

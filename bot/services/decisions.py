@@ -21,7 +21,6 @@ from bot.domain.ideas import (
     LONDON,
     HistoryEntry,
     IdeaDetail,
-    IdeaSummary,
     Status,
     find_reference,
 )
@@ -52,8 +51,6 @@ from bot.services.staff_cards import IdeaCardView, update_staff_cards, viewer_of
 
 log = structlog.get_logger(__name__)
 
-QUEUE_LIMIT = 20
-ASSESSING = frozenset({Status.BUSINESS_ASSESSMENT, Status.ESCALATED, Status.APPROVED})
 # The ids a card may carry: the ideas table's integer key (a PostgreSQL `integer`).
 MAX_ID = 2**31 - 1
 
@@ -65,15 +62,6 @@ class Actor:
     object_id: str
     name: str
     tenant_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Queue:
-    """What waits for a member of staff, the longest waiting first: ideas to triage (the
-    PMO's; None for others) and ideas to assess (a SPOC's; None for others)."""
-
-    triage: list[IdeaSummary] | None = None
-    assess: list[IdeaSummary] | None = None
 
 
 class DecisionViews(Protocol):
@@ -249,35 +237,6 @@ class DecisionService:
                                          contributor.tenant_id, now)
             await uow.commit()
         return moved
-
-    async def queue_of(self, object_id: str) -> Queue:
-        """What waits for this person: the PMO's triage list, a SPOC's assessments, or both
-        for someone who is both."""
-        async with self._uow() as uow:
-            organisation = await self._organisation.read(uow)
-            roles = organisation.roles_of(object_id) if organisation else None
-            if roles is None or not roles.is_staff:
-                raise NotAllowed("Only the PMO team and the portfolios' business leads have a "
-                                 "queue of ideas.")
-            triage = (await uow.ideas.waiting(frozenset({Status.SUBMITTED}), None, QUEUE_LIMIT)
-                      if roles.pmo else None)
-            assess = (await uow.ideas.waiting(ASSESSING, roles.assesses, QUEUE_LIMIT)
-                      if roles.assesses else None)
-        return Queue(triage=triage, assess=assess)
-
-    async def triage_list(self, object_id: str) -> list[IdeaSummary]:
-        async with self._uow() as uow:
-            organisation = await self._organisation.read(uow)
-            if organisation is None or not organisation.roles_of(object_id).pmo:
-                raise NotAllowed("Only the PMO team triages ideas.")
-            return await uow.ideas.waiting(frozenset({Status.SUBMITTED}), None, QUEUE_LIMIT)
-
-    async def open_for_staff(self, object_id: str, reference: str) -> CardMessage:
-        async with self._uow() as uow:
-            idea = await uow.ideas.by_reference(reference)
-        if idea is None:
-            return self._views.refused(f"There is no idea {reference}.")
-        return await self.card_for(object_id, idea.id)
 
     async def _tell_contributor(self, uow: UnitOfWork, idea: IdeaDetail, decision: Decision,
                                 organisation: Organisation, actor: Actor,

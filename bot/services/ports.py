@@ -13,6 +13,7 @@ from bot.domain.audit import AuditEntry
 from bot.domain.feedback import Feedback
 from bot.domain.ideas import DeclineReason, HistoryEntry, IdeaDetail, IdeaSummary, Status
 from bot.domain.intake import Draft
+from bot.domain.listing import IdeaQuery
 from bot.domain.messages import CardMessage
 from bot.domain.organisation import Organisation
 from bot.domain.outbox import Delivery, OutgoingMessage, Recipient, SentActivity
@@ -97,8 +98,8 @@ class Outbox(Protocol):
         cards that were found and replaced."""
         ...
 
-    async def first_sends(self, keys: list[str]) -> set[str]:
-        """Which of `keys` were queued as first sends (not replacements)."""
+    async def first_sends(self, keys: list[str]) -> dict[str, datetime]:
+        """Which of `keys` were queued as first sends (not replacements), and when."""
         ...
 
 
@@ -139,9 +140,12 @@ class Ideas(Protocol):
         None if it had changed."""
         ...
 
-    async def waiting(self, statuses: frozenset[Status], portfolios: frozenset[str] | None,
-                      limit: int) -> list[IdeaSummary]:
-        """Ideas in `statuses` (of `portfolios`, or all), the longest waiting first."""
+    async def count(self, query: IdeaQuery) -> int:
+        """How many ideas `query` holds."""
+        ...
+
+    async def listed(self, query: IdeaQuery, offset: int, limit: int) -> list[IdeaSummary]:
+        """`limit` of the ideas `query` holds, from `offset`, in its order."""
         ...
 
 

@@ -75,3 +75,27 @@ def _staff(organisation: Organisation) -> list[str]:
     """Everyone who holds a staff role: the PMO, and every portfolio's SPOCs and deputies."""
     return [*organisation.pmo,
             *(oid for p in organisation.portfolios for oid in (*p.spocs, *p.deputies))]
+
+
+async def bring_up_to_date(uow: UnitOfWork, idea: IdeaDetail, organisation: Organisation,
+                           object_id: str, card: IdeaCardView, tenant_id: str | None,
+                           now: datetime) -> datetime | None:
+    """This person's one card of the idea, as they should see it now: replaced in place where
+    it was sent before (the answer is when it was first queued), or sent now (None).
+
+    A replacement is keyed by the idea's version, as a move's is: opening an idea again at
+    the same version queues nothing more."""
+    key = f"card:{idea.reference}:{object_id}"
+    first = (await uow.outbox.first_sends([key])).get(key)
+    viewer = viewer_of(object_id, idea, organisation) - {Party.CONTRIBUTOR}
+    message = card(idea, viewer, organisation)
+    recipient = Recipient.person(object_id, tenant_id)
+    if first is None:
+        await uow.outbox.enqueue(OutgoingMessage(recipient=recipient, kind=MessageKind.NOTICE,
+                                                 dedupe_key=key, message=message), now)
+        return None
+    await uow.outbox.replace_cards({key: OutgoingMessage(
+        recipient=recipient, kind=MessageKind.STATUS,
+        dedupe_key=f"update:{idea.reference}:{object_id}:v{idea.version}", message=message,
+    )}, now)
+    return first

@@ -768,22 +768,26 @@ async def test_queues_oldest_first_and_only_for_staff(services, clock):
     await decide(services, ISAIAH, await current(services, ideas[2]), Move.DEFER,
                  revisit_on="2027-01-01", message="Later")
 
-    queue = await services.decisions.queue_of(ISAIAH)
+    def listed(page) -> list[str]:
+        return [i.reference for i in page.ideas]
+
+    queue = await services.staff.queue(ISAIAH)
     assert queue.triage is None
-    assert [i.reference for i in queue.assess] == [ideas[0].reference]
-    queue = await services.decisions.queue_of(MEGAN)
+    assert listed(queue.assess) == [ideas[0].reference]
+    queue = await services.staff.queue(MEGAN)
     assert queue.triage is None
-    assert [i.reference for i in queue.assess] == [ideas[1].reference, ideas[3].reference]
-    triage = await services.decisions.triage_list(ALEX)
-    assert [i.reference for i in triage] == [ideas[4].reference]
+    assert listed(queue.assess) == [ideas[1].reference, ideas[3].reference]
+    assert queue.assess.window.total == 2
+    triage = await services.staff.triage(ALEX)
+    assert listed(triage) == [ideas[4].reference]
     # Alex is in the PMO team and the business lead of local policing: both wait for him.
-    queue = await services.decisions.queue_of(ALEX)
-    assert [i.reference for i in queue.triage] == [ideas[4].reference]
-    assert [i.reference for i in queue.assess] == [ideas[0].reference]
+    queue = await services.staff.queue(ALEX)
+    assert listed(queue.triage) == [ideas[4].reference]
+    assert listed(queue.assess) == [ideas[0].reference]
     for who in (CONTRIBUTOR, STRANGER):
         with pytest.raises(NotAllowed):
-            await services.decisions.queue_of(who)
+            await services.staff.queue(who)
         with pytest.raises(NotAllowed):
-            await services.decisions.triage_list(who)
+            await services.staff.triage(who)
     with pytest.raises(NotAllowed):
-        await services.decisions.triage_list(MEGAN)
+        await services.staff.triage(MEGAN)

@@ -36,6 +36,9 @@ IDEA = {"problem": "Paper notebooks are slow to search and easy to lose.",
         "benefit": "About two hours a week for each officer."}
 
 
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+
+
 def actor(object_id: str) -> Actor:
     return Actor(object_id, NAMES.get(object_id, "Someone"), TENANT)
 
@@ -163,6 +166,34 @@ def card_invoke(verb: Any, data: Any, object_id: str | None, *, name: str = "Som
     activity["channelData"]["tenant"]["id"] = TENANT
     activity["conversation"]["tenantId"] = TENANT
     return activity
+
+
+async def invoke(bot: Any, who: str | None, verb: Any, data: Any,
+                 **options: Any) -> dict[str, Any]:
+    """Press a card's Action.Execute as `who`; the card Teams puts in place of the pressed one."""
+    activity = card_invoke(verb, data, who, name=actor(who).name if who else "Someone",
+                           **options)
+    response = await bot.post(activity)
+    assert response.status == 200, (response.status, await response.text())
+    assert response.content_type == "application/json"
+    body = await response.json()
+    assert body["statusCode"] == 200 and body["type"] == ADAPTIVE_CARD, body
+    card = body["value"]
+    assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
+    return card
+
+
+def execute_button(card: dict[str, Any], title: str) -> tuple[str, dict[str, Any]]:
+    """The verb and data of the card's Action.Execute button titled `title`."""
+    found = [node for node in walk(card)
+             if node.get("type") == "Action.Execute" and node.get("title") == title]
+    assert len(found) == 1, f"{len(found)} {title!r} buttons: {text_of(card)[:300]}"
+    return found[0]["verb"], copy.deepcopy(found[0].get("data") or {})
+
+
+def execute_titles(card: dict[str, Any]) -> list[str]:
+    """The titles of every Action.Execute button on the card, in order."""
+    return [node.get("title", "") for node in walk(card) if node.get("type") == "Action.Execute"]
 
 
 _activity_ids = itertools.count(1)

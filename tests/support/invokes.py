@@ -11,24 +11,7 @@ from bot.domain.ideas import IdeaDetail
 from bot.domain.lifecycle import Move
 from support.bot_server import BotServer
 from support.connector import StandInConnector
-from support.decisions import actor, card_invoke, chat_of, press_data
-
-ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
-
-
-async def invoke(bot: BotServer, who: str | None, verb: Any, data: Any,
-                 **options: Any) -> dict[str, Any]:
-    """Press a card button as `who`; the card Teams puts in place of the pressed one."""
-    activity = card_invoke(verb, data, who, name=actor(who).name if who else "Someone",
-                           **options)
-    response = await bot.post(activity)
-    assert response.status == 200, (response.status, await response.text())
-    assert response.content_type == "application/json"
-    body = await response.json()
-    assert body["statusCode"] == 200 and body["type"] == ADAPTIVE_CARD, body
-    card = body["value"]
-    assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
-    return card
+from support.decisions import chat_of, invoke, press_data
 
 
 async def press(bot: BotServer, who: str, idea: IdeaDetail, move: Move, **fields: Any

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.commands import Command, parse_command
+from bot.domain.commands import Command, command_text, parse_command
 
 
 @pytest.mark.parametrize(
@@ -76,3 +76,13 @@ def test_status_or_withdraw_without_a_reference_still_asks_for_that() -> None:
     # The person is then shown their ideas to choose from, rather than "not understood".
     assert parse_command("status 42") is Command.STATUS
     assert parse_command("withdraw my shifts idea") is Command.WITHDRAW
+
+
+def test_find_takes_the_text_after_it_as_typed():
+    assert parse_command("find Notebooks") is Command.FIND
+    assert parse_command("<at>IIP</at> find 100%") is Command.FIND
+    assert parse_command("find") is Command.FIND
+    assert parse_command("finding nemo") is Command.UNKNOWN
+    assert command_text("Find  Digital NOTEBOOKS ") == "Digital NOTEBOOKS"
+    assert command_text("<at>IIP</at> find 100%") == "100%"
+    assert command_text("find") == ""

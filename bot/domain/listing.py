@@ -1,0 +1,64 @@
+"""Staff lists of ideas: which ideas a list holds, in what order, and which page of it to show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.ideas import IdeaSummary, Status
+from bot.domain.text import clean_text
+
+PAGE_SIZE = 10
+SEARCH_LIMIT = 100
+# An idea waits for its business leads while it is assessed, escalated or approved.
+ASSESSING = frozenset({Status.BUSINESS_ASSESSMENT, Status.ESCALATED, Status.APPROVED})
+
+
+@dataclass(frozen=True, slots=True)
+class IdeaQuery:
+    """Ideas in `statuses` (or any), of `portfolios` (None: every one), whose reference or
+    title holds `text` (None: any); the longest waiting first, or the newest first."""
+
+    statuses: frozenset[Status] | None = None
+    portfolios: frozenset[str] | None = None
+    text: str | None = None
+    newest_first: bool = False
+
+
+TRIAGE = IdeaQuery(statuses=frozenset({Status.SUBMITTED}))
+
+
+def to_assess(portfolios: frozenset[str]) -> IdeaQuery:
+    return IdeaQuery(statuses=ASSESSING, portfolios=portfolios)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Page `number` of `pages` (at least one, even of nothing) over `total` ideas."""
+
+    number: int
+    pages: int
+    total: int
+    size: int = PAGE_SIZE
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+
+def window(requested: object, total: int, size: int = PAGE_SIZE) -> Window:
+    """The page to show for a page number from card data, which may be anything: a page
+    that exists is shown; past the end, the last; anything else, the first."""
+    pages = max(1, -(-total // size))
+    number = requested if isinstance(requested, int) and not isinstance(requested, bool) else 1
+    return Window(number=min(max(1, number), pages), pages=pages, total=total, size=size)
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    ideas: list[IdeaSummary]
+    window: Window
+
+
+def search_text(value: object) -> str:
+    """What a member of staff looks for: some text, not too long (InvalidText if not)."""
+    return clean_text(value, field="find", label="The text to find", limit=SEARCH_LIMIT)

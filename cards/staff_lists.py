@@ -1,0 +1,140 @@
+"""Cards of the staff's lists: their queues, what `find` found, and the short answer to
+opening an idea. Next and Previous are Action.Execute buttons: Teams replaces the card in
+place with the page the bot answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from microsoft_teams.cards import ActionSet, Container, ExecuteAction, Fact, FactSet
+
+from bot.domain.ideas import IdeaSummary
+from bot.domain.listing import ListPage
+from cards.actions import CardAction
+from cards.base import (
+    CardMessage,
+    card_message,
+    day_text,
+    heading,
+    paragraph,
+    plain,
+    subheading,
+    submit,
+)
+
+TRIAGE_VIEW = "triage"
+QUEUE_VIEW = "queue"
+_TITLES = {"triage": "Ideas awaiting triage", "assess": "Ideas awaiting your assessment"}
+_SECTION_WORDS = {"triage": "triage", "assess": "assessment"}
+
+
+def queue_card(triage: ListPage | None, assess: ListPage | None, *,
+               view: str = QUEUE_VIEW) -> CardMessage:
+    """A member of staff's queue: ideas to triage (the PMO's), ideas to assess (a business
+    lead's), each section there only for those who hold that role, the longest waiting
+    first, with its true total and a page of ten."""
+    sections = {name: page for name, page in (("triage", triage), ("assess", assess))
+                if page is not None}
+    pages = {name: page.window.number for name, page in sections.items()}
+    body: list[Any] = []
+    counts = []
+    for name, page in sections.items():
+        total = page.window.total
+        body.append(heading(f"{_TITLES[name]}: {total:,}"))
+        counts.append(f"{_TITLES[name]}: {total:,}")
+        if not page.ideas:
+            body.append(paragraph("Nothing is waiting for you here. Well done."))
+            continue
+        body.append(paragraph("The longest waiting first." + _page_words(page), subtle=True))
+        body += [_listed(idea) for idea in page.ideas]
+        suffix = f": {_SECTION_WORDS[name]}" if len(sections) > 1 else ""
+        buttons = _paging(page, suffix, lambda number, name=name: {
+            "action": CardAction.QUEUE_PAGE.value, "view": view, **pages, name: number})
+        if buttons:
+            body.append(buttons)
+    summary = "; ".join(counts)
+    return card_message(body, summary=summary, fallback_text=summary)
+
+
+def find_card(text: str, page: ListPage) -> CardMessage:
+    """Ideas whose reference or title holds `text`, newest first."""
+    total = page.window.total
+    summary = f"Ideas matching “{text}”: {total:,}"
+    if not page.ideas:
+        words = f"No ideas match “{text}”."
+        # The fallback is read as Markdown by a client that cannot show the card: no
+        # typed text in it.
+        return card_message([plain(words), paragraph(_FIND_HOW, subtle=True)],
+                            summary=summary, fallback_text="No ideas match that text.")
+    body: list[Any] = [heading(f"Ideas found: {total:,}"), plain(f"Matching “{text}”"),
+                       paragraph("The newest first." + _page_words(page), subtle=True)]
+    body += [_listed(idea) for idea in page.ideas]
+    buttons = _paging(page, "", lambda number: {"action": CardAction.FIND_PAGE.value,
+                                                "text": text, "page": number})
+    if buttons:
+        body.append(buttons)
+    return card_message(body, summary=summary, fallback_text=f"Ideas found: {total:,}")
+
+
+_FIND_HOW = ("Type find and a few letters of its title or reference, such as "
+             "**find notebooks** or **find 2026-0042**.")
+
+
+def find_how_card(problem: str | None = None) -> CardMessage:
+    """How to look for an idea; `problem` says what was wrong with the text given."""
+    body = [paragraph(problem)] if problem else []
+    body.append(paragraph(_FIND_HOW))
+    text = " ".join(filter(None, [problem, _FIND_HOW.replace("**", "")]))
+    return card_message(body, summary="Find an idea", fallback_text=text)
+
+
+def opened_card(idea: IdeaSummary, portfolio: str,
+                card_sent_at: datetime | None) -> CardMessage:
+    """The short answer when a member of staff opens an idea: its status, and where their one
+    card of it (with what they can do) is. No buttons: those are on that card only."""
+    facts = [Fact(title="Status", value=idea.status_label),
+             Fact(title="Portfolio", value=portfolio),
+             Fact(title="Submitted", value=day_text(idea.submitted_at))]
+    if idea.update_due:
+        facts.append(Fact(title="Update due by", value=day_text(idea.update_due)))
+    where = ("Its card, with what you can do, follows in a moment. It stays up to date as "
+             "the idea moves." if card_sent_at is None else
+             "Its card, with what you can do, is kept up to date in one place: I have "
+             f"brought it up to date where I sent it on {day_text(card_sent_at)}.")
+    return card_message([subheading(idea.reference), plain(idea.title), FactSet(facts=facts),
+                         paragraph(where, subtle=True)],
+                        summary=f"{idea.reference}: {idea.status_label}",
+                        fallback_text=f"{idea.reference} is {idea.status_label.lower()}.")
+
+
+def _listed(idea: IdeaSummary) -> Container:
+    facts = [Fact(title="Status", value=idea.status_label),
+             Fact(title="Submitted", value=day_text(idea.submitted_at))]
+    if idea.update_due:
+        facts.append(Fact(title="Update due by", value=day_text(idea.update_due)))
+    return Container(
+        separator=True, spacing="Medium",
+        select_action=submit("Open", CardAction.OPEN_IDEA, inputs=False,
+                             reference=idea.reference),
+        items=[subheading(idea.reference), plain(idea.title), FactSet(facts=facts)],
+    )
+
+
+def _page_words(page: ListPage) -> str:
+    shown = page.window
+    return f" Page {shown.number:,} of {shown.pages:,}." if shown.pages > 1 else ""
+
+
+def _paging(page: ListPage, suffix: str, data) -> ActionSet | None:
+    """Previous and Next, as there are pages before and after this one."""
+    shown = page.window
+    verb = data(1)["action"]
+    actions = []
+    if shown.number > 1:
+        actions.append(ExecuteAction(title=f"Previous{suffix}", verb=verb,
+                                     data=data(shown.number - 1)))
+    if shown.number < shown.pages:
+        actions.append(ExecuteAction(title=f"Next{suffix}", verb=verb,
+                                     data=data(shown.number + 1)))
+    return ActionSet(actions=actions) if actions else None
