@@ -154,7 +154,7 @@ async def test_an_organisation_loaded_before_self_decisions_existed_does_not_all
     def downgrade(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.downgrade(config, "0005_outbox_due_at")
+        command.downgrade(config, "0006_outbox_due_at_default")
 
     def settings_row(*names: str):
         return table("organisation_settings",

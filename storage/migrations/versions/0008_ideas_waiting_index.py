@@ -1,7 +1,7 @@
 """ideas: an index for the staff queues (a status, the longest waiting first)
 
-Revision ID: 0006_ideas_waiting_index
-Revises: 0005_outbox_due_at
+Revision ID: 0008_ideas_waiting_index
+Revises: 0007_self_decisions
 Create Date: 2026-12-06 01:45:00
 """
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0006_ideas_waiting_index"
-down_revision: str | None = "0005_outbox_due_at"
+revision: str = "0008_ideas_waiting_index"
+down_revision: str | None = "0007_self_decisions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
