@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.domain.errors import DomainError, InvalidText, NotAllowed, NotFound
 from bot.domain.ideas import UNDECIDED, IdeaDetail, cannot_withdraw, find_reference
+from bot.domain.listing import page_number
 from bot.domain.messages import CardMessage
-from bot.domain.paging import page_number
 from bot.domain.profile import Profile, parse_profile
 from bot.domain.text import clean_text
 from bot.services.decisions import Actor, DecisionService

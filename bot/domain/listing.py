@@ -8,6 +8,8 @@ from bot.domain.ideas import IdeaSummary, Status
 from bot.domain.text import clean_text
 
 PAGE_SIZE = 10
+# Far beyond any real list (at 10 a page), and small enough for any database's offsets.
+MAX_PAGE = 100_000
 SEARCH_LIMIT = 100
 # An idea waits for its business leads while it is assessed, escalated or approved.
 ASSESSING = frozenset({Status.BUSINESS_ASSESSMENT, Status.ESCALATED, Status.APPROVED})
@@ -45,12 +47,20 @@ class Window:
         return (self.number - 1) * self.size
 
 
+def page_number(value: object) -> int:
+    """A page asked for in card data, which anyone can forge: a whole number from 1 to
+    MAX_PAGE; anything else is the first page, and a larger number MAX_PAGE."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return 1
+    return min(max(1, value), MAX_PAGE)
+
+
 def window(requested: object, total: int, size: int = PAGE_SIZE) -> Window:
-    """The page to show for a page number from card data, which may be anything: a page
-    that exists is shown; past the end, the last; anything else, the first."""
+    """The page to show for a page number from card data: a page that exists is shown; past
+    the end, the last; anything else, the first."""
     pages = max(1, -(-total // size))
-    number = requested if isinstance(requested, int) and not isinstance(requested, bool) else 1
-    return Window(number=min(max(1, number), pages), pages=pages, total=total, size=size)
+    return Window(number=min(page_number(requested), pages), pages=pages, total=total,
+                  size=size)
 
 
 @dataclass(frozen=True, slots=True)
