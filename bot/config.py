@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.domain.service_urls import DEFAULT_CONNECTOR_HOSTS
+from bot.domain.service_urls import DEFAULT_CONNECTOR_HOSTS, is_loopback_host
 from bot.domain.throttling import MAX_RETRY_AFTER_SECONDS
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/iip.sqlite3"
@@ -97,12 +96,12 @@ class Settings:
         """Refuse configurations that would expose an unauthenticated bot, or one of the
         `unauthenticated` servers started with it ({name: listening address})."""
         for name, host in (unauthenticated or {}).items():
-            if not is_loopback(host):
+            if not is_loopback_host(host):
                 raise SettingsError(
                     f"Refusing to start {name} on {host}: it accepts requests from anyone who "
                     "can reach it, without signing in. It listens on loopback only."
                 )
-        if self.anonymous and not is_loopback(self.host):
+        if self.anonymous and not is_loopback_host(self.host):
             raise SettingsError(
                 f"Refusing to listen on {self.host} without MICROSOFT_APP_ID: with no app id the "
                 "bot accepts unsigned requests from anyone who can reach it. Set IIP_HOST to "
@@ -169,12 +168,3 @@ def _hosts(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple
             f"{name} must list host names separated by commas (\"*.\" for any subdomain), "
             f"not {value!r}.")
     return hosts
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

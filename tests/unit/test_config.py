@@ -164,7 +164,7 @@ def test_the_turn_limit_is_generous_by_default_and_can_be_set() -> None:
     assert (Settings().turns_per_minute, Settings().turn_burst) == (30.0, 10)
     settings = Settings.from_env({"IIP_TURNS_PER_MINUTE": "60", "IIP_TURN_BURST": "20"})
     assert (settings.turns_per_minute, settings.turn_burst) == (60.0, 20)
-    with pytest.raises(SettingsError, match="IIP_TURN_BURST must be more than zero"):
+    with pytest.raises(SettingsError, match="IIP_TURN_BURST must be a number more than zero"):
         Settings.from_env({"IIP_TURN_BURST": "0"})
 
 

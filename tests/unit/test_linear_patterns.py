@@ -62,7 +62,7 @@ def timed(work, text: str, loops: int) -> float:
 def growth(work, texts: list[str]) -> list[float]:
     """How much longer `work` takes on each text than on the first (the shortest), as the
     least of several rounds taken in turn, so that a busy moment of the machine is outweighed.
-    A text that grew past the limit ends the measuring: a backtracking pattern fails fast."""
+    A text that grew far past the limit in two rounds ends the measuring."""
     loops = max(1, int(0.0005 / max(timed(work, texts[0], 1), 1e-7)))  # ~0.5 ms, shortest
     best = [float("inf")] * len(texts)
     spent = 0.0
@@ -70,7 +70,8 @@ def growth(work, texts: list[str]) -> list[float]:
         for index, text in enumerate(texts):
             took = timed(work, text, loops)
             best[index], spent = min(best[index], took), spent + took
-            if took / best[0] >= GROWTH_LIMIT * 4:  # far past linear: no need to go on
+            # Far past linear in two rounds (one could be a busy moment): no need to go on.
+            if _round and best[index] / best[0] >= GROWTH_LIMIT * 4:
                 return [b / best[0] for b in best[:index + 1]]
         if spent > 0.5:
             break
