@@ -165,6 +165,8 @@ def _conditions(query: IdeaQuery) -> list[ColumnElement[bool]]:
         found.append(ideas.c.status.in_(sorted(s.value for s in query.statuses)))
     if query.portfolios is not None:
         found.append(ideas.c.portfolio_key.in_(sorted(query.portfolios)))
+    if query.not_from is not None:
+        found.append(ideas.c.contributor_object_id != query.not_from)
     if query.text:
         found.append(or_(ideas.c.reference.icontains(query.text, autoescape=True),
                          ideas.c.title.icontains(query.text, autoescape=True)))

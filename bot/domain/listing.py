@@ -18,19 +18,23 @@ ASSESSING = frozenset({Status.BUSINESS_ASSESSMENT, Status.ESCALATED, Status.APPR
 @dataclass(frozen=True, slots=True)
 class IdeaQuery:
     """Ideas in `statuses` (or any), of `portfolios` (None: every one), whose reference or
-    title holds `text` (None: any); the longest waiting first, or the newest first."""
+    title holds `text` (None: any), not submitted by `not_from` (None: by anyone); the
+    longest waiting first, or the newest first."""
 
     statuses: frozenset[Status] | None = None
     portfolios: frozenset[str] | None = None
     text: str | None = None
+    not_from: str | None = None
     newest_first: bool = False
 
 
-TRIAGE = IdeaQuery(statuses=frozenset({Status.SUBMITTED}))
+def to_triage(not_from: str | None = None) -> IdeaQuery:
+    """What awaits the PMO's triage; `not_from`, for a queue: nobody's own idea awaits them."""
+    return IdeaQuery(statuses=frozenset({Status.SUBMITTED}), not_from=not_from)
 
 
-def to_assess(portfolios: frozenset[str]) -> IdeaQuery:
-    return IdeaQuery(statuses=ASSESSING, portfolios=portfolios)
+def to_assess(portfolios: frozenset[str], not_from: str | None = None) -> IdeaQuery:
+    return IdeaQuery(statuses=ASSESSING, portfolios=portfolios, not_from=not_from)
 
 
 @dataclass(frozen=True, slots=True)

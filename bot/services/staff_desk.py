@@ -15,7 +15,7 @@ from bot.domain.audit import AuditEntry
 from bot.domain.errors import NotAllowed
 from bot.domain.ideas import IdeaSummary
 from bot.domain.lifecycle import Party
-from bot.domain.listing import TRIAGE, IdeaQuery, ListPage, search_text, to_assess, window
+from bot.domain.listing import IdeaQuery, ListPage, search_text, to_assess, to_triage, window
 from bot.domain.organisation import Organisation, Roles
 from bot.services.organisation import OrganisationCache
 from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -61,28 +61,30 @@ class StaffDesk:
 
     async def queue(self, object_id: str, triage_page: object = 1,
                     assess_page: object = 1) -> Queue:
-        """The PMO's triage list, a business lead's assessments, or both for someone both."""
+        """The PMO's triage list, a business lead's assessments, or both for someone both.
+        Their own ideas await someone else (unless the organisation allows self-decisions)."""
         async with self._uow() as uow:
-            roles = await self._roles(uow, object_id)
+            roles, mine = await self._roles(uow, object_id)
             if not roles.is_staff:
                 raise NotAllowed(NOT_STAFF)
             return Queue(
-                triage=await _page(uow, TRIAGE, triage_page) if roles.pmo else None,
-                assess=(await _page(uow, to_assess(roles.assesses), assess_page)
+                triage=await _page(uow, to_triage(mine), triage_page) if roles.pmo else None,
+                assess=(await _page(uow, to_assess(roles.assesses, mine), assess_page)
                         if roles.assesses else None),
             )
 
     async def triage(self, object_id: str, page: object = 1) -> ListPage:
         async with self._uow() as uow:
-            if not (await self._roles(uow, object_id)).pmo:
+            roles, mine = await self._roles(uow, object_id)
+            if not roles.pmo:
                 raise NotAllowed(NOT_PMO)
-            return await _page(uow, TRIAGE, page)
+            return await _page(uow, to_triage(mine), page)
 
     async def find(self, object_id: str, text: object, page: object = 1) -> Found:
         """Ideas whose reference or title holds `text`, newest first, among those this person
         may open. InvalidText for text that cannot be searched for."""
         async with self._uow() as uow:
-            roles = await self._roles(uow, object_id)
+            roles, _mine = await self._roles(uow, object_id)
             if not roles.is_staff:
                 raise NotAllowed(NOT_STAFF_TO_FIND)
             wanted = search_text(text)
@@ -112,9 +114,14 @@ class StaffDesk:
         return Opened(idea.summary, _portfolio_name(organisation, idea.portfolio_key),
                       sent_at)
 
-    async def _roles(self, uow: UnitOfWork, object_id: str) -> Roles:
+    async def _roles(self, uow: UnitOfWork, object_id: str) -> tuple[Roles, str | None]:
+        """The person's roles, and whose ideas to leave out of their queues: their own,
+        unless the organisation allows self-decisions."""
         organisation = await self._organisation.read(uow)
-        return organisation.roles_of(object_id) if organisation else Roles()
+        if organisation is None:
+            return Roles(), object_id
+        mine = None if organisation.allow_self_decisions else object_id
+        return organisation.roles_of(object_id), mine
 
 
 async def _page(uow: UnitOfWork, query: IdeaQuery, requested: object) -> ListPage:

@@ -111,6 +111,40 @@ async def test_staff_who_submitted_an_idea_see_it_without_buttons_and_who_decide
     assert "Status: Approved" in text_of(approved)
 
 
+async def queue_text(bot: BotServer, connector: StandInConnector, object_id: str) -> str:
+    [reply] = await say(bot, connector, object_id, "my queue")
+    return reply.text_seen
+
+
+async def test_a_staff_members_own_idea_waits_in_other_queues_not_theirs(
+    bot: BotServer, connector: StandInConnector
+):
+    await bot.services.organisation.replace(without_self_decisions(pmo=(ALEX, MEGAN)), "test")
+    alex = Person(bot, connector, object_id=ALEX, name="Alex Wilber")
+    await say(bot, connector, ALEX, "help")
+    reference = await seed_idea(bot, alex, "Alex's own idea")
+    other = await seed_idea(bot, contributor(bot, connector), "Pat's idea")
+
+    alexs_queue = await queue_text(bot, connector, ALEX)
+    assert other in alexs_queue and reference not in alexs_queue
+    assert "Ideas awaiting triage: 1" in alexs_queue
+    assert reference in await queue_text(bot, connector, MEGAN)
+
+    await press(bot, MEGAN, await bot.services.ideas.idea_of(ALEX, reference), Move.ALLOCATE,
+                portfolio="local-policing")
+    assert reference in await queue_text(bot, connector, ISAIAH)
+
+
+async def test_where_self_decisions_are_allowed_a_staff_members_own_idea_is_in_their_queue(
+    bot: BotServer, connector: StandInConnector
+):
+    alex = Person(bot, connector, object_id=ALEX, name="Alex Wilber")  # the demo: allowed
+    await say(bot, connector, ALEX, "help")
+    reference = await seed_idea(bot, alex, "Alex's own idea")
+
+    assert reference in await queue_text(bot, connector, ALEX)
+
+
 async def test_a_sole_pmo_member_who_submits_is_told_nobody_else_can_triage_it(
     bot: BotServer, connector: StandInConnector
 ):
