@@ -98,7 +98,7 @@ async def test_an_idea_is_allocated_approved_and_delivered_from_its_card(
     queue = card_headed(page, "Ideas awaiting triage", containing=reference)
     await expect(queue).to_contain_text("Ideas awaiting your assessment")
     await shots.take(page, queue, "my-queue")
-    assert await watch.nothing_new() == ["createMessage Ideas awaiting triage"]  # that alone
+    assert await watch.nothing_new() == ["createMessage Ideas awaiting triage: 1"]  # that alone
 
     # 2. Allocate: the contributor's own portfolio is already chosen.
     confirm = await open_move(card, "Allocate")
@@ -178,7 +178,7 @@ async def test_an_idea_is_allocated_approved_and_delivered_from_its_card(
     headings = [h.strip() for h in await page.locator(".ac-adaptiveCard [role=heading]")
                 .all_inner_texts()]
     tail = headings[headings.index(reference):]
-    assert tail == [reference, "Ideas awaiting triage", "Ideas awaiting your assessment",
+    assert tail == [reference, "Ideas awaiting triage: 1", "Ideas awaiting your assessment: 0",
                     "Your idea is being assessed", "Good news: your idea is approved",
                     "You said, we did: thank you"], headings
 
