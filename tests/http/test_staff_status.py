@@ -6,8 +6,6 @@ reference."""
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import json
 from typing import Any
 
@@ -26,6 +24,7 @@ from support.decisions import (
     verbs_of,
 )
 from support.decisions import invoke as press
+from support.invokes import until
 from support.organisation import ALEX, ISAIAH, MEGAN
 from support.tables import rows
 
@@ -37,18 +36,6 @@ def person(bot: BotServer, connector: StandInConnector, object_id: str) -> Perso
     return Person(bot, connector, object_id=object_id, name=NAMES[object_id],
                   tenant_id="72f988bf-86f1-41af-91ab-2d7cd011db47",
                   conversation_id=chat_of(object_id))
-
-
-async def until(condition, within: float = 5.0) -> None:
-    """Wait for the outbox worker to have done something: `condition()` (maybe awaitable)."""
-    async with asyncio.timeout(within):
-        while True:
-            result = condition()
-            if inspect.isawaitable(result):
-                result = await result
-            if result:
-                return
-            await asyncio.sleep(0.02)
 
 
 def staff_cards(connector: StandInConnector, object_id: str, reference: str,
