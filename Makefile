@@ -6,12 +6,16 @@ PYTHON ?= python3
 # Readable log lines in a terminal; the service logs JSON lines elsewhere.
 run: export IIP_LOG_FORMAT ?= console
 
-.PHONY: run test lint bench gallery manifest clean
+# Every Python package, dev tools included, at the version tested, each checked by its hash.
+LOCK := requirements.lock
 
-$(BIN)/.installed: pyproject.toml
+.PHONY: run test lint lock bench gallery manifest clean
+
+$(BIN)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -31,6 +35,14 @@ test: $(BIN)/.installed node_modules/.installed lint
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+## lock: requirements.lock again from pyproject.toml, for Python 3.11 on Linux x86_64; it keeps
+## the pins that still fit (make lock UPGRADE=1: the newest versions allowed)
+lock:
+	@test -x $(BIN)/uv || $(MAKE) $(BIN)/.installed
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --quiet \
+		--python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+		--custom-compile-command "make lock" --output-file $(LOCK) $(if $(UPGRADE),--upgrade)
 
 ## bench: the benchmarks under tests/bench (not part of the test suite; about 20 minutes)
 bench: $(BIN)/.installed
