@@ -7,12 +7,14 @@ PYTHON ?= python3
 run: export IIP_LOG_FORMAT ?= console
 
 # Every Python package, dev tools included, at the version tested, each checked by its hash.
+# pip itself comes first, from its own entry: the rest installs twice as fast with it.
 LOCK := requirements.lock
 
 .PHONY: run test lint lock bench gallery manifest clean
 
 $(BIN)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
+	awk '/^[^ #]/ {keep = /^pip==/} keep' $(LOCK) | $(BIN)/pip install --quiet --require-hashes -r /dev/stdin
 	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/pip install --quiet --no-deps -e .
 	$(BIN)/pip check
