@@ -12,8 +12,9 @@ from packaging.version import Version
 
 PROJECT_ROOT = Path(__file__).parents[2]
 LOCK = PROJECT_ROOT / "requirements.lock"
+PROJECT = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
 # How uv's annotations name a requirement that pyproject.toml asks for itself.
-FROM_PYPROJECT = "iip-bot (pyproject.toml)"
+FROM_PYPROJECT = f"{PROJECT['name']} (pyproject.toml)"
 RELOCK = "pyproject.toml and requirements.lock disagree: run `make lock`"
 
 
@@ -28,8 +29,7 @@ class Locked:
 
 def declared() -> dict[NormalizedName, Requirement]:
     """The project's own requirements, its dev extra included (the lock holds both)."""
-    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
-    lines = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+    lines = [*PROJECT["dependencies"], *PROJECT["optional-dependencies"]["dev"]]
     return {canonicalize_name(req.name): req for req in map(Requirement, lines)}
 
 
