@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from microsoft_teams.cards import (
+from microsoft_teams.cards.core import (
     Action,
     AdaptiveCard,
     CardElement,

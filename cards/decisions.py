@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from microsoft_teams.cards import (
+from microsoft_teams.cards.core import (
     AdaptiveCard,
     Choice,
     ChoiceSetInput,

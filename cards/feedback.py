@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from microsoft_teams.cards import Choice, ChoiceSetInput, Fact, FactSet, TextInput, ToggleInput
+from microsoft_teams.cards.core import Choice, ChoiceSetInput, Fact, FactSet, TextInput, ToggleInput
 
 from bot.domain.feedback import COMMENT_LIMIT, Feedback, Rating
 from cards.actions import CardAction

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from microsoft_teams.cards import AdaptiveCard, ShowCardAction
+from microsoft_teams.cards.core import AdaptiveCard, ShowCardAction
 
 from cards.actions import CardAction
 from cards.base import (

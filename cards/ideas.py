@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from microsoft_teams.cards import Container, Fact, FactSet, TextInput
+from microsoft_teams.cards.core import CardElement, Container, Fact, FactSet, TextInput
 
 from bot.domain.ideas import UNDECIDED, HistoryEntry, IdeaDetail, IdeaSummary
 from bot.domain.lifecycle import ANSWERED, reason_for_contributor
@@ -29,7 +29,7 @@ def my_ideas_card(ideas: list[IdeaSummary], page: int, pages: int, total: int) -
                             fallback_text=text.replace("**", ""),
                             actions=[submit("New idea", CardAction.NEW_IDEA, inputs=False)])
     count = "1 idea. Select it" if total == 1 else f"{total} ideas, newest first. Select one"
-    body = [heading("My ideas"),
+    body: list[CardElement] = [heading("My ideas"),
             paragraph(f"{count} to see what has happened to it."
                       + (f" Page {page} of {pages}." if pages > 1 else ""), subtle=True)]
     for idea in ideas:

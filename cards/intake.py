@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from microsoft_teams.cards import (
+from microsoft_teams.cards.core import (
+    Action,
     ActionSet,
+    CardElement,
     Choice,
     ChoiceSetInput,
     Container,
@@ -68,7 +70,7 @@ def question_card(draft: Draft, step: Step, steps: Sequence[Step], choices: Choi
     """The card asking `step`; with `error`, the person's refused answer is shown again."""
     title, hint = PROMPTS[step]
     number = steps.index(step) + 1 if step in steps else 1
-    body = [
+    body: list[CardElement] = [
         paragraph(f"New idea · step {number} of {len(steps) - 1}", subtle=True),
         heading(title),
         paragraph(hint),
@@ -125,7 +127,7 @@ def check_card(draft_id: str, draft: Draft, steps: Sequence[Step], choices: Choi
     """The whole idea, each part with its Edit button, and Submit."""
     names = {o.key: o.name for o in (*choices.categories, *choices.portfolios,
                                       *choices.campaigns)}
-    body = [heading("Check your idea"),
+    body: list[CardElement] = [heading("Check your idea"),
             paragraph("This is what the PMO team and the portfolio will read.")]
     if error:
         body.append(problem(error))
@@ -174,7 +176,7 @@ def sensitive_card(draft_id: str, draft: Draft, found: Sequence[SensitiveText]) 
     """Before submitting: what looks personal or operational, and where. Never blocks."""
     lines = [f"**{SECTION_NAMES[Step(f.field)]}** seems to hold "
              f"{_and([finding.value for finding in f.findings])}." for f in found]
-    edits = [submit(f"Edit {SECTION_NAMES[Step(f.field)].lower()}", CardAction.EDIT,
+    edits: list[Action] = [submit(f"Edit {SECTION_NAMES[Step(f.field)].lower()}", CardAction.EDIT,
                     inputs=False, step=f.field) for f in found]
     return card_message(
         [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from microsoft_teams.cards import Action, OpenUrlAction
+from microsoft_teams.cards.core import Action, OpenUrlAction
 
 from bot.domain.commands import Command
 from cards.actions import CardAction

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from microsoft_teams.cards import Choice, ChoiceSetInput, TextInput
+from microsoft_teams.cards.core import Choice, ChoiceSetInput, TextInput
 
 from bot.domain.profile import (
     FUNCTIONS,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from microsoft_teams.cards import ActionSet, Container, ExecuteAction, Fact, FactSet
+from microsoft_teams.cards.core import ActionSet, Container, ExecuteAction, Fact, FactSet
 
 from bot.domain.ideas import IdeaSummary
 from bot.domain.listing import ListPage

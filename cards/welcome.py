@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from microsoft_teams.cards import Action, OpenUrlAction, SubmitAction
+from microsoft_teams.cards.core import Action, OpenUrlAction, SubmitAction
 
 from cards.actions import CardAction
 from cards.base import (

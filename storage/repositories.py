@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    RowMapping,
     and_,
     bindparam,
     delete,
@@ -33,7 +34,7 @@ ADDRESS_REFRESH = timedelta(hours=1)
 
 # What SqlAddressBook.remember compares, built once (a statement reused keeps its cache key).
 _KNOWN_ADDRESS = select(
-    t.conversation_addresses.c["service_url", "bot_id", "tenant_id", "team_id", "object_id",
+    *t.conversation_addresses.c["service_url", "bot_id", "tenant_id", "team_id", "object_id",
                                "user_id", "removed_at", "last_seen_at"]
 ).where(t.conversation_addresses.c.conversation_id == bindparam("conversation_id"))
 
@@ -169,7 +170,7 @@ class SqlAddressBook:
 _IN_LIST = 500
 
 
-def _address(row: Mapping[str, Any]) -> ConversationAddress:
+def _address(row: RowMapping) -> ConversationAddress:
     return ConversationAddress(
         conversation_id=row["conversation_id"],
         kind=ConversationKind(row["kind"]),

@@ -38,7 +38,7 @@ def qualified_name(kind: type) -> str:
 class StateDocuments:
     """Encodes and decodes bot state items, with objects of the allowed types only."""
 
-    def __init__(self, types: Iterable[type], enums: Iterable[type[Enum]] = ()) -> None:
+    def __init__(self, types: Iterable[type[object]], enums: Iterable[type[Enum]] = ()) -> None:
         self._types = {qualified_name(kind): kind for kind in types}
         self._enums = {qualified_name(kind): kind for kind in enums}
 

@@ -223,14 +223,29 @@ class Messenger(Protocol):
 class UnitOfWork(Protocol):
     """One database transaction: everything in it commits together or not at all."""
 
-    addresses: AddressBook
-    organisation: OrganisationStore
-    feedback: FeedbackStore
-    audit: AuditLog
-    outbox: Outbox
-    ideas: Ideas
-    drafts: Drafts
-    profiles: Profiles
+    @property
+    def addresses(self) -> AddressBook: ...
+
+    @property
+    def organisation(self) -> OrganisationStore: ...
+
+    @property
+    def feedback(self) -> FeedbackStore: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    @property
+    def ideas(self) -> Ideas: ...
+
+    @property
+    def drafts(self) -> Drafts: ...
+
+    @property
+    def profiles(self) -> Profiles: ...
 
     async def __aenter__(self) -> Self: ...
 
