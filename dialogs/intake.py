@@ -42,7 +42,7 @@ from cards.intake import (
     sensitive_card,
 )
 from cards.profile import Progress, profile_card
-from dialogs.turn import TURN_KEY, Turn
+from dialogs.turn import Turn, current_turn
 
 # Words that act like the intake's buttons when typed.
 TYPED_ACTIONS = {
@@ -256,7 +256,7 @@ class IntakeDialog(Dialog):
 
     async def begin_dialog(self, dialog_context: DialogContext,
                            options: object = None) -> DialogTurnResult:
-        turn: Turn = dialog_context.context.turn_state[TURN_KEY]
+        turn = current_turn(dialog_context.context.turn_state)
         settings = options if isinstance(options, dict) else {}
         if settings.get("continue"):
             outcome = await self._flow.handle(turn)
@@ -265,7 +265,7 @@ class IntakeDialog(Dialog):
         return await self._finish(dialog_context, outcome)
 
     async def continue_dialog(self, dialog_context: DialogContext) -> DialogTurnResult:
-        turn: Turn = dialog_context.context.turn_state[TURN_KEY]
+        turn = current_turn(dialog_context.context.turn_state)
         return await self._finish(dialog_context, await self._flow.handle(turn))
 
     async def _finish(self, dialog_context: DialogContext,

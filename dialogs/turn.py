@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,3 +24,11 @@ class Turn:
     def action(self) -> str | None:
         action = self.values.get("action")
         return action if isinstance(action, str) else None
+
+
+def current_turn(turn_state: Mapping[str, object]) -> Turn:
+    """This turn's Turn, left in the SDK's turn state by the channel."""
+    turn = turn_state[TURN_KEY]
+    if not isinstance(turn, Turn):
+        raise TypeError(f"{TURN_KEY} holds {type(turn).__name__}, not a Turn")
+    return turn

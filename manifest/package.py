@@ -160,7 +160,7 @@ def icon_bytes(name: str) -> bytes:
     """One of the icons shipped in this package."""
     if name not in ICONS:
         raise PackageError(f"There is no icon called {name!r}.")
-    return resources.files(__package__).joinpath(name).read_bytes()
+    return resources.files("manifest").joinpath(name).read_bytes()
 
 
 def write_package(path: Path, manifest: dict[str, Any]) -> Path:

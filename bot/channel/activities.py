@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botbuilder.schema import Activity, ActivityTypes, Attachment
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationAccount
 
 from bot.domain.addresses import ConversationAddress, ConversationKind
 from bot.domain.text import visible
@@ -31,6 +31,18 @@ def team_of(activity: Activity) -> str | None:
     return team.get("id") if isinstance(team, dict) else None
 
 
+def conversation_of(activity: Activity) -> ConversationAccount:
+    """The activity's conversation: every activity let in names one (bot.channel.inbound)."""
+    if activity.conversation is None:
+        raise ValueError("the activity names no conversation")
+    return activity.conversation
+
+
+def conversation_id_of(activity: Activity) -> str | None:
+    """The conversation's id, for log lines."""
+    return activity.conversation.id if activity.conversation else None
+
+
 def object_id_of(activity: Activity) -> str | None:
     """The sender's Entra object id: the only identity the portal trusts."""
     sender = activity.from_property
@@ -51,7 +63,7 @@ def first_name_of(activity: Activity) -> str | None:
 
 def address_of(activity: Activity) -> ConversationAddress:
     """Where to reach the conversation this activity came from."""
-    conversation = activity.conversation
+    conversation = conversation_of(activity)
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     channel = data.get("channel")
     kind = _KINDS.get(conversation.conversation_type or "")

@@ -11,7 +11,6 @@ there), which would stay valid for ever: such tokens are refused here.
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import (
@@ -50,8 +49,8 @@ def require_expiry(claims: ClaimsIdentity | None) -> None:
 class CachingConnectorFactory(ConnectorFactory):
     """Hands out one ConnectorClient per (service URL, audience) for the factory's app id."""
 
-    def __init__(self, inner: ConnectorFactory, clients: dict[tuple[str, str], ConnectorClient],
-                 app_id: str) -> None:
+    def __init__(self, inner: ConnectorFactory,
+                 clients: dict[tuple[str, str, str], ConnectorClient], app_id: str) -> None:
         self._inner = inner
         self._clients = clients
         self._app_id = app_id
@@ -60,7 +59,8 @@ class CachingConnectorFactory(ConnectorFactory):
         key = (self._app_id, service_url, audience or "")
         client = self._clients.get(key)
         if client is None:
-            client = await self._inner.create(service_url, audience)
+            # The SDK's factory declares `audience: str` and reads "" as it reads None.
+            client = await self._inner.create(service_url, audience or "")
             self._clients[key] = client
         return client
 
@@ -71,7 +71,7 @@ class CachingAuthentication(BotFrameworkAuthentication):
 
     def __init__(self, inner: BotFrameworkAuthentication) -> None:
         self._inner = inner
-        self._connector_clients: dict[Any, ConnectorClient] = {}
+        self._connector_clients: dict[tuple[str, str, str], ConnectorClient] = {}
         self._token_clients: dict[str, UserTokenClient] = {}
 
     def _wrap(self, factory: ConnectorFactory, claims: ClaimsIdentity) -> ConnectorFactory:

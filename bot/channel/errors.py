@@ -6,7 +6,7 @@ import structlog
 from botbuilder.core import TurnContext
 from botbuilder.schema import ActivityTypes
 
-from bot.channel.activities import card_activity
+from bot.channel.activities import card_activity, conversation_id_of
 from bot.channel.outage import answer_database_outage
 from bot.channel.replies import ReplyFailed
 from cards.notices import failure_card
@@ -23,12 +23,12 @@ async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
         return
     if isinstance(error, ReplyFailed):
         log.error("turn.reply_failed", activity_type=activity.type,
-                  conversation=activity.conversation.id, reason=str(error))
+                  conversation=conversation_id_of(activity), reason=str(error))
         if not error.worth_an_apology:
             return
     else:
         log.error("turn.failed", activity_type=activity.type,
-                  conversation=activity.conversation.id, exc_info=error)
+                  conversation=conversation_id_of(activity), exc_info=error)
     if activity.type == ActivityTypes.message:
         try:
             await turn_context.send_activity(card_activity(failure_card()))

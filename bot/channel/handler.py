@@ -16,6 +16,7 @@ from bot.channel.activities import (
     ADAPTIVE_CARD,
     address_of,
     card_activity,
+    conversation_id_of,
     first_name_of,
     name_of,
     object_id_of,
@@ -107,7 +108,7 @@ class PortalBot(TeamsActivityHandler):
             # one read it: the storage refuses a stale write, as botbuilder's storages do. The
             # other turn's state stands; what matters (the draft) is in the database already.
             log.warning("conversation_state.conflict",
-                        conversation=turn_context.activity.conversation.id)
+                        conversation=conversation_id_of(turn_context.activity))
 
     # Messages: typed commands and Action.Submit buttons
 
@@ -171,7 +172,10 @@ class PortalBot(TeamsActivityHandler):
         action = values.get("action")
         if not isinstance(action, str):
             action = repr(action)  # forged or broken data: answered as an unknown button below
-        if turn is None and action not in IDENTITY_FREE_ACTIONS:
+        if action in IDENTITY_FREE_ACTIONS:
+            await self._answer_anyone(turn_context, action, values)
+            return
+        if turn is None:
             log.warning("card_action.no_identity", action=str(action)[:64])
             await self._reply(turn_context, no_identity_card())
             return
@@ -186,12 +190,6 @@ class PortalBot(TeamsActivityHandler):
                 await dialog.begin_dialog(IntakeDialog.ID, {"continue": True})
             return
         match action:
-            case CardAction.SHOW_HELP:
-                await self._reply(turn_context, await self._help(turn_context))
-            case CardAction.OPEN_FEEDBACK:
-                await self._reply(turn_context, feedback_form_card())
-            case CardAction.SEND_FEEDBACK:
-                await self._send_feedback(turn_context, values)
             case CardAction.NEW_IDEA:
                 dialog = await self._dialogs.create_context(turn_context)
                 await dialog.cancel_all_dialogs()
@@ -219,14 +217,26 @@ class PortalBot(TeamsActivityHandler):
                     turn, skip=action == CardAction.SKIP_PROFILE))
             case _:
                 log.warning("card_action.unknown", action=str(action)[:64],
-                            conversation=turn_context.activity.conversation.id)
+                            conversation=conversation_id_of(turn_context.activity))
                 await self._reply(turn_context, stale_action_card())
+
+    async def _answer_anyone(self, turn_context: TurnContext, action: str,
+                             values: dict[str, Any]) -> None:
+        """Help and the feedback form's buttons: answered without an identity, and anywhere
+        (each is also a shared conversation's button)."""
+        match action:
+            case CardAction.SHOW_HELP:
+                await self._reply(turn_context, await self._help(turn_context))
+            case CardAction.OPEN_FEEDBACK:
+                await self._reply(turn_context, feedback_form_card())
+            case CardAction.SEND_FEEDBACK:
+                await self._send_feedback(turn_context, values)
 
     async def _send_feedback(self, turn_context: TurnContext, values: dict[str, Any]) -> None:
         activity = turn_context.activity
         object_id = object_id_of(activity)
         if object_id is None:
-            log.warning("feedback.no_identity", conversation=activity.conversation.id)
+            log.warning("feedback.no_identity", conversation=conversation_id_of(activity))
             await self._reply(turn_context, no_identity_card())
             return
         author = Author(object_id=object_id, name=name_of(activity),
@@ -263,7 +273,7 @@ class PortalBot(TeamsActivityHandler):
                           request: str) -> None:
         """Something personal asked for in a shared conversation: one short card there that
         says nothing about the person, and the next step sent to their 1:1 chat."""
-        address: ConversationAddress = turn_context.turn_state[ADDRESS_KEY]
+        address = _address_in(turn_context)
         log.info("shared_conversation.moved_to_private", request=str(request)[:64],
                  conversation=address.conversation_id)
         if turn is not None:
@@ -290,7 +300,7 @@ class PortalBot(TeamsActivityHandler):
         bot_id = activity.recipient.id if activity.recipient else None
         if not any(member.id == bot_id for member in members_added):
             return
-        address = turn_context.turn_state[ADDRESS_KEY]
+        address = _address_in(turn_context)
         card = await self._welcome(turn_context)
         await self._services.conversations.welcome(address.conversation_id,
                                                    activity.id or "", card)
@@ -311,13 +321,13 @@ class PortalBot(TeamsActivityHandler):
             # No other invoke is offered (no message extensions, task modules or sign-in); the
             # SDK would answer 501, or fail the turn on a value of the wrong shape.
             log.warning("invoke.unsupported", name=str(activity.name)[:64],
-                        conversation=activity.conversation.id)
+                        conversation=conversation_id_of(activity))
             return InvokeResponse(status=200)
         value = activity.value
         action = value.get("action") if isinstance(value, dict) else None
         if not isinstance(action, dict) or action.get("type") != "Action.Execute":
             log.warning("card_verb.refused", reason="malformed invoke value",
-                        conversation=activity.conversation.id)
+                        conversation=conversation_id_of(activity))
         if isinstance(value, dict) and action is not None and not isinstance(action, dict):
             # The SDK reads the action with action.get(...): one that is not an object
             # would fail the turn (HTTP 501). Without one, it answers "Missing action".
@@ -332,21 +342,23 @@ class PortalBot(TeamsActivityHandler):
         The actor is whoever Teams says pressed; the card's data only names the idea, its
         version and the move, and every one of those is checked."""
         activity = turn_context.activity
-        action = invoke_value.action if isinstance(invoke_value.action, dict) else {}
+        action: dict[str, Any] = (invoke_value.action if isinstance(invoke_value.action, dict)
+                                  else {})
         verb = action.get("verb")
-        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        sent = action.get("data")
+        data: dict[str, Any] = sent if isinstance(sent, dict) else {}
         object_id = object_id_of(activity)
         if object_id is None or not isinstance(verb, str) or not verb:
             log.warning("card_verb.refused", verb=str(verb)[:64],
                         reason="no identity" if object_id is None else "no verb",
-                        conversation=activity.conversation.id)
+                        conversation=conversation_id_of(activity))
             return _card_answer(no_identity_card() if object_id is None
                                 else stale_action_card())
         if _is_shared(turn_context):
             # Staff cards live in 1:1 chats: from a shared conversation, nothing is opened or
             # decided, and what comes back holds nothing of anyone's.
             log.warning("card_verb.shared_conversation", verb=verb[:64],
-                        conversation=activity.conversation.id)
+                        conversation=conversation_id_of(activity))
             return _card_answer(private_chat_card(self._private_chat_link, messaged=False))
         decisions = self._services.decisions
         if verb == REFRESH_VERB:
@@ -354,7 +366,8 @@ class PortalBot(TeamsActivityHandler):
         if verb in PAGE_VERBS:
             return _card_answer(await self._staff.page(object_id, verb, data))
         if verb not in set(Move):
-            log.warning("card_verb.unknown", verb=verb[:64], conversation=activity.conversation.id)
+            log.warning("card_verb.unknown", verb=verb[:64],
+                        conversation=conversation_id_of(activity))
             return _card_answer(stale_action_card())
         actor = Actor(object_id, name_of(activity), tenant_of(activity))
         return _card_answer(await decisions.decide(actor, data.get("idea"), data.get("version"),
@@ -385,8 +398,15 @@ def _help_card(pmo_contact: str, staff: bool, pmo: bool) -> CardMessage:
 
 def _is_shared(turn_context: TurnContext) -> bool:
     """Whether this turn's conversation is a team channel or a group chat."""
-    address: ConversationAddress = turn_context.turn_state[ADDRESS_KEY]
-    return is_shared(address.kind)
+    return is_shared(_address_in(turn_context).kind)
+
+
+def _address_in(turn_context: TurnContext) -> ConversationAddress:
+    """Where this turn came from, kept in the SDK's turn state by on_turn."""
+    address = turn_context.turn_state[ADDRESS_KEY]
+    if not isinstance(address, ConversationAddress):
+        raise TypeError(f"{ADDRESS_KEY} holds {type(address).__name__}, not an address")
+    return address
 
 
 def _card_answer(message: CardMessage) -> AdaptiveCardInvokeResponse:

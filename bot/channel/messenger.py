@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from types import SimpleNamespace
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from urllib.parse import quote
 
 import aiohttp
@@ -67,12 +67,13 @@ class ConnectorTokens:
                     APP_TYPE=self._settings.app_type,
                     APP_TENANTID=self._settings.app_tenant_id,
                 ))
-                self._credentials = await factory.create_credentials(
+                # Declared as msrest's Authentication; every factory of the SDK makes these.
+                self._credentials = cast(AppCredentials, await factory.create_credentials(
                     self._settings.app_id,
                     AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
                     AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL,
                     True,
-                )
+                ))
             return self._credentials
 
 

@@ -14,6 +14,7 @@ import asyncio
 import structlog
 from botbuilder.schema import Activity, ResourceResponse
 
+from bot.channel.activities import conversation_of
 from bot.channel.messenger import BotConnectorMessenger
 from bot.channel.serialization import activity_json
 from bot.domain.outbox import SERVICE_URL_REFUSED, Verdict, classify
@@ -49,11 +50,12 @@ async def send_reply(messenger: BotConnectorMessenger, activity: Activity) -> Re
     result = SendResult(status=None)
     for attempt in range(len(RETRY_PAUSES) + 1):
         result = await messenger.post_reply(
-            activity.service_url, activity.conversation.id, activity.reply_to_id, body
+            activity.service_url, conversation_of(activity).id, activity.reply_to_id, body
         )
         verdict = classify(result.status, result.error)
         if verdict is Verdict.SENT:
-            return ResourceResponse(id=result.activity_id)
+            # The SDK annotates `id: str = None`: None where Teams gave no id.
+            return ResourceResponse(id=result.activity_id)  # pyright: ignore[reportArgumentType]
         if verdict not in (Verdict.RETRY, Verdict.THROTTLED) or attempt == len(RETRY_PAUSES):
             break
         pause = RETRY_PAUSES[attempt]

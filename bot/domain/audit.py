@@ -15,4 +15,4 @@ class AuditEntry:
     action: str
     subject: str
     at: datetime
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict[str, Any])

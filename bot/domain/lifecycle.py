@@ -112,7 +112,7 @@ def parties(object_id: str, contributor: str, portfolio: str, *, pmo: bool,
 
     Nobody decides their own idea: a member of staff who submitted it is its contributor and
     recused, unless the organisation allows self-decisions."""
-    found = set()
+    found: set[Party] = set()
     if pmo:
         found.add(Party.PMO)
     if portfolio in assesses:
@@ -153,7 +153,7 @@ class Deciders:
 def deciders(idea: IdeaDetail, organisation: Organisation) -> Deciders:
     """The portfolio's SPOCs and deputies, and the PMO, each only where the idea's status
     lets them move it; never its contributor."""
-    who = frozenset().union(*(rule.who for (at, _move), rule in TRANSITIONS.items()
+    who = frozenset[Party]().union(*(rule.who for (at, _move), rule in TRANSITIONS.items()
                               if at is idea.status))
     portfolio = next((p for p in organisation.portfolios if p.key == idea.portfolio_key), None)
     leads = ((*portfolio.spocs, *portfolio.deputies)
@@ -271,7 +271,7 @@ def reason_for_contributor(entry: HistoryEntry) -> str | None:
 
 def root_causes(problem: object, implicated: object) -> tuple[str, str]:
     """Both root-cause answers, required before a decision."""
-    answers = []
+    answers: list[str] = []
     for field, value, label in (
         ("root_cause_problem", problem, "The problem behind the idea"),
         ("root_cause_implicated", implicated, "The processes, systems or issues implicated"),

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from bot.domain.errors import OrganisationError
 
@@ -104,8 +104,8 @@ def parse_organisation(data: Mapping[str, Any]) -> Organisation:
     people = _parse_people(data.get("people", []), problems)
     known = {p.object_id for p in people}
 
-    pmo_section = data.get("pmo", {})
-    if not isinstance(pmo_section, Mapping):
+    pmo_section: Mapping[str, Any] | None = _as_table(data.get("pmo", {}))
+    if pmo_section is None:
         problems.append("[pmo] must be a table.")
         pmo_section = {}
     _reject_unknown(pmo_section, {"members", "contact", "news_channel"}, "[pmo]", problems)
@@ -134,11 +134,12 @@ def parse_organisation(data: Mapping[str, Any]) -> Organisation:
 
 def _parse_settings(section: Any, problems: list[str]) -> bool:
     """[settings]: whether staff may decide their own ideas (false unless said)."""
-    if not isinstance(section, Mapping):
+    table = _as_table(section)
+    if table is None:
         problems.append("[settings] must be a table.")
         return False
-    _reject_unknown(section, {"allow_self_decisions"}, "[settings]", problems)
-    value = section.get("allow_self_decisions", False)
+    _reject_unknown(table, {"allow_self_decisions"}, "[settings]", problems)
+    value = table.get("allow_self_decisions", False)
     if not isinstance(value, bool):
         problems.append("[settings] allow_self_decisions must be true or false.")
         return False
@@ -192,19 +193,29 @@ def _diff(kind: str, old: Mapping[str, object], new: Mapping[str, object]) -> li
 
 def _reject_unknown(table: Mapping[str, Any], allowed: set[str], where: str,
                     problems: list[str]) -> None:
-    if not isinstance(table, Mapping):
-        return
     for key in sorted(set(table) - allowed):
         problems.append(
             f"Unknown key {key!r} in {where}; expected one of: {', '.join(sorted(allowed))}."
         )
 
 
+def _as_table(value: object) -> Mapping[str, Any] | None:
+    """A TOML table (whose keys are always strings), or None for anything else."""
+    return cast("Mapping[str, Any]", value) if isinstance(value, Mapping) else None
+
+
+def _as_array(value: object) -> list[object] | None:
+    """A TOML array, or None for anything else."""
+    return cast("list[object]", value) if isinstance(value, list) else None
+
+
 def _records(value: Any, where: str, problems: list[str]) -> list[Mapping[str, Any]]:
-    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+    items = _as_array(value)
+    tables = [table for item in items or [] if (table := _as_table(item)) is not None]
+    if items is None or len(tables) != len(items):
         problems.append(f"{where} must be an array of tables, written [[{where}]].")
         return []
-    return value
+    return tables
 
 
 def _required_text(record: Mapping[str, Any], key: str, where: str,
@@ -242,11 +253,12 @@ def _check_object_id(value: Any, where: str, problems: list[str]) -> str | None:
 
 
 def _parse_ids(value: Any, where: str, known: set[str], problems: list[str]) -> list[str]:
-    if not isinstance(value, list):
+    items = _as_array(value)
+    if items is None:
         problems.append(f"{where} must be a list of Entra object ids.")
         return []
     ids: list[str] = []
-    for item in value:
+    for item in items:
         oid = _check_object_id(item, where, problems)
         if oid is None:
             continue

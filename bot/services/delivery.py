@@ -220,8 +220,9 @@ class DeliveryWorker:
         self._conversation_tails[address.conversation_id] = task
 
         def finished(done: asyncio.Task[datetime | None]) -> None:
-            if not done.cancelled() and done.exception() is None and done.result() is not None:
-                self._hold_back(address.conversation_id, delivery.id, done.result())
+            until = None if done.cancelled() or done.exception() is not None else done.result()
+            if until is not None:
+                self._hold_back(address.conversation_id, delivery.id, until)
             self._tasks.discard(done)
             self._in_hand.discard(delivery.id)
             self._slots.release()
