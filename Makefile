@@ -30,13 +30,14 @@ run: $(BIN)/.installed node_modules/.installed
 	$(BIN)/iip org load bot/demo/organisation.toml
 	$(BIN)/iip dev
 
-## test: lint, import-layer contracts, then the whole test suite (end-to-end included)
+## test: lint, import-layer contracts, types, then the whole test suite (end-to-end included)
 test: $(BIN)/.installed node_modules/.installed lint
 	$(BIN)/pytest
 
-lint: $(BIN)/.installed
+lint: $(BIN)/.installed node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	node_modules/.bin/pyright
 
 ## lock: requirements.lock again from pyproject.toml, for Python 3.11 on Linux x86_64; it keeps
 ## the pins that still fit (make lock UPGRADE=1: the newest versions allowed)
