@@ -263,7 +263,7 @@ async def _decision(uow: UnitOfWork, move: Move, inputs: dict[str, Any], idea: I
                     now: datetime, organisation: Organisation) -> Decision:
     """Check the answers a move needs; InvalidText names the first one missing or wrong."""
     prefixed = {key.removeprefix(f"{move.value}."): value for key, value in inputs.items()
-                if isinstance(key, str) and key.startswith(f"{move.value}.")}
+                if key.startswith(f"{move.value}.")}
     problem = implicated = None
     if move in NEEDS_ROOT_CAUSE:
         problem, implicated = root_causes(inputs.get("root_cause_problem"),

@@ -242,7 +242,7 @@ def choices_of(organisation: Organisation | None) -> Choices:
 
 
 async def _tell(uow: UnitOfWork, people: list[str] | tuple[str, ...], tenant_id: str | None,
-                kind: MessageKind, key: str, card: CardMessage, now) -> None:
+                kind: MessageKind, key: str, card: CardMessage, now: datetime) -> None:
     await uow.outbox.enqueue_all([OutgoingMessage(
         recipient=Recipient.person(object_id, tenant_id), kind=kind,
         dedupe_key=f"{key}:{object_id}", message=card,
