@@ -7,6 +7,8 @@ never whatever type a document names, as the SDK's jsonpickle-based storages wou
 document that cannot be read is logged and treated as absent, so that the conversation starts
 afresh (and its next save replaces it) rather than failing every turn.
 """
+# botbuilder ships no type stubs; pyright reads the types from its source instead.
+# pyright: reportMissingTypeStubs=false
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from botbuilder import schema
@@ -53,7 +55,7 @@ class SqlStorage(Storage):
         self._engine = engine
         self._now = now or (lambda: datetime.now(UTC))
 
-    async def read(self, keys: list[str]) -> dict[str, Any]:
+    async def read(self, keys: list[str] | None) -> dict[str, Any]:
         if keys is None:
             raise ValueError("Keys are required when reading")   # the SDK's words, verbatim
         if not keys:
@@ -63,7 +65,7 @@ class SqlStorage(Storage):
                 select(bot_state.c.key, bot_state.c.etag, bot_state.c.document)
                 .where(bot_state.c.key.in_(list(keys)))
             )
-            found = {}
+            found: dict[str, Any] = {}
             for key, etag, document in rows:
                 try:
                     item = DOCUMENTS.decode(document)
@@ -74,7 +76,7 @@ class SqlStorage(Storage):
                 found[key] = item
         return found
 
-    async def write(self, changes: dict[str, Any]) -> None:
+    async def write(self, changes: dict[str, Any] | None) -> None:
         if changes is None:
             raise ValueError("Changes are required when writing")   # the SDK's words, verbatim
         if not changes:
@@ -116,20 +118,25 @@ class SqlStorage(Storage):
             await connection.execute(delete(bot_state).where(bot_state.c.key.in_(list(keys))))
 
 
+def _as_dict(item: object) -> dict[str, Any] | None:
+    """An item that is a dict (the SDK's storages hold dicts or objects), keyed by strings."""
+    return cast("dict[str, Any]", item) if isinstance(item, dict) else None
+
+
 def _get_etag(item: Any) -> str | None:
-    if isinstance(item, dict):
-        return item.get("e_tag")
+    if (as_dict := _as_dict(item)) is not None:
+        return as_dict.get("e_tag")
     return getattr(item, "e_tag", None)
 
 
 def _set_etag(item: Any, etag: str) -> None:
-    if isinstance(item, dict):
-        item["e_tag"] = etag
+    if (as_dict := _as_dict(item)) is not None:
+        as_dict["e_tag"] = etag
     elif hasattr(item, "__dict__"):
         item.e_tag = etag
 
 
 def _without_etag(item: Any) -> Any:
-    if isinstance(item, dict) and "e_tag" in item:
-        return {k: v for k, v in item.items() if k != "e_tag"}
+    if (as_dict := _as_dict(item)) is not None and "e_tag" in as_dict:
+        return {k: v for k, v in as_dict.items() if k != "e_tag"}
     return item

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,8 @@ def make_engine(url: str, **options: Any) -> AsyncEngine:
 
 
 @asynccontextmanager
-async def connect(engine: AsyncEngine, *, begin: bool = False) -> AsyncIterator[AsyncConnection]:
+async def connect(engine: AsyncEngine, *,
+                  begin: bool = False) -> AsyncGenerator[AsyncConnection, None]:
     """A connection, in a transaction that commits on leaving if `begin`.
 
     SQLite lets one writer in at a time and makes the others poll for the lock with growing
@@ -64,7 +65,7 @@ def _queue_for(engine: AsyncEngine) -> Any:
 
 
 @asynccontextmanager
-async def _held(lock: asyncio.Lock) -> AsyncIterator[None]:
+async def _held(lock: asyncio.Lock) -> AsyncGenerator[None, None]:
     async with asyncio.timeout(SQLITE_QUEUE_TIMEOUT_SECONDS):
         await lock.acquire()
     try:

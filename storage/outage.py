@@ -1,4 +1,6 @@
 """Telling a database that cannot be reached apart from every other failure."""
+# asyncpg ships no type stubs; pyright reads the types from its source instead.
+# pyright: reportMissingTypeStubs=false
 
 from __future__ import annotations
 

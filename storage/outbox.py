@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -82,7 +83,7 @@ class SqlOutbox:
             select(outbox.c.id, outbox.c.state, outbox.c.dedupe_key)
             .where(outbox.c.dedupe_key.in_(list(replacements)))
         )}
-        rows = []
+        rows: list[dict[str, Any]] = []
         for key, replacement in replacements.items():  # in the caller's order
             original = originals.get(key)
             if original is None or (original.state == DeliveryState.PENDING.value
@@ -252,7 +253,8 @@ class SqlOutboxQueue:
 
     async def retry(self, delivery_id: int, owner: str, not_before: datetime,
                     error: str | None, *, count_attempt: bool = True) -> None:
-        values = {"state": DeliveryState.PENDING.value, "not_before": not_before}
+        values: dict[str, Any] = {"state": DeliveryState.PENDING.value,
+                                  "not_before": not_before}
         if count_attempt:
             values["attempts"] = outbox.c.attempts + 1
         if error is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -78,7 +79,9 @@ class SqlAddressBook:
             if inserted.rowcount:
                 return True
         elif (known.removed_at is None and known.last_seen_at >= seen_at - ADDRESS_REFRESH
-              and all(known._mapping[name] == values[name] for name in compared)):
+              # Row._mapping is SQLAlchemy's public API; the underscore only avoids column names.
+              and all(known._mapping[name] == values[name]  # pyright: ignore[reportPrivateUsage]
+                      for name in compared)):
             return False
         # New since the read (another turn won the insert), changed, removed or stale.
         changed = or_(
@@ -285,7 +288,7 @@ class SqlOrganisationStore:
         revision = (await self._db.execute(statement)).scalar_one()
         return revision
 
-    async def _retire_and_upsert(self, table: t.Table, key: str, rows: list[dict],
+    async def _retire_and_upsert(self, table: t.Table, key: str, rows: list[dict[str, Any]],
                                  update_columns: list[str]) -> None:
         keep = [row[key] for row in rows]
         await self._db.execute(

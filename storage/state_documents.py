@@ -16,15 +16,18 @@ documents that the previous release wrote still read here: the enum members it w
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 TYPE_TAG = "py/object"
 _ENUM_TAG = "py/reduce"
 _TUPLE_TAG = "py/tuple"
 _TAG_PREFIX = "py/"
+
+# A JSON value as json.loads returns it.
+Json = None | bool | int | float | str | list["Json"] | dict[str, "Json"]
 
 
 class UnreadableDocument(ValueError):
@@ -47,12 +50,12 @@ class StateDocuments:
 
     def decode(self, document: str) -> Any:
         try:
-            value = json.loads(document)
+            value: Json = json.loads(document)
         except ValueError as error:
             raise UnreadableDocument(f"not JSON: {error}") from None
         return self._restored(value)
 
-    def _plain(self, value: Any) -> Any:
+    def _plain(self, value: object) -> Json:
         if isinstance(value, Enum):
             return self._plain(value.value)
         if value is None or isinstance(value, bool | int | float | str):
@@ -60,9 +63,10 @@ class StateDocuments:
         if isinstance(value, datetime | date):
             return value.isoformat()
         if isinstance(value, list | tuple):
-            return [self._plain(each) for each in value]
+            return [self._plain(each) for each in cast("Iterable[object]", value)]
         if isinstance(value, dict):
-            return {self._key(key): self._plain(each) for key, each in value.items()}
+            return {self._key(key): self._plain(each)
+                    for key, each in cast("Mapping[object, object]", value).items()}
         name = qualified_name(type(value))
         if self._types.get(name) is not type(value):
             raise TypeError(f"bot state cannot hold a {name}: only JSON values and "
@@ -71,14 +75,14 @@ class StateDocuments:
         return {TYPE_TAG: name, **attributes}
 
     @staticmethod
-    def _key(key: Any) -> str:
+    def _key(key: object) -> str:
         if not isinstance(key, str):
             raise TypeError(f"bot state keys are strings, not {type(key).__name__}")
         if key.startswith(_TAG_PREFIX):
             raise TypeError(f"bot state keys may not start with {_TAG_PREFIX!r}: {key!r}")
         return key
 
-    def _restored(self, value: Any) -> Any:
+    def _restored(self, value: Json) -> Any:
         if isinstance(value, list):
             return [self._restored(each) for each in value]
         if not isinstance(value, dict):
@@ -88,13 +92,14 @@ class StateDocuments:
             return {key: self._restored(each) for key, each in value.items()}
         if tags == [TYPE_TAG]:
             return self._object(value)
-        if tags == [_TUPLE_TAG] and len(value) == 1 and isinstance(value[_TUPLE_TAG], list):
-            return tuple(self._restored(each) for each in value[_TUPLE_TAG])
+        items = value.get(_TUPLE_TAG)
+        if tags == [_TUPLE_TAG] and len(value) == 1 and isinstance(items, list):
+            return tuple(self._restored(each) for each in items)
         if tags == [_ENUM_TAG] and len(value) == 1:
             return self._enum_member(value[_ENUM_TAG])
         raise UnreadableDocument(f"tags bot state does not use: {', '.join(sorted(tags))}")
 
-    def _object(self, value: dict[str, Any]) -> Any:
+    def _object(self, value: dict[str, Json]) -> Any:
         name = value[TYPE_TAG]
         kind = self._types.get(name) if isinstance(name, str) else None
         if kind is None:
@@ -104,7 +109,7 @@ class StateDocuments:
                                for key, each in value.items() if key != TYPE_TAG})
         return instance
 
-    def _enum_member(self, reduce: Any) -> Enum:
+    def _enum_member(self, reduce: Json) -> Enum:
         """An enum member as jsonpickle wrote it: [{"py/type": name}, {"py/tuple": [value]}]."""
         match reduce:
             case [{"py/type": str(name)}, {"py/tuple": [member_value]}] if name in self._enums:
@@ -112,4 +117,6 @@ class StateDocuments:
                     return self._enums[name](member_value)
                 except ValueError:
                     pass
+            case _:
+                pass
         raise UnreadableDocument("a py/reduce that is not a member of an allowed enum")
