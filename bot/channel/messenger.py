@@ -3,6 +3,8 @@
 msrest (what the SDK sends with) runs `requests` in a thread pool per call; proactive sends
 and broadcasts go through this instead, with a cached token and our own pacing and retries.
 """
+# botbuilder ships no type stubs; pyright reads the types from its source instead.
+# pyright: reportMissingTypeStubs=false
 
 from __future__ import annotations
 
@@ -125,7 +127,8 @@ class BotConnectorMessenger:
             "channelData": {"tenant": {"id": tenant_id}},
         }
         result, answer = await self._request("POST", f"{_base(via)}/v3/conversations", body)
-        conversation_id = answer.get("id") if isinstance(answer, dict) else None
+        fields = _json_object(answer)
+        conversation_id = fields.get("id") if fields is not None else None
         if result.status not in (200, 201) or not conversation_id:
             return result, None
         return result, ConversationAddress(
@@ -162,7 +165,8 @@ class BotConnectorMessenger:
             ) as response:
                 answer = await _json_or_none(response)
                 if response.status < 300:
-                    activity_id = answer.get("id") if isinstance(answer, dict) else None
+                    fields = _json_object(answer)
+                    activity_id = fields.get("id") if fields is not None else None
                     return SendResult(status=response.status, activity_id=activity_id), answer
                 return SendResult(
                     status=response.status,
@@ -199,9 +203,16 @@ async def _json_or_none(response: aiohttp.ClientResponse) -> Any:
         return None
 
 
+def _json_object(answer: object) -> dict[str, Any] | None:
+    """A JSON answer that is an object (whose keys are always strings), or None."""
+    return cast("dict[str, Any]", answer) if isinstance(answer, dict) else None
+
+
 def _error_code(answer: Any) -> str | None:
-    if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
-        code = answer["error"].get("code")
-        return str(code)[:100] if code else None
-    return None
+    fields = _json_object(answer)
+    details = _json_object(fields.get("error")) if fields is not None else None
+    if details is None:
+        return None
+    code = details.get("code")
+    return str(code)[:100] if code else None
 

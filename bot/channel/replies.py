@@ -7,6 +7,8 @@ aiohttp session and retries transient failures briefly (the person is waiting, s
 the outbox is where patient retries live).
 """
 
+# botbuilder ships no type stubs; pyright reads the types from its source instead.
+# pyright: reportMissingTypeStubs=false
 from __future__ import annotations
 
 import asyncio
