@@ -14,6 +14,7 @@ from typing import NoReturn
 import pytest
 from support.playground_client import PlaygroundClient
 from support.playground_stack import PLAYGROUND_BIN, PROJECT_ROOT, Stack, serve_stack
+from support.submission_steps import CHROMIUM, async_playwright
 
 ROOT_CONFTEST = (Path(__file__).parents[1] / "conftest.py").resolve()
 
@@ -43,6 +44,16 @@ def require_playground(config: pytest.Config) -> None:
 def missing(request: pytest.FixtureRequest) -> Callable[[str], NoReturn]:
     """unavailable(reason) for this test: skip here, fail under CI."""
     return lambda reason: unavailable(request.config, reason)
+
+
+@pytest.fixture
+def chromium(missing: Callable[[str], NoReturn]) -> Path:
+    """Debian's Chromium, driven by Python Playwright: skip here, fail under CI, without them."""
+    if async_playwright is None:
+        missing("Python playwright is not installed: pip install -e '.[dev]'")
+    if not CHROMIUM.exists():
+        missing(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    return CHROMIUM
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from support.playground_stack import Stack
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -42,15 +41,6 @@ def shots(artefacts: Path) -> Path:
     folder = artefacts / "e2e"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-@pytest.fixture
-def chromium(missing) -> Path:
-    if async_playwright is None:
-        missing("Python playwright is not installed: pip install -e '.[dev]'")
-    if not CHROMIUM.exists():
-        missing(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    return CHROMIUM
 
 
 @pytest.fixture

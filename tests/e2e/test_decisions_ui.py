@@ -30,9 +30,7 @@ from support.decision_steps import (
 )
 from support.playground_stack import Stack
 from support.submission_steps import (
-    CHROMIUM,
     Shots,
-    async_playwright,
     card_headed,
     expect,
     open_chat,
@@ -55,11 +53,7 @@ REFUSED = "Please answer both root-cause questions before you approve, decline o
 
 
 @pytest.fixture
-async def page(missing, stack: Stack) -> AsyncIterator:
-    if async_playwright is None:
-        missing("Python playwright is not installed: pip install -e '.[dev]'")
-    if not CHROMIUM.exists():
-        missing(f"{CHROMIUM} is missing: apt-get install -y chromium")
+async def page(chromium, stack: Stack) -> AsyncIterator:
     async with open_chat(stack.playground_url, height=1400) as tab:
         yield tab
 

@@ -15,9 +15,7 @@ from pathlib import Path
 import pytest
 from support.playground_stack import Stack
 from support.submission_steps import (
-    CHROMIUM,
     Shots,
-    async_playwright,
     card_headed,
     expect,
     open_chat,
@@ -31,11 +29,7 @@ WELCOME = "Welcome to the Improvement and Innovation Portal"
 
 
 @pytest.fixture
-async def page(missing, stack: Stack) -> AsyncIterator:
-    if async_playwright is None:
-        missing("Python playwright is not installed: pip install -e '.[dev]'")
-    if not CHROMIUM.exists():
-        missing(f"{CHROMIUM} is missing: apt-get install -y chromium")
+async def page(chromium, stack: Stack) -> AsyncIterator:
     async with open_chat(stack.playground_url, height=1300) as tab:
         yield tab
 

@@ -17,9 +17,7 @@ import pytest
 from support.playground_client import PlaygroundClient
 from support.playground_stack import Stack
 from support.submission_steps import (
-    CHROMIUM,
     Shots,
-    async_playwright,
     card_headed,
     card_title,
     choose,
@@ -59,11 +57,7 @@ LABELS = {Q_TITLE: "The title (up to 120 characters)",
 
 
 @pytest.fixture
-async def page(missing, stack: Stack) -> AsyncIterator:
-    if async_playwright is None:
-        missing("Python playwright is not installed: pip install -e '.[dev]'")
-    if not CHROMIUM.exists():
-        missing(f"{CHROMIUM} is missing: apt-get install -y chromium")
+async def page(chromium, stack: Stack) -> AsyncIterator:
     async with open_chat(stack.playground_url) as tab:
         yield tab
 
