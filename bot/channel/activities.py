@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from botbuilder.core import InvokeResponse
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationAccount
 
 from bot.domain.addresses import ConversationAddress, ConversationKind
@@ -11,6 +12,7 @@ from bot.domain.text import visible
 from cards.base import CardMessage
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+UNIVERSAL_ACTION_ERROR = "application/vnd.microsoft.error"
 _KINDS = {
     "personal": ConversationKind.PERSONAL,
     "groupChat": ConversationKind.GROUP_CHAT,
@@ -101,6 +103,15 @@ def card_activity(message: CardMessage) -> Activity:
         summary=message.summary,
         attachments=[Attachment(content_type=ADAPTIVE_CARD, content=message.card)],
     )
+
+
+def invoke_error_activity(status_code: int, code: str, message: str) -> Activity:
+    """The answer to a button press (Action.Execute) that could not be carried out: an error
+    the card shows, as Universal Actions define it. Teams gets HTTP 200 either way."""
+    return Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body={
+        "statusCode": status_code, "type": UNIVERSAL_ACTION_ERROR,
+        "value": {"code": code, "message": message},
+    }))
 
 
 def card_invoke_body(message: CardMessage) -> dict[str, Any]:

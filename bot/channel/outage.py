@@ -9,10 +9,10 @@ answered 503 and sends it again, so the address and the welcome are not lost.
 from __future__ import annotations
 
 import structlog
-from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.channel.activities import card_activity, submitted_values
+from bot.channel.activities import card_activity, invoke_error_activity, submitted_values
 from cards.actions import CardAction
 from cards.base import CardMessage
 from cards.outage import NOT_SAVED, feedback_not_saved_card, not_saved_card
@@ -37,13 +37,8 @@ async def answer_database_outage(turn_context: TurnContext, error: BaseException
             log.error("turn.apology_failed", error=type(send_error).__name__)
         return
     if activity.type == ActivityTypes.invoke:
-        await turn_context.send_activity(Activity(
-            type=ActivityTypes.invoke_response,
-            value=InvokeResponse(status=200, body={
-                "statusCode": 500, "type": "application/vnd.microsoft.error",
-                "value": {"code": "DatabaseUnavailable", "message": NOT_SAVED},
-            }),
-        ))
+        await turn_context.send_activity(
+            invoke_error_activity(500, "DatabaseUnavailable", NOT_SAVED))
         return
     raise RetryLater(activity.type) from error
 

@@ -12,10 +12,10 @@ import time
 from collections.abc import Awaitable, Callable
 
 import structlog
-from botbuilder.core import InvokeResponse, Middleware, TurnContext
+from botbuilder.core import Middleware, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.channel.activities import card_activity, object_id_of
+from bot.channel.activities import card_activity, invoke_error_activity, object_id_of
 from bot.domain.turn_limits import Admission, TurnLimiter
 from cards.slow_down import SLOW_DOWN, slow_down_card
 
@@ -54,12 +54,6 @@ def _sender(activity: Activity) -> str | None:
 async def _refuse(context: TurnContext, *, answer: bool) -> None:
     if context.activity.type == ActivityTypes.invoke:
         # An invoke must be answered every time, or Teams reports a failure of its own.
-        await context.send_activity(Activity(
-            type=ActivityTypes.invoke_response,
-            value=InvokeResponse(status=200, body={
-                "statusCode": 429, "type": "application/vnd.microsoft.error",
-                "value": {"code": "TooManyRequests", "message": SLOW_DOWN},
-            }),
-        ))
+        await context.send_activity(invoke_error_activity(429, "TooManyRequests", SLOW_DOWN))
     elif answer:
         await context.send_activity(card_activity(slow_down_card()))
