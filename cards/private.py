@@ -44,6 +44,7 @@ _NEXT_STEPS: dict[str, NextStep] = {
     Command.MY_PROFILE: MY_PROFILE, CardAction.MY_PROFILE: MY_PROFILE,
     CardAction.SAVE_PROFILE: MY_PROFILE, CardAction.SKIP_PROFILE: MY_PROFILE,
     Command.MY_QUEUE: MY_QUEUE, CardAction.MY_QUEUE: MY_QUEUE, CardAction.OPEN_IDEA: MY_QUEUE,
+    Command.FIND: MY_QUEUE,
     Command.TRIAGE: TRIAGE, CardAction.TRIAGE: TRIAGE,
 }
 

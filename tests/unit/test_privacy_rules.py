@@ -14,7 +14,7 @@ from bot.channel.privacy import (
 from bot.domain.addresses import ConversationKind
 from bot.domain.commands import Command
 from cards.actions import CardAction
-from cards.private import private_chat_card
+from cards.private import next_step_for, private_chat_card
 from cards.welcome import channel_welcome_card
 
 APP_ID = "0b6fe6d1-fece-44f7-9a48-56465e2d5ab8"
@@ -53,3 +53,8 @@ def test_the_private_card_links_to_the_chat_only_when_there_is_a_link() -> None:
 
     assert [a["url"] for a in linked] == [link] == [a["url"] for a in introduction]
     assert unlinked == []
+
+
+def test_a_staff_search_in_a_channel_is_offered_again_as_the_queue_in_private() -> None:
+    assert next_step_for(Command.FIND).action is CardAction.MY_QUEUE
+    assert next_step_for(Command.NEW_IDEA).action is CardAction.NEW_IDEA
