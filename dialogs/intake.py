@@ -30,7 +30,7 @@ from bot.domain.intake import (
 from bot.domain.messages import CardMessage
 from bot.domain.profile import Profile, parse_profile
 from bot.domain.sensitive import check_fields
-from bot.services.ideas import Contributor, IdeaService, StoredDraft
+from bot.services.ideas import IdeaService, StoredDraft
 from cards.actions import CardAction
 from cards.base import card_message, paragraph
 from cards.intake import (
@@ -180,7 +180,7 @@ class IntakeFlow:
             found = check_fields({step.value: draft.text_of(step) for step in TEXT_FIELDS})
             if found and turn.values.get("confirmed") != "yes":
                 return Outcome([sensitive_card(draft_id, draft, found)])
-        contributor = Contributor(turn.object_id, turn.name, turn.tenant_id)
+        contributor = turn.caller
         try:
             submitted = await self._ideas.submit(contributor, draft_id, revision)
         except OutOfDate as error:

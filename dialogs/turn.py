@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.domain.identity import Caller
+
 # Where the channel leaves this turn's Turn for the dialogs (TurnContext.turn_state).
 TURN_KEY = "iip.turn"
 
@@ -19,6 +21,10 @@ class Turn:
     tenant_id: str | None
     text: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def caller(self) -> Caller:
+        return Caller(self.object_id, self.name, self.tenant_id)
 
     @property
     def action(self) -> str | None:

@@ -8,8 +8,8 @@ from bot.domain.listing import page_number
 from bot.domain.messages import CardMessage
 from bot.domain.profile import Profile, parse_profile
 from bot.domain.text import clean_text
-from bot.services.decisions import Actor, DecisionService
-from bot.services.ideas import Contributor, IdeaService
+from bot.services.decisions import DecisionService
+from bot.services.ideas import IdeaService
 from cards.ideas import (
     answer_sent_card,
     my_ideas_card,
@@ -59,7 +59,7 @@ class ContributorRequests:
         except InvalidText as error:
             return withdraw_confirm_card(idea, error=str(error),
                                          reason=given if isinstance(given, str) else None)
-        contributor = Contributor(turn.object_id, turn.name, turn.tenant_id)
+        contributor = turn.caller
         try:
             return withdrawn_card(await self._ideas.withdraw(contributor, idea.reference,
                                                              reason))
@@ -87,7 +87,7 @@ class ContributorRequests:
         if reference is None:
             return await self.my_ideas(turn)
         try:
-            await self._decisions.answer(Actor(turn.object_id, turn.name, turn.tenant_id),
+            await self._decisions.answer(turn.caller,
                                          reference, turn.values.get("answer"))
         except NotAllowed as refusal:  # decided meanwhile: its story shows what was decided
             return timeline_card(await self._ideas.idea_of(turn.object_id, reference),

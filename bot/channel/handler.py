@@ -34,10 +34,11 @@ from bot.channel.staff import PAGE_VERBS, StaffRequests
 from bot.domain.addresses import ConversationAddress
 from bot.domain.commands import Command, normalise, parse_command
 from bot.domain.errors import AlreadyReceived, InvalidText
+from bot.domain.identity import Caller
 from bot.domain.lifecycle import Move
 from bot.services.conversations import ConversationService
-from bot.services.decisions import Actor, DecisionService
-from bot.services.feedback import Author, FeedbackService
+from bot.services.decisions import DecisionService
+from bot.services.feedback import FeedbackService
 from bot.services.ideas import IdeaService
 from bot.services.organisation import OrganisationService
 from bot.services.staff_desk import StaffDesk
@@ -239,7 +240,7 @@ class PortalBot(TeamsActivityHandler):
             log.warning("feedback.no_identity", conversation=conversation_id_of(activity))
             await self._reply(turn_context, no_identity_card())
             return
-        author = Author(object_id=object_id, name=name_of(activity),
+        author = Caller(object_id=object_id, name=name_of(activity),
                         tenant_id=tenant_of(activity))
         try:
             await self._services.feedback.submit(author, values, activity.reply_to_id)
@@ -369,7 +370,7 @@ class PortalBot(TeamsActivityHandler):
             log.warning("card_verb.unknown", verb=verb[:64],
                         conversation=conversation_id_of(activity))
             return _card_answer(stale_action_card())
-        actor = Actor(object_id, name_of(activity), tenant_of(activity))
+        actor = Caller(object_id, name_of(activity), tenant_of(activity))
         return _card_answer(await decisions.decide(actor, data.get("idea"), data.get("version"),
                                                    verb, data))
 

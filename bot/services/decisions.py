@@ -9,7 +9,7 @@ the outbox, in the same transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -24,6 +24,7 @@ from bot.domain.ideas import (
     Status,
     find_reference,
 )
+from bot.domain.identity import Caller
 from bot.domain.lifecycle import (
     ANSWERED,
     NEEDS_ROOT_CAUSE,
@@ -53,15 +54,6 @@ log = structlog.get_logger(__name__)
 
 # The ids a card may carry: the ideas table's integer key (a PostgreSQL `integer`).
 MAX_ID = 2**31 - 1
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who pressed: identity from the activity; the name is for display only."""
-
-    object_id: str
-    name: str
-    tenant_id: str | None
 
 
 class DecisionViews(Protocol):
@@ -109,7 +101,7 @@ class DecisionService:
                                          "can see this card.")
         return self._views.idea_card(idea, viewer, organisation)
 
-    async def decide(self, actor: Actor, idea_id: object, version: object, move: object,
+    async def decide(self, actor: Caller, idea_id: object, version: object, move: object,
                      inputs: dict[str, Any]) -> CardMessage:
         """Make one move; the answer is the card the actor should now see in place of theirs.
 
@@ -192,7 +184,7 @@ class DecisionService:
         viewer = viewer_of(actor.object_id, moved, organisation)
         return cards.get(viewer) or self._views.idea_card(moved, viewer, organisation)
 
-    async def answer(self, contributor: Actor, reference: str, text: object) -> IdeaDetail:
+    async def answer(self, contributor: Caller, reference: str, text: object) -> IdeaDetail:
         """The contributor answers the latest question about their idea. Everyone following
         the idea is told, and every staff copy of its card shows the question and the answer.
 
@@ -239,7 +231,7 @@ class DecisionService:
         return moved
 
     async def _tell_contributor(self, uow: UnitOfWork, idea: IdeaDetail, decision: Decision,
-                                organisation: Organisation, actor: Actor,
+                                organisation: Organisation, actor: Caller,
                                 now: datetime) -> str:
         duplicate = (await uow.ideas.by_reference(decision.duplicate_of)
                      if decision.duplicate_of else None)

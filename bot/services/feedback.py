@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.audit import AuditEntry
 from bot.domain.errors import AlreadyReceived
 from bot.domain.feedback import Feedback, parse_feedback
+from bot.domain.identity import Caller
 from bot.domain.messages import CardMessage
 from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
 from bot.services.ports import Clock, UnitOfWorkFactory
-
-
-@dataclass(frozen=True, slots=True)
-class Author:
-    """Who sent the feedback: identity from the activity, the name only for display."""
-
-    object_id: str
-    name: str
-    tenant_id: str | None
-
 
 FeedbackCard = Callable[[Feedback, str], CardMessage]
 
@@ -34,7 +24,7 @@ class FeedbackService:
         self._clock = clock
         self._card_for_pmo = card_for_pmo
 
-    async def submit(self, author: Author, answers: dict[str, Any],
+    async def submit(self, author: Caller, answers: dict[str, Any],
                      card_id: str | None) -> Feedback:
         """Validate and store the answers of the form `card_id`, and queue them for the PMO.
 

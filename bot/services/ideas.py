@@ -19,6 +19,7 @@ from bot.domain.ideas import (
     cannot_withdraw,
     update_due,
 )
+from bot.domain.identity import Caller
 from bot.domain.intake import Choices, Draft, Option, missing
 from bot.domain.lifecycle import followers_of
 from bot.domain.messages import CardMessage
@@ -30,15 +31,6 @@ from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.services.staff_cards import IdeaCardView, update_staff_cards
 
 PAGE_SIZE = 5
-
-
-@dataclass(frozen=True, slots=True)
-class Contributor:
-    """Who is acting: identity from the activity; the name is for display only."""
-
-    object_id: str
-    name: str
-    tenant_id: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +111,7 @@ class IdeaService:
                                               subject=object_id, at=now))
             await uow.commit()
 
-    async def submit(self, contributor: Contributor, draft_id: str,
+    async def submit(self, contributor: Caller, draft_id: str,
                      seen_revision: int) -> Submitted:
         """Turn the person's draft into an idea, exactly once per draft.
 
@@ -197,7 +189,7 @@ class IdeaService:
             raise NotFound(f"I could not find an idea {reference} of yours.")
         return idea
 
-    async def withdraw(self, contributor: Contributor, reference: str,
+    async def withdraw(self, contributor: Caller, reference: str,
                        reason: str | None) -> IdeaDetail:
         """Withdraw an undecided idea; the PMO and the portfolio's SPOCs are told."""
         now = self._clock.now()

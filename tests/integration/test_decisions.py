@@ -35,8 +35,8 @@ from support.organisation import ADELE, ALEX, ISAIAH, MEGAN
 from bot.app import build_services
 from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.ideas import IdeaDetail, Status
+from bot.domain.identity import Caller
 from bot.domain.lifecycle import Move
-from bot.services.ideas import Contributor
 from storage import tables
 from storage.engine import make_engine
 from storage.ideas import SqlIdeas
@@ -588,7 +588,7 @@ async def test_a_second_press_and_a_stale_card_change_nothing(services, engine, 
 
 async def test_an_action_on_a_withdrawn_idea_says_so(services, engine):
     idea = await allocated(services)
-    await services.ideas.withdraw(Contributor(CONTRIBUTOR, "Pat Contributor", None),
+    await services.ideas.withdraw(Caller(CONTRIBUTOR, "Pat Contributor", None),
                                   idea.reference, "Changed my mind")
     withdrawn = await current(services, idea)
     before = await snapshot(engine)

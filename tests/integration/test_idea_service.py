@@ -16,8 +16,8 @@ from support.tables import count, rows
 
 from bot.app import build_services
 from bot.domain.errors import Incomplete, NotAllowed, OutOfDate
+from bot.domain.identity import Caller
 from bot.domain.intake import Draft, Step
-from bot.services.ideas import Contributor
 from storage import tables
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
@@ -26,8 +26,8 @@ COMPLETE = Draft(title="Digital pocket notebooks", problem="Paper is slow to sea
                  portfolio="local-policing", named_publicly=True, step=Step.CHECK, revision=8)
 
 
-def person(n: int) -> Contributor:
-    return Contributor(f"00000000-0000-4000-8000-{n:012d}", f"Officer {n}", TENANT)
+def person(n: int) -> Caller:
+    return Caller(f"00000000-0000-4000-8000-{n:012d}", f"Officer {n}", TENANT)
 
 
 @pytest.fixture

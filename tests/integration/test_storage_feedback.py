@@ -9,14 +9,15 @@ from support.tables import count, rows
 
 from bot.domain.errors import AlreadyReceived, InvalidText
 from bot.domain.feedback import Rating
+from bot.domain.identity import Caller
 from bot.domain.organisation import parse_organisation
-from bot.services.feedback import Author, FeedbackService
+from bot.services.feedback import FeedbackService
 from bot.services.organisation import OrganisationService
 from cards.feedback import feedback_for_pmo_card
 from storage import tables
 from storage.uow import unit_of_work_factory
 
-ADELE = Author(object_id="00000000-0000-0000-0000-0000000000022", name="Adele Vance",
+ADELE = Caller(object_id="00000000-0000-0000-0000-0000000000022", name="Adele Vance",
                tenant_id="50612dbb-0237-4969-b378-8d42590f9c00")
 ANSWERS = {"action": "feedback.send", "comment": "Works well on a phone", "rating": "5",
            "may_contact": "true"}
@@ -72,7 +73,7 @@ async def test_another_form_or_another_person_is_new_feedback(
         engine: AsyncEngine, service: FeedbackService) -> None:
     await service.submit(ADELE, ANSWERS, card_id="card-1")
     await service.submit(ADELE, ANSWERS, card_id="card-2")
-    megan = Author(object_id=MEGAN, name="Megan Bowen", tenant_id=ADELE.tenant_id)
+    megan = Caller(object_id=MEGAN, name="Megan Bowen", tenant_id=ADELE.tenant_id)
     await service.submit(megan, ANSWERS, card_id="card-1")
     assert await count(engine, tables.feedback) == 3
     assert len(await feedback_audit(engine)) == 3

@@ -220,15 +220,15 @@ async def seed_idea(bot: BotServer, person: Person, title: str, *,
                     portfolio: str = "local-policing") -> str:
     """An idea of `person`'s, submitted through the idea service (quicker than a whole
     conversation, when the conversation is not what a test is about): its reference."""
+    from bot.domain.identity import Caller
     from bot.domain.intake import Draft, Step
-    from bot.services.ideas import Contributor
 
     ideas = bot.services.ideas
     stored = await ideas.new_draft(person.object_id, Draft(
         title=title, problem=IDEA["problem"], proposal=IDEA["proposal"],
         benefit=IDEA["benefit"], category="process", portfolio=portfolio,
         named_publicly=False, step=Step.CHECK, revision=7))
-    submitted = await ideas.submit(Contributor(person.object_id, person.name, person.tenant_id),
+    submitted = await ideas.submit(Caller(person.object_id, person.name, person.tenant_id),
                                    stored.draft_id, stored.draft.revision)
     return submitted.reference
 

@@ -11,11 +11,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.ideas import IdeaDetail
+from bot.domain.identity import Caller
 from bot.domain.intake import Draft, Step
 from bot.domain.lifecycle import Move
 from bot.domain.messages import CardMessage
-from bot.services.decisions import Actor
-from bot.services.ideas import Contributor
 from bot.services.organisation import read_organisation_file
 from storage import tables
 from support.activities import CARD_EXECUTE, personal_message, teams_payload
@@ -39,8 +38,8 @@ IDEA = {"problem": "Paper notebooks are slow to search and easy to lose.",
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
 
-def actor(object_id: str) -> Actor:
-    return Actor(object_id, NAMES.get(object_id, "Someone"), TENANT)
+def actor(object_id: str) -> Caller:
+    return Caller(object_id, NAMES.get(object_id, "Someone"), TENANT)
 
 
 async def load_demo_organisation(services: Any) -> None:
@@ -58,7 +57,7 @@ async def submit_idea(services: Any, title: str | None = None, *,
     stored = await ideas.new_draft(contributor, Draft(
         title=title or f"Idea {next(_titles)}", **IDEA, category="process",
         portfolio=portfolio, named_publicly=named_publicly, step=Step.CHECK, revision=3))
-    submitted = await ideas.submit(Contributor(contributor, NAMES.get(contributor, ""), TENANT),
+    submitted = await ideas.submit(Caller(contributor, NAMES.get(contributor, ""), TENANT),
                                    stored.draft_id, stored.draft.revision)
     return await ideas.idea_of(contributor, submitted.reference)
 
