@@ -44,3 +44,8 @@ class Incomplete(DomainError):
 
 class NotAllowed(DomainError):
     """The idea's state, or the person's role, does not allow this."""
+
+
+class Malformed(DomainError):
+    """A request from a card or a typed line is not one the bot ever offers: broken or forged
+    data. Nothing changes; the message says so kindly."""
