@@ -9,10 +9,13 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from storage.addresses import SqlAddressBook
+from storage.audit import SqlAuditLog
 from storage.engine import connect
+from storage.feedback import SqlFeedbackStore
 from storage.ideas import SqlDrafts, SqlIdeas, SqlProfiles
+from storage.organisation import SqlOrganisationStore
 from storage.outbox import SqlOutbox
-from storage.repositories import SqlAddressBook, SqlAuditLog, SqlFeedbackStore, SqlOrganisationStore
 
 
 class SqlUnitOfWork:
