@@ -13,18 +13,20 @@ from botbuilder.core import PrivateConversationState
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.channel.adapter import make_adapter
-from bot.channel.errors import on_turn_error
+from bot.channel.adapter import PortalAdapter, make_adapter
 from bot.channel.handler import PortalBot, Services
 from bot.channel.http import MAX_BODY_BYTES, health_route, messages_route
 from bot.channel.messenger import BearerTokens, BotConnectorMessenger, ConnectorTokens
-from bot.channel.signing_keys import FetchJson, fetch_json_with, signing_keys_from
-from bot.channel.turn_limits import TurnLimit
+from bot.channel.signing_keys import (
+    CHANNEL_METADATA_URL,
+    FetchJson,
+    SigningKeys,
+    fetch_json_with,
+)
 from bot.config import Settings
 from bot.domain.ideas import LONDON
 from bot.domain.pacing import Pacer, conversation_windows, safe_tenant_windows
 from bot.domain.service_urls import ServiceUrlPolicy
-from bot.domain.turn_limits import TurnLimiter
 from bot.services.clock import SystemClock
 from bot.services.conversations import ConversationService
 from bot.services.decisions import DecisionService
@@ -46,6 +48,8 @@ ENGINE = web.AppKey("engine", AsyncEngine)
 SERVICES = web.AppKey("services", Services)
 WORKER = web.AppKey("worker", DeliveryWorker)
 SESSION = web.AppKey("session", aiohttp.ClientSession)
+ADAPTER = web.AppKey("adapter", PortalAdapter)
+SIGNING_KEYS = web.AppKey("signing_keys", SigningKeys)
 
 
 def build_services(engine: AsyncEngine, clock: Clock,
@@ -113,16 +117,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
                tokens: BearerTokens | None = None) -> web.Application:
     """Wire the bot; the database is upgraded when the app starts, not when it is built.
 
-    With an app id, inbound tokens are checked against Microsoft's signing keys, fetched on
-    the app's HTTP session (or through `fetch_signing_keys`; one such bot per process), and
-    calls to the Bot Connector carry the bot's own token (from Entra, or from `tokens`)."""
+    Inbound tokens are checked against Microsoft's signing keys, fetched on the app's HTTP
+    session (or through `fetch_signing_keys`), and calls to the Bot Connector carry the bot's
+    own token (from Entra, or from `tokens`); without an app id, none is needed or sent."""
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
     doorbell = asyncio.Event()
     services = build_services(engine, clock, doorbell)
-    adapter, authentication = make_adapter(settings)
-    adapter.on_turn_error = on_turn_error
-    adapter.use(TurnLimit(TurnLimiter(settings.turns_per_minute, settings.turn_burst)))
     # Dialog state (where each person is in a dialog) lives in the database, so that it
     # survives restarts and is shared by replicas; it is kept per person and conversation.
     bot = PortalBot(services, PrivateConversationState(SqlStorage(engine)), settings.app_id)
@@ -137,17 +138,18 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
         return {"outbox_oldest_pending_seconds": status.oldest_pending_seconds}
 
     async def connector(app: web.Application):
-        """One pooled HTTP session to the Bot Connector, for replies and for the outbox."""
+        """One pooled HTTP session, for replies, the outbox and Microsoft's signing keys; the
+        adapter, which replies and fetches keys through it, is built once it is open."""
         async with aiohttp.ClientSession() as session:
             app[SESSION] = session
-            adapter.messenger = BotConnectorMessenger(session, tokens,
-                                                      service_url_policy(settings))
-            if settings.anonymous:
-                yield
-            else:
-                with signing_keys_from(fetch_signing_keys or fetch_json_with(session)):
-                    yield
-            adapter.messenger = None
+            keys = SigningKeys(CHANNEL_METADATA_URL,
+                               fetch_signing_keys or fetch_json_with(session))
+            messenger = BotConnectorMessenger(session, tokens, service_url_policy(settings))
+            adapter, authentication = make_adapter(settings, messenger, keys)
+            app[SIGNING_KEYS] = keys
+            app[ADAPTER] = adapter
+            yield
+            await authentication.close()
 
     async def outbox_worker(app: web.Application):
         """Runs beside the web server; stops after the last turn, finishing its sends."""
@@ -166,7 +168,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
         if migrate:
             await upgrade(engine)
         yield
-        await authentication.close()
         await engine.dispose()
 
     # Bodies are taken as sent: Teams does not compress them, and a compressed one is refused
@@ -181,6 +182,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
     app.cleanup_ctx.append(connector)
     app.cleanup_ctx.append(outbox_worker)
     app.router.add_post("/api/messages",
-                        messages_route(adapter, bot, settings.app_tenant_id or None))
+                        messages_route(ADAPTER, bot, settings.app_tenant_id or None))
     app.router.add_get("/healthz", health_route(check_health))
     return app

@@ -4,8 +4,10 @@ The SDK builds a new ConnectorClient and UserTokenClient on every turn, and buil
 slow (msrest's retry policy set-up). Caching them per app id, service URL and audience keeps
 a turn's cost to the work the bot does.
 
-The SDK also lets in a signed token that carries no expiry (PyJWT checks `exp` only when it is
-there), which would stay valid for ever: such tokens are refused here.
+Tokens are checked by bot.channel.inbound_tokens, against the signing keys the app hands in
+(the SDK's own check fetches them itself, blocking the event loop). The SDK also lets in a
+signed token that carries no expiry (PyJWT checks `exp` only when it is there), which would
+stay valid for ever: such tokens are refused here.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
-from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
+from botbuilder.schema import Activity, ActivityTypes, CallerIdConstants, ResourceResponse
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
     AuthenticateRequestResult,
@@ -28,9 +30,14 @@ from botframework.connector.auth import (
     UserTokenClient,
 )
 
+from bot.channel.errors import on_turn_error
+from bot.channel.inbound_tokens import ChannelTokens
 from bot.channel.messenger import BotConnectorMessenger
 from bot.channel.replies import send_reply
+from bot.channel.signing_keys import SigningKeys
+from bot.channel.turn_limits import TurnLimit
 from bot.config import Settings
+from bot.domain.turn_limits import TurnLimiter
 
 
 class TokenWithoutExpiry(PermissionError):
@@ -65,12 +72,15 @@ class CachingConnectorFactory(ConnectorFactory):
         return client
 
 
-class CachingAuthentication(BotFrameworkAuthentication):
-    """The SDK's authentication, with the clients it builds kept for the next turn, and
-    tokens without an expiry refused."""
+class PortalAuthentication(BotFrameworkAuthentication):
+    """The SDK's authentication, with tokens checked by `tokens`, the clients it builds kept
+    for the next turn, and tokens without an expiry refused."""
 
-    def __init__(self, inner: BotFrameworkAuthentication) -> None:
+    def __init__(self, inner: BotFrameworkAuthentication, tokens: ChannelTokens,
+                 anonymous: bool) -> None:
         self._inner = inner
+        self._tokens = tokens
+        self._anonymous = anonymous
         self._connector_clients: dict[tuple[str, str, str], ConnectorClient] = {}
         self._token_clients: dict[str, UserTokenClient] = {}
 
@@ -80,7 +90,18 @@ class CachingAuthentication(BotFrameworkAuthentication):
 
     async def authenticate_request(self, activity: Activity,
                                    auth_header: str) -> AuthenticateRequestResult:
-        result = await self._inner.authenticate_request(activity, auth_header)
+        if not auth_header:  # let in without an app id, refused with one: nothing to fetch
+            result = await self._inner.authenticate_request(activity, auth_header)
+        else:
+            result = AuthenticateRequestResult()
+            result.claims_identity = await self._tokens.identity(
+                auth_header, activity.channel_id, activity.service_url)
+            # As the SDK fills it in for a channel token (a skill's is refused).
+            result.audience = self._inner.get_originating_audience()
+            if not self._anonymous:
+                result.caller_id = CallerIdConstants.public_azure_channel
+            result.connector_factory = self._inner.create_connector_factory(
+                result.claims_identity)
         require_expiry(result.claims_identity)
         if result.connector_factory is not None:
             result.connector_factory = self._wrap(result.connector_factory,
@@ -89,9 +110,8 @@ class CachingAuthentication(BotFrameworkAuthentication):
 
     async def authenticate_streaming_request(self, auth_header: str,
                                              channel_id_header: str) -> AuthenticateRequestResult:
-        result = await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
-        require_expiry(result.claims_identity)
-        return result
+        """Refused: the app serves POST /api/messages only, never a streaming connection."""
+        raise PermissionError("streaming connections are not served")
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
         return self._wrap(self._inner.create_connector_factory(claims_identity), claims_identity)
@@ -111,9 +131,8 @@ class CachingAuthentication(BotFrameworkAuthentication):
         return self._inner.get_originating_audience()
 
     async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
-        claims = await self._inner.authenticate_channel_request(auth_header)
-        require_expiry(claims)
-        return claims
+        """Refused: this is for calls back from a skill, and the bot hosts none."""
+        raise PermissionError("skill calls are not served")
 
     async def close(self) -> None:
         """Release the HTTP sessions held by the cached connector clients."""
@@ -129,26 +148,29 @@ def _app_id(claims: ClaimsIdentity | None) -> str:
 
 
 class PortalAdapter(CloudAdapter):
-    """The SDK's adapter, with the turn's messages sent by `send_reply` once a messenger is
-    set (the app sets it when its HTTP session opens); everything else goes the SDK's way."""
+    """The SDK's adapter, with the turn's messages sent by `send_reply` through `messenger`
+    (on the app's pooled HTTP session); everything else goes the SDK's way."""
 
-    messenger: BotConnectorMessenger | None = None
+    def __init__(self, authentication: PortalAuthentication,
+                 messenger: BotConnectorMessenger) -> None:
+        super().__init__(authentication)
+        self._messenger = messenger
 
     async def send_activities(self, context: TurnContext,
                               activities: list[Activity]) -> list[ResourceResponse]:
-        if self.messenger is None:
-            return await super().send_activities(context, activities)
         responses = []
         for activity in activities:
             if activity.type == ActivityTypes.message:
-                responses.append(await send_reply(self.messenger, activity))
+                responses.append(await send_reply(self._messenger, activity))
             else:
                 responses += await super().send_activities(context, [activity])
         return responses
 
 
-def make_adapter(settings: Settings) -> tuple[PortalAdapter, CachingAuthentication]:
-    """The adapter for these settings; anonymous (no token checks) when there is no app id."""
+def make_adapter(settings: Settings, messenger: BotConnectorMessenger,
+                 signing_keys: SigningKeys) -> tuple[PortalAdapter, PortalAuthentication]:
+    """The adapter for these settings, replying through `messenger` and checking tokens
+    against `signing_keys`; anonymous (no token needed) when there is no app id."""
     configuration = SimpleNamespace(
         APP_ID=settings.app_id,
         APP_PASSWORD=settings.app_password,
@@ -156,5 +178,10 @@ def make_adapter(settings: Settings) -> tuple[PortalAdapter, CachingAuthenticati
         APP_TYPE="MultiTenant" if settings.anonymous else settings.app_type,
         APP_TENANTID=settings.app_tenant_id,
     )
-    authentication = CachingAuthentication(ConfigurationBotFrameworkAuthentication(configuration))
-    return PortalAdapter(authentication), authentication
+    authentication = PortalAuthentication(
+        ConfigurationBotFrameworkAuthentication(configuration),
+        ChannelTokens(settings.app_id, signing_keys), settings.anonymous)
+    adapter = PortalAdapter(authentication, messenger)
+    adapter.on_turn_error = on_turn_error
+    adapter.use(TurnLimit(TurnLimiter(settings.turns_per_minute, settings.turn_burst)))
+    return adapter, authentication

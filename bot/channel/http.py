@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable
 import structlog
 from aiohttp import web
 from botbuilder.core import Bot
-from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from msrest.serialization import Model
 
+from bot.channel.adapter import PortalAdapter
 from bot.channel.inbound import activity_problem, tenant_in
 from bot.channel.outage import RetryLater
 
@@ -24,10 +24,14 @@ RETRY_AFTER_SECONDS = 30
 HealthCheck = Callable[[], Awaitable[dict[str, object]]]
 
 
-def messages_route(adapter: CloudAdapter, bot: Bot, tenant_id: str | None):
-    """POST /api/messages, owned by us rather than CloudAdapter.process (see the README)."""
+def messages_route(adapters: web.AppKey[PortalAdapter], bot: Bot, tenant_id: str | None):
+    """POST /api/messages, owned by us rather than CloudAdapter.process (see the README).
+
+    The adapter is the one the app keeps under `adapters`: it is built when the app starts,
+    since it sends through the app's HTTP session, which opens then."""
 
     async def messages(request: web.Request) -> web.StreamResponse:
+        adapter = request.app[adapters]
         if request.content_type != "application/json":
             return _refuse(415, "expected application/json")
         if request.headers.get("Content-Encoding", "identity").lower() != "identity":

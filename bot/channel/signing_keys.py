@@ -11,19 +11,20 @@ keys over weeks, not minutes) instead of turning every request away.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
 import structlog
-from botframework.connector.auth import jwt_token_extractor
-from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
+from botframework.connector.auth import AuthenticationConstants, jwt_token_extractor
 
 log = structlog.get_logger(__name__)
 
 FetchJson = Callable[[str], Awaitable[Any]]
+
+# Where the Bot Framework channel (Teams) publishes the keys its tokens are signed with.
+CHANNEL_METADATA_URL = AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL
 
 FETCH_TIMEOUT_SECONDS = 10.0
 # After a failed refresh, the keys held are used this long before the next attempt.
@@ -38,7 +39,11 @@ class SigningKeysUnavailable(ConnectionError):
 
 
 class SigningKeys(jwt_token_extractor._OpenIdMetadata):
-    """The SDK's key cache for one OpenID metadata URL, refreshed through `fetch_json`."""
+    """The keys published at one OpenID metadata URL, refreshed through `fetch_json`.
+
+    A subclass of the SDK's own key cache, so that the SDK's token extractor can read it (it
+    asks for a key by id, and gets the public key and its endorsements); it is handed to the
+    token check (bot.channel.inbound_tokens), never installed in the SDK."""
 
     def __init__(self, url: str, fetch_json: FetchJson) -> None:
         super().__init__(url)
@@ -81,24 +86,3 @@ def fetch_json_with(session: aiohttp.ClientSession,
             return await response.json(content_type=None)
 
     return fetch_json
-
-
-@contextmanager
-def signing_keys_from(fetch_json: FetchJson) -> Iterator[dict[str, SigningKeys]]:
-    """While inside, every token the SDK checks is checked against keys fetched through
-    `fetch_json` (one cache per metadata URL, yielded); on leaving, the SDK's own way is back.
-    """
-    held: dict[str, SigningKeys] = {}
-
-    def keys_for(metadata_url: str) -> SigningKeys:
-        keys = held.get(metadata_url)
-        if keys is None:
-            keys = held[metadata_url] = SigningKeys(metadata_url, fetch_json)
-        return keys
-
-    original = JwtTokenExtractor.__dict__["get_open_id_metadata"]
-    JwtTokenExtractor.get_open_id_metadata = staticmethod(keys_for)
-    try:
-        yield held
-    finally:
-        JwtTokenExtractor.get_open_id_metadata = original

@@ -19,7 +19,6 @@ import aiohttp
 import jwt
 import pytest
 from aiohttp import web
-from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from support.activities import personal_message
@@ -28,6 +27,7 @@ from support.connector import StandInConnector
 from support.logs import events
 from support.stored import stored
 
+from bot.app import SIGNING_KEYS
 from bot.channel.signing_keys import fetch_json_with
 from bot.config import Settings
 
@@ -338,8 +338,7 @@ async def test_when_a_refresh_fails_the_keys_held_are_kept(
 ):
     assert (await keyed_bot.post(personal_message("help"),
                                  headers=signed_by(keys, connector))).status == 200
-    held = JwtTokenExtractor.get_open_id_metadata(
-        f"{BOT_FRAMEWORK_LOGIN}/v1/.well-known/openidconfiguration")
+    held = keyed_bot.app[SIGNING_KEYS]
     held.last_updated = datetime.min  # a day later: due for a refresh
     keys.failing = True
 
@@ -435,3 +434,81 @@ async def test_a_signed_activity_naming_another_service_url_gets_no_token_back(
     refused = events(logs, "connector.service_url_refused")
     assert refused and "localhost is not a Bot Connector host" in refused[0]["reason"]
     assert connector.arrivals == 0
+
+
+EMULATOR_ISSUER = "https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/"
+
+
+@pytest.mark.parametrize("claims", [
+    pytest.param({"iss": EMULATOR_ISSUER, "ver": "1.0", "appid": APP_ID, "aud": APP_ID},
+                 id="emulator"),
+    pytest.param({"iss": BOT_FRAMEWORK_ISSUER, "ver": "1.0", "appid": "another-bot",
+                  "aud": APP_ID}, id="skill"),
+])
+async def test_a_token_teams_never_sends_is_unauthorised_without_fetching_keys(
+    keyed_bot: BotServer, connector: StandInConnector, keys: StandInKeyServer, logs,
+    no_network: list[str], claims: dict,
+):
+    """The bot takes the Bot Framework channel's tokens only: not the Emulator's, nor a
+    skill's, which would be checked against other keys, fetched from elsewhere."""
+    now = int(time.time())
+    authorization = "Bearer " + keys.token({**claims, "nbf": now - 60, "exp": now + 3600})
+
+    response = await keyed_bot.post(personal_message("help"),
+                                    headers={"Authorization": authorization})
+
+    assert response.status == 401
+    [logged] = events(logs, "request.unauthorised")
+    assert logged["reason"] == "ForeignToken"
+    assert keys.fetches == [] and no_network == []
+    assert connector.arrivals == 0
+
+
+@pytest.mark.parametrize("claim", [
+    pytest.param({"aud": "00000000-0000-0000-0000-0000000000ff"}, id="another-apps-audience"),
+    pytest.param({"serviceurl": "https://smba.trafficmanager.net/elsewhere/"},
+                 id="another-service-url"),
+    pytest.param({"serviceurl": None}, id="no-service-url"),
+])
+async def test_a_published_key_does_not_let_in_a_token_meant_for_something_else(
+    keyed_bot: BotServer, connector: StandInConnector, keys: StandInKeyServer, logs,
+    claim: dict,
+):
+    now = int(time.time())
+    claims = {"iss": BOT_FRAMEWORK_ISSUER, "aud": APP_ID, "serviceurl": connector.url,
+              "nbf": now - 60, "exp": now + 3600, **claim}
+    claims = {name: value for name, value in claims.items() if value is not None}
+
+    response = await keyed_bot.post(personal_message("help"),
+                                    headers={"Authorization": "Bearer " + keys.token(claims)})
+
+    assert response.status == 401
+    [logged] = events(logs, "request.unauthorised")
+    assert logged["reason"] == "PermissionError"
+    assert (await stored(keyed_bot.engine)).nothing_from_requests
+    assert connector.arrivals == 0
+
+
+async def test_two_bots_in_one_process_each_check_tokens_against_their_own_keys(
+    database_url: str, connector: StandInConnector, clock, no_network: list[str],
+):
+    """The keys are the app's own, not installed in the SDK for the whole process."""
+    settings = Settings(database_url=database_url, app_id=APP_ID,
+                        app_password="not-a-real-secret", app_tenant_id=TENANT,
+                        connector_hosts=STAND_IN_CONNECTOR_HOSTS)
+    async with StandInKeyServer() as first_keys, StandInKeyServer() as second_keys, \
+            serving(settings, connector.url, clock=clock, fetch_signing_keys=first_keys.fetch_json,
+                    tokens=BotToken()) as first, \
+            serving(settings, connector.url, clock=clock, migrate=False,
+                    fetch_signing_keys=second_keys.fetch_json, tokens=BotToken()) as second:
+        answers = [
+            (await first.post(personal_message("help"),
+                              headers=signed_by(first_keys, connector))).status,
+            (await second.post(personal_message("help"),
+                               headers=signed_by(second_keys, connector))).status,
+            (await first.post(personal_message("help"),
+                              headers=signed_by(second_keys, connector))).status,
+        ]
+
+    assert answers == [200, 200, 401]
+    assert len(first_keys.fetches) == len(second_keys.fetches) == 2
