@@ -5,8 +5,18 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
+from pydantic_core import ErrorDetails, PydanticUseDefault
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from bot.domain.service_urls import DEFAULT_CONNECTOR_HOSTS, is_loopback_host
 from bot.domain.throttling import MAX_RETRY_AFTER_SECONDS
@@ -15,82 +25,157 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/iip.sqlite3"
 APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
 # Registrations that live in one tenant, whose credentials cannot be built without its id.
 TENANT_BOUND_APP_TYPES = ("SingleTenant", "UserAssignedMSI")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class SettingsError(ValueError):
     """The environment describes a configuration the bot must not run with."""
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
-    database_url: str = DEFAULT_DATABASE_URL
-    host: str = "127.0.0.1"
-    port: int = 3978
-    app_id: str = ""
-    app_password: str = ""
-    app_tenant_id: str = ""
-    app_type: str = "SingleTenant"
-    log_level: str = "INFO"
-    log_format: str = "json"
-    outbox_worker: bool = True
-    outbox_tenant_rate: float = 50.0
-    outbox_conversation_rate: float = 7.0
-    outbox_in_flight: int = 16
+def _blank_is_default(value: Any) -> Any:
+    """A variable set to nothing (or only spaces) leaves the setting at its default."""
+    if isinstance(value, str) and not value.strip():
+        raise PydanticUseDefault()
+    return value
+
+
+def _stripped(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _port(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        port = int(value)
+    except ValueError:
+        raise ValueError(f"must be a whole number, not {value!r}.") from None
+    if not 0 < port < 65536:
+        raise ValueError(f"must be between 1 and 65535, not {port}.")
+    return port
+
+
+def _one_of(choices: tuple[str, ...], wording: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if value not in choices:
+            raise ValueError(f"must be {wording}, not {value!r}.")
+        return value
+
+    return AfterValidator(check)
+
+
+def _positive_number(value: Any) -> float:
+    """A finite number more than zero, from its text or as given."""
+    text = value.strip() if isinstance(value, str) else value
+    try:
+        number = float(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be a number, not {text!r}.") from None
+    if not math.isfinite(number) or number <= 0:
+        raise ValueError(f"must be a number more than zero, not {text}.")
+    return number
+
+
+def _flag(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    word = value.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"must be on or off, not {word!r}.")
+
+
+def _hosts(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    hosts = tuple(h.strip().lower() for h in value.split(",") if h.strip())
+    bad = [h for h in hosts if h in ("*", "*.") or "/" in h or ":" in h or " " in h]
+    if bad or not hosts:
+        raise ValueError("must list host names separated by commas (\"*.\" for any subdomain), "
+                         f"not {value!r}.")
+    return hosts
+
+
+Text = Annotated[str, BeforeValidator(_blank_is_default)]
+Positive = Annotated[float, BeforeValidator(_positive_number),
+                     BeforeValidator(_blank_is_default)]
+
+
+def _read_from(name: str) -> Any:
+    """The environment variable a setting is read from."""
+    return Field(validation_alias=name)
+
+
+class Settings(BaseSettings):
+    """What the bot runs with. `Settings(...)` is exactly what it is given; `from_env` reads
+    the environment (IIP_*, and the Bot Framework's own MICROSOFT_APP_* names)."""
+
+    model_config = SettingsConfigDict(frozen=True, validate_by_name=True, case_sensitive=True,
+                                      extra="forbid")
+
+    database_url: Annotated[Text, _read_from("IIP_DATABASE_URL")] = DEFAULT_DATABASE_URL
+    host: Annotated[Text, _read_from("IIP_HOST")] = "127.0.0.1"
+    port: Annotated[int, BeforeValidator(_port), _read_from("IIP_PORT")] = 3978
+    app_id: Annotated[str, BeforeValidator(_stripped), _read_from("MICROSOFT_APP_ID")] = ""
+    app_password: Annotated[str, _read_from("MICROSOFT_APP_PASSWORD"), Field(repr=False)] = ""
+    app_tenant_id: Annotated[str, BeforeValidator(_stripped),
+                             _read_from("MICROSOFT_APP_TENANT_ID")] = ""
+    app_type: Annotated[str, _one_of(APP_TYPES, f"one of {', '.join(APP_TYPES)}"),
+                        BeforeValidator(_blank_is_default),
+                        _read_from("MICROSOFT_APP_TYPE")] = "SingleTenant"
+    log_level: Annotated[str, _one_of(LOG_LEVELS, "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+                         BeforeValidator(lambda level: _blank_is_default(level).strip().upper()),
+                         _read_from("IIP_LOG_LEVEL")] = "INFO"
+    log_format: Annotated[Text, _read_from("IIP_LOG_FORMAT")] = "json"
+    outbox_worker: Annotated[bool, BeforeValidator(_flag), BeforeValidator(_blank_is_default),
+                             _read_from("IIP_OUTBOX_WORKER")] = True
+    outbox_tenant_rate: Annotated[Positive, _read_from("IIP_OUTBOX_TENANT_RATE")] = 50.0
+    outbox_conversation_rate: Annotated[Positive,
+                                        _read_from("IIP_OUTBOX_CONVERSATION_RATE")] = 7.0
+    # A whole number, though any number more than zero is taken (2.5 is 2), as it always was.
+    outbox_in_flight: Annotated[int, BeforeValidator(lambda n: int(_positive_number(n))),
+                                BeforeValidator(_blank_is_default),
+                                _read_from("IIP_OUTBOX_IN_FLIGHT")] = 16
     # How long a claimed message stays a worker's own; after it, another worker may send it.
-    outbox_lease_seconds: float = 120.0
+    outbox_lease_seconds: Annotated[Positive, _read_from("IIP_OUTBOX_LEASE_SECONDS")] = 120.0
     # The longest a 429's Retry-After may hold a tenant, whatever the connector asked for.
-    outbox_max_retry_after: float = MAX_RETRY_AFTER_SECONDS
-    teams_service_url: str = "https://smba.trafficmanager.net/teams/"
+    outbox_max_retry_after: Annotated[Positive, _read_from("IIP_OUTBOX_MAX_RETRY_AFTER")] = (
+        MAX_RETRY_AFTER_SECONDS)
+    teams_service_url: Annotated[Text, _read_from("IIP_TEAMS_SERVICE_URL")] = (
+        "https://smba.trafficmanager.net/teams/")
     # The only hosts the bot's token is sent to ("*." for any subdomain).
-    connector_hosts: tuple[str, ...] = DEFAULT_CONNECTOR_HOSTS
+    connector_hosts: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_hosts),
+                               BeforeValidator(_blank_is_default),
+                               _read_from("IIP_CONNECTOR_HOSTS")] = DEFAULT_CONNECTOR_HOSTS
     # Turns one person may take (messages and button presses), per process: a burst, then a
     # steady rate. Generous to anyone typing; a script flooding the PMO is refused.
-    turns_per_minute: float = 30.0
-    turn_burst: int = 10
+    turns_per_minute: Annotated[Positive, _read_from("IIP_TURNS_PER_MINUTE")] = 30.0
+    turn_burst: Annotated[int, BeforeValidator(lambda n: max(1, round(_positive_number(n)))),
+                          BeforeValidator(_blank_is_default), _read_from("IIP_TURN_BURST")] = 10
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        **_others: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only what the constructor is given: the environment is read by `from_env`."""
+        return (init_settings,)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """The settings `env` describes (the process's environment by default)."""
+        found = _Environment(cls, os.environ if env is None else env)()
+        try:
+            return cls(**found)
+        except ValidationError as error:
+            raise SettingsError(_explain(error.errors()[0])) from None
 
     @property
     def anonymous(self) -> bool:
         """No app id: the bot neither checks nor sends tokens (local runs only)."""
         return not self.app_id
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
-        port_text = env.get("IIP_PORT", "3978")
-        try:
-            port = int(port_text)
-        except ValueError:
-            raise SettingsError(f"IIP_PORT must be a whole number, not {port_text!r}.") from None
-        if not 0 < port < 65536:
-            raise SettingsError(f"IIP_PORT must be between 1 and 65535, not {port}.")
-        app_type = env.get("MICROSOFT_APP_TYPE", "SingleTenant") or "SingleTenant"
-        if app_type not in APP_TYPES:
-            raise SettingsError(
-                f"MICROSOFT_APP_TYPE must be one of {', '.join(APP_TYPES)}, not {app_type!r}."
-            )
-        return cls(
-            database_url=env.get("IIP_DATABASE_URL") or DEFAULT_DATABASE_URL,
-            host=env.get("IIP_HOST") or "127.0.0.1",
-            port=port,
-            app_id=env.get("MICROSOFT_APP_ID", "").strip(),
-            app_password=env.get("MICROSOFT_APP_PASSWORD", ""),
-            app_tenant_id=env.get("MICROSOFT_APP_TENANT_ID", "").strip(),
-            app_type=app_type,
-            log_level=_log_level(env),
-            log_format=env.get("IIP_LOG_FORMAT") or "json",
-            outbox_worker=_flag(env, "IIP_OUTBOX_WORKER", True),
-            outbox_tenant_rate=_number(env, "IIP_OUTBOX_TENANT_RATE", 50.0),
-            outbox_conversation_rate=_number(env, "IIP_OUTBOX_CONVERSATION_RATE", 7.0),
-            outbox_in_flight=int(_number(env, "IIP_OUTBOX_IN_FLIGHT", 16)),
-            outbox_lease_seconds=_number(env, "IIP_OUTBOX_LEASE_SECONDS", 120.0),
-            outbox_max_retry_after=_number(env, "IIP_OUTBOX_MAX_RETRY_AFTER",
-                                           MAX_RETRY_AFTER_SECONDS),
-            teams_service_url=env.get("IIP_TEAMS_SERVICE_URL")
-            or "https://smba.trafficmanager.net/teams/",
-            connector_hosts=_hosts(env, "IIP_CONNECTOR_HOSTS", DEFAULT_CONNECTOR_HOSTS),
-            turns_per_minute=_number(env, "IIP_TURNS_PER_MINUTE", 30.0),
-            turn_burst=max(1, round(_number(env, "IIP_TURN_BURST", 10))),
-        )
 
     def check_can_serve(self, *, unauthenticated: Mapping[str, str] | None = None) -> None:
         """Refuse configurations that would expose an unauthenticated bot, or one of the
@@ -124,47 +209,22 @@ class Settings:
         return None if path in ("", ":memory:") else Path(path)
 
 
-def _log_level(env: Mapping[str, str]) -> str:
-    level = (env.get("IIP_LOG_LEVEL") or "INFO").strip().upper()
-    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-        raise SettingsError(
-            f"IIP_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {level!r}."
-        )
-    return level
+class _Environment(EnvSettingsSource):
+    """The settings' variables as `env` has them (pydantic-settings reads os.environ only)."""
+
+    def __init__(self, settings: type[BaseSettings], env: Mapping[str, str]) -> None:
+        self._env = env
+        super().__init__(settings)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return dict(self._env)
 
 
-def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
-    value = env.get(name, "").strip().lower()
-    if not value:
-        return default
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise SettingsError(f"{name} must be on or off, not {value!r}.")
-
-
-def _number(env: Mapping[str, str], name: str, default: float) -> float:
-    value = env.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number, not {value!r}.") from None
-    if not math.isfinite(number) or number <= 0:
-        raise SettingsError(f"{name} must be a number more than zero, not {value}.")
-    return number
-
-
-def _hosts(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
-    value = env.get(name, "").strip()
-    if not value:
-        return default
-    hosts = tuple(h.strip().lower() for h in value.split(",") if h.strip())
-    bad = [h for h in hosts if h in ("*", "*.") or "/" in h or ":" in h or " " in h]
-    if bad or not hosts:
-        raise SettingsError(
-            f"{name} must list host names separated by commas (\"*.\" for any subdomain), "
-            f"not {value!r}.")
-    return hosts
+def _explain(error: ErrorDetails) -> str:
+    """'<VARIABLE> must be ..., not ...': the variable and what is wrong with it. A value is
+    quoted only where it was refused for its form, and no secret has a form to refuse."""
+    name = error["loc"][0]
+    context = error.get("ctx") or {}
+    if "error" in context:  # the ValueError of a check above
+        return f"{name} {context['error']}"
+    return f"{name} is not valid: {error['msg']}."

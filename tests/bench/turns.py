@@ -228,8 +228,12 @@ async def run_project(database_url: str, profile: str | None = None,
     # Each client is one person at machine speed: lift the per-person turn limit (where this
     # copy of the bot has one; a --baseline copy may not).
     lifted = {"turns_per_minute": 1e9, "turn_burst": 1_000_000_000}
-    settings = dataclasses.replace(settings, **{
-        k: v for k, v in lifted.items() if k in {f.name for f in dataclasses.fields(settings)}})
+    if hasattr(settings, "model_copy"):  # a pydantic model; a dataclass in older copies
+        known = set(type(settings).model_fields)
+        settings = settings.model_copy(update={k: v for k, v in lifted.items() if k in known})
+    else:
+        settings = dataclasses.replace(settings, **{
+            k: v for k, v in lifted.items() if k in {f.name for f in dataclasses.fields(settings)}})
     configure_logging(settings.log_level, settings.log_format)
     app = create_app(settings)
     settle_heap = getattr(bot.app, "settle_heap", None)  # absent from older copies (--baseline)

@@ -179,3 +179,34 @@ def test_a_server_started_beside_the_bot_without_sign_in_must_listen_on_loopback
 
     assert "Refusing to start the Teams Playground on 0.0.0.0" in str(refused.value)
 
+
+
+def test_settings_made_in_code_are_what_they_are_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only from_env reads the environment: a test's or a tool's Settings(...) is not changed
+    by whatever the shell it runs in has set."""
+    monkeypatch.setenv("IIP_PORT", "4000")
+    monkeypatch.setenv("MICROSOFT_APP_ID", REGISTERED["MICROSOFT_APP_ID"])
+    assert Settings(host="::1") == Settings.from_env({"IIP_HOST": "::1"})
+    assert Settings().port == 3978 and Settings().anonymous
+
+
+@pytest.mark.parametrize("name", [
+    "IIP_DATABASE_URL", "IIP_HOST", "MICROSOFT_APP_TYPE", "IIP_LOG_LEVEL", "IIP_OUTBOX_WORKER",
+    "IIP_OUTBOX_TENANT_RATE", "IIP_OUTBOX_IN_FLIGHT", "IIP_CONNECTOR_HOSTS", "IIP_TURN_BURST",
+])
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_a_variable_set_to_nothing_leaves_its_setting_at_the_default(name: str,
+                                                                      blank: str) -> None:
+    assert Settings.from_env({name: blank}) == Settings()
+
+
+def test_the_password_is_kept_out_of_the_settings_printed() -> None:
+    settings = Settings.from_env({**REGISTERED, "MICROSOFT_APP_PASSWORD": "hunter2-secret"})
+    assert settings.app_password == "hunter2-secret"
+    assert "hunter2" not in repr(settings) and "hunter2" not in str(settings)
+
+
+def test_the_settings_cannot_be_changed_once_read() -> None:
+    settings = Settings.from_env({})
+    with pytest.raises((AttributeError, ValueError)):  # whichever the model raises
+        settings.port = 80  # type: ignore[misc]
