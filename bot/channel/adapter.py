@@ -93,19 +93,22 @@ class PortalAuthentication(BotFrameworkAuthentication):
         if not auth_header:  # let in without an app id, refused with one: nothing to fetch
             result = await self._inner.authenticate_request(activity, auth_header)
         else:
-            result = AuthenticateRequestResult()
-            result.claims_identity = await self._tokens.identity(
-                auth_header, activity.channel_id, activity.service_url)
-            # As the SDK fills it in for a channel token (a skill's is refused).
-            result.audience = self._inner.get_originating_audience()
-            if not self._anonymous:
-                result.caller_id = CallerIdConstants.public_azure_channel
-            result.connector_factory = self._inner.create_connector_factory(
-                result.claims_identity)
+            result = self._channel_result(await self._tokens.identity(
+                auth_header, activity.channel_id, activity.service_url))
         require_expiry(result.claims_identity)
         if result.connector_factory is not None:
             result.connector_factory = self._wrap(result.connector_factory,
                                                   result.claims_identity)
+        return result
+
+    def _channel_result(self, claims: ClaimsIdentity) -> AuthenticateRequestResult:
+        """What the SDK answers for a channel's token once checked (a skill's is refused)."""
+        result = AuthenticateRequestResult()
+        result.claims_identity = claims
+        result.audience = self._inner.get_originating_audience()
+        if not self._anonymous:
+            result.caller_id = CallerIdConstants.public_azure_channel
+        result.connector_factory = self._inner.create_connector_factory(claims)
         return result
 
     async def authenticate_streaming_request(self, auth_header: str,
