@@ -134,8 +134,9 @@ class Settings(BaseSettings):
     outbox_tenant_rate: Annotated[Positive, _read_from("IIP_OUTBOX_TENANT_RATE")] = 50.0
     outbox_conversation_rate: Annotated[Positive,
                                         _read_from("IIP_OUTBOX_CONVERSATION_RATE")] = 7.0
-    # A whole number, though any number more than zero is taken (2.5 is 2), as it always was.
-    outbox_in_flight: Annotated[int, BeforeValidator(lambda n: int(_positive_number(n))),
+    # A whole number, though any number more than zero is taken (2.5 is 2, and 0.5 is 1: none
+    # at a time would never send anything).
+    outbox_in_flight: Annotated[int, BeforeValidator(lambda n: max(1, int(_positive_number(n)))),
                                 BeforeValidator(_blank_is_default),
                                 _read_from("IIP_OUTBOX_IN_FLIGHT")] = 16
     # How long a claimed message stays a worker's own; after it, another worker may send it.

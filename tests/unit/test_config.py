@@ -168,6 +168,13 @@ def test_the_turn_limit_is_generous_by_default_and_can_be_set() -> None:
         Settings.from_env({"IIP_TURN_BURST": "0"})
 
 
+@pytest.mark.parametrize(("given", "sends_at_once"), [("0.5", 1), ("2.5", 2), ("16", 16)])
+def test_the_outbox_always_sends_at_least_one_message_at_a_time(given: str,
+                                                                sends_at_once: int) -> None:
+    settings = Settings.from_env({"IIP_OUTBOX_IN_FLIGHT": given})
+    assert settings.outbox_in_flight == sends_at_once
+
+
 def test_a_server_started_beside_the_bot_without_sign_in_must_listen_on_loopback() -> None:
     """`iip dev` starts the Playground too, which drives the bot as the demo's PMO member:
     even beside a registered bot, it must not be reachable from the network."""
