@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from microsoft_teams.cards.core import Choice, ChoiceSetInput, Fact, FactSet, TextInput, ToggleInput
 
-from bot.domain.feedback import COMMENT_LIMIT, Feedback, Rating
+from bot.domain.feedback import COMMENT_LIMIT, Feedback, FeedbackForm, Rating
 from cards.actions import CardAction
 from cards.base import CardMessage, card_message, heading, paragraph, plain, problem, submit
 
 
-def feedback_form_card(answers: dict[str, Any] | None = None,
+def feedback_form_card(answers: FeedbackForm | None = None,
                        error: str | None = None) -> CardMessage:
     """The form; shown again with the person's answers and `error` when they need a change."""
-    answers = answers or {}
-    comment = answers.get("comment")
+    answers = answers or FeedbackForm()
+    comment = answers.comment
     body = [
         heading("Feedback on the portal bot"),
         paragraph("What works, what does not, what is missing? The PMO team reads every answer."),
@@ -28,7 +26,7 @@ def feedback_form_card(answers: dict[str, Any] | None = None,
             label="How easy is the bot to use?",
             style="compact",
             is_required=False,
-            value=rating if isinstance(rating := answers.get("rating"), str)
+            value=rating if isinstance(rating := answers.rating, str)
             and rating in set(Rating) else None,
             choices=[Choice(title=r.label, value=r.value) for r in Rating],
             placeholder="Choose an answer (optional)",
@@ -47,7 +45,7 @@ def feedback_form_card(answers: dict[str, Any] | None = None,
             id="may_contact",
             title="The PMO team may contact me about this",
             label="May we contact you?",
-            value="true" if str(answers.get("may_contact", "false")).lower() == "true" else "false",
+            value="true" if answers.may_contact else "false",
             value_on="true",
             value_off="false",
         ),

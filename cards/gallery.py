@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from bot.domain.feedback import Feedback, Rating
+from bot.domain.feedback import Feedback, FeedbackForm, Rating
 from bot.domain.ideas import (
     DeclineReason,
     HistoryEntry,
@@ -19,6 +19,7 @@ from bot.domain.lifecycle import Decision, Move, Party
 from bot.domain.listing import ListPage, window
 from bot.domain.organisation import Category, Organisation, Portfolio
 from bot.domain.profile import Profile
+from bot.domain.requests import MyIdeas
 from bot.domain.sensitive import Finding, SensitiveText
 from cards.base import CardMessage
 from cards.decisions import DecisionCards
@@ -100,13 +101,13 @@ def gallery() -> Iterator[tuple[str, CardMessage]]:
     yield "welcome-channel-linked", channel_welcome_card(SAMPLE_CHAT_LINK)
     yield "private-chat", private_chat_card(SAMPLE_CHAT_LINK)
     yield "private-chat-no-link", private_chat_card(None, messaged=False)
-    yield "carry-on-here", carry_on_here_card(next_step_for("my ideas"))
+    yield "carry-on-here", carry_on_here_card(next_step_for(MyIdeas()))
     yield "help", help_card(SAMPLE_CONTACT)
     yield "help-no-contact", help_card("")
     yield "help-pmo", help_card(SAMPLE_CONTACT, staff=True, pmo=True)
     yield "feedback-form", feedback_form_card()
     yield "feedback-form-error", feedback_form_card(
-        {"rating": "4", "comment": "x" * 1200, "may_contact": "true"},
+        FeedbackForm(rating="4", comment="x" * 1200, may_contact=True),
         "Your feedback is 1,200 characters long; the limit is 1,000.",
     )
     yield "feedback-thanks", feedback_thanks_card()
@@ -122,7 +123,8 @@ def gallery() -> Iterator[tuple[str, CardMessage]]:
     yield "not-saved", not_saved_card("I have an idea about the custody suite rota")
     yield "slow-down", slow_down_card()
     yield "feedback-not-saved", feedback_not_saved_card(
-        {"rating": "4", "comment": "The help card told me what I needed.", "may_contact": "true"})
+        FeedbackForm(rating="4", comment="The help card told me what I needed.",
+                     may_contact=True))
     yield from _submission_cards()
     yield from _idea_cards()
 

@@ -3,8 +3,7 @@ without their knowing it."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from bot.domain.feedback import FeedbackForm
 from cards.base import CardMessage, card_message, paragraph, plain
 from cards.feedback import feedback_form_card
 
@@ -25,6 +24,6 @@ def not_saved_card(typed: str | None = None) -> CardMessage:
     return card_message(body, summary="Not saved: please try again", fallback_text=NOT_SAVED)
 
 
-def feedback_not_saved_card(answers: dict[str, Any]) -> CardMessage:
+def feedback_not_saved_card(answers: FeedbackForm) -> CardMessage:
     """The feedback form again, holding what they wrote, to send once the database is back."""
     return feedback_form_card(answers, FEEDBACK_NOT_SAVED)

@@ -10,7 +10,25 @@ from dataclasses import dataclass
 
 from microsoft_teams.cards.core import Action, OpenUrlAction
 
-from bot.domain.commands import Command
+from bot.domain.requests import (
+    AnswerQuestion,
+    AskStatus,
+    AskToWithdraw,
+    ContinueIntake,
+    Find,
+    IdeaStatus,
+    IntakeButton,
+    MyIdeas,
+    MyProfile,
+    NewIdea,
+    OpenIdea,
+    QueueView,
+    Request,
+    SaveProfile,
+    ShowQueue,
+    SkipProfile,
+    Withdraw,
+)
 from cards.actions import CardAction
 from cards.base import CardMessage, card_message, heading, paragraph, submit
 
@@ -34,24 +52,30 @@ TRIAGE = NextStep("triage", "Triage", CardAction.TRIAGE)
 # Anything else (a button of a personal card, a command added later): the way in.
 START = NextStep("start", "New idea", CardAction.NEW_IDEA)
 
-_NEXT_STEPS: dict[str, NextStep] = {
-    Command.NEW_IDEA: NEW_IDEA, CardAction.NEW_IDEA: NEW_IDEA,
-    CardAction.RESUME_DRAFT: NEW_IDEA, CardAction.RESTART_DRAFT: NEW_IDEA,
-    Command.MY_IDEAS: MY_IDEAS, CardAction.MY_IDEAS: MY_IDEAS,
-    Command.STATUS: MY_IDEAS, CardAction.IDEA_STATUS: MY_IDEAS,
-    Command.WITHDRAW: MY_IDEAS, CardAction.WITHDRAW: MY_IDEAS,
-    CardAction.CONFIRM_WITHDRAW: MY_IDEAS, CardAction.ANSWER_QUESTION: MY_IDEAS,
-    Command.MY_PROFILE: MY_PROFILE, CardAction.MY_PROFILE: MY_PROFILE,
-    CardAction.SAVE_PROFILE: MY_PROFILE, CardAction.SKIP_PROFILE: MY_PROFILE,
-    Command.MY_QUEUE: MY_QUEUE, CardAction.MY_QUEUE: MY_QUEUE, CardAction.OPEN_IDEA: MY_QUEUE,
-    Command.FIND: MY_QUEUE,
-    Command.TRIAGE: TRIAGE, CardAction.TRIAGE: TRIAGE,
+_NEXT_STEPS: dict[type[Request], NextStep] = {
+    NewIdea: NEW_IDEA,
+    MyIdeas: MY_IDEAS, IdeaStatus: MY_IDEAS, AskStatus: MY_IDEAS, AskToWithdraw: MY_IDEAS,
+    Withdraw: MY_IDEAS, AnswerQuestion: MY_IDEAS,
+    MyProfile: MY_PROFILE, SaveProfile: MY_PROFILE, SkipProfile: MY_PROFILE,
+    OpenIdea: MY_QUEUE, Find: MY_QUEUE,
+}
+_WITHIN_SUBMISSION = {
+    IntakeButton.RESUME: NEW_IDEA, IntakeButton.RESTART: NEW_IDEA,
+    IntakeButton.SAVE_PROFILE: MY_PROFILE, IntakeButton.SKIP_PROFILE: MY_PROFILE,
 }
 
 
-def next_step_for(request: str) -> NextStep:
-    """The step to offer in private for a typed command or a button's action id."""
-    return _NEXT_STEPS.get(request, START)
+def next_step_for(request: Request) -> NextStep:
+    """The step to offer in private for what was asked in a shared conversation."""
+    match request:
+        case ShowQueue(view=QueueView.TRIAGE):
+            return TRIAGE
+        case ShowQueue():
+            return MY_QUEUE
+        case ContinueIntake(button=button) if button is not None:
+            return _WITHIN_SUBMISSION.get(button, START)
+        case _:
+            return _NEXT_STEPS.get(type(request), START)
 
 
 def private_chat_card(deep_link: str | None, *, messaged: bool = True) -> CardMessage:

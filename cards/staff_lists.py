@@ -11,6 +11,7 @@ from microsoft_teams.cards.core import ActionSet, Container, ExecuteAction, Fact
 
 from bot.domain.ideas import IdeaSummary
 from bot.domain.listing import ListPage
+from bot.domain.requests import QueueView
 from cards.actions import CardAction
 from cards.base import (
     CardMessage,
@@ -23,8 +24,9 @@ from cards.base import (
     submit,
 )
 
-TRIAGE_VIEW = "triage"
-QUEUE_VIEW = "queue"
+# A queue card's Next and Previous say which list they page (cards.requests reads it back).
+TRIAGE_VIEW = QueueView.TRIAGE.value
+QUEUE_VIEW = QueueView.QUEUE.value
 _TITLES = {"triage": "Ideas awaiting triage", "assess": "Ideas awaiting your assessment"}
 _SECTION_WORDS = {"triage": "triage", "assess": "assessment"}
 

@@ -1,40 +1,37 @@
-"""What a person did this turn, as plain values: the channel fills it in from the activity."""
+"""What the channel hands the submission dialog for one turn: who, and what they said.
+
+The channel sets it once, just before it begins or continues the dialog, through
+`hand_over`; the dialog reads it through `handed_over`. Nothing else passes between them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import MutableMapping
+from dataclasses import dataclass
 
 from bot.domain.identity import Caller
+from bot.domain.requests import ContinueIntake, NewIdea
 
-# Where the channel leaves this turn's Turn for the dialogs (TurnContext.turn_state).
-TURN_KEY = "iip.turn"
+# The one entry of the SDK's turn state that the dialogs read; private to this module.
+_KEY = "iip.intake_turn"
 
 
 @dataclass(frozen=True, slots=True)
-class Turn:
-    """Identity comes from the activity, never from card data."""
+class IntakeTurn:
+    """Identity comes from the activity, never from card data. `request` is NewIdea to
+    begin (or offer to resume a draft), or what the person did within the submission."""
 
-    object_id: str
-    name: str
-    tenant_id: str | None
-    text: str | None = None
-    values: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def caller(self) -> Caller:
-        return Caller(self.object_id, self.name, self.tenant_id)
-
-    @property
-    def action(self) -> str | None:
-        action = self.values.get("action")
-        return action if isinstance(action, str) else None
+    caller: Caller
+    request: NewIdea | ContinueIntake
 
 
-def current_turn(turn_state: Mapping[str, object]) -> Turn:
-    """This turn's Turn, left in the SDK's turn state by the channel."""
-    turn = turn_state[TURN_KEY]
-    if not isinstance(turn, Turn):
-        raise TypeError(f"{TURN_KEY} holds {type(turn).__name__}, not a Turn")
+def hand_over(turn_state: MutableMapping[str, object], turn: IntakeTurn) -> None:
+    turn_state[_KEY] = turn
+
+
+def handed_over(turn_state: MutableMapping[str, object]) -> IntakeTurn:
+    """This turn's IntakeTurn, left by the channel with `hand_over`."""
+    turn = turn_state.get(_KEY)
+    if not isinstance(turn, IntakeTurn):
+        raise LookupError("the channel handed the dialog no IntakeTurn this turn")
     return turn

@@ -16,6 +16,7 @@ from bot.channel.activities import card_activity, invoke_error_activity, submitt
 from cards.actions import CardAction
 from cards.base import CardMessage
 from cards.outage import NOT_SAVED, feedback_not_saved_card, not_saved_card
+from cards.requests import feedback_form_of
 
 log = structlog.get_logger(__name__)
 
@@ -46,5 +47,5 @@ async def answer_database_outage(turn_context: TurnContext, error: BaseException
 def _apology_for(activity: Activity) -> CardMessage:
     values = submitted_values(activity)
     if values is not None and values.get("action") == CardAction.SEND_FEEDBACK:
-        return feedback_not_saved_card(values)
+        return feedback_not_saved_card(feedback_form_of(values))
     return not_saved_card(activity.text if values is None else None)

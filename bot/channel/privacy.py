@@ -1,9 +1,10 @@
-"""What may be done in a shared conversation (a team channel or a group chat): one allow-list.
+"""What may be done in a shared conversation (a team channel or a group chat).
 
 Everyone in a shared conversation reads what the bot says there, so it answers there only what
-is the same for everyone: the welcome, help and the feedback form. Everything else, typed or
-pressed, and any command or button added later, is private by default: the person is asked to
-carry on in their 1:1 chat with the bot, and nothing of theirs is posted where others read it.
+is the same for everyone: the welcome, help and the feedback form. Each request says so itself
+(`answered_in_shared`, bot.domain.requests); everything else, typed or pressed, and any command
+or button added later, is private by default: the person is asked to carry on in their 1:1
+chat with the bot, and nothing of theirs is posted where others read it.
 """
 
 from __future__ import annotations
@@ -12,14 +13,9 @@ from urllib.parse import quote
 
 from bot.domain.addresses import ConversationKind
 from bot.domain.commands import Command
-from cards.actions import CardAction
-
-# Typed commands answered in a shared conversation (unknown text gets the same pointer to help
-# for everyone).
-SHARED_COMMANDS = frozenset({Command.WELCOME, Command.HELP, Command.FEEDBACK, Command.UNKNOWN})
-# Buttons answered in a shared conversation: help and the feedback form's.
-SHARED_ACTIONS = frozenset({CardAction.SHOW_HELP, CardAction.OPEN_FEEDBACK,
-                            CardAction.SEND_FEEDBACK})
+from bot.domain.errors import Malformed
+from bot.domain.requests import parse_typed
+from cards.requests import parse_card
 
 TEAMS_CHAT_LINK = "https://teams.microsoft.com/l/chat/0/0?users="
 
@@ -30,12 +26,15 @@ def is_shared(kind: ConversationKind) -> bool:
 
 def may_answer_in_shared(command: Command) -> bool:
     """Whether a typed command may be answered where others read it."""
-    return command in SHARED_COMMANDS
+    return parse_typed(command.value).request.answered_in_shared
 
 
 def may_press_in_shared(action: str) -> bool:
     """Whether a button's action id may be answered where others read it."""
-    return action in SHARED_ACTIONS
+    try:
+        return parse_card({"action": action}).answered_in_shared
+    except Malformed:
+        return False
 
 
 def private_chat_link(app_id: str) -> str | None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from bot.domain.errors import InvalidText
-from bot.domain.text import clean_text
+from bot.domain.text import Answer, clean_text
 
 COMMENT_LIMIT = 1000
 
@@ -33,7 +32,7 @@ _RATING_LABELS = {
 }
 
 
-_RATINGS_OFFERED = [rating.value for rating in Rating]  # a list: forged values may be unhashable
+_RATINGS_OFFERED = frozenset(rating.value for rating in Rating)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +42,21 @@ class Feedback:
     may_contact: bool
 
 
-def parse_feedback(values: dict[str, Any]) -> Feedback:
+@dataclass(frozen=True, slots=True)
+class FeedbackForm:
+    """The feedback form's answers as sent, before they are checked."""
+
+    comment: Answer = None
+    rating: Answer = None
+    may_contact: bool = False
+
+
+def parse_feedback(form: FeedbackForm) -> Feedback:
     """Validate the feedback form's answers; raise InvalidText with a kind message if wrong."""
-    comment = clean_text(values.get("comment"), field="comment", label="Your feedback",
+    comment = clean_text(form.comment, field="comment", label="Your feedback",
                          limit=COMMENT_LIMIT)
-    rating_value = values.get("rating") or None
+    rating_value = form.rating or None
     if rating_value is not None and rating_value not in _RATINGS_OFFERED:
         raise InvalidText("rating", "Please choose one of the ratings offered.")
-    rating = Rating(rating_value) if rating_value is not None else None
-    may_contact = str(values.get("may_contact", "false")).lower() == "true"
-    return Feedback(comment=comment, rating=rating, may_contact=may_contact)
+    rating = Rating(rating_value) if isinstance(rating_value, str) else None
+    return Feedback(comment=comment, rating=rating, may_contact=form.may_contact)

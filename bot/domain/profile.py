@@ -6,12 +6,11 @@ reports suppress small numbers, and a copy is kept with each idea as it was when
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from bot.domain.errors import InvalidText
-from bot.domain.text import clean_text
+from bot.domain.text import Answer, clean_text
 
 PREFER_NOT = "prefer_not_to_say"
 PREFER_NOT_LABEL = "Prefer not to say"
@@ -58,24 +57,35 @@ class Profile:
     role_type: str = PREFER_NOT
 
 
-def parse_profile(values: Mapping[str, Any], departments: Sequence[str]) -> Profile:
+@dataclass(frozen=True, slots=True)
+class ProfileAnswers:
+    """The profile card's answers as sent, before they are checked."""
+
+    department: Answer = None
+    function: Answer = None
+    location: Answer = None
+    grade: Answer = None
+    role_type: Answer = None
+
+
+def parse_profile(answers: ProfileAnswers, departments: Sequence[str]) -> Profile:
     """Validate the profile card's answers; anything left blank is "prefer not to say"."""
-    location = values.get("location")
+    location = answers.location
     location = (clean_text(location, field="location", label="Your location",
                            limit=LOCATION_LIMIT, required=False)
                 if location not in (None, PREFER_NOT) else "")
     return Profile(
-        department=_one_of(values.get("department"), departments, "department"),
-        function=_one_of(values.get("function"), [k for k, _ in FUNCTIONS], "function"),
+        department=_one_of(answers.department, departments, "department"),
+        function=_one_of(answers.function, [k for k, _ in FUNCTIONS], "function"),
         location=location or PREFER_NOT,
-        grade=_one_of(values.get("grade"), [k for k, _ in GRADES], "rank or grade"),
-        role_type=_one_of(values.get("role_type"), [k for k, _ in ROLE_TYPES], "role"),
+        grade=_one_of(answers.grade, [k for k, _ in GRADES], "rank or grade"),
+        role_type=_one_of(answers.role_type, [k for k, _ in ROLE_TYPES], "role"),
     )
 
 
-def _one_of(value: Any, allowed: Sequence[str], what: str) -> str:
+def _one_of(value: Answer, allowed: Sequence[str], what: str) -> str:
     if value in (None, "", PREFER_NOT):
         return PREFER_NOT
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         raise InvalidText(what, f"Please choose your {what} from the list, or leave it blank.")
-    return str(value)
+    return value

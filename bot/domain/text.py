@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from bot.domain.errors import InvalidText
 
@@ -16,6 +17,22 @@ _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 _INVISIBLE = dict.fromkeys(
     [0x061C, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065),
      *range(0x2066, 0x206A), 0xFEFF])
+
+
+@dataclass(frozen=True, slots=True)
+class Forged:
+    """A value of a kind no card sends (a list for a text input, text for a number): broken or
+    forged data. It is kept as such, so that the check of that value refuses it with the same
+    words as any other wrong value."""
+
+
+# What a card's input brings: its text, None when it is left out, or Forged.
+Answer = str | Forged | None
+
+
+def answer_of(value: object) -> Answer:
+    """A card input's value, as an Answer."""
+    return value if value is None or isinstance(value, str) else Forged()
 
 
 def visible(text: str) -> str:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from bot.domain.audit import AuditEntry
 from bot.domain.errors import AlreadyReceived
-from bot.domain.feedback import Feedback, parse_feedback
+from bot.domain.feedback import Feedback, FeedbackForm, parse_feedback
 from bot.domain.identity import Caller
 from bot.domain.messages import CardMessage
 from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
@@ -24,7 +23,7 @@ class FeedbackService:
         self._clock = clock
         self._card_for_pmo = card_for_pmo
 
-    async def submit(self, author: Caller, answers: dict[str, Any],
+    async def submit(self, author: Caller, answers: FeedbackForm,
                      card_id: str | None) -> Feedback:
         """Validate and store the answers of the form `card_id`, and queue them for the PMO.
 

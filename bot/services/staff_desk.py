@@ -59,8 +59,8 @@ class StaffDesk:
         self._idea_card = idea_card
         self._organisation = organisation or OrganisationCache()
 
-    async def queue(self, object_id: str, triage_page: object = 1,
-                    assess_page: object = 1) -> Queue:
+    async def queue(self, object_id: str, triage_page: int = 1,
+                    assess_page: int = 1) -> Queue:
         """The PMO's triage list, a business lead's assessments, or both for someone both.
         Their own ideas await someone else (unless the organisation allows self-decisions)."""
         async with self._uow() as uow:
@@ -73,14 +73,14 @@ class StaffDesk:
                         if roles.assesses else None),
             )
 
-    async def triage(self, object_id: str, page: object = 1) -> ListPage:
+    async def triage(self, object_id: str, page: int = 1) -> ListPage:
         async with self._uow() as uow:
             roles, mine = await self._roles(uow, object_id)
             if not roles.pmo:
                 raise NotAllowed(NOT_PMO)
             return await _page(uow, to_triage(mine), page)
 
-    async def find(self, object_id: str, text: object, page: object = 1) -> Found:
+    async def find(self, object_id: str, text: str, page: int = 1) -> Found:
         """Ideas whose reference or title holds `text`, newest first, among those this person
         may open. InvalidText for text that cannot be searched for."""
         async with self._uow() as uow:
@@ -124,7 +124,7 @@ class StaffDesk:
         return organisation.roles_of(object_id), mine
 
 
-async def _page(uow: UnitOfWork, query: IdeaQuery, requested: object) -> ListPage:
+async def _page(uow: UnitOfWork, query: IdeaQuery, requested: int) -> ListPage:
     """The page asked for (clamped to those there are): a count, then one page's rows."""
     shown = window(requested, await uow.ideas.count(query))
     ideas = await uow.ideas.listed(query, shown.offset, shown.size) if shown.total else []

@@ -12,13 +12,16 @@ from support.chat import IDEA, MEGAN_ID, Reply, reply_of
 from support.organisation import demo_organisation
 
 from bot.app import build_services
+from bot.domain.identity import Caller
 from bot.domain.intake import Step
-from dialogs.intake import IntakeFlow, Outcome
-from dialogs.turn import Turn
+from bot.domain.requests import within_intake
+from bot.presenters.intake import IntakeFlow, Outcome
+from cards.requests import intake_turn_of
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+MEGAN = Caller(object_id=MEGAN_ID, name="Megan Bowen", tenant_id=TENANT)
 QUESTION = {
     Step.TITLE: "Give your idea a short title",
     Step.PROBLEM: "What is the problem behind your idea?",
@@ -45,10 +48,10 @@ class Chat:
         self.services = services
 
     async def begin(self) -> Reply:
-        return self._one(await self.flow.begin(self._turn()))
+        return self._one(await self.flow.begin(MEGAN))
 
     async def say(self, text: str) -> Reply:
-        return self._one(await self.flow.handle(self._turn(text=text)))
+        return self._one(await self.flow.handle(MEGAN, within_intake(text)))
 
     async def press(self, reply: Reply, button: str, **inputs) -> Reply:
         return self._one(await self.outcome(reply, button, **inputs))
@@ -59,7 +62,7 @@ class Chat:
             key: "" if value is None else value for key, value in reply.inputs.items()}
         values.update(inputs)
         values.update(action.get("data") or {})
-        return await self.flow.handle(self._turn(values=values))
+        return await self.flow.handle(MEGAN, intake_turn_of(values))
 
     async def draft(self):
         stored = await self.services.ideas.draft(MEGAN_ID)
@@ -69,11 +72,6 @@ class Chat:
     def _one(outcome: Outcome) -> Reply:
         [card] = outcome.cards
         return reply_of(card.card)
-
-    @staticmethod
-    def _turn(text: str | None = None, values: dict | None = None) -> Turn:
-        return Turn(object_id=MEGAN_ID, name="Megan Bowen", tenant_id=TENANT, text=text,
-                    values=values or {})
 
 
 @pytest.fixture
@@ -160,26 +158,26 @@ async def test_the_profile_step_explains_itself_and_is_asked_only_once(chat: Cha
 
 
 async def test_what_finishes_the_conversation(chat: Chat):
-    assert not (await chat.flow.begin(Chat._turn())).finished
-    question = await chat.flow.handle(Chat._turn(text=IDEA["title"]))
+    assert not (await chat.flow.begin(MEGAN)).finished
+    question = await chat.flow.handle(MEGAN, within_intake(IDEA["title"]))
     assert not question.finished
-    cancelled = await chat.flow.handle(Chat._turn(text="cancel"))
+    cancelled = await chat.flow.handle(MEGAN, within_intake("cancel"))
     assert cancelled.finished
     assert "Stopped. Your draft is kept" in reply_of(cancelled.cards[0].card)
     assert (await chat.draft()).title == IDEA["title"]
 
-    resumed = await chat.flow.handle(Chat._turn(values={"action": "intake.resume"}))
+    resumed = await chat.flow.handle(MEGAN, intake_turn_of({"action": "intake.resume"}))
     assert not resumed.finished
-    await chat.flow.handle(Chat._turn(text="start afresh"))
+    await chat.flow.handle(MEGAN, within_intake("start afresh"))
     assert (await chat.draft()).title == ""
     for step in ORDER[:-1]:
         await chat.say(ANSWERS[step])
-    submitted = await chat.flow.handle(Chat._turn(text="submit"))
+    submitted = await chat.flow.handle(MEGAN, within_intake("submit"))
     assert submitted.finished
     assert await chat.draft() is None
 
     for after in ("cancel", "back", "resume", "anything"):
-        outcome = await chat.flow.handle(Chat._turn(text=after))
+        outcome = await chat.flow.handle(MEGAN, within_intake(after))
         assert outcome.finished, after
         [card] = outcome.cards  # never silence
         assert "There is no idea in progress" in reply_of(card.card), after

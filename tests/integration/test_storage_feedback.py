@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from support.organisation import ALEX, MEGAN, demo_data, demo_organisation
@@ -14,13 +16,14 @@ from bot.domain.organisation import parse_organisation
 from bot.services.feedback import FeedbackService
 from bot.services.organisation import OrganisationService
 from cards.feedback import feedback_for_pmo_card
+from cards.requests import feedback_form_of
 from storage import tables
 from storage.uow import unit_of_work_factory
 
 ADELE = Caller(object_id="00000000-0000-0000-0000-0000000000022", name="Adele Vance",
                tenant_id="50612dbb-0237-4969-b378-8d42590f9c00")
-ANSWERS = {"action": "feedback.send", "comment": "Works well on a phone", "rating": "5",
-           "may_contact": "true"}
+ANSWERS = feedback_form_of({"action": "feedback.send", "comment": "Works well on a phone",
+                            "rating": "5", "may_contact": "true"})
 
 
 @pytest.fixture
@@ -62,7 +65,8 @@ async def test_the_same_form_sent_twice_is_stored_once(
         engine: AsyncEngine, service: FeedbackService) -> None:
     await service.submit(ADELE, ANSWERS, card_id="card-1")
     with pytest.raises(AlreadyReceived):
-        await service.submit(ADELE, {**ANSWERS, "comment": "Second tap"}, card_id="card-1")
+        await service.submit(ADELE, replace(ANSWERS, comment="Second tap"),
+                             card_id="card-1")
     assert [r["comment"] for r in await rows(engine, tables.feedback)] == [
         "Works well on a phone"]
     assert len(await feedback_audit(engine)) == 1
@@ -92,7 +96,7 @@ async def test_another_form_or_another_person_is_new_feedback(
 async def test_invalid_answers_store_nothing(engine: AsyncEngine, service: FeedbackService,
                                              answers: dict) -> None:
     with pytest.raises(InvalidText):
-        await service.submit(ADELE, answers, card_id="card-1")
+        await service.submit(ADELE, feedback_form_of(answers), card_id="card-1")
     assert await count(engine, tables.feedback) == 0
     assert await feedback_audit(engine) == []
     assert await count(engine, tables.outbox) == 0

@@ -17,6 +17,7 @@ from cards.actions import CardAction
 from cards.feedback import feedback_for_pmo_card, feedback_form_card
 from cards.gallery import gallery
 from cards.help import help_card
+from cards.requests import feedback_form_of
 
 GALLERY = list(gallery())
 NAMES = [name for name, _ in GALLERY]
@@ -114,7 +115,7 @@ def shown_only_as_typed(card: dict[str, Any], text: str) -> list[str]:
 def test_a_hostile_comment_is_kept_only_as_the_input_value() -> None:
     comment = f"{HOSTILE}\n" + "more " * 300
     message = feedback_form_card(
-        {"comment": comment, "rating": "<b>5</b>", "may_contact": "true"},
+        feedback_form_of({"comment": comment, "rating": "<b>5</b>", "may_contact": "true"}),
         "Your feedback is 1,507 characters long; the limit is 1,000.",
     )
     assert schema_errors(message.card) == []
@@ -129,7 +130,8 @@ def test_a_hostile_comment_is_kept_only_as_the_input_value() -> None:
 
 @pytest.mark.parametrize("comment", [None, 42, ["list"]])
 def test_a_comment_that_is_not_text_is_not_put_back(comment: object) -> None:
-    message = feedback_form_card({"comment": comment}, "Your feedback must be text.")
+    message = feedback_form_card(feedback_form_of({"comment": comment}),
+                                 "Your feedback must be text.")
     (comment_input,) = [i for i in typed(message.card, "Input.Text") if i["id"] == "comment"]
     assert "value" not in comment_input
     assert schema_errors(message.card) == []

@@ -13,6 +13,7 @@ from bot.channel.privacy import (
 )
 from bot.domain.addresses import ConversationKind
 from bot.domain.commands import Command
+from bot.domain.requests import parse_typed
 from cards.actions import CardAction
 from cards.private import next_step_for, private_chat_card
 from cards.welcome import channel_welcome_card
@@ -56,5 +57,5 @@ def test_the_private_card_links_to_the_chat_only_when_there_is_a_link() -> None:
 
 
 def test_a_staff_search_in_a_channel_is_offered_again_as_the_queue_in_private() -> None:
-    assert next_step_for(Command.FIND).action is CardAction.MY_QUEUE
-    assert next_step_for(Command.NEW_IDEA).action is CardAction.NEW_IDEA
+    assert next_step_for(parse_typed("find notebooks").request).action is CardAction.MY_QUEUE
+    assert next_step_for(parse_typed("new idea").request).action is CardAction.NEW_IDEA

@@ -1,0 +1,266 @@
+"""What a person asks the bot for, parsed once at the edge: one frozen value per kind of request.
+
+A typed line becomes one here (`parse_typed`); a card's button data becomes one in
+cards/requests.py. Past the edge nothing reads a message's text or a card's data again: the
+presenters and the services take these values. Identity is never part of a request: it comes
+from the activity, as a Caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import ClassVar
+
+from bot.domain.commands import Command, command_text, normalise, parse_command
+from bot.domain.feedback import FeedbackForm
+from bot.domain.ideas import find_reference
+from bot.domain.profile import ProfileAnswers
+from bot.domain.text import Answer, Forged
+
+
+class QueueView(StrEnum):
+    """Which of a member of staff's lists: their whole queue, or the PMO's triage alone."""
+
+    QUEUE = "queue"
+    TRIAGE = "triage"
+
+
+class IntakeButton(StrEnum):
+    """What a person does within the submission conversation, by button or by a typed word."""
+
+    ANSWER = "answer"
+    BACK = "back"
+    CANCEL = "cancel"
+    EDIT = "edit"
+    SUBMIT = "submit"
+    RESUME = "resume"
+    RESTART = "restart"
+    SAVE_PROFILE = "save-profile"
+    SKIP_PROFILE = "skip-profile"
+
+
+# A revision or page number as a card carries it: a whole number, absent, or Forged.
+Whole = int | Forged | None
+
+
+class Asked:
+    """What every request says of itself. Private by default: everyone in a shared
+    conversation (a team channel or a group chat) reads what the bot says there, so only what
+    is the same for everyone is answered there; anything else, and anything added later, is
+    offered in the person's 1:1 chat. Most requests need the caller's Entra identity."""
+
+    __slots__ = ()
+    answered_in_shared: ClassVar[bool] = False
+    needs_identity: ClassVar[bool] = True
+
+
+class ForAnyone(Asked):
+    """Answered the same for everyone, anywhere, without knowing who asks."""
+
+    __slots__ = ()
+    answered_in_shared: ClassVar[bool] = True
+    needs_identity: ClassVar[bool] = False
+
+
+@dataclass(frozen=True, slots=True)
+class ShowWelcome(ForAnyone):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ShowHelp(ForAnyone):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class OpenFeedback(ForAnyone):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SendFeedback(Asked):
+    """The same form for everyone, so sent from anywhere; stored with who sent it."""
+
+    answered_in_shared: ClassVar[bool] = True
+    form: FeedbackForm
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown(ForAnyone):
+    """Typed text that is no command."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewIdea(Asked):
+    """Start a submission (or offer to resume the draft)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContinueIntake(Asked):
+    """A turn within the submission: a button of its cards (`button`, with the step and
+    revision of the draft the card showed), or typed text (`button` None, or a word that acts
+    as one, such as "back")."""
+
+    button: IntakeButton | None = None
+    text: str | None = None
+    step: Answer = None
+    revision: Whole = None
+    answer: Answer = None
+    draft: Answer = None
+    confirmed: bool = False
+    profile: ProfileAnswers = field(default_factory=ProfileAnswers)
+    # Whether the card said which step and revision it showed (typed words never do).
+    from_card: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MyIdeas(Asked):
+    page: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class IdeaStatus(Asked):
+    """A contributor's button: their idea's story (None: no idea named, their list)."""
+
+    reference: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AskStatus(Asked):
+    """`status IIP-…` typed: the short staff answer to those who may open the idea, or the
+    contributor's answer (IdeaStatus)."""
+
+    reference: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AskToWithdraw(Asked):
+    reference: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Withdraw(Asked):
+    reference: str | None
+    reason: Answer = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerQuestion(Asked):
+    reference: str | None
+    answer: Answer = None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenIdea(Asked):
+    """A staff list's Open button; no idea named: the person's queue."""
+
+    reference: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShowQueue(Asked):
+    view: QueueView = QueueView.QUEUE
+    triage_page: int = 1
+    assess_page: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Find(Asked):
+    text: str
+    page: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class MyProfile(Asked):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SaveProfile(Asked):
+    answers: ProfileAnswers
+
+
+@dataclass(frozen=True, slots=True)
+class SkipProfile(Asked):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Refresh(Asked):
+    """Teams asks for a staff card as the presser should see it now; None: no such idea."""
+
+    idea_id: int | None
+
+
+Request = (ShowWelcome | ShowHelp | OpenFeedback | SendFeedback | Unknown | NewIdea
+           | ContinueIntake | MyIdeas | IdeaStatus | AskStatus | AskToWithdraw | Withdraw
+           | AnswerQuestion | OpenIdea | ShowQueue | Find | MyProfile | SaveProfile
+           | SkipProfile | Refresh)
+
+
+@dataclass(frozen=True, slots=True)
+class Typed:
+    """A typed line: what it asks for, and `continues`, what it says to a submission in
+    progress if it may be part of one (an answer, or a word such as "back" or "submit")."""
+
+    request: Request
+    continues: ContinueIntake | None = None
+
+
+# Words that act like the submission's buttons when typed.
+INTAKE_WORDS: dict[str, IntakeButton] = {
+    "cancel": IntakeButton.CANCEL, "stop": IntakeButton.CANCEL, "quit": IntakeButton.CANCEL,
+    "back": IntakeButton.BACK, "go back": IntakeButton.BACK,
+    "submit": IntakeButton.SUBMIT, "send": IntakeButton.SUBMIT,
+    "carry on": IntakeButton.RESUME, "resume": IntakeButton.RESUME,
+    "continue": IntakeButton.RESUME,
+    "start afresh": IntakeButton.RESTART, "start again": IntakeButton.RESTART,
+    "skip": IntakeButton.SKIP_PROFILE,
+}
+
+
+def within_intake(text: str | None) -> ContinueIntake:
+    """What typed text says within a submission: a button's word, or an answer."""
+    return ContinueIntake(button=INTAKE_WORDS.get(normalise(text)), text=text)
+
+
+def parse_typed(text: str | None) -> Typed:
+    """A typed message as a request; anything unrecognised is Unknown, never an error.
+
+    Text that is no command, `find …` (an answer may well begin with "find") and the
+    submission's own words may continue a submission in progress; in a shared conversation,
+    where none is ever in progress, they are what they say outside one."""
+    command = parse_command(text)
+    request = _command_request(command, text)
+    if command in (Command.UNKNOWN, Command.FIND) or normalise(text) in INTAKE_WORDS:
+        return Typed(request, within_intake(text))
+    return Typed(request)
+
+
+def _command_request(command: Command, text: str | None) -> Request:
+    match command:
+        case Command.WELCOME:
+            return ShowWelcome()
+        case Command.HELP:
+            return ShowHelp()
+        case Command.FEEDBACK:
+            return OpenFeedback()
+        case Command.NEW_IDEA:
+            return NewIdea()
+        case Command.MY_IDEAS:
+            return MyIdeas()
+        case Command.STATUS:
+            return AskStatus(find_reference(text))
+        case Command.WITHDRAW:
+            return AskToWithdraw(find_reference(text))
+        case Command.MY_PROFILE:
+            return MyProfile()
+        case Command.MY_QUEUE:
+            return ShowQueue(QueueView.QUEUE)
+        case Command.TRIAGE:
+            return ShowQueue(QueueView.TRIAGE)
+        case Command.FIND:
+            return Find(command_text(text))
+        case Command.UNKNOWN:
+            return Unknown()

@@ -1,0 +1,227 @@
+"""The guided submission conversation's decisions: one question a turn, typed or on a card.
+
+`IntakeFlow` decides what to say, driving the rules in bot.domain.intake and keeping the
+draft in the database (so it survives a restart or a day's gap); dialogs.intake.IntakeDialog
+keeps the conversation "inside" the submission between turns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot.domain.errors import Incomplete, InvalidText, OutOfDate
+from bot.domain.identity import Caller
+from bot.domain.intake import (
+    Choices,
+    Draft,
+    Step,
+    advance,
+    answer,
+    back,
+    edit,
+    missing,
+    plan,
+    start,
+)
+from bot.domain.messages import CardMessage
+from bot.domain.profile import Profile, ProfileAnswers, parse_profile
+from bot.domain.requests import ContinueIntake, IntakeButton
+from bot.domain.sensitive import check_fields
+from bot.domain.text import Answer
+from bot.services.ideas import IdeaService, StoredDraft
+from cards.base import card_message, paragraph
+from cards.intake import (
+    cancelled_card,
+    check_card,
+    question_card,
+    receipt_card,
+    resume_card,
+    sensitive_card,
+)
+from cards.profile import Progress, profile_card
+
+TEXT_FIELDS = (Step.TITLE, Step.PROBLEM, Step.PROPOSAL, Step.BENEFIT)
+OUT_OF_DATE = "That card is out of date, so nothing was changed. Here is where you are."
+NOT_YET = ("There are still questions to answer before your idea can be sent; you will see "
+           "all of it to check first.")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    cards: list[CardMessage]
+    finished: bool = False
+
+
+class IntakeFlow:
+    def __init__(self, ideas: IdeaService) -> None:
+        self._ideas = ideas
+
+    async def begin(self, caller: Caller, campaign: str | None = None) -> Outcome:
+        """`new idea`: offer to resume a draft, or start one."""
+        stored = await self._ideas.draft(caller.object_id)
+        if stored is not None:
+            return Outcome([resume_card(stored.draft, stored.updated_at)])
+        return await self._start_afresh(caller, campaign)
+
+    async def handle(self, caller: Caller, turn: ContinueIntake) -> Outcome:
+        """Any later turn of the conversation: an answer, a button, or a typed word."""
+        action = turn.button
+        if action is IntakeButton.SUBMIT:
+            return await self._submit(caller, turn)
+        if action is IntakeButton.RESTART:
+            return await self._start_afresh(caller)
+        stored = await self._ideas.draft(caller.object_id)
+        if action is IntakeButton.CANCEL:
+            return Outcome([cancelled_card() if stored else _no_draft_card()], finished=True)
+        if stored is None:
+            return Outcome([_no_draft_card()], finished=True)
+        draft = stored.draft
+        if action is IntakeButton.RESUME:
+            return await self._ask(stored)
+        if action is IntakeButton.BACK:
+            if _from_old_card(turn, draft, required=False):
+                return await self._ask(stored, notice=OUT_OF_DATE)
+            return await self._save_and_ask(stored, back(draft, await self._steps(draft)))
+        if action is IntakeButton.EDIT:
+            if draft.step is not Step.CHECK and not draft.editing:
+                # An Edit button of a check card, pressed while the questions are still
+                # being answered: editing now would skip the questions still to come.
+                return await self._ask(stored, notice=OUT_OF_DATE)
+            return await self._edit(stored, turn.step)
+        if action in (IntakeButton.SAVE_PROFILE, IntakeButton.SKIP_PROFILE):
+            return await self._profile(caller, turn.profile, stored,
+                                       skip=action is IntakeButton.SKIP_PROFILE)
+        if action is IntakeButton.ANSWER:
+            if _from_old_card(turn, draft, required=True):
+                return await self._ask(stored, notice=OUT_OF_DATE)
+            return await self._answer(stored, turn.answer)
+        if action is None and turn.text is not None:
+            if draft.step is Step.CHECK:
+                return await self._ask(stored, notice="Type **submit** to send your idea, or "
+                                                      "use the Edit buttons to change it.")
+            if draft.step is Step.PROFILE:
+                return await self._ask(stored, notice="Choose your answers on the card, or "
+                                                      "type **skip** to leave them all out.")
+            return await self._answer(stored, turn.text)
+        return await self._ask(stored)
+
+    async def _start_afresh(self, caller: Caller, campaign: str | None = None) -> Outcome:
+        ask_profile = await self._ideas.profile(caller.object_id) is None
+        stored = await self._ideas.new_draft(caller.object_id,
+                                             start(campaign, ask_profile=ask_profile))
+        return await self._ask(stored)
+
+    async def _answer(self, stored: StoredDraft, value: Answer) -> Outcome:
+        draft = stored.draft
+        choices = await self._ideas.choices()
+        steps = plan(ask_profile=draft.ask_profile, campaigns_open=bool(choices.campaigns))
+        try:
+            changed = answer(draft, draft.step, value, choices, steps)
+        except InvalidText as error:
+            typed = value if isinstance(value, str) else None
+            return Outcome([question_card(draft, draft.step, steps, choices, error=str(error),
+                                          typed=typed)])
+        return await self._save_and_ask(stored, changed, choices=choices)
+
+    async def _edit(self, stored: StoredDraft, step_value: Answer) -> Outcome:
+        try:
+            step = Step(step_value)
+            changed = edit(stored.draft, step, await self._steps(stored.draft))
+        except (ValueError, InvalidText):
+            return await self._ask(stored, notice="That part cannot be changed here.")
+        return await self._save_and_ask(stored, changed)
+
+    async def _profile(self, caller: Caller, answers: ProfileAnswers, stored: StoredDraft, *,
+                       skip: bool) -> Outcome:
+        choices = await self._ideas.choices()
+        departments = [o.key for o in choices.portfolios]
+        try:
+            profile = Profile() if skip else parse_profile(answers, departments)
+        except InvalidText as error:
+            return Outcome([_profile_step(stored.draft, choices, str(error))])
+        await self._ideas.save_profile(caller.object_id, profile)
+        draft = stored.draft
+        if draft.step is not Step.PROFILE:
+            return await self._ask(stored)
+        steps = plan(ask_profile=draft.ask_profile, campaigns_open=bool(choices.campaigns))
+        return await self._save_and_ask(stored, advance(replace(draft, revision=draft.revision
+                                                                + 1), steps), choices=choices)
+
+    async def _submit(self, caller: Caller, turn: ContinueIntake) -> Outcome:
+        stored = await self._ideas.draft(caller.object_id)
+        draft_id = turn.draft or (stored.draft_id if stored else None)
+        revision = turn.revision
+        if revision is None and stored is not None:
+            revision = stored.draft.revision
+        if not isinstance(draft_id, str) or not isinstance(revision, int):
+            if stored is None:
+                return Outcome([_no_draft_card()], finished=True)
+            return await self._ask(stored)
+        if (stored is not None and stored.draft_id == draft_id
+                and stored.draft.revision == revision):
+            # What the person saw is the draft as it is now (an older card is refused below).
+            draft = stored.draft
+            if (draft.step is not Step.CHECK and not draft.editing
+                    and missing(draft, await self._ideas.choices())):
+                # "submit" typed before the questions are done: carry on where they are.
+                return await self._ask(stored, notice=NOT_YET)
+            found = check_fields({step.value: draft.text_of(step) for step in TEXT_FIELDS})
+            if found and not turn.confirmed:
+                return Outcome([sensitive_card(draft_id, draft, found)])
+        try:
+            submitted = await self._ideas.submit(caller, draft_id, revision)
+        except OutOfDate as error:
+            if stored is None:
+                return Outcome([_no_draft_card()], finished=True)
+            return await self._ask(stored, notice=str(error))
+        except Incomplete as error:
+            assert stored is not None
+            first = Step(error.steps[0])
+            return await self._save_and_ask(
+                stored, replace(stored.draft, step=first, editing=True), notice=str(error))
+        return Outcome([receipt_card(submitted.reference, submitted.title,
+                                     submitted.update_due)], finished=True)
+
+    async def _save_and_ask(self, stored: StoredDraft, draft: Draft, notice: str | None = None,
+                            choices: Choices | None = None) -> Outcome:
+        return await self._ask(await self._ideas.save_draft(stored, draft), notice=notice,
+                               choices=choices)
+
+    async def _ask(self, stored: StoredDraft, notice: str | None = None,
+                   choices: Choices | None = None) -> Outcome:
+        """The card for where the draft is now; `choices` if this turn read them already."""
+        draft = stored.draft
+        if choices is None:
+            choices = await self._ideas.choices()
+        steps = plan(ask_profile=draft.ask_profile, campaigns_open=bool(choices.campaigns))
+        if draft.step is Step.CHECK:
+            return Outcome([check_card(stored.draft_id, draft, steps, choices, error=notice)])
+        if draft.step is Step.PROFILE:
+            return Outcome([_profile_step(draft, choices, notice)])
+        return Outcome([question_card(draft, draft.step, steps, choices, error=notice)])
+
+    async def _steps(self, draft: Draft) -> tuple[Step, ...]:
+        choices = await self._ideas.choices()
+        return plan(ask_profile=draft.ask_profile, campaigns_open=bool(choices.campaigns))
+
+
+def _from_old_card(turn: ContinueIntake, draft: Draft, *, required: bool) -> bool:
+    """Whether a button's step and revision show an older state of the draft than now.
+    Typed words carry neither; a card's answer must carry both (`required`)."""
+    if not required and not turn.from_card:
+        return False
+    return turn.step != draft.step.value or turn.revision != draft.revision
+
+
+def _no_draft_card() -> CardMessage:
+    text = "There is no idea in progress. Type **new idea** to start one."
+    return card_message([paragraph(text)], summary="No idea in progress",
+                        fallback_text=text.replace("**", ""))
+
+
+def _profile_step(draft: Draft, choices: Choices, error: str | None) -> CardMessage:
+    """The optional questions about the person, as a step of the submission."""
+    steps = plan(ask_profile=draft.ask_profile, campaigns_open=bool(choices.campaigns))
+    return profile_card([(o.key, o.name) for o in choices.portfolios], within_idea=True,
+                        error=error, progress=Progress(steps.index(Step.PROFILE) + 1,
+                                                       len(steps) - 1, draft.revision))

@@ -1,0 +1,158 @@
+"""A card's button data, parsed once into a request (bot.domain.requests).
+
+Cards put an action id (cards.actions) and a few values in each button's data; this module is
+the one place that reads them back. Identity is never read from card data. An action id no
+card offers raises Malformed; a value of the wrong kind where a person's answer goes is kept
+as Forged, so that it is refused with the same words as any other wrong answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from bot.domain.errors import Malformed
+from bot.domain.feedback import FeedbackForm
+from bot.domain.ideas import find_reference
+from bot.domain.listing import page_number
+from bot.domain.profile import ProfileAnswers
+from bot.domain.requests import (
+    AnswerQuestion,
+    AskToWithdraw,
+    ContinueIntake,
+    Find,
+    IdeaStatus,
+    IntakeButton,
+    MyIdeas,
+    MyProfile,
+    NewIdea,
+    OpenFeedback,
+    OpenIdea,
+    QueueView,
+    Refresh,
+    Request,
+    SaveProfile,
+    SendFeedback,
+    ShowHelp,
+    ShowQueue,
+    SkipProfile,
+    Whole,
+    Withdraw,
+)
+from bot.domain.text import Forged, answer_of
+from cards.actions import CardAction
+from cards.decisions import REFRESH_VERB
+
+Values = Mapping[str, object]
+# An idea reference is a few characters ("IIP-2026-0042"): anything far longer is no card's.
+REFERENCE_LIMIT = 200
+
+_INTAKE_BUTTONS: dict[str, IntakeButton] = {
+    CardAction.ANSWER: IntakeButton.ANSWER, CardAction.BACK: IntakeButton.BACK,
+    CardAction.CANCEL: IntakeButton.CANCEL, CardAction.EDIT: IntakeButton.EDIT,
+    CardAction.SUBMIT_IDEA: IntakeButton.SUBMIT, CardAction.RESUME_DRAFT: IntakeButton.RESUME,
+    CardAction.RESTART_DRAFT: IntakeButton.RESTART,
+    CardAction.SAVE_PROFILE: IntakeButton.SAVE_PROFILE,
+    CardAction.SKIP_PROFILE: IntakeButton.SKIP_PROFILE,
+}
+
+
+def parse_card(values: Values, text: str | None = None) -> Request:
+    """The request an Action.Submit button's data makes (with the message's `text`, which
+    Teams may send along). Malformed for an action id no card offers."""
+    action = values.get("action")
+    if not isinstance(action, str) or action not in _SUBMITS:
+        raise Malformed(f"No button asks for {str(action)[:64]!r}.")
+    return _SUBMITS[action](values, text)
+
+
+def parse_execute(verb: str, data: Values) -> Request | None:
+    """The request an Action.Execute verb makes that is not a decision (a refresh, or Next and
+    Previous on a list); None for any other verb."""
+    if verb == REFRESH_VERB:
+        idea = data.get("idea")
+        return Refresh(idea if isinstance(idea, int) and not isinstance(idea, bool) else None)
+    if verb == CardAction.FIND_PAGE:
+        text = data.get("text")
+        return Find(text if isinstance(text, str) else "", page_number(data.get("page")))
+    if verb == CardAction.QUEUE_PAGE:
+        view = QueueView.TRIAGE if data.get("view") == QueueView.TRIAGE else QueueView.QUEUE
+        return ShowQueue(view, page_number(data.get("triage")), page_number(data.get("assess")))
+    return None
+
+
+def feedback_form_of(values: Values) -> FeedbackForm:
+    """The feedback form's answers; only an explicit "true" lets the PMO contact them."""
+    return FeedbackForm(comment=answer_of(values.get("comment")),
+                        rating=answer_of(values.get("rating")),
+                        may_contact=str(values.get("may_contact", "false")).lower() == "true")
+
+
+def profile_answers_of(values: Values) -> ProfileAnswers:
+    return ProfileAnswers(department=answer_of(values.get("department")),
+                          function=answer_of(values.get("function")),
+                          location=answer_of(values.get("location")),
+                          grade=answer_of(values.get("grade")),
+                          role_type=answer_of(values.get("role_type")))
+
+
+def intake_turn_of(values: Values, text: str | None = None) -> ContinueIntake:
+    """A button of the submission's cards, with the draft's step and revision it showed."""
+    action = values.get("action")
+    revision = values.get("revision")
+    return ContinueIntake(
+        button=_INTAKE_BUTTONS.get(action) if isinstance(action, str) else None,
+        text=text,
+        step=answer_of(values.get("step")),
+        revision=_whole(revision),
+        answer=answer_of(values.get("answer")),
+        draft=answer_of(values.get("draft")),
+        confirmed=values.get("confirmed") == "yes",
+        profile=profile_answers_of(values),
+        from_card="step" in values or "revision" in values,
+    )
+
+
+def _whole(value: object) -> Whole:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    return Forged()
+
+
+def _reference(values: Values, text: str | None) -> str | None:
+    """The idea a button names (or, without one, the typed text names)."""
+    given = values.get("reference")
+    if isinstance(given, str) and len(given) > REFERENCE_LIMIT:
+        raise Malformed("That is not an idea reference.")
+    return find_reference(given if isinstance(given, str) else text)
+
+
+def _profile(values: Values, text: str | None) -> Request:
+    """Save or Skip on the profile card: a step of a submission when the card was one."""
+    if values.get("within_idea"):
+        return intake_turn_of(values, text)
+    if values.get("action") == CardAction.SKIP_PROFILE:
+        return SkipProfile()
+    return SaveProfile(profile_answers_of(values))
+
+
+_SUBMITS: dict[str, Callable[[Values, str | None], Request]] = {
+    CardAction.SHOW_HELP: lambda _v, _t: ShowHelp(),
+    CardAction.OPEN_FEEDBACK: lambda _v, _t: OpenFeedback(),
+    CardAction.SEND_FEEDBACK: lambda v, _t: SendFeedback(feedback_form_of(v)),
+    CardAction.NEW_IDEA: lambda _v, _t: NewIdea(),
+    **{action: intake_turn_of for action in _INTAKE_BUTTONS
+       if action not in (CardAction.SAVE_PROFILE, CardAction.SKIP_PROFILE)},
+    CardAction.SAVE_PROFILE: _profile,
+    CardAction.SKIP_PROFILE: _profile,
+    CardAction.MY_PROFILE: lambda _v, _t: MyProfile(),
+    CardAction.MY_IDEAS: lambda v, _t: MyIdeas(page_number(v.get("page"))),
+    CardAction.IDEA_STATUS: lambda v, t: IdeaStatus(_reference(v, t)),
+    CardAction.WITHDRAW: lambda v, t: AskToWithdraw(_reference(v, t)),
+    CardAction.CONFIRM_WITHDRAW: lambda v, t: Withdraw(_reference(v, t),
+                                                       answer_of(v.get("reason"))),
+    CardAction.ANSWER_QUESTION: lambda v, t: AnswerQuestion(_reference(v, t),
+                                                            answer_of(v.get("answer"))),
+    CardAction.OPEN_IDEA: lambda v, t: OpenIdea(_reference(v, t)),
+    CardAction.MY_QUEUE: lambda _v, _t: ShowQueue(QueueView.QUEUE),
+    CardAction.TRIAGE: lambda _v, _t: ShowQueue(QueueView.TRIAGE),
+}
