@@ -82,7 +82,11 @@ def normalise(text: str | None) -> str:
 
 def parse_command(text: str | None) -> Command:
     """Map a typed message to a command; anything unrecognised is UNKNOWN, never an error."""
-    words = normalise(text)
+    return command_of(normalise(text))
+
+
+def command_of(words: str) -> Command:
+    """The command of a message already normalised."""
     if words in _WORDS:
         return _WORDS[words]
     first, _, _rest = words.partition(" ")

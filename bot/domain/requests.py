@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar
 
-from bot.domain.commands import Command, command_text, normalise, parse_command
+from bot.domain.commands import Command, command_of, command_text, normalise
 from bot.domain.feedback import FeedbackForm
 from bot.domain.ideas import find_reference
 from bot.domain.profile import ProfileAnswers
@@ -222,7 +222,11 @@ INTAKE_WORDS: dict[str, IntakeButton] = {
 
 def within_intake(text: str | None) -> ContinueIntake:
     """What typed text says within a submission: a button's word, or an answer."""
-    return ContinueIntake(button=INTAKE_WORDS.get(normalise(text)), text=text)
+    return _within_intake(text, normalise(text))
+
+
+def _within_intake(text: str | None, words: str) -> ContinueIntake:
+    return ContinueIntake(button=INTAKE_WORDS.get(words), text=text)
 
 
 def parse_typed(text: str | None) -> Typed:
@@ -231,10 +235,11 @@ def parse_typed(text: str | None) -> Typed:
     Text that is no command, `find …` (an answer may well begin with "find") and the
     submission's own words may continue a submission in progress; in a shared conversation,
     where none is ever in progress, they are what they say outside one."""
-    command = parse_command(text)
+    words = normalise(text)
+    command = command_of(words)
     request = _command_request(command, text)
-    if command in (Command.UNKNOWN, Command.FIND) or normalise(text) in INTAKE_WORDS:
-        return Typed(request, within_intake(text))
+    if command in (Command.UNKNOWN, Command.FIND) or words in INTAKE_WORDS:
+        return Typed(request, _within_intake(text, words))
     return Typed(request)
 
 
