@@ -14,9 +14,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channel.adapter import PortalAdapter, make_adapter
-from bot.channel.handler import PortalBot, Services
+from bot.channel.handler import PortalBot
 from bot.channel.http import MAX_BODY_BYTES, health_route, messages_route
 from bot.channel.messenger import BearerTokens, BotConnectorMessenger, ConnectorTokens
+from bot.channel.privacy import private_chat_link
 from bot.channel.signing_keys import (
     CHANNEL_METADATA_URL,
     FetchJson,
@@ -27,6 +28,8 @@ from bot.config import Settings
 from bot.domain.ideas import LONDON
 from bot.domain.pacing import Pacer, conversation_windows, safe_tenant_windows
 from bot.domain.service_urls import ServiceUrlPolicy
+from bot.presenters.routes import build_presenters
+from bot.services.bundle import Services
 from bot.services.clock import SystemClock
 from bot.services.conversations import ConversationService
 from bot.services.decisions import DecisionService
@@ -126,7 +129,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
     services = build_services(engine, clock, doorbell)
     # Dialog state (where each person is in a dialog) lives in the database, so that it
     # survives restarts and is shared by replicas; it is kept per person and conversation.
-    bot = PortalBot(services, PrivateConversationState(SqlStorage(engine)), settings.app_id)
+    chat_link = private_chat_link(settings.app_id)
+    bot = PortalBot(services, build_presenters(services, chat_link),
+                    PrivateConversationState(SqlStorage(engine)), chat_link)
 
     queue = SqlOutboxQueue(engine)
     tokens = tokens or ConnectorTokens(settings)  # one token cache for replies and the outbox

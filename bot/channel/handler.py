@@ -28,24 +28,15 @@ from bot.channel.activities import (
     submitted_values,
     tenant_of,
 )
-from bot.channel.privacy import is_shared, private_chat_link
+from bot.channel.privacy import is_shared
 from bot.domain.addresses import ConversationAddress
 from bot.domain.errors import Malformed
 from bot.domain.identity import Caller
 from bot.domain.lifecycle import Move
 from bot.domain.requests import ContinueIntake, NewIdea, Request, ShowWelcome, parse_typed
 from bot.presenters.asking import Asking
-from bot.presenters.contributor import ContributorDesk
-from bot.presenters.front_desk import FrontDesk
-from bot.presenters.intake import IntakeFlow
-from bot.presenters.routes import Route, route_table
-from bot.presenters.staff import StaffRequests
-from bot.services.conversations import ConversationService
-from bot.services.decisions import DecisionService
-from bot.services.feedback import FeedbackService
-from bot.services.ideas import IdeaService
-from bot.services.organisation import OrganisationService
-from bot.services.staff_desk import StaffDesk
+from bot.presenters.routes import Presenters, Route
+from bot.services.bundle import Services
 from cards.base import CardMessage
 from cards.notices import no_identity_card, stale_action_card
 from cards.private import carry_on_here_card, next_step_for, private_chat_card
@@ -58,16 +49,6 @@ log = structlog.get_logger(__name__)
 _REMOVED = ("remove", "remove-upgrade")
 # The one entry this module keeps in the SDK's turn state: this turn's ThisTurn.
 _THIS_TURN = "iip.this_turn"
-
-
-@dataclass(frozen=True, slots=True)
-class Services:
-    conversations: ConversationService
-    organisation: OrganisationService
-    feedback: FeedbackService
-    ideas: IdeaService
-    decisions: DecisionService
-    staff: StaffDesk
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,18 +65,15 @@ class PortalBot(TeamsActivityHandler):
     """`dialog_state` keeps where each person is in a dialog: per person and conversation
     (botbuilder's PrivateConversationState), so that nobody's answer continues another's."""
 
-    def __init__(self, services: Services, dialog_state: BotState, app_id: str = "") -> None:
+    def __init__(self, services: Services, presenters: Presenters, dialog_state: BotState,
+                 private_chat_link: str | None = None) -> None:
         self._services = services
         self._dialog_state = dialog_state
         self._dialogs = DialogSet(dialog_state.create_property("dialogs"))
-        self._dialogs.add(IntakeDialog(IntakeFlow(services.ideas), self._reply))
-        self._private_chat_link = private_chat_link(app_id)
-        self._front = FrontDesk(services.organisation, services.feedback,
-                                self._private_chat_link)
-        contributor = ContributorDesk(services.ideas, services.decisions)
-        self._routes = route_table(
-            self._front, contributor,
-            StaffRequests(services.staff, services.decisions, contributor))
+        self._dialogs.add(IntakeDialog(presenters.intake, self._reply))
+        self._front = presenters.front
+        self._routes = presenters.routes
+        self._private_chat_link = private_chat_link
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity

@@ -38,7 +38,9 @@ from bot.domain.requests import (
 from bot.presenters.asking import Asking
 from bot.presenters.contributor import ContributorDesk
 from bot.presenters.front_desk import FrontDesk
+from bot.presenters.intake import IntakeFlow
 from bot.presenters.staff import StaffRequests
+from bot.services.bundle import Services
 
 # A presenter: the request (of the type it is routed for) and who asks, in; a card, out.
 Answer = Callable[[Any, Asking], Awaitable[CardMessage]]
@@ -53,6 +55,24 @@ class Route:
 
 
 SUBMISSION = Route()
+
+
+@dataclass(frozen=True, slots=True)
+class Presenters:
+    """Everything that answers a request: the route table, the submission's flow (which the
+    channel's dialog drives), and the front desk (whose welcome also greets a new team)."""
+
+    routes: Mapping[type[Request], Route]
+    intake: IntakeFlow
+    front: FrontDesk
+
+
+def build_presenters(services: Services, private_chat_link: str | None) -> Presenters:
+    """`private_chat_link` opens a person's 1:1 chat with the bot (None: no app id to link)."""
+    front = FrontDesk(services.organisation, services.feedback, private_chat_link)
+    contributor = ContributorDesk(services.ideas, services.decisions)
+    staff = StaffRequests(services.staff, services.decisions, contributor)
+    return Presenters(route_table(front, contributor, staff), IntakeFlow(services.ideas), front)
 
 
 def route_table(front: FrontDesk, contributor: ContributorDesk,

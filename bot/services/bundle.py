@@ -1,0 +1,22 @@
+"""The portal's use cases as one value, built once by the composition root (bot/app.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.services.conversations import ConversationService
+from bot.services.decisions import DecisionService
+from bot.services.feedback import FeedbackService
+from bot.services.ideas import IdeaService
+from bot.services.organisation import OrganisationService
+from bot.services.staff_desk import StaffDesk
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    conversations: ConversationService
+    organisation: OrganisationService
+    feedback: FeedbackService
+    ideas: IdeaService
+    decisions: DecisionService
+    staff: StaffDesk
