@@ -160,7 +160,8 @@ class PortalBot(TeamsActivityHandler):
         if route.answer is not None:
             await self._reply(turn_context, await route.answer(request, this.asking))
             return
-        assert caller is not None and isinstance(request, (NewIdea, ContinueIntake))
+        if caller is None or not isinstance(request, (NewIdea, ContinueIntake)):
+            raise LookupError(f"no presenter and no submission for {type(request).__name__}")
         hand_over(turn_context.turn_state, IntakeTurn(caller, request))
         dialog = await self._dialogs.create_context(turn_context)
         if isinstance(request, NewIdea):
