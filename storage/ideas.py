@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain.ideas import (
     DeclineReason,
     HistoryEntry,
+    IdeaChange,
     IdeaDetail,
+    IdeaSubmission,
     IdeaSummary,
     Status,
     format_reference,
@@ -44,10 +46,10 @@ class SqlIdeas:
             select(t.ideas.c.reference).where(t.ideas.c.submission_key == submission_key)
         )
 
-    async def add(self, values: dict[str, Any], first: HistoryEntry) -> IdeaDetail:
+    async def add(self, idea: IdeaSubmission, first: HistoryEntry) -> IdeaDetail:
         """Store a new idea and the first entry of its history; the idea as stored."""
         row = (await self._db.execute(
-            insert(t.ideas).values(**values).returning(*t.ideas.c)
+            insert(t.ideas).values(**_new_columns(idea)).returning(*t.ideas.c)
         )).mappings().one()
         await self.add_history(row["id"], first)
         return _idea(row, (first,))
@@ -112,24 +114,13 @@ class SqlIdeas:
             for h in history
         ))
 
-    async def move(self, idea_id: int, version: int, status: Status, at: datetime,
-                   decline_reason: DeclineReason | None = None) -> bool:
-        """Change the status if nobody changed the idea since `version`; False if they did."""
-        result = await self._db.execute(
-            update(t.ideas).where(t.ideas.c.id == idea_id, t.ideas.c.version == version)
-            .values(status=status.value, version=version + 1, updated_at=at,
-                    decline_reason=decline_reason.value if decline_reason else None)
-        )
-        return bool(result.rowcount)
-
-
     async def change(self, idea: IdeaDetail, at: datetime,
-                     values: dict[str, Any]) -> IdeaDetail | None:
-        """Apply `values` if nobody changed the idea since it was read; the idea as it now is
+                     change: IdeaChange) -> IdeaDetail | None:
+        """Apply `change` if nobody changed the idea since it was read; the idea as it now is
         (its history as it was), or None if somebody did."""
         row = (await self._db.execute(
             update(t.ideas).where(t.ideas.c.id == idea.id, t.ideas.c.version == idea.version)
-            .values(version=idea.version + 1, updated_at=at, **values)
+            .values(version=idea.version + 1, updated_at=at, **_change_columns(change))
             .returning(*t.ideas.c)
         )).mappings().first()
         return None if row is None else _idea(row, idea.history)
@@ -171,6 +162,34 @@ def _conditions(query: IdeaQuery) -> list[ColumnElement[bool]]:
         found.append(or_(ideas.c.reference.icontains(query.text, autoescape=True),
                          ideas.c.title.icontains(query.text, autoescape=True)))
     return found
+
+
+def _new_columns(idea: IdeaSubmission) -> dict[str, Any]:
+    """The `ideas` row of a new idea."""
+    profile = idea.profile
+    return {
+        "reference": idea.reference, "contributor_object_id": idea.contributor_object_id,
+        "contributor_name": idea.contributor_name, "title": idea.title,
+        "problem": idea.problem, "proposal": idea.proposal, "benefit": idea.benefit,
+        "category_key": idea.category_key, "portfolio_key": idea.portfolio_key,
+        "campaign_key": idea.campaign_key, "named_publicly": idea.named_publicly,
+        "status": Status.SUBMITTED.value, "version": 1, "submitted_at": idea.submitted_at,
+        "updated_at": idea.submitted_at, "submission_key": idea.submission_key,
+        "department": profile.department, "function": profile.function,
+        "location": profile.location, "grade": profile.grade, "role_type": profile.role_type,
+    }
+
+
+def _change_columns(change: IdeaChange) -> dict[str, Any]:
+    """The `ideas` columns a change writes."""
+    return {
+        "status": change.status.value,
+        "decline_reason": change.decline_reason.value if change.decline_reason else None,
+        "duplicate_of": change.duplicate_of, "revisit_on": change.revisit_on,
+        "portfolio_key": change.portfolio_key,
+        "root_cause_problem": change.root_cause_problem,
+        "root_cause_implicated": change.root_cause_implicated,
+    }
 
 
 def _idea(row: Any, history: tuple[HistoryEntry, ...]) -> IdeaDetail:

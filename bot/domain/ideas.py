@@ -8,6 +8,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.domain.profile import Profile
+
 LONDON = ZoneInfo("Europe/London")
 SLA_MONTHS = 2
 
@@ -165,3 +167,46 @@ class IdeaDetail:
     def summary(self) -> IdeaSummary:
         return IdeaSummary(self.reference, self.title, self.status, self.decline_reason,
                            self.submitted_at, self.updated_at)
+
+
+@dataclass(frozen=True, slots=True)
+class IdeaSubmission:
+    """An idea as its contributor submits it: it starts submitted, at version 1."""
+
+    reference: str
+    contributor_object_id: str
+    contributor_name: str | None
+    title: str
+    problem: str
+    proposal: str
+    benefit: str
+    category_key: str
+    portfolio_key: str
+    campaign_key: str | None
+    named_publicly: bool
+    submitted_at: datetime
+    submission_key: str  # the draft it came from: one idea per draft
+    profile: Profile  # the contributor's answers as they were at submission, for reporting
+
+
+@dataclass(frozen=True, slots=True)
+class IdeaChange:
+    """What an idea holds after a change: its status and what describes it. Every field is
+    written, so `IdeaChange.of(idea)` (nothing but a new version) keeps the idea as it is."""
+
+    status: Status
+    decline_reason: DeclineReason | None
+    duplicate_of: str | None
+    revisit_on: date | None
+    portfolio_key: str
+    root_cause_problem: str | None
+    root_cause_implicated: str | None
+
+    @classmethod
+    def of(cls, idea: IdeaDetail) -> IdeaChange:
+        """The idea's values as they are."""
+        return cls(status=idea.status, decline_reason=idea.decline_reason,
+                   duplicate_of=idea.duplicate_of, revisit_on=idea.revisit_on,
+                   portfolio_key=idea.portfolio_key,
+                   root_cause_problem=idea.root_cause_problem,
+                   root_cause_implicated=idea.root_cause_implicated)

@@ -12,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 
 from bot.domain.errors import InvalidText, NotAllowed
-from bot.domain.ideas import DeclineReason, HistoryEntry, IdeaDetail, Status
+from bot.domain.ideas import DeclineReason, HistoryEntry, IdeaChange, IdeaDetail, Status
 from bot.domain.organisation import Organisation
 from bot.domain.text import clean_text
 
@@ -281,6 +281,22 @@ def root_causes(problem: object, implicated: object) -> tuple[str, str]:
                                      "approve, decline or escalate.")
         answers.append(clean_text(value, field=field, label=label, limit=ROOT_CAUSE_LIMIT))
     return answers[0], answers[1]
+
+
+def change_for(decision: Decision, to: Status, idea: IdeaDetail) -> IdeaChange:
+    """What `idea` holds once `decision` moves it to `to`. What described its old status no
+    longer does (the history keeps it)."""
+    declined, deferred = to is Status.DECLINED, to is Status.DEFERRED
+    return IdeaChange(
+        status=to,
+        decline_reason=decision.reason or (idea.decline_reason if declined else None),
+        duplicate_of=decision.duplicate_of or (idea.duplicate_of if declined else None),
+        revisit_on=decision.revisit_on or (idea.revisit_on if deferred else None),
+        portfolio_key=decision.portfolio or idea.portfolio_key,
+        root_cause_problem=decision.root_cause_problem or idea.root_cause_problem,
+        root_cause_implicated=(decision.root_cause_implicated if decision.root_cause_problem
+                               else idea.root_cause_implicated),
+    )
 
 
 def revisit_date(value: object, today: date) -> date:

@@ -20,8 +20,8 @@ from bot.domain.errors import InvalidText, NotAllowed, NotFound, OutOfDate
 from bot.domain.ideas import (
     LONDON,
     HistoryEntry,
+    IdeaChange,
     IdeaDetail,
-    Status,
     find_reference,
 )
 from bot.domain.identity import Caller
@@ -32,6 +32,7 @@ from bot.domain.lifecycle import (
     Move,
     Party,
     answerable,
+    change_for,
     decline_reason,
     followers_of,
     latest_question,
@@ -157,7 +158,7 @@ class DecisionService:
             except InvalidText as problem:
                 return as_it_is(idea, f"invalid {problem.field}", str(problem), typed=inputs)
             to = rule.to or idea.status
-            moved = await uow.ideas.change(idea, now, _changes(decision, to, idea))
+            moved = await uow.ideas.change(idea, now, change_for(decision, to, idea))
             if moved is None:
                 current = await uow.ideas.by_id(idea.id)
                 assert current is not None
@@ -204,7 +205,7 @@ class DecisionService:
                 raise NotAllowed(f"{reference} is {idea.summary.status_label.lower()} now, so "
                                  "the question no longer needs an answer. Nothing was added.")
             organisation = await self._organisation.read(uow)
-            moved = await uow.ideas.change(idea, now, {})
+            moved = await uow.ideas.change(idea, now, IdeaChange.of(idea))
             if moved is None:
                 raise OutOfDate(f"{reference} changed just now. Please look at it and answer "
                                 "again.")
@@ -309,29 +310,6 @@ async def _original(uow: UnitOfWork, value: object, idea: IdeaDetail) -> str:
     if await uow.ideas.by_reference(reference) is None:
         raise InvalidText("duplicate_of", f"There is no idea {reference}.")
     return reference
-
-
-def _changes(decision: Decision, to: Status, idea: IdeaDetail) -> dict[str, Any]:
-    values: dict[str, Any] = {"status": to.value}
-    if decision.reason is not None:
-        values["decline_reason"] = decision.reason.value
-    elif to is not Status.DECLINED:
-        values["decline_reason"] = None
-    # What described the idea's old status no longer does (the history keeps it).
-    if to is not Status.DECLINED:
-        values["duplicate_of"] = None
-    if to is not Status.DEFERRED:
-        values["revisit_on"] = None
-    if decision.portfolio:
-        values["portfolio_key"] = decision.portfolio
-    if decision.root_cause_problem:
-        values["root_cause_problem"] = decision.root_cause_problem
-        values["root_cause_implicated"] = decision.root_cause_implicated
-    if decision.revisit_on:
-        values["revisit_on"] = decision.revisit_on
-    if decision.duplicate_of:
-        values["duplicate_of"] = decision.duplicate_of
-    return values
 
 
 def _detail(decision: Decision, idea: IdeaDetail) -> dict[str, Any] | None:

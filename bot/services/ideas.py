@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Protocol
 
@@ -11,9 +11,9 @@ from bot.domain.audit import AuditEntry
 from bot.domain.errors import Incomplete, NotAllowed, NotFound, OutOfDate
 from bot.domain.ideas import (
     LONDON,
-    UNDECIDED,
     HistoryEntry,
     IdeaDetail,
+    IdeaSubmission,
     IdeaSummary,
     Status,
     cannot_withdraw,
@@ -21,7 +21,7 @@ from bot.domain.ideas import (
 )
 from bot.domain.identity import Caller
 from bot.domain.intake import Choices, Draft, Option, missing
-from bot.domain.lifecycle import followers_of
+from bot.domain.lifecycle import Decision, Move, Party, change_for, followers_of, rule_for
 from bot.domain.messages import CardMessage
 from bot.domain.organisation import Organisation
 from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
@@ -143,19 +143,17 @@ class IdeaService:
                 raise Incomplete("A few answers are missing or no longer valid.",
                                  [step.value for step in gaps])
             profile = await uow.profiles.get(contributor.object_id) or Profile()
+            # Nothing is missing: the category and the portfolio are chosen.
+            assert draft.category is not None and draft.portfolio is not None
             reference = await uow.ideas.next_reference(now.astimezone(LONDON).year)
-            idea = await uow.ideas.add({
-                "reference": reference, "contributor_object_id": contributor.object_id,
-                "contributor_name": contributor.name or None,
-                "title": draft.title, "problem": draft.problem, "proposal": draft.proposal,
-                "benefit": draft.benefit, "category_key": draft.category,
-                "portfolio_key": draft.portfolio, "campaign_key": draft.campaign or None,
-                "named_publicly": bool(draft.named_publicly), "status": Status.SUBMITTED.value,
-                "version": 1, "submitted_at": now, "updated_at": now,
-                "submission_key": draft_id, "department": profile.department,
-                "function": profile.function, "location": profile.location,
-                "grade": profile.grade, "role_type": profile.role_type,
-            }, HistoryEntry(at=now, actor=contributor.object_id, action="submitted",
+            idea = await uow.ideas.add(IdeaSubmission(
+                reference=reference, contributor_object_id=contributor.object_id,
+                contributor_name=contributor.name or None, title=draft.title,
+                problem=draft.problem, proposal=draft.proposal, benefit=draft.benefit,
+                category_key=draft.category, portfolio_key=draft.portfolio,
+                campaign_key=draft.campaign or None, named_publicly=bool(draft.named_publicly),
+                submitted_at=now, submission_key=draft_id, profile=profile,
+            ), HistoryEntry(at=now, actor=contributor.object_id, action="submitted",
                             from_status=None, to_status=Status.SUBMITTED))
             await uow.audit.record(AuditEntry(
                 actor=contributor.object_id, action="idea.submitted", subject=reference, at=now,
@@ -197,20 +195,23 @@ class IdeaService:
             idea = await uow.ideas.of_contributor(contributor.object_id, reference)
             if idea is None:
                 raise NotFound(f"I could not find an idea {reference} of yours.")
-            if idea.status not in UNDECIDED:
-                raise NotAllowed(cannot_withdraw(idea.summary))
-            if not await uow.ideas.move(idea.id, idea.version, Status.WITHDRAWN, now):
+            try:
+                rule = rule_for(idea.status, Move.WITHDRAW, frozenset({Party.CONTRIBUTOR}))
+            except NotAllowed:
+                raise NotAllowed(cannot_withdraw(idea.summary)) from None
+            to = rule.to or idea.status
+            moved = await uow.ideas.change(idea, now,
+                                           change_for(Decision(Move.WITHDRAW), to, idea))
+            if moved is None:
                 raise OutOfDate(f"{reference} changed just now. Please look at it again.")
-            await uow.ideas.add_history(idea.id, HistoryEntry(
-                at=now, actor=contributor.object_id, action="withdrawn",
-                from_status=idea.status, to_status=Status.WITHDRAWN, reason=reason,
-            ))
+            entry = HistoryEntry(at=now, actor=contributor.object_id, action="withdrawn",
+                                 from_status=idea.status, to_status=to, reason=reason)
+            await uow.ideas.add_history(idea.id, entry)
             await uow.audit.record(AuditEntry(
                 actor=contributor.object_id, action="idea.withdrawn", subject=reference, at=now,
                 detail={"from": idea.status.value},
             ))
-            withdrawn = await uow.ideas.of_contributor(contributor.object_id, reference)
-            assert withdrawn is not None
+            withdrawn = replace(moved, history=(*moved.history, entry))
             organisation = await self._organisation.read(uow)
             if organisation is not None:
                 card = self._views.withdrawn(withdrawn, contributor.name, reason)

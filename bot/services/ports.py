@@ -6,12 +6,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Protocol, Self
 
 from bot.domain.addresses import ConversationAddress
 from bot.domain.audit import AuditEntry
 from bot.domain.feedback import Feedback
-from bot.domain.ideas import DeclineReason, HistoryEntry, IdeaDetail, IdeaSummary, Status
+from bot.domain.ideas import HistoryEntry, IdeaChange, IdeaDetail, IdeaSubmission, IdeaSummary
 from bot.domain.intake import Draft
 from bot.domain.listing import IdeaQuery
 from bot.domain.messages import CardMessage
@@ -110,7 +110,7 @@ class Ideas(Protocol):
         """The reference of the idea made from this draft, if it was submitted already."""
         ...
 
-    async def add(self, values: dict[str, Any], first: HistoryEntry) -> IdeaDetail:
+    async def add(self, idea: IdeaSubmission, first: HistoryEntry) -> IdeaDetail:
         """Store a new idea and the first entry of its history; the idea as stored."""
         ...
 
@@ -125,18 +125,13 @@ class Ideas(Protocol):
         """The idea with its history, only if this person contributed it."""
         ...
 
-    async def move(self, idea_id: int, version: int, status: Status, at: datetime,
-                   decline_reason: DeclineReason | None = None) -> bool:
-        """Change the status unless the idea changed since `version`; False if it did."""
-        ...
-
     async def by_id(self, idea_id: int) -> IdeaDetail | None: ...
 
     async def by_reference(self, reference: str) -> IdeaDetail | None: ...
 
     async def change(self, idea: IdeaDetail, at: datetime,
-                     values: dict[str, Any]) -> IdeaDetail | None:
-        """Apply `values` unless the idea changed since it was read; the changed idea, or
+                     change: IdeaChange) -> IdeaDetail | None:
+        """Apply `change` unless the idea changed since it was read; the changed idea, or
         None if it had changed."""
         ...
 
