@@ -30,7 +30,6 @@ from bot.domain.ideas import (
     update_due,
 )
 from bot.domain.lifecycle import (
-    NEEDS_ROOT_CAUSE,
     TRIAGE_DECLINE_REASONS,
     Decision,
     Move,
@@ -42,6 +41,15 @@ from bot.domain.lifecycle import (
     moves_for,
 )
 from bot.domain.messages import CardMessage
+from bot.domain.moves import (
+    BUTTON_ORDER,
+    MESSAGE,
+    ROOT_CAUSES,
+    Input,
+    InputKind,
+    Options,
+    input_id,
+)
 from bot.domain.organisation import Organisation, people_named
 from cards.actions import CardAction
 from cards.base import (
@@ -61,42 +69,6 @@ SELF_DECISIONS = ("You submitted this idea. Self-decisions are allowed in this "
                   "organisation, so you may decide it yourself.")
 REFRESH_VERB = "refresh"
 MAX_REFRESH_USERS = 60
-
-_BUTTONS = {
-    Move.ALLOCATE: "Allocate", Move.DECLINE_AT_TRIAGE: "Decline at triage",
-    Move.APPROVE: "Approve", Move.DECLINE: "Decline", Move.DEFER: "Defer",
-    Move.ESCALATE: "Escalate", Move.REALLOCATE: "Re-allocate", Move.ASK: "Ask a question",
-    Move.UPDATE: "Send an update", Move.DELIVER: "Mark delivered", Move.REVISIT: "Revisit now",
-    Move.REOPEN: "Reopen",
-}
-# The buttons' order: decisions first, then talking to the contributor, re-allocating last.
-# Teams shows six buttons and folds the rest under "...": an assessment card has seven moves,
-# so the one folded away is the rarest (Re-allocate), not "Send an update".
-_ORDER = [Move.ALLOCATE, Move.DECLINE_AT_TRIAGE, Move.APPROVE, Move.DECLINE, Move.DEFER,
-          Move.ESCALATE, Move.DELIVER, Move.REVISIT, Move.REOPEN, Move.ASK, Move.UPDATE,
-          Move.REALLOCATE]
-# What a move does, said at the top of its questions (the only sign of which move is open
-# when it was chosen from the "..." menu).
-_WHAT_HAPPENS = {
-    Move.ALLOCATE: "Pass it to the portfolio that will assess it. The contributor is told.",
-    Move.DECLINE_AT_TRIAGE: "Close it at triage. The contributor is told why, with your "
-                            "message.",
-    Move.APPROVE: "Approve it. The contributor is told, with your message.",
-    Move.DECLINE: "Decline it. The contributor is told why, with your message.",
-    Move.DEFER: "Keep it for later. The contributor is told when it will be looked at again.",
-    Move.ESCALATE: "Pass it to change governance to plan its delivery, timeline and budget. "
-                   "The contributor is told.",
-    Move.REALLOCATE: "Move it to another portfolio to assess. The contributor is told.",
-    Move.ASK: "Ask the contributor a question; they can answer on their card. The status "
-              "stays as it is.",
-    Move.UPDATE: "Send the contributor an update. The status stays as it is.",
-    Move.DELIVER: "Mark it delivered. The contributor is thanked and, if they agreed, named "
-                  "in the news channel.",
-    Move.REVISIT: "Bring it back for assessment now. The contributor is told.",
-    Move.REOPEN: "Reopen it for triage. The contributor is told it is being looked at "
-                 "again (with your message, if you write one), not your reason.",
-}
-
 
 class DecisionCards:
     """Implements bot.services.decisions.DecisionViews. `today` (UK date) sets the earliest
@@ -133,18 +105,15 @@ class DecisionCards:
         question = latest_question(idea)
         if question is not None:
             body.append(_question(question, idea, organisation))
-        moves = sorted((m for m in moves_for(idea.status, viewer) if m is not Move.WITHDRAW),
-                       key=_ORDER.index)
-        if any(m in NEEDS_ROOT_CAUSE for m in moves):
+        moves = sorted((m for m in moves_for(idea.status, viewer) if m in BUTTON_ORDER),
+                       key=BUTTON_ORDER.index)
+        if any(m.spec.root_cause for m in moves):
+            answered = (idea.root_cause_problem, idea.root_cause_implicated)
             body.append(Container(separator=True, spacing="Medium", items=[
                 subheading("Root cause (needed to approve, decline or escalate)"),
-                TextInput(id="root_cause_problem", label="What is the problem behind the idea?",
-                          is_multiline=True, max_length=1000,
-                          value=idea.root_cause_problem or None),
-                TextInput(id="root_cause_implicated",
-                          label="Which processes, systems or issues are implicated?",
-                          is_multiline=True, max_length=1000,
-                          value=idea.root_cause_implicated or None),
+                *(TextInput(id=answer.name, label=answer.label, is_multiline=True,
+                            max_length=answer.limit, value=value or None)
+                  for answer, value in zip(ROOT_CAUSES, answered, strict=True)),
             ]))
         elif idea.root_cause_problem:
             # Decided: the answers recorded, to read (no longer to edit).
@@ -213,7 +182,7 @@ class DecisionCards:
                      plain(decision.message)]
         actions = [submit("See its story", CardAction.IDEA_STATUS, inputs=False,
                           reference=idea.reference)]
-        if decision.move is Move.ASK:
+        if decision.move.spec.notice and decision.move.spec.notice.answer:
             body.append(TextInput(id="answer", label="Your answer", is_multiline=True,
                                   is_required=True, max_length=2000,
                                   error_message="Please write your answer."))
@@ -249,69 +218,45 @@ class DecisionCards:
 def _move_action(move: Move, idea: IdeaDetail, organisation: Organisation,
                  today: date) -> ShowCardAction:
     """A button that opens the move's questions, with a confirm button that sends them."""
-    inputs = _inputs_for(move, idea, organisation, today)
+    spec = move.spec
+    button = spec.button or move.value
+    inputs = [_input(move, answer, idea, organisation, today) for answer in spec.inputs]
     return ShowCardAction(
-        title=_BUTTONS[move],
-        card=AdaptiveCard(version="1.5", body=[paragraph(_WHAT_HAPPENS[move]), *inputs],
-                          actions=[_execute(f"Confirm: {_BUTTONS[move].lower()}", move.value,
-                                            idea)]),
+        title=button,
+        card=AdaptiveCard(version="1.5", body=[paragraph(spec.what_happens), *inputs],
+                          actions=[_execute(f"Confirm: {button.lower()}", move.value, idea)]),
     )
 
 
-def _inputs_for(move: Move, idea: IdeaDetail, organisation: Organisation,
-                today: date) -> list:
-    key = move.value
-    message_input = TextInput(
-        id=f"{key}.message", label="Message to the contributor, in plain words",
-        is_multiline=True, max_length=2000,
-        is_required=move not in (Move.ALLOCATE, Move.REALLOCATE, Move.DELIVER, Move.REVISIT,
-                                 Move.REOPEN),
-        error_message="Please write a message to the contributor.",
-    )
-    note_input = TextInput(id=f"{key}.note", label="Internal note (not shown to the contributor)",
-                           is_multiline=True, max_length=2000)
-    inputs: list = []
-    if move in (Move.ALLOCATE, Move.REALLOCATE):
-        inputs.append(ChoiceSetInput(
-            id=f"{key}.portfolio", label="Portfolio", style="compact", is_required=True,
-            value=idea.portfolio_key if move is Move.ALLOCATE else None,
-            choices=[Choice(title=p.name, value=p.key) for p in organisation.portfolios],
-            error_message="Please choose a portfolio.",
-        ))
-    if move in (Move.DECLINE, Move.DECLINE_AT_TRIAGE):
-        reasons = [r for r in DeclineReason
-                   if move is Move.DECLINE or r in TRIAGE_DECLINE_REASONS]
-        inputs += [
-            ChoiceSetInput(id=f"{key}.reason", label="Why is it declined?", style="expanded",
-                           is_required=True, error_message="Please choose a reason.",
-                           choices=[Choice(title=r.label.capitalize(), value=r.value)
-                                    for r in reasons]),
-            TextInput(id=f"{key}.duplicate_of",
-                      label="If a duplicate: the original idea's reference",
-                      placeholder="IIP-2026-0042", max_length=20),
-        ]
-    if move is Move.DEFER:
-        tomorrow = (today + timedelta(days=1)).isoformat()
-        inputs.append(DateInput(id=f"{key}.revisit_on", label="Look at it again on",
-                                is_required=True, min=tomorrow,
-                                error_message="Please choose a date in the future."))
-    if move is Move.DELIVER:
-        inputs += [
-            TextInput(id=f"{key}.what_changed", label="What changed", is_multiline=True,
-                      is_required=True, max_length=1000,
-                      error_message="Please say what changed."),
-            TextInput(id=f"{key}.benefit_seen", label="The benefit seen so far",
-                      is_multiline=True, max_length=1000),
-        ]
-    if move is Move.REOPEN:  # its reason is the internal note: no second one
-        return [
-            TextInput(id=f"{key}.reason",
-                      label="Why is it reopened? (only the staff see this)",
-                      is_multiline=True, is_required=True, max_length=2000,
-                      error_message="Please say why it is reopened."),
-            message_input,
-        ]
-    return [*inputs, message_input, note_input]
+def _input(move: Move, answer: Input, idea: IdeaDetail, organisation: Organisation,
+           today: date) -> TextInput | ChoiceSetInput | DateInput:
+    """The form's input for one of the move's answers."""
+    key = input_id(move, answer)
+    required = True if answer.required else None
+    if answer.kind is InputKind.CHOICE:
+        return ChoiceSetInput(
+            id=key, label=answer.label, is_required=required, error_message=answer.card_error,
+            style="compact" if answer.options is Options.PORTFOLIOS else "expanded",
+            value=idea.portfolio_key if answer.starts_as_current else None,
+            choices=_options(answer.options, organisation),
+        )
+    if answer.kind is InputKind.DATE:
+        return DateInput(id=key, label=answer.label, is_required=required,
+                         min=(today + timedelta(days=1)).isoformat(),
+                         error_message=answer.card_error)
+    if answer.name == MESSAGE.name:  # it says outright whether it may be left empty
+        required = answer.required
+    return TextInput(id=key, label=answer.label, is_multiline=answer.multiline or None,
+                     max_length=answer.limit, is_required=required,
+                     error_message=answer.card_error, placeholder=answer.placeholder)
+
+
+def _options(options: Options | None, organisation: Organisation) -> list[Choice]:
+    if options is Options.PORTFOLIOS:
+        return [Choice(title=p.name, value=p.key) for p in organisation.portfolios]
+    reasons = TRIAGE_DECLINE_REASONS if options is Options.TRIAGE_DECLINE_REASONS else None
+    return [Choice(title=r.label.capitalize(), value=r.value) for r in DeclineReason
+            if reasons is None or r in reasons]
 
 
 def _execute(title: str, verb: str, idea: IdeaDetail) -> ExecuteAction:
@@ -320,31 +265,13 @@ def _execute(title: str, verb: str, idea: IdeaDetail) -> ExecuteAction:
 
 
 def _notice_words(decision: Decision, idea: IdeaDetail, portfolio: str) -> tuple[str, str]:
-    move = decision.move
+    notice = decision.move.spec.notice
+    if notice is None:
+        return "An update on your idea", ""
     revisit = day_text(decision.revisit_on) if decision.revisit_on else "a later date"
-    if move in (Move.DECLINE, Move.DECLINE_AT_TRIAGE):
-        reason = decision.reason.label if decision.reason else "not taken forward"
-        return "Your idea was declined", f"It was declined: {reason}."
-    return {
-        Move.ALLOCATE: ("Your idea is being assessed",
-                        f"The PMO team has passed it to {portfolio}, whose business lead "
-                        "will assess it."),
-        Move.REALLOCATE: ("Your idea has moved", f"It is now with {portfolio} for assessment."),
-        Move.APPROVE: ("Good news: your idea is approved", "It will be taken forward."),
-        Move.ESCALATE: ("Your idea has been escalated",
-                        "It is worth doing but needs the force's change governance to plan "
-                        "its delivery, timeline and budget."),
-        Move.DEFER: ("Your idea is deferred",
-                     "It is kept, not lost, and will be looked at again on "
-                     f"{revisit}."),
-        Move.ASK: ("A question about your idea", "The business lead assessing it asks:"),
-        Move.UPDATE: ("An update on your idea", "The team looking at it sends this update."),
-        Move.DELIVER: ("You said, we did: thank you",
-                       "Your idea has been delivered. Thank you for making things better."),
-        Move.REVISIT: ("Your idea is being looked at again",
-                       f"{portfolio} is assessing it again."),
-        Move.REOPEN: ("Your idea has been reopened", "The PMO team will look at it again."),
-    }.get(move, ("An update on your idea", ""))
+    reason = decision.reason.label if decision.reason else "not taken forward"
+    return notice.title, notice.text.format(portfolio=portfolio, revisit=revisit,
+                                            reason=reason)
 
 
 def _latest_move(idea: IdeaDetail, organisation: Organisation) -> str | None:

@@ -33,6 +33,7 @@ from bot.domain.addresses import ConversationAddress
 from bot.domain.errors import Malformed
 from bot.domain.identity import Caller
 from bot.domain.lifecycle import Move
+from bot.domain.moves import parse_decide
 from bot.domain.requests import ContinueIntake, NewIdea, Request, ShowWelcome, parse_typed
 from bot.presenters.asking import Asking
 from bot.presenters.routes import Presenters, Route
@@ -283,8 +284,11 @@ class PortalBot(TeamsActivityHandler):
 
     async def _decide(self, caller: Caller, verb: str, data: dict[str, Any]) -> CardMessage:
         """A decision button: the move `verb` on the idea and version the card's data names."""
-        return await self._services.decisions.decide(caller, data.get("idea"),
-                                                     data.get("version"), verb, data)
+        decisions = self._services.decisions
+        try:
+            return await decisions.decide(caller, parse_decide(verb, data))
+        except Malformed as problem:
+            return decisions.malformed(caller, verb, problem)
 
     @staticmethod
     def _create_invoke_response(body: object = None) -> InvokeResponse:

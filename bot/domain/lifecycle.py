@@ -13,38 +13,16 @@ from enum import StrEnum
 
 from bot.domain.errors import InvalidText, NotAllowed
 from bot.domain.ideas import DeclineReason, HistoryEntry, IdeaChange, IdeaDetail, Status
+from bot.domain.moves import (
+    MESSAGE,
+    NOTE,
+    OPTIONAL_MESSAGE,
+    REOPEN_REASON,
+    ROOT_CAUSES,
+    SPECS,
+    Move,
+)
 from bot.domain.organisation import Organisation
-from bot.domain.text import clean_text
-
-
-class Move(StrEnum):
-    ALLOCATE = "allocate"
-    DECLINE_AT_TRIAGE = "decline_at_triage"
-    APPROVE = "approve"
-    DECLINE = "decline"
-    DEFER = "defer"
-    ESCALATE = "escalate"
-    REALLOCATE = "reallocate"
-    ASK = "ask"
-    UPDATE = "update"
-    DELIVER = "deliver"
-    REVISIT = "revisit"
-    REOPEN = "reopen"
-    WITHDRAW = "withdraw"
-
-    @property
-    def label(self) -> str:
-        return _MOVE_LABELS[self]
-
-
-_MOVE_LABELS = {
-    Move.ALLOCATE: "allocated it", Move.DECLINE_AT_TRIAGE: "declined it at triage",
-    Move.APPROVE: "approved it", Move.DECLINE: "declined it", Move.DEFER: "deferred it",
-    Move.ESCALATE: "escalated it to change governance", Move.REALLOCATE: "re-allocated it",
-    Move.ASK: "asked the contributor a question", Move.UPDATE: "sent the contributor an update",
-    Move.DELIVER: "marked it delivered", Move.REVISIT: "brought it back for assessment",
-    Move.REOPEN: "reopened it", Move.WITHDRAW: "withdrew it",
-}
 
 
 class Party(StrEnum):
@@ -98,12 +76,9 @@ TRANSITIONS: dict[tuple[Status, Move], Rule] = {
 # The history's action for a contributor's answer to a question (not a move: no status changes).
 ANSWERED = "answered"
 # Moves that decide: both root-cause questions must be answered first.
-NEEDS_ROOT_CAUSE = frozenset({Move.APPROVE, Move.DECLINE, Move.ESCALATE})
+NEEDS_ROOT_CAUSE = frozenset(move for move, spec in SPECS.items() if spec.root_cause)
 TRIAGE_DECLINE_REASONS = frozenset({DeclineReason.DUPLICATE, DeclineReason.ALREADY_EXISTS,
                                     DeclineReason.IN_PROGRESS})
-MESSAGE_LIMIT = 2000
-NOTE_LIMIT = 2000
-ROOT_CAUSE_LIMIT = 1000
 
 
 def parties(object_id: str, contributor: str, portfolio: str, *, pmo: bool,
@@ -200,23 +175,13 @@ def rule_for(status: Status, move: Move, who: frozenset[Party]) -> Rule:
     if rule is None:
         if status in CLOSED:
             raise NotAllowed(f"This idea is {status.label.lower()}, so it can no longer be "
-                             f"{_past(move)}.")
-        raise NotAllowed(f"An idea that is {status.label.lower()} cannot be {_past(move)}.")
+                             f"{SPECS[move].past}.")
+        raise NotAllowed(f"An idea that is {status.label.lower()} cannot be {SPECS[move].past}.")
     if not rule.who & who:
         if Party.RECUSED in who and rule.who & STAFF:
             raise NotAllowed("You submitted this idea, so you cannot decide it yourself.")
         raise NotAllowed("You are not one of the people who can do that for this idea.")
     return rule
-
-
-def _past(move: Move) -> str:
-    return {
-        Move.ALLOCATE: "allocated", Move.DECLINE_AT_TRIAGE: "declined at triage",
-        Move.APPROVE: "approved", Move.DECLINE: "declined", Move.DEFER: "deferred",
-        Move.ESCALATE: "escalated", Move.REALLOCATE: "re-allocated", Move.ASK: "questioned",
-        Move.UPDATE: "updated", Move.DELIVER: "marked delivered", Move.REVISIT: "revisited",
-        Move.REOPEN: "reopened", Move.WITHDRAW: "withdrawn",
-    }[move]
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,21 +208,18 @@ class Decision:
 
 
 def message(value: object, *, required: bool = True) -> str | None:
-    text = clean_text(value, field="message", label="The message to the contributor",
-                      limit=MESSAGE_LIMIT, required=required)
-    return text or None
+    return (MESSAGE if required else OPTIONAL_MESSAGE).text(value)
 
 
 def note(value: object) -> str | None:
-    return clean_text(value, field="note", label="The internal note", limit=NOTE_LIMIT,
-                      required=False) or None
+    return NOTE.text(value)
 
 
 def reopen_reason(value: object) -> str:
     """Why the PMO reopens an idea: required, and for the staff only."""
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidText("reason", "Please say why it is reopened (only the staff see it).")
-    return clean_text(value, field="reason", label="The reason to reopen it", limit=NOTE_LIMIT)
+    reason = REOPEN_REASON.text(value)
+    assert reason is not None  # required: an empty one is refused
+    return reason
 
 
 # Reasons the history keeps for the staff only: the contributor is told in plain words.
@@ -271,16 +233,10 @@ def reason_for_contributor(entry: HistoryEntry) -> str | None:
 
 def root_causes(problem: object, implicated: object) -> tuple[str, str]:
     """Both root-cause answers, required before a decision."""
-    answers: list[str] = []
-    for field, value, label in (
-        ("root_cause_problem", problem, "The problem behind the idea"),
-        ("root_cause_implicated", implicated, "The processes, systems or issues implicated"),
-    ):
-        if not isinstance(value, str) or not value.strip():
-            raise InvalidText(field, "Please answer both root-cause questions before you "
-                                     "approve, decline or escalate.")
-        answers.append(clean_text(value, field=field, label=label, limit=ROOT_CAUSE_LIMIT))
-    return answers[0], answers[1]
+    first, second = (answer.text(value) for answer, value in
+                     zip(ROOT_CAUSES, (problem, implicated), strict=True))
+    assert first is not None and second is not None  # required: empty ones are refused
+    return first, second
 
 
 def change_for(decision: Decision, to: Status, idea: IdeaDetail) -> IdeaChange:

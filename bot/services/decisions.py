@@ -16,9 +16,10 @@ from typing import Any, Protocol
 import structlog
 
 from bot.domain.audit import AuditEntry
-from bot.domain.errors import InvalidText, NotAllowed, NotFound, OutOfDate
+from bot.domain.errors import InvalidText, Malformed, NotAllowed, NotFound, OutOfDate
 from bot.domain.ideas import (
     LONDON,
+    DeclineReason,
     HistoryEntry,
     IdeaChange,
     IdeaDetail,
@@ -27,7 +28,6 @@ from bot.domain.ideas import (
 from bot.domain.identity import Caller
 from bot.domain.lifecycle import (
     ANSWERED,
-    NEEDS_ROOT_CAUSE,
     Decision,
     Move,
     Party,
@@ -36,25 +36,29 @@ from bot.domain.lifecycle import (
     decline_reason,
     followers_of,
     latest_question,
-    message,
-    note,
-    reopen_reason,
     revisit_date,
     root_causes,
     rule_for,
 )
 from bot.domain.messages import CardMessage
+from bot.domain.moves import (
+    MAX_ID,
+    NOTE,
+    ROOT_CAUSES,
+    Decide,
+    Input,
+    InputKind,
+    Options,
+    whole_number,
+)
 from bot.domain.organisation import Organisation
 from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
-from bot.domain.text import clean_text
+from bot.domain.text import Answer, clean_text
 from bot.services.organisation import OrganisationCache
 from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.services.staff_cards import IdeaCardView, update_staff_cards, viewer_of
 
 log = structlog.get_logger(__name__)
-
-# The ids a card may carry: the ideas table's integer key (a PostgreSQL `integer`).
-MAX_ID = 2**31 - 1
 
 
 class DecisionViews(Protocol):
@@ -88,7 +92,7 @@ class DecisionService:
             log.warning("card.refused", why=why, idea=repr(idea_id)[:32], actor=object_id)
             return self._views.refused(words)
 
-        number = _whole(idea_id)
+        number = whole_number(idea_id)
         if number is None or not 1 <= number <= MAX_ID:
             return refused("malformed", "That idea could not be found.")
         async with self._uow() as uow:
@@ -102,30 +106,29 @@ class DecisionService:
                                          "can see this card.")
         return self._views.idea_card(idea, viewer, organisation)
 
-    async def decide(self, actor: Caller, idea_id: object, version: object, move: object,
-                     inputs: dict[str, Any]) -> CardMessage:
+    def malformed(self, actor: Caller, verb: str, problem: Malformed) -> CardMessage:
+        """The answer to a press no card sends (see parse_decide): nothing changes, and the
+        card says so."""
+        log.warning("decision.refused", why="malformed", move=verb[:32],
+                    words=str(problem)[:64], actor=actor.object_id)
+        return self._views.refused(str(problem))
+
+    async def decide(self, actor: Caller, request: Decide) -> CardMessage:
         """Make one move; the answer is the card the actor should now see in place of theirs.
 
         Nothing changes unless the move is allowed for this actor in the idea's status, the
         card's version is the idea's current one, and every required answer is given.
         """
+        chosen, version = request.move, request.version
+
         def refused(why: str, words: str) -> CardMessage:
-            log.warning("decision.refused", why=why, move=str(move)[:32],
-                        idea=repr(idea_id)[:32], actor=actor.object_id)
+            log.warning("decision.refused", why=why, move=chosen.value,
+                        idea=request.idea_id, actor=actor.object_id)
             return self._views.refused(words)
 
-        number, version = _whole(idea_id), _whole(version)
-        if number is None or version is None:
-            return refused("malformed", "That button is missing what it needs. Nothing changed.")
-        try:
-            chosen = Move(move)
-        except ValueError:
-            return refused("unknown move", "That button is not one I know. Nothing changed.")
-        if not 1 <= number <= MAX_ID:
-            return refused("no such idea", "That idea could not be found. Nothing changed.")
         now = self._clock.now()
         async with self._uow() as uow:
-            idea = await uow.ideas.by_id(number)
+            idea = await uow.ideas.by_id(request.idea_id)
             organisation = await self._organisation.read(uow)
             if idea is None or organisation is None:
                 return refused("no such idea", "That idea could not be found. Nothing changed.")
@@ -137,7 +140,7 @@ class DecisionService:
                                              "this idea, so nothing changed.")
 
             def as_it_is(idea: IdeaDetail, why: str, notice: str,
-                         typed: dict[str, Any] | None = None) -> CardMessage:
+                         typed: dict[str, str] | None = None) -> CardMessage:
                 """The idea's card as it is now, saying why nothing changed."""
                 log.warning("decision.refused", why=why, move=chosen.value, idea=idea.id,
                             actor=actor.object_id)
@@ -152,11 +155,12 @@ class DecisionService:
                 return as_it_is(idea, "out of date", _latest(idea, organisation))
             try:
                 rule = rule_for(idea.status, chosen, acting)
-                decision = await _decision(uow, chosen, inputs, idea, now, organisation)
+                decision = await _decision(uow, request, idea, now, organisation)
             except NotAllowed as refusal:
                 return as_it_is(idea, "not allowed", str(refusal))
             except InvalidText as problem:
-                return as_it_is(idea, f"invalid {problem.field}", str(problem), typed=inputs)
+                return as_it_is(idea, f"invalid {problem.field}", str(problem),
+                                typed=dict(request.answers))
             to = rule.to or idea.status
             moved = await uow.ideas.change(idea, now, change_for(decision, to, idea))
             if moved is None:
@@ -185,7 +189,7 @@ class DecisionService:
         viewer = viewer_of(actor.object_id, moved, organisation)
         return cards.get(viewer) or self._views.idea_card(moved, viewer, organisation)
 
-    async def answer(self, contributor: Caller, reference: str, text: object) -> IdeaDetail:
+    async def answer(self, contributor: Caller, reference: str, text: Answer) -> IdeaDetail:
         """The contributor answers the latest question about their idea. Everyone following
         the idea is told, and every staff copy of its card shows the question and the answer.
 
@@ -252,63 +256,60 @@ class DecisionService:
         return key
 
 
-async def _decision(uow: UnitOfWork, move: Move, inputs: dict[str, Any], idea: IdeaDetail,
-                    now: datetime, organisation: Organisation) -> Decision:
-    """Check the answers a move needs; InvalidText names the first one missing or wrong."""
-    prefixed = {key.removeprefix(f"{move.value}."): value for key, value in inputs.items()
-                if key.startswith(f"{move.value}.")}
+async def _decision(uow: UnitOfWork, request: Decide, idea: IdeaDetail, now: datetime,
+                    organisation: Organisation) -> Decision:
+    """Check the answers the move's spec asks for, in the form's order (the root causes, and
+    the note, first); InvalidText names the first one missing or wrong."""
+    move, spec = request.move, request.move.spec
     problem = implicated = None
-    if move in NEEDS_ROOT_CAUSE:
-        problem, implicated = root_causes(inputs.get("root_cause_problem"),
-                                          inputs.get("root_cause_implicated"))
-    fields: dict[str, Any] = {"move": move, "note": note(prefixed.get("note")),
-                              "root_cause_problem": problem,
-                              "root_cause_implicated": implicated}
-    if move in (Move.ALLOCATE, Move.REALLOCATE):
-        portfolio = prefixed.get("portfolio")
-        if not isinstance(portfolio, str) or portfolio not in {
-                p.key for p in organisation.portfolios}:
-            raise InvalidText("portfolio", "Please choose the portfolio to allocate it to.")
-        if move is Move.REALLOCATE and portfolio == idea.portfolio_key:
-            raise InvalidText("portfolio", "It is already with that portfolio.")
-        fields["portfolio"] = portfolio
-        fields["message"] = message(prefixed.get("message"), required=False)
-    elif move in (Move.DECLINE, Move.DECLINE_AT_TRIAGE):
-        reason = decline_reason(prefixed.get("reason"),
-                                at_triage=move is Move.DECLINE_AT_TRIAGE)
-        fields["reason"] = reason
-        if reason.value == "duplicate":
-            fields["duplicate_of"] = await _original(uow, prefixed.get("duplicate_of"), idea)
-        fields["message"] = message(prefixed.get("message"))
-    elif move is Move.DEFER:
-        fields["revisit_on"] = revisit_date(prefixed.get("revisit_on"),
-                                            now.astimezone(LONDON).date())
-        fields["message"] = message(prefixed.get("message"))
-    elif move is Move.REOPEN:
-        fields["reopen_reason"] = reopen_reason(prefixed.get("reason"))
-        fields["message"] = message(prefixed.get("message"), required=False)
-    elif move is Move.DELIVER:
-        fields["what_changed"] = clean_text(prefixed.get("what_changed"), field="what_changed",
-                                            label="What changed", limit=1000)
-        fields["benefit_seen"] = clean_text(prefixed.get("benefit_seen"), field="benefit_seen",
-                                            label="The benefit seen", limit=1000,
-                                            required=False) or None
-        fields["message"] = message(prefixed.get("message"), required=False)
-    else:
-        fields["message"] = message(prefixed.get("message"),
-                                    required=move not in (Move.REVISIT,))
-    return Decision(**fields)
+    if spec.root_cause:
+        problem, implicated = root_causes(*(request.answers.get(answer.name)
+                                            for answer in ROOT_CAUSES))
+    texts: dict[str, str | None] = {}
+    portfolio = reason = duplicate_of = revisit_on = None
+    for answer in sorted(spec.inputs, key=lambda answer: answer is not NOTE):
+        value = request.answer(answer.name)
+        if answer.kind is InputKind.TEXT:
+            texts[answer.name] = answer.text(value)
+        elif answer.options is Options.PORTFOLIOS:
+            portfolio = _portfolio(value, move, idea, organisation, answer)
+        elif answer.kind is InputKind.CHOICE:
+            reason = decline_reason(
+                value, at_triage=answer.options is Options.TRIAGE_DECLINE_REASONS)
+        elif answer.kind is InputKind.REFERENCE:
+            if reason is DeclineReason.DUPLICATE:
+                duplicate_of = await _original(uow, value, idea, answer)
+        else:
+            revisit_on = revisit_date(value, now.astimezone(LONDON).date())
+    return Decision(
+        move=move, message=texts.get("message"), note=texts.get("note"), reason=reason,
+        duplicate_of=duplicate_of, revisit_on=revisit_on, portfolio=portfolio,
+        root_cause_problem=problem, root_cause_implicated=implicated,
+        what_changed=texts.get("what_changed"), benefit_seen=texts.get("benefit_seen"),
+        reopen_reason=texts.get("reason"),
+    )
 
 
-async def _original(uow: UnitOfWork, value: object, idea: IdeaDetail) -> str:
-    reference = find_reference(value if isinstance(value, str) else None)
+def _portfolio(value: str | None, move: Move, idea: IdeaDetail, organisation: Organisation,
+               answer: Input) -> str:
+    """A portfolio of the organisation, other than the idea's own when re-allocating."""
+    if value not in {p.key for p in organisation.portfolios}:
+        raise InvalidText(answer.name, answer.unusable)
+    assert value is not None
+    if move is Move.REALLOCATE and value == idea.portfolio_key:
+        raise InvalidText(answer.name, "It is already with that portfolio.")
+    return value
+
+
+async def _original(uow: UnitOfWork, value: str | None, idea: IdeaDetail,
+                    answer: Input) -> str:
+    reference = find_reference(value)
     if reference is None:
-        raise InvalidText("duplicate_of", "Please give the reference of the original idea, "
-                                          "such as IIP-2026-0042.")
+        raise InvalidText(answer.name, answer.unusable)
     if reference == idea.reference:
-        raise InvalidText("duplicate_of", "An idea cannot be a duplicate of itself.")
+        raise InvalidText(answer.name, "An idea cannot be a duplicate of itself.")
     if await uow.ideas.by_reference(reference) is None:
-        raise InvalidText("duplicate_of", f"There is no idea {reference}.")
+        raise InvalidText(answer.name, f"There is no idea {reference}.")
     return reference
 
 
@@ -349,8 +350,3 @@ def _latest(idea: IdeaDetail, organisation: Organisation) -> str:
             else _OTHER_CHANGES[last.action])
     when = last.at.astimezone(LONDON).strftime("%H:%M on %d %B")
     return f"This card was out of date: {who} {what} at {when}. Nothing else changed."
-
-
-def _whole(value: object) -> int | None:
-    """A whole number as JSON carries it (a boolean is not one, though Python says so)."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

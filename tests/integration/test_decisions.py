@@ -23,6 +23,7 @@ from support.decisions import (
     actor,
     current,
     decide,
+    execute,
     load_demo_organisation,
     notices_to,
     snapshot,
@@ -485,8 +486,7 @@ async def test_identity_in_the_card_data_is_ignored(services, engine):
     for who in (MEGAN, CONTRIBUTOR, STRANGER):
         data = {"action": "approve", "idea": idea.id, "version": idea.version,
                 **ROOT_CAUSES, "approve.message": "Forged", **forged}
-        card = await services.decisions.decide(actor(who), idea.id, idea.version, "approve",
-                                               data)
+        card = await execute(services, actor(who), "approve", data)
         assert text_of(card.card) == NOT_YOURS
     assert_unchanged(before, await snapshot(engine))
 
@@ -494,7 +494,7 @@ async def test_identity_in_the_card_data_is_ignored(services, engine):
     data = {"action": "update", "idea": idea.id, "version": idea.version,
             "update.message": "News", "actor": MEGAN, "object_id": MEGAN,
             "from": {"aadObjectId": MEGAN}}
-    await services.decisions.decide(actor(ALEX), idea.id, idea.version, "update", data)
+    await execute(services, actor(ALEX), "update", data)
     after = await snapshot(engine)
     assert after.history[-1]["actor"] == ALEX and after.audit[-1]["actor"] == ALEX
 
@@ -654,8 +654,7 @@ async def test_a_forged_or_broken_approval_changes_nothing(services, engine):
             **(ROOT_CAUSES if changes.get("root_causes", True) else {}),
         }
         with structlog.testing.capture_logs() as logged:
-            card = await services.decisions.decide(actor(ALEX), data["idea"], data["version"],
-                                                   changes.get("move", "approve"), data)
+            card = await execute(services, actor(ALEX), changes.get("move", "approve"), data)
         assert expected in text_of(card.card), what
         assert card.summary and card.fallback_text, what
         assert [e["event"] for e in logged] == ["decision.refused"], what
@@ -671,7 +670,7 @@ async def test_a_refused_press_keeps_what_the_spoc_typed(services, engine):
             "approve.message": "Thank you, we will buy a second docking station.",
             "root_cause_problem": "One docking station for forty officers."}
 
-    card = await services.decisions.decide(actor(ALEX), idea.id, idea.version, "approve", data)
+    card = await execute(services, actor(ALEX), "approve", data)
 
     assert "Please answer both root-cause questions" in text_of(card.card)
     values = {}

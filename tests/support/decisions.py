@@ -10,11 +10,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.domain.errors import Malformed
 from bot.domain.ideas import IdeaDetail
 from bot.domain.identity import Caller
 from bot.domain.intake import Draft, Step
 from bot.domain.lifecycle import Move
 from bot.domain.messages import CardMessage
+from bot.domain.moves import parse_decide
 from bot.services.organisation import read_organisation_file
 from storage import tables
 from support.activities import CARD_EXECUTE, personal_message, teams_payload
@@ -85,8 +87,18 @@ async def decide(services: Any, who: str, idea: IdeaDetail, move: Move | str, *,
                  version: Any = None, root_causes: bool = False, **fields: Any) -> CardMessage:
     """`who` presses the confirm button of `move` on their card of `idea`."""
     data = press_data(idea, move, version=version, root_causes=root_causes, **fields)
-    return await services.decisions.decide(actor(who), data["idea"], data["version"],
-                                           data["action"], data)
+    return await execute(services, actor(who), data["action"], data)
+
+
+async def execute(services: Any, caller: Caller, verb: Any,
+                  data: dict[str, Any]) -> CardMessage:
+    """An Action.Execute of a move as the channel passes it on: parsed, then decided, or
+    refused as malformed."""
+    try:
+        request = parse_decide(verb, data)
+    except Malformed as problem:
+        return services.decisions.malformed(caller, str(verb), problem)
+    return await services.decisions.decide(caller, request)
 
 
 async def current(services: Any, idea: IdeaDetail) -> IdeaDetail:
