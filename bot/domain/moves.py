@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 
 from bot.domain.errors import InvalidText, Malformed
 from bot.domain.text import clean_text
@@ -325,7 +326,7 @@ def parse_decide(verb: object, data: Mapping[str, object]) -> Decide:
         if len(value) > answer.bound:
             raise Malformed(answer.far_too_long(len(value)))
         answers[key] = value
-    return Decide(idea_id, min(max(version, 0), MAX_ID + 1), move, answers)
+    return Decide(idea_id, min(max(version, 0), MAX_ID + 1), move, MappingProxyType(answers))
 
 
 def whole_number(value: object) -> int | None:
