@@ -14,6 +14,7 @@ from bot.domain.errors import Malformed
 from bot.domain.feedback import FeedbackForm
 from bot.domain.ideas import find_reference
 from bot.domain.listing import page_number
+from bot.domain.moves import SPECS, parse_decide
 from bot.domain.profile import ProfileAnswers
 from bot.domain.requests import (
     AnswerQuestion,
@@ -66,8 +67,11 @@ def parse_card(values: Values, text: str | None = None) -> Request:
 
 
 def parse_execute(verb: str, data: Values) -> Request | None:
-    """The request an Action.Execute verb makes that is not a decision (a refresh, or Next and
-    Previous on a list); None for any other verb."""
+    """The request an Action.Execute verb makes: a decision (a move's confirm button, see
+    bot.domain.moves.parse_decide, Malformed when its data is no card's), a refresh, or Next
+    and Previous on a list; None for a verb no card offers."""
+    if verb in SPECS:
+        return parse_decide(verb, data)
     if verb == REFRESH_VERB:
         idea = data.get("idea")
         return Refresh(idea if isinstance(idea, int) and not isinstance(idea, bool) else None)

@@ -32,11 +32,9 @@ from bot.channel.privacy import is_shared
 from bot.domain.addresses import ConversationAddress
 from bot.domain.errors import Malformed
 from bot.domain.identity import Caller
-from bot.domain.lifecycle import Move
-from bot.domain.moves import parse_decide
 from bot.domain.requests import ContinueIntake, NewIdea, Request, ShowWelcome, parse_typed
 from bot.presenters.asking import Asking
-from bot.presenters.routes import Presenters, Route
+from bot.presenters.routes import Presenters
 from bot.services.bundle import Services
 from cards.base import CardMessage
 from cards.notices import no_identity_card, stale_action_card
@@ -271,24 +269,16 @@ class PortalBot(TeamsActivityHandler):
             log.warning("card_verb.shared_conversation", verb=verb[:64],
                         conversation=conversation_id_of(activity))
             return _card_answer(private_chat_card(self._private_chat_link, messaged=False))
-        request = parse_execute(verb, data)
-        if request is not None:
-            route: Route = self._routes[type(request)]
-            if route.answer is not None:
-                return _card_answer(await route.answer(request, this.asking))
-        if verb not in set(Move):
+        try:
+            request = parse_execute(verb, data)
+        except Malformed as problem:  # a move's button with data no card sends
+            return _card_answer(self._services.decisions.malformed(caller, verb, problem))
+        route = self._routes[type(request)] if request is not None else None
+        if route is None or route.answer is None:
             log.warning("card_verb.unknown", verb=verb[:64],
                         conversation=conversation_id_of(activity))
             return _card_answer(stale_action_card())
-        return _card_answer(await self._decide(caller, verb, data))
-
-    async def _decide(self, caller: Caller, verb: str, data: dict[str, Any]) -> CardMessage:
-        """A decision button: the move `verb` on the idea and version the card's data names."""
-        decisions = self._services.decisions
-        try:
-            return await decisions.decide(caller, parse_decide(verb, data))
-        except Malformed as problem:
-            return decisions.malformed(caller, verb, problem)
+        return _card_answer(await route.answer(request, this.asking))
 
     @staticmethod
     def _create_invoke_response(body: object = None) -> InvokeResponse:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
+from bot.domain.asked import Asked
 from bot.domain.errors import InvalidText, Malformed
 from bot.domain.text import clean_text
 
@@ -286,7 +287,7 @@ def input_id(move: Move, answer: Input) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Decide:
+class Decide(Asked):
     """A press of a move's confirm button on a staff card: the idea and version the card
     showed, and the answers its form sent, by input id, each as text."""
 

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar
 
+from bot.domain.asked import Asked, ForAnyone
 from bot.domain.commands import Command, command_of, command_text, normalise
 from bot.domain.feedback import FeedbackForm
 from bot.domain.ideas import find_reference
+from bot.domain.moves import Decide
 from bot.domain.profile import ProfileAnswers
 from bot.domain.text import Answer, Forged
 
@@ -42,25 +44,6 @@ class IntakeButton(StrEnum):
 
 # A revision or page number as a card carries it: a whole number, absent, or Forged.
 Whole = int | Forged | None
-
-
-class Asked:
-    """What every request says of itself. Private by default: everyone in a shared
-    conversation (a team channel or a group chat) reads what the bot says there, so only what
-    is the same for everyone is answered there; anything else, and anything added later, is
-    offered in the person's 1:1 chat. Most requests need the caller's Entra identity."""
-
-    __slots__ = ()
-    answered_in_shared: ClassVar[bool] = False
-    needs_identity: ClassVar[bool] = True
-
-
-class ForAnyone(Asked):
-    """Answered the same for everyone, anywhere, without knowing who asks."""
-
-    __slots__ = ()
-    answered_in_shared: ClassVar[bool] = True
-    needs_identity: ClassVar[bool] = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +179,7 @@ class Refresh(Asked):
 Request = (ShowWelcome | ShowHelp | OpenFeedback | SendFeedback | Unknown | NewIdea
            | ContinueIntake | MyIdeas | IdeaStatus | AskStatus | AskToWithdraw | Withdraw
            | AnswerQuestion | OpenIdea | ShowQueue | Find | MyProfile | SaveProfile
-           | SkipProfile | Refresh)
+           | SkipProfile | Refresh | Decide)
 
 
 @dataclass(frozen=True, slots=True)

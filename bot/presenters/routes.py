@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.messages import CardMessage
+from bot.domain.moves import Decide
 from bot.domain.requests import (
     AnswerQuestion,
     AskStatus,
@@ -98,4 +99,5 @@ def route_table(front: FrontDesk, contributor: ContributorDesk,
         ShowQueue: Route(staff.queue),
         Find: Route(staff.find),
         Refresh: Route(staff.refresh),
+        Decide: Route(staff.decide),
     }

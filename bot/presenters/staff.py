@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.domain.errors import InvalidText, NotAllowed
 from bot.domain.messages import CardMessage
+from bot.domain.moves import Decide
 from bot.domain.requests import (
     AskStatus,
     Find,
@@ -36,6 +37,10 @@ class StaffRequests:
         self._desk = desk
         self._decisions = decisions
         self._contributor = contributor
+
+    async def decide(self, request: Decide, asking: Asking) -> CardMessage:
+        """A move's confirm button: the card the presser should now see in place of theirs."""
+        return await self._decisions.decide(asking.person, request)
 
     async def refresh(self, request: Refresh, asking: Asking) -> CardMessage:
         """A staff card as the presser should see it now (Teams refreshes it on view)."""

@@ -9,6 +9,7 @@ from support.cards import walk
 
 from bot.domain.errors import Malformed
 from bot.domain.lifecycle import Move
+from bot.domain.moves import Decide
 from bot.domain.requests import (
     AnswerQuestion,
     AskStatus,
@@ -132,7 +133,7 @@ def test_the_profile_card_within_a_submission_is_a_step_of_it() -> None:
     assert isinstance(within, ContinueIntake) and within.button is IntakeButton.SKIP_PROFILE
 
 
-def test_execute_verbs_that_are_not_decisions() -> None:
+def test_execute_verbs_each_make_their_request() -> None:
     assert parse_execute("refresh", {"idea": 7}) == Refresh(7)
     assert parse_execute("refresh", {"idea": True}) == Refresh(None)
     assert parse_execute("queue.page", {"view": {"view": "triage"}, "triage": 3}) == (
@@ -140,7 +141,11 @@ def test_execute_verbs_that_are_not_decisions() -> None:
     assert parse_execute("queue.page", {"view": "triage", "assess": -4}) == (
         ShowQueue(QueueView.TRIAGE, 1, 1))
     assert parse_execute("find.page", {"text": ["x"], "page": 2}) == Find("", 2)
-    assert parse_execute(Move.APPROVE.value, {}) is None
+    assert parse_execute(Move.APPROVE.value, {"idea": 7, "version": 2}) == Decide(
+        7, 2, Move.APPROVE, {})
+    with pytest.raises(Malformed):
+        parse_execute(Move.APPROVE.value, {})
+    assert parse_execute("idea.approve", {"idea": 7, "version": 2}) is None
 
 
 def test_every_button_on_every_card_is_a_request_or_a_decision() -> None:
@@ -153,8 +158,7 @@ def test_every_button_on_every_card_is_a_request_or_a_decision() -> None:
                 seen += 1
             elif node.get("type") == "Action.Execute":
                 verb = node["verb"]
-                assert parse_execute(verb, node.get("data") or {}) is not None \
-                    or verb in set(Move), (name, verb)
+                assert parse_execute(verb, node.get("data") or {}) is not None, (name, verb)
                 seen += 1
     assert seen > 50
 
