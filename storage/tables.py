@@ -226,6 +226,12 @@ ideas = Table(
     Column("root_cause_implicated", Text),
     Column("revisit_on", Date),
     Column("duplicate_of", String(20)),
+    # The two-month promise (bot.domain.sla) on the idea's current clock: the last day an
+    # answer keeps it, set at submission and at each reopen; when the first substantive notice
+    # was sent (or first tried, when the person could not be reached). Reports read these.
+    Column("sla_due_on", Date, index=True),
+    Column("first_response_at", Timestamp()),
+    Column("first_response_unreachable", Boolean, nullable=False, server_default=false()),
     # Staff queues: the ideas in a status, the longest waiting first, a page at a time.
     Index(None, "status", "submitted_at", "id"),
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -179,3 +179,38 @@ async def test_an_organisation_loaded_before_self_decisions_existed_does_not_all
         found = (await connection.execute(
             select(tables.organisation_settings.c.allow_self_decisions))).scalars().all()
     assert found == [False, False]
+
+
+async def test_ideas_from_before_the_promise_was_kept_get_their_due_day(
+    engine: AsyncEngine,
+) -> None:
+    """The upgrade gives every idea already submitted the last day of its two-month promise,
+    by the same rule as new ones (the UK day of submission, two calendar months on)."""
+    def downgrade(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008_ideas_waiting_index")
+
+    added = ("sla_due_on", "first_response_at", "first_response_unreachable")
+    before = table("ideas", *(column(c.name, c.type) for c in tables.ideas.columns
+                              if c.name not in added))
+    submitted = [datetime(2026, 12, 31, 10, tzinfo=UTC),
+                 datetime(2026, 6, 30, 23, 30, tzinfo=UTC)]  # 1 July, in British summer time
+    async with engine.begin() as connection:
+        await connection.run_sync(downgrade)
+        await connection.execute(insert(before), [{
+            "reference": f"IIP-2026-{n:04d}", "contributor_object_id": "c", "title": "t",
+            "problem": "p", "proposal": "p", "benefit": "b", "category_key": "process",
+            "portfolio_key": "local-policing", "named_publicly": False, "status": "submitted",
+            "version": 1, "submitted_at": at, "updated_at": at, "submission_key": f"s{n}",
+            "department": "", "function": "", "location": "", "grade": "", "role_type": "",
+        } for n, at in enumerate(submitted, start=1)])
+    await upgrade(engine)
+
+    async with engine.connect() as connection:
+        found = (await connection.execute(
+            select(tables.ideas.c.sla_due_on, tables.ideas.c.first_response_at,
+                   tables.ideas.c.first_response_unreachable)
+            .order_by(tables.ideas.c.id))).all()
+    assert [tuple(row) for row in found] == [(date(2027, 2, 28), None, False),
+                                             (date(2026, 9, 1), None, False)]
