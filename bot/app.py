@@ -25,15 +25,15 @@ from bot.channel.signing_keys import (
     fetch_json_with,
 )
 from bot.config import Settings
+from bot.delivery.pacing import Pacer, conversation_windows, safe_tenant_windows
+from bot.delivery.worker import DeliveryOptions, DeliveryWorker
 from bot.domain.ideas import LONDON
-from bot.domain.pacing import Pacer, conversation_windows, safe_tenant_windows
 from bot.domain.service_urls import ServiceUrlPolicy
 from bot.presenters.routes import build_presenters
 from bot.services.bundle import Services
 from bot.services.clock import SystemClock
 from bot.services.conversations import ConversationService
 from bot.services.decisions import DecisionService
-from bot.services.delivery import DeliveryOptions, DeliveryWorker
 from bot.services.feedback import FeedbackService
 from bot.services.ideas import IdeaService
 from bot.services.organisation import OrganisationCache, OrganisationService

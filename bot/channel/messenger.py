@@ -21,11 +21,11 @@ from botframework.connector.auth import AppCredentials, AuthenticationConstants
 
 from bot.channel.activities import ADAPTIVE_CARD
 from bot.config import Settings
+from bot.delivery.throttling import retry_after_seconds
+from bot.delivery.verdicts import SERVICE_URL_REFUSED
 from bot.domain.addresses import ConversationAddress, ConversationKind
 from bot.domain.messages import CardMessage
-from bot.domain.outbox import SERVICE_URL_REFUSED
 from bot.domain.service_urls import ServiceUrlPolicy
-from bot.domain.throttling import retry_after_seconds
 from bot.services.ports import SendResult
 
 log = structlog.get_logger(__name__)

@@ -19,7 +19,7 @@ from botbuilder.schema import Activity, ResourceResponse
 from bot.channel.activities import conversation_of
 from bot.channel.messenger import BotConnectorMessenger
 from bot.channel.serialization import activity_json
-from bot.domain.outbox import SERVICE_URL_REFUSED, Verdict, classify
+from bot.delivery.verdicts import SERVICE_URL_REFUSED, Verdict, classify
 from bot.services.ports import SendResult
 
 log = structlog.get_logger(__name__)

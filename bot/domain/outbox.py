@@ -1,21 +1,17 @@
-"""Messages the portal owes people, and the rules for delivering them.
+"""Messages the portal owes people: who each is for, what it says, and where it stands.
 
 Every proactive message is written to the outbox in the same transaction as the change that
-owes it, then delivered by a worker that retries, paces itself and records the outcome.
+owes it, then delivered by a worker that retries, paces itself and records the outcome (how
+it does so with Teams is bot.delivery's business).
 """
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from bot.domain.messages import CardMessage
-
-MAX_ATTEMPTS = 8
-BACKOFF_BASE_SECONDS = 2.0
-BACKOFF_CAP_SECONDS = 600.0
 
 
 class MessageKind(StrEnum):
@@ -97,74 +93,3 @@ class SentActivity:
     state: DeliveryState
     conversation_id: str | None
     activity_id: str | None
-
-
-class Verdict(StrEnum):
-    """What an answer from the Bot Connector means for the message."""
-
-    SENT = "sent"
-    RETRY = "retry"  # a passing fault: try again later
-    THROTTLED = "throttled"  # 429: slow the whole tenant, then try again
-    UNREACHABLE = "unreachable"  # 403 for this chat: the person blocked or removed the app
-    SUSPENDED = "suspended"  # 403 for the bot itself: pause the tenant, keep the messages
-    RECREATE = "recreate"  # 404: the conversation is gone; open a new one once
-    DEAD = "dead"  # will not get better by trying again
-
-
-# 401 comes here after the messenger tried a fresh token: the app's credentials are wrong
-# or being changed, which an operator can put right before the attempts run out.
-_RETRIED = frozenset({401, 408, 412, 500, 502, 503, 504})
-
-
-# 403 error codes (Microsoft's "Status codes from bot conversational APIs") that close one
-# conversation: the person blocked the bot, or the app is not installed there any more.
-_CHAT_CLOSED = frozenset(code.casefold() for code in (
-    "ConversationBlockedByUser", "BotNotInConversationRoster", "MessageWritesBlocked",
-    "ForbiddenOperationException",
-))
-# 403s that refuse this message only: not enough permission for it, or the wrong host for a
-# government tenant. Trying again will not help; the chat itself is not closed.
-_MESSAGE_REFUSED = frozenset(code.casefold() for code in (
-    "NotEnoughPermissions", "InvalidBotApiHost",
-))
-# Any other 403, "BotDisabledByAdmin" or one with no code at all, refuses the bot itself: its
-# credentials or its app, in every chat of the tenant. Such a refusal must not close every
-# chat and give up every message: the tenant is paused until it is put right.
-
-# Not an answer from the Bot Connector: the messenger would not send the bot's token there.
-SERVICE_URL_REFUSED = "ServiceUrlNotAllowed"
-
-
-def classify(status: int | None, code: str | None = None) -> Verdict:
-    """The verdict for an HTTP status and the Bot Connector's error code; a status of None
-    stands for a network error or time-out."""
-    if status is None:
-        return Verdict.DEAD if code == SERVICE_URL_REFUSED else Verdict.RETRY
-    if status in _RETRIED:
-        return Verdict.RETRY
-    if 200 <= status < 300:
-        return Verdict.SENT
-    if status == 429:
-        return Verdict.THROTTLED
-    if status == 403:
-        code = (code or "").casefold()
-        if code in _CHAT_CLOSED:
-            return Verdict.UNREACHABLE
-        return Verdict.DEAD if code in _MESSAGE_REFUSED else Verdict.SUSPENDED
-    if status == 404:
-        return Verdict.RECREATE
-    return Verdict.DEAD
-
-
-def backoff_seconds(attempt: int, rng: random.Random | None = None, *,
-                    base: float | None = None, cap: float | None = None) -> float:
-    """How long to wait before attempt `attempt + 1`: exponential, capped, with jitter.
-
-    The jitter spreads retries over the second half of the window so that messages that
-    failed together do not all come back together. `base` and `cap` default to
-    BACKOFF_BASE_SECONDS and BACKOFF_CAP_SECONDS.
-    """
-    base = BACKOFF_BASE_SECONDS if base is None else base
-    cap = BACKOFF_CAP_SECONDS if cap is None else cap
-    ceiling = min(cap, base * 2 ** min(max(0, attempt - 1), 64))
-    return ceiling * (0.5 + 0.5 * (rng or random).random())

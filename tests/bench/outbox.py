@@ -295,7 +295,7 @@ async def run_worker(database_url: str, tenant_rate: float, in_flight: int | Non
         import functools
 
         import bot.app
-        from bot.domain.pacing import safe_tenant_windows
+        from bot.delivery.pacing import safe_tenant_windows
 
         bot.app.safe_tenant_windows = functools.partial(safe_tenant_windows, **pacing)
     configure_logging(settings.log_level, settings.log_format)

@@ -37,11 +37,11 @@ from support.teams_connector import (
 
 from bot.app import build_worker
 from bot.config import Settings
+from bot.delivery.worker import DeliveryWorker
 from bot.domain.addresses import ConversationAddress, ConversationKind
 from bot.domain.messages import CardMessage
 from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
 from bot.services.clock import SystemClock
-from bot.services.delivery import DeliveryWorker
 from storage import tables
 from storage.engine import make_engine
 from storage.outbox import SqlOutboxQueue

@@ -7,8 +7,10 @@ import random
 
 import pytest
 
-from bot.domain import outbox
-from bot.domain.outbox import Recipient, Verdict, backoff_seconds, classify
+from bot.delivery import backoff
+from bot.delivery.backoff import backoff_seconds
+from bot.delivery.verdicts import SERVICE_URL_REFUSED, Verdict, classify
+from bot.domain.outbox import Recipient
 
 
 @pytest.mark.parametrize(("status", "verdict"), [
@@ -53,12 +55,12 @@ def test_only_a_403_is_read_by_its_code() -> None:
     assert classify(502, "ConversationBlockedByUser") is Verdict.RETRY
     assert classify(200, "BotDisabledByAdmin") is Verdict.SENT
     assert classify(None, "ClientConnectorError") is Verdict.RETRY
-    assert classify(None, outbox.SERVICE_URL_REFUSED) is Verdict.DEAD
+    assert classify(None, SERVICE_URL_REFUSED) is Verdict.DEAD
 
 
 def ceiling(attempt: int) -> float:
-    return min(outbox.BACKOFF_CAP_SECONDS,
-               outbox.BACKOFF_BASE_SECONDS * 2 ** max(0, attempt - 1))
+    return min(backoff.BACKOFF_CAP_SECONDS,
+               backoff.BACKOFF_BASE_SECONDS * 2 ** max(0, attempt - 1))
 
 
 def test_backoff_stays_between_half_and_all_of_its_window() -> None:
@@ -84,8 +86,8 @@ def test_backoff_is_capped() -> None:
     rng = random.Random(1)
     delays = [backoff_seconds(attempt, rng) for attempt in range(10, 60)]
 
-    assert max(delays) <= outbox.BACKOFF_CAP_SECONDS
-    assert min(delays) >= outbox.BACKOFF_CAP_SECONDS / 2
+    assert max(delays) <= backoff.BACKOFF_CAP_SECONDS
+    assert min(delays) >= backoff.BACKOFF_CAP_SECONDS / 2
 
 
 def test_backoff_is_jittered_so_failures_together_do_not_retry_together() -> None:

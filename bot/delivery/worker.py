@@ -11,28 +11,24 @@ from datetime import datetime, timedelta
 
 import structlog
 
-from bot.domain.addresses import ConversationAddress, ConversationKind
-from bot.domain.audit import SYSTEM, AuditEntry
-from bot.domain.outbox import (
+from bot.delivery.backoff import (
     BACKOFF_BASE_SECONDS,
     BACKOFF_CAP_SECONDS,
     MAX_ATTEMPTS,
-    SERVICE_URL_REFUSED,
-    Delivery,
-    DeliveryState,
-    Recipient,
-    Verdict,
     backoff_seconds,
-    classify,
 )
-from bot.domain.pacing import Pacer
-from bot.domain.throttling import (
+from bot.delivery.pacing import Pacer
+from bot.delivery.throttling import (
     FIRST_PAUSE_SECONDS,
     LONGEST_PAUSE_SECONDS,
     MAX_RETRY_AFTER_SECONDS,
     TenantPauses,
     hold_seconds,
 )
+from bot.delivery.verdicts import SERVICE_URL_REFUSED, Verdict, classify
+from bot.domain.addresses import ConversationAddress, ConversationKind
+from bot.domain.audit import SYSTEM, AuditEntry
+from bot.domain.outbox import Delivery, DeliveryState, Recipient
 from bot.services.ports import Clock, Messenger, OutboxQueue, SendResult, UnitOfWorkFactory
 
 log = structlog.get_logger(__name__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.pacing import Pacer, Window, conversation_windows, tenant_windows
+from bot.delivery.pacing import Pacer, Window, conversation_windows, tenant_windows
 
 TENANT = "tenant-a"
 OTHER_TENANT = "tenant-b"
