@@ -111,8 +111,12 @@ class Pacer:
         self._held_until: dict[str, float] = {}
 
     def twin(self) -> Pacer:
-        """A pacer with the same limits and none of this one's history or holds."""
-        return Pacer(self._tenants.windows, self._conversations.windows)
+        """A pacer with the same limits and none of this one's history, under the same holds:
+        it keeps the limits a second time (when a send booked with this one leaves), and a
+        tenant Teams told to wait is held at both moments."""
+        twin = Pacer(self._tenants.windows, self._conversations.windows)
+        twin._held_until = self._held_until
+        return twin
 
     def wait(self, tenant: str, conversation: str, now: float) -> float:
         """Seconds until a send to this conversation is allowed (0 when it may go now)."""

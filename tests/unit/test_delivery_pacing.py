@@ -177,7 +177,7 @@ def test_custom_windows() -> None:
     assert pacer.wait(TENANT, "a:3", 0.25) == pytest.approx(0.75)
 
 
-def test_a_twin_has_the_same_limits_but_none_of_the_history_or_holds() -> None:
+def test_a_twin_has_the_same_limits_and_holds_but_none_of_the_history() -> None:
     pacer = Pacer(tenant=tenant_windows(5), conversation=conversation_windows(7))
     for n in range(7):
         pacer.record(TENANT, "a:chat", n * 0.01)
@@ -186,7 +186,12 @@ def test_a_twin_has_the_same_limits_but_none_of_the_history_or_holds() -> None:
     twin = pacer.twin()
 
     assert twin.wait(TENANT, "a:chat", 0.1) == 0
-    assert twin.held_for(OTHER_TENANT, 0.0) == 0
+    # A tenant Teams told to wait is held whichever of the two is asked, and from then on.
+    assert twin.held_for(OTHER_TENANT, 0.0) == pytest.approx(100.0)
+    twin.hold(TENANT, until=50.0)
+    assert pacer.held_for(TENANT, 10.0) == pytest.approx(40.0)
+    twin.hold(OTHER_TENANT, until=30.0)  # a shorter hold does not shorten it for either
+    assert pacer.held_for(OTHER_TENANT, 0.0) == pytest.approx(100.0)
     times = greedy_sends(twin, 20, [f"a:{n}" for n in range(20)], start=0.0)
     assert most_in_any_window(times, 1.0) == 5
     assert pacer.wait(TENANT, "a:chat", 0.1) > 0  # the original keeps its own
