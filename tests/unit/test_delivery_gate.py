@@ -4,31 +4,12 @@ monotonic clock and a fake sleep (nothing here waits for real time)."""
 from __future__ import annotations
 
 import pytest
+from support.delivery import FakeTime
 
 from bot.delivery.gate import LONG_WAIT_SECONDS, Gate
 from bot.delivery.pacing import Pacer, Window, conversation_windows, tenant_windows
 
 TENANT = "tenant-a"
-
-
-class FakeTime:
-    """A monotonic clock that moves only when slept on."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-        self.slept: list[float] = []
-        self.while_asleep: list[object] = []  # what happens in the world during each sleep
-
-    def monotonic(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-        if self.while_asleep:
-            action = self.while_asleep.pop(0)
-            assert callable(action)
-            action()
 
 
 def gate_for(pacer: Pacer, time: FakeTime) -> Gate:

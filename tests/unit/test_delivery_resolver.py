@@ -3,149 +3,24 @@ with an outcome (an address, give up, or a failure to open a chat) and acts on n
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from types import TracebackType
-from typing import Self
+from dataclasses import replace
 
 import pytest
+from support.delivery import (
+    SERVICE_URL,
+    TENANT,
+    FakeMessenger,
+    FakeUnitOfWork,
+    Store,
+    channel,
+    personal,
+)
 
 from bot.delivery.failures import GiveUp
 from bot.delivery.resolver import AddressResolver, OpenFailed, Resolved
 from bot.domain.addresses import ConversationAddress, ConversationKind
-from bot.domain.audit import AuditEntry
-from bot.domain.messages import CardMessage
 from bot.domain.outbox import Recipient
 from bot.services.ports import SendResult
-
-TENANT = "tenant-t"
-SERVICE_URL = "https://smba.trafficmanager.net/uk/"
-
-
-def personal(name: str, tenant: str = TENANT) -> ConversationAddress:
-    return ConversationAddress(
-        conversation_id=f"a:{name}", kind=ConversationKind.PERSONAL, service_url=SERVICE_URL,
-        tenant_id=tenant, bot_id="28:bot", object_id=f"oid-{name}", user_id=f"29:{name}")
-
-
-def channel(name: str) -> ConversationAddress:
-    return ConversationAddress(
-        conversation_id=f"19:{name}@thread.tacv2", kind=ConversationKind.CHANNEL,
-        service_url=SERVICE_URL, tenant_id=TENANT, bot_id="28:bot", team_id="19:team")
-
-
-@dataclass
-class Store:
-    """What the database would hold, and how often it was asked."""
-
-    addresses: dict[str, ConversationAddress] = field(default_factory=dict)
-    removed: set[str] = field(default_factory=set)
-    audit: list[AuditEntry] = field(default_factory=list)
-    reads: int = 0
-    commits: int = 0
-
-    def reachable(self) -> list[ConversationAddress]:
-        return [a for c, a in self.addresses.items() if c not in self.removed]
-
-
-class FakeAddressBook:
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    async def remember(self, address: ConversationAddress, seen_at: datetime) -> bool:
-        new = address.conversation_id not in self._store.addresses
-        self._store.addresses[address.conversation_id] = address
-        self._store.removed.discard(address.conversation_id)
-        return new
-
-    async def mark_removed(self, conversation_id: str, at: datetime) -> None:
-        self._store.removed.add(conversation_id)
-
-    async def personal_address(self, object_id: str) -> ConversationAddress | None:
-        self._store.reads += 1
-        found = [a for a in self._store.reachable()
-                 if a.kind is ConversationKind.PERSONAL and a.object_id == object_id]
-        return found[-1] if found else None
-
-    async def address(self, conversation_id: str) -> ConversationAddress | None:
-        self._store.reads += 1
-        if conversation_id in self._store.removed:
-            return None
-        return self._store.addresses.get(conversation_id)
-
-    async def latest_in_tenant(self, tenant_id: str | None) -> ConversationAddress | None:
-        self._store.reads += 1
-        found = [a for a in self._store.reachable() if a.tenant_id == tenant_id]
-        return found[-1] if found else None
-
-    async def addresses_for(
-        self, recipients: Iterable[Recipient]
-    ) -> dict[Recipient, ConversationAddress]:
-        self._store.reads += 1
-        known: dict[Recipient, ConversationAddress] = {}
-        for recipient in recipients:
-            if recipient.conversation_id:
-                address = self._store.addresses.get(recipient.conversation_id)
-                if address is not None and recipient.conversation_id not in self._store.removed:
-                    known[recipient] = address
-            else:
-                found = [a for a in self._store.reachable()
-                         if a.object_id == recipient.object_id]
-                if found:
-                    known[recipient] = found[-1]
-        return known
-
-
-class FakeAuditLog:
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    async def record(self, entry: AuditEntry) -> None:
-        self._store.audit.append(entry)
-
-
-class FakeUnitOfWork:
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self.addresses = FakeAddressBook(store)
-        self.audit = FakeAuditLog(store)
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
-        return None
-
-    async def commit(self) -> None:
-        self._store.commits += 1
-
-
-class FakeMessenger:
-    """Opens 1:1 chats (or refuses to, with `refusal`); sends nothing."""
-
-    def __init__(self, refusal: SendResult | None = None) -> None:
-        self.refusal = refusal
-        self.opened: list[tuple[str, str | None, ConversationAddress]] = []
-
-    async def open_personal_chat(
-        self, object_id: str, tenant_id: str | None, via: ConversationAddress
-    ) -> tuple[SendResult, ConversationAddress | None]:
-        self.opened.append((object_id, tenant_id, via))
-        if self.refusal is not None:
-            return self.refusal, None
-        opened = replace(via, conversation_id=f"a:new-{object_id}",
-                         kind=ConversationKind.PERSONAL, object_id=object_id,
-                         user_id=f"29:{object_id}", tenant_id=tenant_id)
-        return SendResult(status=201), opened
-
-    async def send(self, address: ConversationAddress, message: CardMessage) -> SendResult:
-        raise AssertionError("the resolver sends nothing")
-
-    async def replace(self, address: ConversationAddress, activity_id: str,
-                      message: CardMessage) -> SendResult:
-        raise AssertionError("the resolver sends nothing")
 
 
 @pytest.fixture
