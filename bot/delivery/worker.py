@@ -49,6 +49,9 @@ REPLACE_LATER = timedelta(seconds=5)
 
 @dataclass(frozen=True, slots=True)
 class DeliveryOptions:
+    """How the worker claims, paces and retries (bot.app's build_worker fills it from the
+    settings)."""
+
     in_flight: int = 16
     batch: int = 100
     lease: timedelta = timedelta(seconds=120)
@@ -68,6 +71,7 @@ class DeliveryOptions:
 
     @property
     def retries(self) -> RetryPolicy:
+        """The options that decide what becomes of a failed send."""
         return RetryPolicy(self.max_attempts, self.backoff_base_seconds,
                            self.backoff_cap_seconds, self.max_retry_after_seconds)
 
