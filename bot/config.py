@@ -18,8 +18,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from bot.delivery.throttling import MAX_RETRY_AFTER_SECONDS
 from bot.domain.service_urls import DEFAULT_CONNECTOR_HOSTS, is_loopback_host
-from bot.domain.throttling import MAX_RETRY_AFTER_SECONDS
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/iip.sqlite3"
 APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")

@@ -13,8 +13,9 @@ import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from bot.domain.throttling import MAX_RETRY_AFTER_SECONDS
-
+# The longest one 429 may hold a tenant's messages, unless IIP_OUTBOX_MAX_RETRY_AFTER says
+# otherwise.
+MAX_RETRY_AFTER_SECONDS = 300.0
 # A 429 whose Retry-After is missing or unreadable holds the tenant this long.
 DEFAULT_RETRY_AFTER_SECONDS = 5.0
 # A 429 never means "again at once": that would hammer a connector that said to stop.
