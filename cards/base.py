@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -97,7 +97,7 @@ def day_text(moment: date | datetime) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
-def fill_inputs(card: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+def fill_inputs(card: dict[str, Any], values: Mapping[str, object]) -> dict[str, Any]:
     """Put `values` back into the inputs of the same ids, anywhere in the card (show cards
     included), so that a card shown again after a refusal keeps what the person typed."""
 

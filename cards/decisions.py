@@ -3,9 +3,8 @@ contributor, the news channel and the staff are told."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
-from typing import Any
 
 from microsoft_teams.cards.core import (
     AdaptiveCard,
@@ -79,7 +78,7 @@ class DecisionCards:
 
     def idea_card(self, idea: IdeaDetail, viewer: frozenset[Party],
                   organisation: Organisation, *, notice: str | None = None,
-                  typed: dict[str, Any] | None = None) -> CardMessage:
+                  typed: Mapping[str, str] | None = None) -> CardMessage:
         """The idea as this member of staff sees it: the moves they may make, or none; `typed`
         puts back what they wrote when their press was refused."""
         names = _names(organisation)

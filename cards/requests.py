@@ -14,7 +14,7 @@ from bot.domain.errors import Malformed
 from bot.domain.feedback import FeedbackForm
 from bot.domain.ideas import find_reference
 from bot.domain.listing import page_number
-from bot.domain.moves import SPECS, parse_decide
+from bot.domain.moves import SPECS, parse_decide, whole_number
 from bot.domain.profile import ProfileAnswers
 from bot.domain.requests import (
     AnswerQuestion,
@@ -73,8 +73,7 @@ def parse_execute(verb: str, data: Values) -> Request | None:
     if verb in SPECS:
         return parse_decide(verb, data)
     if verb == REFRESH_VERB:
-        idea = data.get("idea")
-        return Refresh(idea if isinstance(idea, int) and not isinstance(idea, bool) else None)
+        return Refresh(whole_number(data.get("idea")))
     if verb == CardAction.FIND_PAGE:
         text = data.get("text")
         return Find(text if isinstance(text, str) else "", page_number(data.get("page")))

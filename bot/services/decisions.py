@@ -9,9 +9,10 @@ the outbox, in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 import structlog
 
@@ -49,7 +50,6 @@ from bot.domain.moves import (
     Input,
     InputKind,
     Options,
-    whole_number,
 )
 from bot.domain.organisation import Organisation
 from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
@@ -86,13 +86,13 @@ class DecisionService:
         self._views = views
         self._organisation = organisation or OrganisationCache()
 
-    async def card_for(self, object_id: str, idea_id: object) -> CardMessage:
+    async def card_for(self, object_id: str, idea_id: int | None) -> CardMessage:
         """The idea's card as this person should see it now (a Teams card refresh)."""
         def refused(why: str, words: str) -> CardMessage:
             log.warning("card.refused", why=why, idea=repr(idea_id)[:32], actor=object_id)
             return self._views.refused(words)
 
-        number = whole_number(idea_id)
+        number = idea_id
         if number is None or not 1 <= number <= MAX_ID:
             return refused("malformed", "That idea could not be found.")
         async with self._uow() as uow:
@@ -140,7 +140,7 @@ class DecisionService:
                                              "this idea, so nothing changed.")
 
             def as_it_is(idea: IdeaDetail, why: str, notice: str,
-                         typed: dict[str, str] | None = None) -> CardMessage:
+                         typed: Mapping[str, str] | None = None) -> CardMessage:
                 """The idea's card as it is now, saying why nothing changed."""
                 log.warning("decision.refused", why=why, move=chosen.value, idea=idea.id,
                             actor=actor.object_id)
@@ -160,7 +160,7 @@ class DecisionService:
                 return as_it_is(idea, "not allowed", str(refusal))
             except InvalidText as problem:
                 return as_it_is(idea, f"invalid {problem.field}", str(problem),
-                                typed=dict(request.answers))
+                                typed=request.answers)
             to = rule.to or idea.status
             moved = await uow.ideas.change(idea, now, change_for(decision, to, idea))
             if moved is None:
@@ -313,8 +313,8 @@ async def _original(uow: UnitOfWork, value: str | None, idea: IdeaDetail,
     return reference
 
 
-def _detail(decision: Decision, idea: IdeaDetail) -> dict[str, Any] | None:
-    detail: dict[str, Any] = {}
+def _detail(decision: Decision, idea: IdeaDetail) -> dict[str, object] | None:
+    detail: dict[str, object] = {}
     if decision.portfolio:
         detail |= {"from_portfolio": idea.portfolio_key, "to_portfolio": decision.portfolio}
     if decision.duplicate_of:

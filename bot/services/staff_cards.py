@@ -8,8 +8,9 @@ organisation allows self-decisions).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.domain.ideas import IdeaDetail
 from bot.domain.lifecycle import Party, followers_of, parties
@@ -22,7 +23,7 @@ from bot.services.ports import UnitOfWork
 class IdeaCardView(Protocol):
     def __call__(self, idea: IdeaDetail, viewer: frozenset[Party], organisation: Organisation,
                  *, notice: str | None = None,
-                 typed: dict[str, Any] | None = None) -> CardMessage: ...
+                 typed: Mapping[str, str] | None = None) -> CardMessage: ...
 
 
 def viewer_of(object_id: str, idea: IdeaDetail, organisation: Organisation) -> frozenset[Party]:
