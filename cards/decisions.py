@@ -4,7 +4,7 @@ contributor, the news channel and the staff are told."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, timedelta
+from datetime import date
 
 from microsoft_teams.cards.core import (
     AdaptiveCard,
@@ -37,6 +37,7 @@ from bot.domain.lifecycle import (
     deciders,
     followers_of,
     latest_question,
+    revisit_window,
     moves_for,
 )
 from bot.domain.messages import CardMessage
@@ -240,8 +241,9 @@ def _input(move: Move, answer: Input, idea: IdeaDetail, organisation: Organisati
             choices=_options(answer.options, organisation),
         )
     if answer.kind is InputKind.DATE:
+        allowed = revisit_window(today)
         return DateInput(id=key, label=answer.label, is_required=required,
-                         min=(today + timedelta(days=1)).isoformat(),
+                         min=allowed.first.isoformat(), max=allowed.last.isoformat(),
                          error_message=answer.card_error)
     if answer.name == MESSAGE.name:  # it says outright whether it may be left empty
         required = answer.required

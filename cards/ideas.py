@@ -6,8 +6,8 @@ from datetime import date
 
 from microsoft_teams.cards.core import CardElement, Container, Fact, FactSet, TextInput
 
-from bot.domain.ideas import UNDECIDED, HistoryEntry, IdeaDetail, IdeaSummary
-from bot.domain.lifecycle import ANSWERED, reason_for_contributor
+from bot.domain.ideas import HistoryEntry, IdeaDetail, IdeaSummary
+from bot.domain.lifecycle import ANSWERED, reason_for_contributor, withdrawable
 from cards.actions import CardAction
 from cards.base import (
     CardMessage,
@@ -69,7 +69,7 @@ def timeline_card(idea: IdeaDetail, notice: str | None = None) -> CardMessage:
     for entry in idea.history:
         body += _told(entry)
     actions = []
-    if idea.status in UNDECIDED:
+    if withdrawable(idea.status):
         actions.append(submit("Withdraw", CardAction.WITHDRAW, inputs=False,
                               reference=idea.reference))
     actions.append(submit("My ideas", CardAction.MY_IDEAS, inputs=False))

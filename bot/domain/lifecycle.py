@@ -2,17 +2,25 @@
 
 The PMO triages and may act on any idea; a portfolio's SPOCs (and deputies) act on ideas
 allocated to their portfolio; the contributor may withdraw an undecided idea. Anything not in
-the table is refused.
+the table is refused. A deferred idea stays in the deferred register until it is revisited,
+deferred again (a new date), declined or withdrawn.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from bot.domain.errors import InvalidText, NotAllowed
-from bot.domain.ideas import DeclineReason, HistoryEntry, IdeaChange, IdeaDetail, Status
+from bot.domain.ideas import (
+    DeclineReason,
+    HistoryEntry,
+    IdeaChange,
+    IdeaDetail,
+    Status,
+    add_months,
+)
 from bot.domain.moves import (
     MESSAGE,
     NOTE,
@@ -65,7 +73,10 @@ TRANSITIONS: dict[tuple[Status, Move], Rule] = {
     (_S.ESCALATED, Move.UPDATE): Rule(None, STAFF),
     (_S.ESCALATED, Move.WITHDRAW): Rule(_S.WITHDRAWN, frozenset({Party.CONTRIBUTOR})),
     (_S.DEFERRED, Move.REVISIT): Rule(_S.BUSINESS_ASSESSMENT, STAFF),
+    (_S.DEFERRED, Move.DEFER): Rule(_S.DEFERRED, STAFF),  # a new revisit date
+    (_S.DEFERRED, Move.DECLINE): Rule(_S.DECLINED, STAFF),
     (_S.DEFERRED, Move.UPDATE): Rule(None, STAFF),
+    (_S.DEFERRED, Move.WITHDRAW): Rule(_S.WITHDRAWN, frozenset({Party.CONTRIBUTOR})),
     (_S.APPROVED, Move.DELIVER): Rule(_S.DELIVERED, STAFF),
     (_S.APPROVED, Move.UPDATE): Rule(None, STAFF),
     (_S.DELIVERED, Move.REOPEN): Rule(_S.SUBMITTED, PMO_ONLY),
@@ -138,6 +149,14 @@ def deciders(idea: IdeaDetail, organisation: Organisation) -> Deciders:
         business_leads=tuple(oid for oid in leads if oid != idea.contributor_object_id),
         pmo=tuple(oid for oid in pmo if oid != idea.contributor_object_id),
     )
+
+
+_NOBODY = Rule(None, frozenset())
+
+
+def withdrawable(status: Status) -> bool:
+    """Whether the contributor may withdraw an idea in `status` (the table says so)."""
+    return Party.CONTRIBUTOR in TRANSITIONS.get((status, Move.WITHDRAW), _NOBODY).who
 
 
 def answerable(status: Status) -> bool:
@@ -255,8 +274,26 @@ def change_for(decision: Decision, to: Status, idea: IdeaDetail) -> IdeaChange:
     )
 
 
+# The furthest ahead a deferral may look: three years, in calendar months.
+REVISIT_HORIZON_MONTHS = 36
+
+
+@dataclass(frozen=True, slots=True)
+class RevisitWindow:
+    """The days a revisit date may fall on, both included (UK calendar)."""
+
+    first: date
+    last: date
+
+
+def revisit_window(today: date) -> RevisitWindow:
+    """From tomorrow to three years from today: a date in the past would never come round,
+    and one further ahead is as good as forgotten."""
+    return RevisitWindow(today + timedelta(days=1), add_months(today, REVISIT_HORIZON_MONTHS))
+
+
 def revisit_date(value: object, today: date) -> date:
-    """A revisit date for a deferral: required, and after today."""
+    """A revisit date for a deferral: required, after today and at most three years ahead."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidText("revisit_on", "Please choose the date to look at this idea again.")
     try:
@@ -264,9 +301,18 @@ def revisit_date(value: object, today: date) -> date:
     except ValueError:
         raise InvalidText("revisit_on", "Please choose the revisit date from the calendar.") \
             from None
-    if day <= today:
-        raise InvalidText("revisit_on", "The revisit date must be in the future.")
+    allowed = revisit_window(today)
+    if day < allowed.first:
+        raise InvalidText("revisit_on", "The revisit date must be in the future: please "
+                                        "choose a day after today.")
+    if day > allowed.last:
+        raise InvalidText("revisit_on", "The revisit date can be at most three years ahead: "
+                                        f"please choose a day up to {_day(allowed.last)}.")
     return day
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def decline_reason(value: object, *, at_triage: bool) -> DeclineReason:

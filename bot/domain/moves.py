@@ -225,7 +225,8 @@ SPECS: dict[Move, MoveSpec] = {
     Move.DEFER: MoveSpec(
         "deferred", "deferred it",
         (Input("revisit_on", InputKind.DATE, "Look at it again on", "The revisit date",
-               required=True, card_error="Please choose a date in the future.",
+               required=True,
+               card_error="Please choose a day after today, at most three years ahead.",
                when_missing="Please choose the date to look at this idea again."),
          MESSAGE, NOTE), "Defer",
         "Keep it for later. The contributor is told when it will be looked at again.",

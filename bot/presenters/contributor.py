@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.domain.errors import DomainError, InvalidText, NotAllowed, NotFound
-from bot.domain.ideas import UNDECIDED, IdeaDetail, cannot_withdraw
+from bot.domain.ideas import IdeaDetail, cannot_withdraw
+from bot.domain.lifecycle import withdrawable
 from bot.domain.messages import CardMessage
 from bot.domain.profile import Profile, parse_profile
 from bot.domain.requests import (
@@ -76,7 +77,7 @@ class ContributorDesk:
 
     async def _withdrawable(self, reference: str | None,
                             asking: Asking) -> IdeaDetail | CardMessage:
-        """The person's undecided idea the request names, or the card that says why not (their
+        """The person's idea the request names, if it may be withdrawn, or the card that says why not (their
         ideas, "not found", or its story with the reason it cannot be withdrawn). Whose idea
         it is comes first: someone else's is "not found" whatever else the request says."""
         if reference is None:
@@ -85,7 +86,7 @@ class ContributorDesk:
             idea = await self._ideas.idea_of(asking.person.object_id, reference)
         except NotFound as error:
             return not_found_card(str(error))
-        if idea.status not in UNDECIDED:
+        if not withdrawable(idea.status):
             return timeline_card(idea, notice=cannot_withdraw(idea.summary))
         return idea
 

@@ -31,8 +31,10 @@ from bot.domain.lifecycle import (
     note,
     parties,
     revisit_date,
+    revisit_window,
     root_causes,
     rule_for,
+    withdrawable,
 )
 
 S, M = Status, Move
@@ -61,8 +63,13 @@ EXPECTED: dict[tuple[Status, Move], tuple[Status | None, set[Party]]] = {
     (S.ESCALATED, M.ASK): (None, STAFF),
     (S.ESCALATED, M.UPDATE): (None, STAFF),
     (S.ESCALATED, M.WITHDRAW): (S.WITHDRAWN, {CONTRIBUTOR}),
+    # A deferred idea is never forgotten: revisited, deferred again to a new date, declined,
+    # or withdrawn by its contributor.
     (S.DEFERRED, M.REVISIT): (S.BUSINESS_ASSESSMENT, STAFF),
+    (S.DEFERRED, M.DEFER): (S.DEFERRED, STAFF),
+    (S.DEFERRED, M.DECLINE): (S.DECLINED, STAFF),
     (S.DEFERRED, M.UPDATE): (None, STAFF),
+    (S.DEFERRED, M.WITHDRAW): (S.WITHDRAWN, {CONTRIBUTOR}),
     (S.APPROVED, M.DELIVER): (S.DELIVERED, STAFF),
     (S.APPROVED, M.UPDATE): (None, STAFF),
     # Closed ideas: only the PMO may reopen them, back to triage.
@@ -260,6 +267,33 @@ def test_a_revisit_date_must_be_given_as_a_date(given):
 def test_the_day_after_today_is_a_good_revisit_date():
     assert revisit_date("2026-11-03", TODAY) == date(2026, 11, 3)
     assert revisit_date(" 2027-05-01 ", TODAY) == date(2027, 5, 1)
+
+
+def test_a_revisit_date_may_be_three_years_ahead_and_no_further():
+    assert revisit_date("2029-11-02", TODAY) == date(2029, 11, 2)
+    for given in ("2029-11-03", "2031-01-01", "9999-12-31"):
+        with pytest.raises(InvalidText, match="at most three years ahead: please choose a day "
+                                              "up to 2 November 2029") as problem:
+            revisit_date(given, TODAY)
+        assert problem.value.field == "revisit_on"
+
+
+@pytest.mark.parametrize(("today", "first", "last"), [
+    (date(2026, 11, 2), date(2026, 11, 3), date(2029, 11, 2)),
+    (date(2026, 12, 31), date(2027, 1, 1), date(2029, 12, 31)),  # across a year end
+    (date(2028, 2, 29), date(2028, 3, 1), date(2031, 2, 28)),  # a leap day has no match
+])
+def test_the_revisit_window_runs_from_tomorrow_to_three_years_on(today, first, last):
+    allowed = revisit_window(today)
+    assert (allowed.first, allowed.last) == (first, last)
+    assert revisit_date(first.isoformat(), today) == first
+    assert revisit_date(last.isoformat(), today) == last
+
+
+def test_who_may_withdraw_comes_from_the_table():
+    assert [s for s in Status if withdrawable(s)] == [
+        s for s in Status if (s, M.WITHDRAW) in EXPECTED]
+    assert withdrawable(S.DEFERRED) and not withdrawable(S.APPROVED)
 
 
 @pytest.mark.parametrize("reason", ["duplicate", "already_exists", "in_progress"])
