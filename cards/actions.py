@@ -30,5 +30,7 @@ class CardAction(StrEnum):
     OPEN_IDEA = "ideas.open"
     MY_QUEUE = "staff.queue"
     TRIAGE = "staff.triage"
+    DEFERRED = "staff.deferred"
     QUEUE_PAGE = "queue.page"
+    DEFERRED_PAGE = "deferred.page"
     FIND_PAGE = "find.page"

@@ -50,7 +50,14 @@ from cards.outage import feedback_not_saved_card, not_saved_card
 from cards.private import carry_on_here_card, next_step_for, private_chat_card
 from cards.profile import Progress, profile_card, profile_saved_card
 from cards.slow_down import slow_down_card
-from cards.staff_lists import TRIAGE_VIEW, find_card, find_how_card, opened_card, queue_card
+from cards.staff_lists import (
+    TRIAGE_VIEW,
+    deferred_card,
+    find_card,
+    find_how_card,
+    opened_card,
+    queue_card,
+)
 from cards.welcome import channel_welcome_card, welcome_card
 
 SAMPLE_CONTACT = "E-mail iip.pmo@example.police.uk, or call extension 4471 (Monday to Friday)."
@@ -178,6 +185,9 @@ def _decision_cards() -> Iterator[tuple[str, CardMessage]]:
         notice="This card was out of date: Megan Bowen approved it at 10:42 on 25 November.")
     approved = replace(SAMPLE_IDEA, status=Status.APPROVED, version=3)
     yield "staff-approved", cards.idea_card(approved, pmo_and_spoc, SAMPLE_ORGANISATION)
+    yield "staff-deferred-idea", cards.idea_card(
+        replace(SAMPLE_IDEA, status=Status.DEFERRED, revisit_on=date(2027, 3, 1), version=4),
+        pmo_and_spoc, SAMPLE_ORGANISATION)
     yield "staff-read-only", cards.idea_card(SAMPLE_IDEA, frozenset(), SAMPLE_ORGANISATION)
     yield "staff-own-idea", cards.idea_card(
         SAMPLE_IDEA, frozenset({Party.CONTRIBUTOR, Party.RECUSED}), SAMPLE_ORGANISATION)
@@ -195,6 +205,10 @@ def _decision_cards() -> Iterator[tuple[str, CardMessage]]:
     yield "staff-queue", queue_card(None, one)
     yield "staff-queue-empty", queue_card(nothing, None, view=TRIAGE_VIEW)
     yield "staff-queue-pmo-and-spoc", queue_card(many, nothing)
+    deferred = replace(SAMPLE_IDEA.summary, status=Status.DEFERRED,
+                       revisit_on=date(2027, 3, 1))
+    yield "staff-deferred", deferred_card(ListPage([deferred] * 10, window(2, 25)))
+    yield "staff-deferred-none", deferred_card(nothing)
     yield "staff-find", find_card("notebooks", many)
     yield "staff-find-nothing", find_card("parking permits", nothing)
     yield "staff-find-how", find_how_card()

@@ -15,7 +15,7 @@ from cards.base import (
     subheading,
     submit,
 )
-from cards.welcome import start_buttons
+from cards.welcome import PMO_COMMANDS, STAFF_COMMANDS, start_buttons
 
 GOOD_SUGGESTION = (
     "**Start with the problem**: what is wrong today, who it affects and why it matters.",
@@ -40,7 +40,8 @@ FAQS = (
     ("Will I be named if it is delivered?",
      "Only if you say so when you submit it. You can still be thanked privately."),
     ("Can I change my mind?",
-     "Yes: you can withdraw an idea at any time before a decision is made."),
+     "Yes: you can withdraw an idea at any time before a decision is made, or while it "
+     "is deferred."),
     ("What if my idea is declined?",
      "You are told why, in plain words. A deferred idea is kept with a date to look at "
      "it again, so it is not lost."),
@@ -53,6 +54,9 @@ FAQS = (
 def help_card(pmo_contact: str, *, staff: bool = False, pmo: bool = False) -> CardMessage:
     """Help, with the buttons to start (by role: see start_buttons)."""
     contact = pmo_contact.strip() or "Ask your line manager to put you in touch with the PMO team."
+    for_staff = ([subheading("For the PMO team and business leads"),
+                  bullets((*STAFF_COMMANDS, *(PMO_COMMANDS if pmo else ())))]
+                 if staff or pmo else [])
     faqs = AdaptiveCard(
         version="1.5",
         body=[element for question, answer in FAQS
@@ -67,6 +71,7 @@ def help_card(pmo_contact: str, *, staff: bool = False, pmo: bool = False) -> Ca
             bullets(NEXT_STEPS),
             subheading("Contact the PMO team"),
             plain(contact),
+            *for_staff,
             paragraph("Type **new idea** to suggest an improvement, **my ideas** to see yours, "
                       "or **feedback** at any time to tell us how the bot could be better.",
                       subtle=True),

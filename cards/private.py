@@ -25,6 +25,7 @@ from bot.domain.requests import (
     QueueView,
     Request,
     SaveProfile,
+    ShowDeferred,
     ShowQueue,
     SkipProfile,
     Withdraw,
@@ -49,6 +50,7 @@ MY_IDEAS = NextStep("my-ideas", "My ideas", CardAction.MY_IDEAS)
 MY_PROFILE = NextStep("my-profile", "My profile", CardAction.MY_PROFILE)
 MY_QUEUE = NextStep("my-queue", "My queue", CardAction.MY_QUEUE)
 TRIAGE = NextStep("triage", "Triage", CardAction.TRIAGE)
+DEFERRED = NextStep("deferred", "Deferred ideas", CardAction.DEFERRED)
 # Anything else (a button of a personal card, a command added later): the way in.
 START = NextStep("start", "New idea", CardAction.NEW_IDEA)
 
@@ -57,7 +59,7 @@ _NEXT_STEPS: dict[type[Request], NextStep] = {
     MyIdeas: MY_IDEAS, IdeaStatus: MY_IDEAS, AskStatus: MY_IDEAS, AskToWithdraw: MY_IDEAS,
     Withdraw: MY_IDEAS, AnswerQuestion: MY_IDEAS,
     MyProfile: MY_PROFILE, SaveProfile: MY_PROFILE, SkipProfile: MY_PROFILE,
-    OpenIdea: MY_QUEUE, Find: MY_QUEUE,
+    OpenIdea: MY_QUEUE, Find: MY_QUEUE, ShowDeferred: DEFERRED,
 }
 _WITHIN_SUBMISSION = {
     IntakeButton.RESUME: NEW_IDEA, IntakeButton.RESTART: NEW_IDEA,

@@ -34,6 +34,7 @@ from bot.domain.requests import (
     SaveProfile,
     SendFeedback,
     ShowHelp,
+    ShowDeferred,
     ShowQueue,
     SkipProfile,
     Whole,
@@ -80,6 +81,8 @@ def parse_execute(verb: str, data: Values) -> Request | None:
     if verb == CardAction.QUEUE_PAGE:
         view = QueueView.TRIAGE if data.get("view") == QueueView.TRIAGE else QueueView.QUEUE
         return ShowQueue(view, page_number(data.get("triage")), page_number(data.get("assess")))
+    if verb == CardAction.DEFERRED_PAGE:
+        return ShowDeferred(page_number(data.get("page")))
     return None
 
 
@@ -158,4 +161,5 @@ _SUBMITS: dict[str, Callable[[Values, str | None], Request]] = {
     CardAction.OPEN_IDEA: lambda v, t: OpenIdea(_reference(v, t)),
     CardAction.MY_QUEUE: lambda _v, _t: ShowQueue(QueueView.QUEUE),
     CardAction.TRIAGE: lambda _v, _t: ShowQueue(QueueView.TRIAGE),
+    CardAction.DEFERRED: lambda _v, _t: ShowDeferred(),
 }

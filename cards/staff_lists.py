@@ -1,5 +1,5 @@
-"""Cards of the staff's lists: their queues, what `find` found, and the short answer to
-opening an idea. Next and Previous are Action.Execute buttons: Teams replaces the card in
+"""Cards of the staff's lists: their queues, the deferred register, what `find` found, and
+the short answer to opening an idea. Next and Previous are Action.Execute buttons: Teams replaces the card in
 place with the page the bot answers."""
 
 from __future__ import annotations
@@ -56,6 +56,26 @@ def queue_card(triage: ListPage | None, assess: ListPage | None, *,
         if buttons:
             body.append(buttons)
     summary = "; ".join(counts)
+    return card_message(body, summary=summary, fallback_text=summary,
+                        actions=[submit("Deferred ideas", CardAction.DEFERRED, inputs=False)])
+
+
+def deferred_card(page: ListPage) -> CardMessage:
+    """The deferred register: every deferred idea the person may see, the soonest to look at
+    again first, each with its revisit date, a page of ten."""
+    total = page.window.total
+    summary = f"Deferred ideas: {total:,}"
+    body: list[Any] = [heading(summary)]
+    if not page.ideas:
+        body.append(paragraph("No idea is deferred at the moment."))
+        return card_message(body, summary=summary, fallback_text=summary)
+    body.append(paragraph("The soonest to look at again first." + _page_words(page),
+                          subtle=True))
+    body += [_listed(idea, revisit=True) for idea in page.ideas]
+    buttons = _paging(page, "", lambda number: {"action": CardAction.DEFERRED_PAGE.value,
+                                                "page": number})
+    if buttons:
+        body.append(buttons)
     return card_message(body, summary=summary, fallback_text=summary)
 
 
@@ -110,9 +130,12 @@ def opened_card(idea: IdeaSummary, portfolio: str,
                         fallback_text=f"{idea.reference} is {idea.status_label.lower()}.")
 
 
-def _listed(idea: IdeaSummary) -> Container:
+def _listed(idea: IdeaSummary, *, revisit: bool = False) -> Container:
+    """One idea of a list, opened by a tap; `revisit`: with its revisit date first."""
     facts = [Fact(title="Status", value=idea.status_label),
              Fact(title="Submitted", value=day_text(idea.submitted_at))]
+    if revisit and idea.revisit_on:
+        facts.insert(0, Fact(title="Revisit on", value=day_text(idea.revisit_on)))
     if idea.update_due:
         facts.append(Fact(title="Update due by", value=day_text(idea.update_due)))
     return Container(

@@ -21,7 +21,8 @@ COMMANDS = (
     "**help**: how it works, what makes a good suggestion, and how to reach the PMO",
     "**feedback**: tell us how the bot could be better",
 )
-STAFF_COMMANDS = ("**my queue**: the ideas awaiting you",)
+STAFF_COMMANDS = ("**my queue**: the ideas awaiting you",
+                  "**deferred**: the deferred ideas, the soonest to look at again first")
 PMO_COMMANDS = ("**triage**: the new ideas awaiting triage",)
 
 

@@ -133,19 +133,26 @@ class SqlIdeas:
     async def listed(self, query: IdeaQuery, offset: int, limit: int) -> list[IdeaSummary]:
         """`limit` of the ideas `query` holds, from `offset`, in its order."""
         ideas = t.ideas
-        order = ((ideas.c.submitted_at.desc(), ideas.c.id.desc()) if query.newest_first
-                 else (ideas.c.submitted_at, ideas.c.id))
         rows = await self._db.execute(
             select(ideas.c.reference, ideas.c.title, ideas.c.status, ideas.c.decline_reason,
-                   ideas.c.submitted_at, ideas.c.updated_at)
-            .where(*_conditions(query)).order_by(*order).offset(offset).limit(limit)
+                   ideas.c.submitted_at, ideas.c.updated_at, ideas.c.revisit_on)
+            .where(*_conditions(query)).order_by(*_order(query)).offset(offset).limit(limit)
         )
         return [
             IdeaSummary(r.reference, r.title, Status(r.status),
                         DeclineReason(r.decline_reason) if r.decline_reason else None,
-                        r.submitted_at, r.updated_at)
+                        r.submitted_at, r.updated_at, r.revisit_on)
             for r in rows
         ]
+
+
+def _order(query: IdeaQuery) -> tuple[ColumnElement[Any], ...]:
+    ideas = t.ideas
+    if query.soonest_revisit_first:
+        return ideas.c.revisit_on, ideas.c.id
+    if query.newest_first:
+        return ideas.c.submitted_at.desc(), ideas.c.id.desc()
+    return ideas.c.submitted_at, ideas.c.id
 
 
 def _conditions(query: IdeaQuery) -> list[ColumnElement[bool]]:

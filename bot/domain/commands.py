@@ -18,6 +18,7 @@ class Command(StrEnum):
     MY_QUEUE = "my queue"
     TRIAGE = "triage"
     FIND = "find"
+    DEFERRED = "deferred"
     UNKNOWN = "unknown"
 
 
@@ -56,6 +57,9 @@ _WORDS: dict[str, Command] = {
     "queue": Command.MY_QUEUE,
     "triage": Command.TRIAGE,
     "find": Command.FIND,
+    "deferred": Command.DEFERRED,
+    "deferred ideas": Command.DEFERRED,
+    "deferred register": Command.DEFERRED,
 }
 # Commands that take an idea reference after them: "status IIP-2026-0042".
 _WITH_REFERENCE = {"status": Command.STATUS, "withdraw": Command.WITHDRAW}

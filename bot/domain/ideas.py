@@ -112,6 +112,7 @@ class IdeaSummary:
     decline_reason: DeclineReason | None
     submitted_at: datetime
     updated_at: datetime
+    revisit_on: date | None = None  # a deferred idea's: when it is to be looked at again
 
     @property
     def update_due(self) -> date | None:

@@ -19,13 +19,14 @@ ASSESSING = frozenset({Status.BUSINESS_ASSESSMENT, Status.ESCALATED, Status.APPR
 class IdeaQuery:
     """Ideas in `statuses` (or any), of `portfolios` (None: every one), whose reference or
     title holds `text` (None: any), not submitted by `not_from` (None: by anyone); the
-    longest waiting first, or the newest first."""
+    longest waiting first, the newest first, or the soonest to revisit first."""
 
     statuses: frozenset[Status] | None = None
     portfolios: frozenset[str] | None = None
     text: str | None = None
     not_from: str | None = None
     newest_first: bool = False
+    soonest_revisit_first: bool = False
 
 
 def to_triage(not_from: str | None = None) -> IdeaQuery:
@@ -35,6 +36,13 @@ def to_triage(not_from: str | None = None) -> IdeaQuery:
 
 def to_assess(portfolios: frozenset[str], not_from: str | None = None) -> IdeaQuery:
     return IdeaQuery(statuses=ASSESSING, portfolios=portfolios, not_from=not_from)
+
+
+def deferred_register(portfolios: frozenset[str] | None) -> IdeaQuery:
+    """The deferred ideas of `portfolios` (None: all), the soonest to revisit first. Staff's
+    own ideas are listed too: the register keeps every deferred idea in sight."""
+    return IdeaQuery(statuses=frozenset({Status.DEFERRED}), portfolios=portfolios,
+                     soonest_revisit_first=True)
 
 
 @dataclass(frozen=True, slots=True)

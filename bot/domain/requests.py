@@ -149,6 +149,13 @@ class ShowQueue(Asked):
 
 
 @dataclass(frozen=True, slots=True)
+class ShowDeferred(Asked):
+    """The deferred register, a page of it."""
+
+    page: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class Find(Asked):
     text: str
     page: int = 1
@@ -178,8 +185,8 @@ class Refresh(Asked):
 
 Request = (ShowWelcome | ShowHelp | OpenFeedback | SendFeedback | Unknown | NewIdea
            | ContinueIntake | MyIdeas | IdeaStatus | AskStatus | AskToWithdraw | Withdraw
-           | AnswerQuestion | OpenIdea | ShowQueue | Find | MyProfile | SaveProfile
-           | SkipProfile | Refresh | Decide)
+           | AnswerQuestion | OpenIdea | ShowQueue | ShowDeferred | Find | MyProfile
+           | SaveProfile | SkipProfile | Refresh | Decide)
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,5 +257,7 @@ def _command_request(command: Command, text: str | None) -> Request:
             return ShowQueue(QueueView.TRIAGE)
         case Command.FIND:
             return Find(command_text(text))
+        case Command.DEFERRED:
+            return ShowDeferred()
         case Command.UNKNOWN:
             return Unknown()

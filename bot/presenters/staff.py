@@ -1,4 +1,5 @@
-"""Staff requests: their queues, `find`, opening an idea, and paging a list in place."""
+"""Staff requests: their queues, the deferred register, `find`, opening an idea, and paging a
+list in place."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from bot.domain.requests import (
     OpenIdea,
     QueueView,
     Refresh,
+    ShowDeferred,
     ShowQueue,
 )
 from bot.presenters.asking import Asking
@@ -22,6 +24,7 @@ from cards.notices import not_staff_card
 from cards.staff_lists import (
     QUEUE_VIEW,
     TRIAGE_VIEW,
+    deferred_card,
     find_card,
     find_how_card,
     opened_card,
@@ -76,6 +79,14 @@ class StaffRequests:
         except NotAllowed as refusal:
             return not_staff_card(str(refusal))
         return queue_card(queue.triage, queue.assess, view=QUEUE_VIEW)
+
+    async def deferred(self, request: ShowDeferred, asking: Asking) -> CardMessage:
+        """`deferred`: the register at the page asked for, for the asker as they are now."""
+        try:
+            page = await self._desk.deferred(asking.person.object_id, request.page)
+        except NotAllowed as refusal:
+            return not_staff_card(str(refusal))
+        return deferred_card(page)
 
     async def find(self, request: Find, asking: Asking) -> CardMessage:
         try:

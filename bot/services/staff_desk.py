@@ -1,4 +1,5 @@
-"""The staff's desk: their queues, finding any idea they may see, and opening one.
+"""The staff's desk: their queues, the deferred register, finding any idea they may see,
+and opening one.
 
 What a person may list or open comes from the organisation's records on every request: the
 PMO sees every idea, a business lead those of the portfolios they assess. Opening an idea
@@ -15,7 +16,15 @@ from bot.domain.audit import AuditEntry
 from bot.domain.errors import NotAllowed
 from bot.domain.ideas import IdeaSummary
 from bot.domain.lifecycle import Party
-from bot.domain.listing import IdeaQuery, ListPage, search_text, to_assess, to_triage, window
+from bot.domain.listing import (
+    IdeaQuery,
+    ListPage,
+    deferred_register,
+    search_text,
+    to_assess,
+    to_triage,
+    window,
+)
 from bot.domain.organisation import Organisation, Roles
 from bot.services.organisation import OrganisationCache
 from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -24,6 +33,8 @@ from bot.services.staff_cards import IdeaCardView, bring_up_to_date, viewer_of
 NOT_STAFF = "Only the PMO team and the portfolios' business leads have a queue of ideas."
 NOT_PMO = "Only the PMO team triages ideas."
 NOT_STAFF_TO_FIND = "Only the PMO team and the portfolios' business leads can look for ideas."
+NOT_STAFF_DEFERRED = ("Only the PMO team and the portfolios' business leads keep a register of "
+                      "deferred ideas.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +90,16 @@ class StaffDesk:
             if not roles.pmo:
                 raise NotAllowed(NOT_PMO)
             return await _page(uow, to_triage(mine), page)
+
+    async def deferred(self, object_id: str, page: int = 1) -> ListPage:
+        """The deferred register, the soonest to revisit first: every deferred idea for the
+        PMO, those of the portfolios they assess for a business lead."""
+        async with self._uow() as uow:
+            roles, _mine = await self._roles(uow, object_id)
+            if not roles.is_staff:
+                raise NotAllowed(NOT_STAFF_DEFERRED)
+            return await _page(uow, deferred_register(None if roles.pmo else roles.assesses),
+                               page)
 
     async def find(self, object_id: str, text: str, page: int = 1) -> Found:
         """Ideas whose reference or title holds `text`, newest first, among those this person

@@ -271,7 +271,7 @@ async def test_deferral_keeps_a_revisit_date_and_a_revisit_brings_it_back(
     assert "We will look again when the new tablets arrive." in notice
     card = latest_card_of(snap, deferred, ADELE)
     assert "Revisit on: 1 April 2027" in text_of(card)
-    assert verbs_of(card) == ["revisit", "update"]
+    assert verbs_of(card) == ["decline", "defer", "revisit", "update"]
 
     clock.advance(days=150)
     await decide(services, ADELE, deferred, Move.REVISIT)
@@ -280,6 +280,51 @@ async def test_deferral_keeps_a_revisit_date_and_a_revisit_brings_it_back(
     notice = text_of(notices_to(await snapshot(engine), CONTRIBUTOR)[-1]["card"])
     assert "Your idea is being looked at again" in notice
     assert "Digital, Data and Technology is assessing it again" in notice
+
+
+async def test_a_deferred_idea_is_deferred_again_and_the_contributor_told_the_new_date(
+    services, engine, clock
+):
+    idea = await allocated(services, portfolio="digital-and-data")
+    await decide(services, ADELE, idea, Move.DEFER, revisit_on="2027-04-01",
+                 message="After the new tablets arrive.")
+    clock.advance(days=140)
+    await decide(services, ADELE, await current(services, idea), Move.DEFER,
+                 revisit_on="2027-09-01", message="The tablets are late.")
+    again = await current(services, idea)
+    assert again.status is Status.DEFERRED and again.revisit_on == date(2027, 9, 1)
+    snap = await snapshot(engine)
+    assert [h["action"] for h in snap.history[-2:]] == ["defer", "defer"]
+    assert snap.history[-1]["detail"] == {"revisit_on": "2027-09-01"}
+    notices = notices_to(snap, CONTRIBUTOR)
+    assert len({n["dedupe_key"] for n in notices}) == len(notices)
+    notice = text_of(notices[-1]["card"])
+    assert "Your idea is deferred" in notice and "1 September 2027" in notice
+    assert "The tablets are late." in notice
+    assert "Revisit on: 1 September 2027" in text_of(latest_card_of(snap, again, ADELE))
+    assert snap.audit[-1]["action"] == "idea.defer"
+
+
+async def test_a_deferred_idea_may_be_declined_and_then_leaves_the_register(services, engine):
+    idea = await allocated(services)
+    await decide(services, ISAIAH, idea, Move.DEFER, revisit_on="2027-04-01", message="Later")
+    await decide(services, ISAIAH, await current(services, idea), Move.DECLINE,
+                 root_causes=True, reason="not_viable", message="It costs too much.")
+    declined = await current(services, idea)
+    assert declined.status is Status.DECLINED and declined.revisit_on is None
+    notice = text_of(notices_to(await snapshot(engine), CONTRIBUTOR)[-1]["card"])
+    assert "It was declined: not viable." in notice
+    assert (await services.staff.deferred(ALEX)).window.total == 0
+
+
+async def test_the_contributor_may_withdraw_a_deferred_idea(services, engine):
+    idea = await allocated(services)
+    await decide(services, ISAIAH, idea, Move.DEFER, revisit_on="2027-04-01", message="Later")
+    withdrawn = await services.ideas.withdraw(actor(CONTRIBUTOR), idea.reference, "Fixed.")
+    assert withdrawn.status is Status.WITHDRAWN and withdrawn.revisit_on is None
+    told = {r["object_id"] for r in (await snapshot(engine)).outbox
+            if r["dedupe_key"].startswith(f"withdrawn:{idea.reference}:")}
+    assert told == {ALEX, ISAIAH}  # the PMO, and the portfolio's SPOC and deputy
 
 
 async def test_an_update_then_escalation_then_approval(services, engine):
@@ -702,6 +747,10 @@ BAD_MOVES: list[tuple[str, str, str, dict[str, Any], str]] = [
      "Please choose the date to look at this idea again."),
     ("revisit date not a date", "assess", "defer",
      {"revisit_on": "soon", "message": "Later"}, "Please choose the revisit date"),
+    ("deferral more than three years ahead", "assess", "defer",
+     {"revisit_on": "2029-11-03", "message": "Later"},
+     "The revisit date can be at most three years ahead: please choose a day up to "
+     "2 November 2029."),
     ("deferral without a message", "assess", "defer", {"revisit_on": "2027-01-01"},
      "The message to the contributor is empty."),
     ("duplicate of itself", "triage", "decline_at_triage",

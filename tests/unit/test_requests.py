@@ -26,6 +26,7 @@ from bot.domain.requests import (
     Request,
     SaveProfile,
     SendFeedback,
+    ShowDeferred,
     ShowHelp,
     ShowQueue,
     ShowWelcome,
@@ -58,6 +59,8 @@ REFERENCE = "IIP-2026-0042"
     ("my queue", ShowQueue(QueueView.QUEUE)),
     ("triage", ShowQueue(QueueView.TRIAGE)),
     ("find Digital NOTEBOOKS", Find("Digital NOTEBOOKS")),
+    ("Deferred", ShowDeferred()),
+    ("<at>IIP</at> deferred ideas", ShowDeferred()),
     ("new idea", NewIdea()),
 ])
 def test_a_command_is_its_request(text: str, request_: Request) -> None:
@@ -141,6 +144,9 @@ def test_execute_verbs_each_make_their_request() -> None:
     assert parse_execute("queue.page", {"view": "triage", "assess": -4}) == (
         ShowQueue(QueueView.TRIAGE, 1, 1))
     assert parse_execute("find.page", {"text": ["x"], "page": 2}) == Find("", 2)
+    assert parse_execute("deferred.page", {"page": 3}) == ShowDeferred(3)
+    assert parse_execute("deferred.page", {"page": "3"}) == ShowDeferred(1)
+    assert parse_card({"action": "staff.deferred", "page": 9}) == ShowDeferred()
     assert parse_execute(Move.APPROVE.value, {"idea": 7, "version": 2}) == Decide(
         7, 2, Move.APPROVE, {})
     with pytest.raises(Malformed):
@@ -187,3 +193,4 @@ def test_a_button_within_a_submission_is_offered_again_as_the_way_in() -> None:
     resume = parse_card({"action": "intake.resume"})
     assert next_step_for(resume).action is CardAction.NEW_IDEA
     assert next_step_for(ShowQueue(QueueView.TRIAGE)).action is CardAction.TRIAGE
+    assert next_step_for(ShowDeferred(2)).action is CardAction.DEFERRED
