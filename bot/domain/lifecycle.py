@@ -303,7 +303,7 @@ def revisit_date(value: object, today: date) -> date:
             from None
     allowed = revisit_window(today)
     if day < allowed.first:
-        raise InvalidText("revisit_on", "The revisit date must be in the future: please "
+        raise InvalidText("revisit_on", "The revisit date must be in the future. Please "
                                         "choose a day after today.")
     if day > allowed.last:
         raise InvalidText("revisit_on", "The revisit date can be at most three years ahead: "

@@ -839,3 +839,48 @@ async def test_queues_oldest_first_and_only_for_staff(services, clock):
             await services.staff.triage(who)
     with pytest.raises(NotAllowed):
         await services.staff.triage(MEGAN)
+
+
+async def test_the_deferred_register_soonest_first_for_the_pmo_and_each_portfolio(
+        services, clock):
+    dates = {"local-policing": ["2027-06-01", "2027-02-01"],
+             "crime-and-justice": ["2027-03-01"], "digital-and-data": ["2027-01-15"]}
+    deciders = {"local-policing": ISAIAH, "crime-and-justice": MEGAN,
+                "digital-and-data": ADELE}
+    revisits: dict[str, str] = {}
+    for portfolio, days in dates.items():
+        for day in days:
+            idea = await allocated(services, f"Deferred to {day}", portfolio=portfolio)
+            await decide(services, deciders[portfolio], idea, Move.DEFER, revisit_on=day,
+                         message="Later")
+            revisits[idea.reference] = day
+    still_assessed = await allocated(services, "Not deferred", portfolio="crime-and-justice")
+
+    def listed(page) -> list[str]:
+        return [i.reference for i in page.ideas]
+
+    soonest_first = sorted(revisits, key=revisits.__getitem__)
+    register = await services.staff.deferred(ALEX)
+    assert listed(register) == soonest_first and register.window.total == 4
+    assert still_assessed.reference not in listed(register)
+    assert [i.revisit_on.isoformat() for i in register.ideas] == sorted(revisits.values())
+    megan = await services.staff.deferred(MEGAN)  # Crime and Justice only
+    assert [revisits[r] for r in listed(megan)] == ["2027-03-01"]
+    isaiah = await services.staff.deferred(ISAIAH)  # Local Policing's deputy
+    assert [revisits[r] for r in listed(isaiah)] == ["2027-02-01", "2027-06-01"]
+    for who in (CONTRIBUTOR, STRANGER):
+        with pytest.raises(NotAllowed, match="register of deferred ideas"):
+            await services.staff.deferred(who)
+
+
+async def test_the_deferred_register_pages_ten_at_a_time(services):
+    for n in range(12):
+        idea = await allocated(services, f"Deferred {n}")
+        await decide(services, ISAIAH, idea, Move.DEFER, revisit_on=f"2027-03-{n + 1:02d}",
+                     message="Later")
+    first = await services.staff.deferred(ALEX)
+    second = await services.staff.deferred(ALEX, 2)
+    assert (len(first.ideas), len(second.ideas)) == (10, 2)
+    assert (second.window.number, second.window.pages, second.window.total) == (2, 2, 12)
+    assert [i.revisit_on for i in second.ideas] == [date(2027, 3, 11), date(2027, 3, 12)]
+    assert (await services.staff.deferred(ALEX, 99)).window.number == 2
