@@ -63,7 +63,7 @@ def build_services(engine: AsyncEngine, clock: Clock,
     organisation = OrganisationCache()
     return Services(
         conversations=ConversationService(uow, clock),
-        organisation=OrganisationService(uow, clock, organisation),
+        organisation=OrganisationService(uow, clock, organisation, cards.idea_card),
         feedback=FeedbackService(uow, clock, feedback_for_pmo_card),
         ideas=IdeaService(uow, clock, cards, organisation),
         decisions=DecisionService(uow, clock, cards, organisation),

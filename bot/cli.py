@@ -9,11 +9,15 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from bot.config import Settings, SettingsError
 from bot.domain.errors import OrganisationError
+
+if TYPE_CHECKING:
+    from bot.domain.handover import OpenIdeasLeft
 
 SHUTDOWN_GRACE_SECONDS = 30
 
@@ -55,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     org = commands.add_parser("org", help="the organisation").add_subparsers(metavar="ACTION")
     load = org.add_parser("load", help="load people, PMO, portfolios and categories from TOML")
     load.add_argument("file", type=Path)
+    load.add_argument("--reassign-to", metavar="PORTFOLIO",
+                      help="move the open ideas of a portfolio the file retires, or leaves "
+                           "without any SPOC or deputy who followed it, to this portfolio")
     load.set_defaults(run=_org_load)
 
     outbox = commands.add_parser("outbox", help="messages owed to people")
@@ -182,6 +189,7 @@ def _db_current(settings: Settings, _args: argparse.Namespace) -> int:
 def _org_load(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build_services
     from bot.domain.audit import SYSTEM
+    from bot.domain.handover import OpenIdeasLeft
     from bot.services.clock import SystemClock
     from bot.services.organisation import read_organisation_file
     from storage.migrate import upgrade
@@ -197,9 +205,19 @@ def _org_load(settings: Settings, args: argparse.Namespace) -> int:
     async def load(engine):
         await upgrade(engine)
         services = build_services(engine, SystemClock())
-        return await services.organisation.replace(organisation, actor=f"{SYSTEM}:iip org load")
+        return await services.organisation.replace(organisation, actor=f"{SYSTEM}:iip org load",
+                                                   reassign_to=args.reassign_to)
 
-    changes = asyncio.run(_with_engine(settings, load))
+    try:
+        changes = asyncio.run(_with_engine(settings, load))
+    except OrganisationError as error:
+        print(f"iip: {args.file} was not loaded; nothing changed:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    except OpenIdeasLeft as refusal:
+        _say_stranded(args.file, refusal)
+        return 1
     if not changes:
         print(f"{args.file}: already loaded, nothing changed.")
     else:
@@ -207,6 +225,19 @@ def _org_load(settings: Settings, args: argparse.Namespace) -> int:
         for change in changes:
             print(f"  - {change}")
     return 0
+
+
+def _say_stranded(file: Path, refusal: OpenIdeasLeft) -> None:
+    """Why a load was refused: each portfolio it would strand, with its open ideas."""
+    print(f"iip: {file} was not loaded; nothing changed: {refusal}", file=sys.stderr)
+    for found in refusal.stranded:
+        portfolio = found.portfolio
+        print(f"  {portfolio.name} ({portfolio.key}): {portfolio.why}", file=sys.stderr)
+        for idea in found.ideas:
+            print(f"    - {idea.reference}  {idea.title}  ({idea.status_label})",
+                  file=sys.stderr)
+    print("Load it again with --reassign-to PORTFOLIO (a portfolio key of the new file) to "
+          "move them there.", file=sys.stderr)
 
 
 def _outbox_run(settings: Settings, args: argparse.Namespace) -> int:

@@ -37,8 +37,8 @@ from bot.domain.lifecycle import (
     deciders,
     followers_of,
     latest_question,
-    revisit_window,
     moves_for,
+    revisit_window,
 )
 from bot.domain.messages import CardMessage
 from bot.domain.moves import (

@@ -6,6 +6,7 @@ from datetime import date
 
 from microsoft_teams.cards.core import CardElement, Container, Fact, FactSet, TextInput
 
+from bot.domain.handover import REASSIGNED
 from bot.domain.ideas import HistoryEntry, IdeaDetail, IdeaSummary
 from bot.domain.lifecycle import ANSWERED, reason_for_contributor, withdrawable
 from cards.actions import CardAction
@@ -86,6 +87,7 @@ _WHAT_HAPPENED = {
     "reallocate": "Moved to another portfolio", "ask": "A question for you",
     "update": "An update for you", "deliver": "Delivered", "revisit": "Being assessed again",
     "reopen": "Reopened", "withdrawn": "Withdrawn", ANSWERED: "You answered",
+    REASSIGNED: "Moved to another portfolio",
 }
 
 

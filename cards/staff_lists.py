@@ -1,6 +1,6 @@
 """Cards of the staff's lists: their queues, the deferred register, what `find` found, and
-the short answer to opening an idea. Next and Previous are Action.Execute buttons: Teams replaces the card in
-place with the page the bot answers."""
+the short answer to opening an idea. Next and Previous are Action.Execute buttons: Teams
+replaces the card in place with the page the bot answers."""
 
 from __future__ import annotations
 

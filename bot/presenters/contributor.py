@@ -77,8 +77,9 @@ class ContributorDesk:
 
     async def _withdrawable(self, reference: str | None,
                             asking: Asking) -> IdeaDetail | CardMessage:
-        """The person's idea the request names, if it may be withdrawn, or the card that says why not (their
-        ideas, "not found", or its story with the reason it cannot be withdrawn). Whose idea
+        """The person's idea the request names, if it may be withdrawn, or the card that says
+        why not (their ideas, "not found", or its story with the reason it cannot be
+        withdrawn). Whose idea
         it is comes first: someone else's is "not found" whatever else the request says."""
         if reference is None:
             return await self.my_ideas(MyIdeas(), asking)

@@ -18,6 +18,7 @@ import structlog
 
 from bot.domain.audit import AuditEntry
 from bot.domain.errors import InvalidText, Malformed, NotAllowed, NotFound, OutOfDate
+from bot.domain.handover import REASSIGNED
 from bot.domain.ideas import (
     LONDON,
     DeclineReason,
@@ -330,7 +331,8 @@ def _detail(decision: Decision, idea: IdeaDetail) -> dict[str, object] | None:
 
 # History entries that changed the idea (and its version) without being a staff move.
 _OTHER_CHANGES = {"submitted": "submitted it", "withdrawn": "withdrew it",
-                  ANSWERED: "answered the question about it"}
+                  ANSWERED: "answered the question about it",
+                  REASSIGNED: "moved it to another portfolio"}
 
 
 def _latest(idea: IdeaDetail, organisation: Organisation) -> str:
@@ -340,7 +342,9 @@ def _latest(idea: IdeaDetail, organisation: Organisation) -> str:
     if last is None:
         return "This card was out of date. Nothing changed; here is the idea as it is now."
     person = organisation.person(last.actor)
-    if person is not None:
+    if last.action == REASSIGNED:  # a load of the organisation file, not a person
+        who = "A change to the organisation file"
+    elif person is not None:
         who = person.name
     elif last.actor == idea.contributor_object_id:
         who = idea.contributor_name or "The contributor"

@@ -189,7 +189,8 @@ class IdeaService:
 
     async def withdraw(self, contributor: Caller, reference: str,
                        reason: str | None) -> IdeaDetail:
-        """Withdraw an idea not yet decided (or deferred); the PMO and the portfolio's SPOCs are told."""
+        """Withdraw an idea not yet decided (or deferred); the PMO and the portfolio's SPOCs
+        are told."""
         now = self._clock.now()
         async with self._uow() as uow:
             idea = await uow.ideas.of_contributor(contributor.object_id, reference)

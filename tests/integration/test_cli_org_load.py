@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 from support.cli import run_cli
-from support.organisation import DEMO_FILE, demo_organisation
-from support.tables import count
+from support.decisions import decide, submit_idea
+from support.organisation import ALEX, DEMO_FILE, demo_organisation
+from support.tables import count, rows
 
+from bot.app import build_services
+from bot.domain.lifecycle import Move
 from bot.domain.organisation import Organisation
 from storage import tables
 from storage.engine import make_engine
@@ -157,3 +160,92 @@ def test_a_changed_file_reports_what_changed(
     revision, organisation, audit = snapshot(database)
     assert (revision, audit) == (2, 2)
     assert organisation.portfolios[1].name == "Crime & Justice"
+
+
+def crime_ideas(url: str, clock) -> list[str]:
+    """Two open ideas of Crime and Justice (one awaiting triage, one assessed)."""
+
+    async def make() -> list[str]:
+        engine = make_engine(url)
+        try:
+            services = build_services(engine, clock)
+            waiting = await submit_idea(services, "Waiting crime idea",
+                                        portfolio="crime-and-justice")
+            assessed = await submit_idea(services, "Assessed crime idea",
+                                         portfolio="crime-and-justice")
+            await decide(services, ALEX, assessed, Move.ALLOCATE, portfolio="crime-and-justice")
+            return [waiting.reference, assessed.reference]
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(make())
+
+
+def without_crime(tmp_path: Path) -> Path:
+    """The demo file with Crime and Justice retired."""
+    text = DEMO_FILE.read_text(encoding="utf-8")
+    start = text.index('[[portfolios]]\nkey = "crime-and-justice"')
+    end = text.index("[[portfolios]]", start + 1)
+    path = tmp_path / "organisation.toml"
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    return path
+
+
+def test_retiring_a_portfolio_with_open_ideas_is_refused_with_the_list(
+        database: str, tmp_path: Path, clock, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["org", "load", str(DEMO_FILE)]) == 0
+    waiting, assessed = crime_ideas(database, clock)
+    before = snapshot(database)
+    capsys.readouterr()
+
+    changed = without_crime(tmp_path)
+    assert run_cli(["org", "load", str(changed)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        f"iip: {changed} was not loaded; nothing changed: 2 open idea(s) would be left with "
+        "nobody to look after them.",
+        "  Crime and Justice (crime-and-justice): retired by the new file",
+        f"    - {waiting}  Waiting crime idea  (Submitted)",
+        f"    - {assessed}  Assessed crime idea  (Business assessment)",
+        "Load it again with --reassign-to PORTFOLIO (a portfolio key of the new file) to move "
+        "them there.",
+    ]
+    assert snapshot(database) == before
+
+    assert run_cli(["org", "load", str(changed), "--reassign-to", "crime-and-justice"]) == 1
+    assert "--reassign-to crime-and-justice: the new file has no portfolio with that key" in (
+        capsys.readouterr().err)
+    assert snapshot(database) == before
+
+
+def test_with_reassign_to_the_open_ideas_move_in_the_same_load(
+        database: str, tmp_path: Path, clock, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["org", "load", str(DEMO_FILE)]) == 0
+    waiting, assessed = crime_ideas(database, clock)
+    capsys.readouterr()
+
+    changed = without_crime(tmp_path)
+    assert run_cli(["org", "load", str(changed), "--reassign-to", "local-policing"]) == 0
+    assert capsys.readouterr().out == (
+        f"{changed}: loaded, 3 change(s):\n"
+        "  - portfolio retired: crime-and-justice\n"
+        f"  - idea moved: {waiting} from crime-and-justice to local-policing\n"
+        f"  - idea moved: {assessed} from crime-and-justice to local-policing\n")
+
+    async def stored() -> tuple[list[dict], list[dict], list[dict]]:
+        engine = make_engine(database)
+        try:
+            return (await rows(engine, tables.ideas), await rows(engine, tables.idea_history),
+                    await rows(engine, tables.audit_log))
+        finally:
+            await engine.dispose()
+
+    ideas, history, audit = asyncio.run(stored())
+    assert {i["portfolio_key"] for i in ideas} == {"local-policing"}
+    moves = [h for h in history if h["action"] == "reassigned"]
+    assert [(h["actor"], h["detail"]["to_portfolio"]) for h in moves] == [
+        ("system:iip org load", "local-policing")] * 2
+    assert [a["action"] for a in audit[-3:]] == ["idea.reassigned", "idea.reassigned",
+                                                 "organisation.loaded"]
+    assert snapshot(database)[0] == 2  # one load more: the ideas moved within it
