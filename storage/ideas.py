@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.ideas import (
     DeclineReason,
+    FirstResponse,
     HistoryEntry,
     IdeaChange,
     IdeaDetail,
@@ -18,6 +19,7 @@ from bot.domain.ideas import (
     IdeaSummary,
     Status,
     format_reference,
+    update_due,
 )
 from bot.domain.intake import Draft, Step
 from bot.domain.listing import IdeaQuery
@@ -74,18 +76,12 @@ class SqlIdeas:
             .where(ideas.c.contributor_object_id == object_id)
         ) or 0
         rows = await self._db.execute(
-            select(ideas.c.reference, ideas.c.title, ideas.c.status, ideas.c.decline_reason,
-                   ideas.c.submitted_at, ideas.c.updated_at)
+            select(*_SUMMARY_COLUMNS)
             .where(ideas.c.contributor_object_id == object_id)
             .order_by(ideas.c.submitted_at.desc(), ideas.c.id.desc())
             .offset(offset).limit(limit)
         )
-        return [
-            IdeaSummary(r.reference, r.title, Status(r.status),
-                        DeclineReason(r.decline_reason) if r.decline_reason else None,
-                        r.submitted_at, r.updated_at)
-            for r in rows
-        ], total
+        return [_summary(r) for r in rows], total
 
     async def of_contributor(self, object_id: str, reference: str) -> IdeaDetail | None:
         """The idea, with its history, only if `object_id` contributed it."""
@@ -120,7 +116,7 @@ class SqlIdeas:
         (its history as it was), or None if somebody did."""
         row = (await self._db.execute(
             update(t.ideas).where(t.ideas.c.id == idea.id, t.ideas.c.version == idea.version)
-            .values(version=idea.version + 1, updated_at=at, **_change_columns(change))
+            .values(version=idea.version + 1, updated_at=at, **_change_columns(change, at))
             .returning(*t.ideas.c)
         )).mappings().first()
         return None if row is None else _idea(row, idea.history)
@@ -134,16 +130,28 @@ class SqlIdeas:
         """`limit` of the ideas `query` holds, from `offset`, in its order."""
         ideas = t.ideas
         rows = await self._db.execute(
-            select(ideas.c.reference, ideas.c.title, ideas.c.status, ideas.c.decline_reason,
-                   ideas.c.submitted_at, ideas.c.updated_at, ideas.c.revisit_on)
+            select(*_SUMMARY_COLUMNS)
             .where(*_conditions(query)).order_by(*_order(query)).offset(offset).limit(limit)
         )
-        return [
-            IdeaSummary(r.reference, r.title, Status(r.status),
-                        DeclineReason(r.decline_reason) if r.decline_reason else None,
-                        r.submitted_at, r.updated_at, r.revisit_on)
-            for r in rows
-        ]
+        return [_summary(r) for r in rows]
+
+
+_SUMMARY_COLUMNS = (t.ideas.c.reference, t.ideas.c.title, t.ideas.c.status,
+                    t.ideas.c.decline_reason, t.ideas.c.submitted_at, t.ideas.c.updated_at,
+                    t.ideas.c.revisit_on, t.ideas.c.sla_due_on, t.ideas.c.first_response_at,
+                    t.ideas.c.first_response_unreachable)
+
+
+def _summary(row: Any) -> IdeaSummary:
+    return IdeaSummary(row.reference, row.title, Status(row.status),
+                       DeclineReason(row.decline_reason) if row.decline_reason else None,
+                       row.submitted_at, row.updated_at, row.revisit_on, row.sla_due_on,
+                       first_response(row.first_response_at, row.first_response_unreachable))
+
+
+def first_response(at: datetime | None, unreachable: bool) -> FirstResponse | None:
+    """The promise's first response as an `ideas` row keeps it."""
+    return None if at is None else FirstResponse(at, not unreachable)
 
 
 def _order(query: IdeaQuery) -> tuple[ColumnElement[Any], ...]:
@@ -181,15 +189,20 @@ def _new_columns(idea: IdeaSubmission) -> dict[str, Any]:
         "category_key": idea.category_key, "portfolio_key": idea.portfolio_key,
         "campaign_key": idea.campaign_key, "named_publicly": idea.named_publicly,
         "status": Status.SUBMITTED.value, "version": 1, "submitted_at": idea.submitted_at,
+        "sla_due_on": update_due(idea.submitted_at),
         "updated_at": idea.submitted_at, "submission_key": idea.submission_key,
         "department": profile.department, "function": profile.function,
         "location": profile.location, "grade": profile.grade, "role_type": profile.role_type,
     }
 
 
-def _change_columns(change: IdeaChange) -> dict[str, Any]:
-    """The `ideas` columns a change writes."""
-    return {
+def _change_columns(change: IdeaChange, at: datetime) -> dict[str, Any]:
+    """The `ideas` columns a change made at `at` writes."""
+    restart: dict[str, Any] = {}
+    if change.restarts_promise:  # a new clock from now, with nothing answered on it yet
+        restart = {"sla_due_on": update_due(at), "first_response_at": None,
+                   "first_response_unreachable": False}
+    return restart | {
         "status": change.status.value,
         "decline_reason": change.decline_reason.value if change.decline_reason else None,
         "duplicate_of": change.duplicate_of, "revisit_on": change.revisit_on,
@@ -214,7 +227,9 @@ def _idea(row: Any, history: tuple[HistoryEntry, ...]) -> IdeaDetail:
         root_cause_problem=row["root_cause_problem"],
         root_cause_implicated=row["root_cause_implicated"],
         revisit_on=row["revisit_on"], duplicate_of=row["duplicate_of"],
-        contributor_name=row["contributor_name"],
+        contributor_name=row["contributor_name"], due_on=row["sla_due_on"],
+        first_response=first_response(row["first_response_at"],
+                                      row["first_response_unreachable"]),
     )
 
 

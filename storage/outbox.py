@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain.messages import CardMessage
+from bot.domain.sla import first_response_of
 from bot.domain.outbox import (
     Delivery,
     DeliveryState,
@@ -27,6 +28,7 @@ from bot.domain.outbox import (
     SentActivity,
 )
 from storage.engine import connect
+from storage.promises import record_first_response
 from storage.tables import outbox
 from storage.upsert import insert_for
 
@@ -203,7 +205,9 @@ class SqlOutboxQueue:
                 update(outbox)
                 .where(claimed, due)
                 .values(state=DeliveryState.SENDING.value, lease_owner=owner,
-                        leased_until=now + lease)
+                        leased_until=now + lease,
+                        # Taken to be tried: the first attempt, unless it is put back untried.
+                        first_attempt_at=func.coalesce(outbox.c.first_attempt_at, now))
                 .returning(*outbox.c)
             )).mappings().all()
         deliveries = [
@@ -247,6 +251,8 @@ class SqlOutboxQueue:
 
     async def sent(self, delivery_id: int, owner: str, at: datetime, conversation_id: str,
                    activity_id: str | None) -> None:
+        """Record the message as sent; a notice that keeps a contributor's two-month promise
+        keeps it from `at`, in the same transaction."""
         await self._finish(delivery_id, owner, state=DeliveryState.SENT.value, sent_at=at,
                            sent_conversation_id=conversation_id, activity_id=activity_id,
                            attempts=outbox.c.attempts + 1, last_error=None)
@@ -257,11 +263,16 @@ class SqlOutboxQueue:
                                   "not_before": not_before}
         if count_attempt:
             values["attempts"] = outbox.c.attempts + 1
+        else:  # put back untried: if it was never tried, it has no first attempt yet
+            values["first_attempt_at"] = case((outbox.c.attempts == 0, None),
+                                              else_=outbox.c.first_attempt_at)
         if error is not None:
             values["last_error"] = error[:1000]
         await self._finish(delivery_id, owner, **values)
 
     async def dead(self, delivery_id: int, owner: str, error: str) -> None:
+        """Give the message up; a notice that keeps a contributor's two-month promise keeps
+        it, unreachable, from its first attempt, in the same transaction."""
         await self._finish(delivery_id, owner, state=DeliveryState.DEAD.value,
                            attempts=outbox.c.attempts + 1, last_error=error[:1000])
 
@@ -269,12 +280,18 @@ class SqlOutboxQueue:
         # Only the lease holder may finish a row: one whose lease expired and was claimed by
         # another worker is that worker's now.
         async with connect(self._engine, begin=True) as connection:
-            await connection.execute(
+            finished = (await connection.execute(
                 update(outbox)
                 .where(outbox.c.id == delivery_id, outbox.c.lease_owner == owner,
                        outbox.c.state == DeliveryState.SENDING.value)
                 .values(lease_owner=None, leased_until=None, **values)
-            )
+                .returning(outbox.c.dedupe_key, outbox.c.state, outbox.c.sent_at,
+                           outbox.c.first_attempt_at, outbox.c.due_at)
+            )).first()
+            if finished is not None:
+                await record_first_response(connection, finished.dedupe_key, first_response_of(
+                    finished.sent_at, finished.state == DeliveryState.DEAD.value,
+                    finished.first_attempt_at, finished.due_at))
 
     async def status(self, now: datetime) -> OutboxStatus:
         async with connect(self._engine) as connection:

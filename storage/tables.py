@@ -184,6 +184,9 @@ outbox = Table(
     Column("lease_owner", String(64)),
     Column("leased_until", Timestamp()),
     Column("sent_at", Timestamp()),
+    # When the first attempt to send it began (the claim it was first tried under): a notice
+    # given up on keeps the two-month promise, unreachable, from then.
+    Column("first_attempt_at", Timestamp()),
     Column("sent_conversation_id", String(400)),
     Column("activity_id", String(400)),
     Index(None, "state", "not_before"),
@@ -249,8 +252,9 @@ idea_history = Table(
     Column("reason", Text),
     Column("message_to_contributor", Text),
     Column("internal_note", Text),
-    # The outbox row that told the contributor, so that the time it was sent is known.
-    Column("notice_key", String(400)),
+    # The outbox row that told the contributor, so that the time it was sent is known
+    # (indexed: each notice sent is looked up by it, to keep the promise's columns).
+    Column("notice_key", String(400), index=True),
     # What else the move recorded: the decline reason, duplicate, revisit date, portfolios...
     Column("detail", JSON),
 )

@@ -16,6 +16,7 @@ from storage.feedback import SqlFeedbackStore
 from storage.ideas import SqlDrafts, SqlIdeas, SqlProfiles
 from storage.organisation import SqlOrganisationStore
 from storage.outbox import SqlOutbox
+from storage.promises import SqlPromises
 
 
 class SqlUnitOfWork:
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
     ideas: SqlIdeas
     drafts: SqlDrafts
     profiles: SqlProfiles
+    promises: SqlPromises
 
     def __init__(self, engine: AsyncEngine,
                  on_commit: Callable[[], None] | None = None) -> None:
@@ -54,6 +56,7 @@ class SqlUnitOfWork:
         self.ideas = SqlIdeas(self._connection)
         self.drafts = SqlDrafts(self._connection)
         self.profiles = SqlProfiles(self._connection)
+        self.promises = SqlPromises(self._connection)
         return self
 
     async def __aexit__(

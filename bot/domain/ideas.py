@@ -103,6 +103,16 @@ def update_due(submitted_at: datetime) -> date:
 
 
 @dataclass(frozen=True, slots=True)
+class FirstResponse:
+    """When the contributor was first told something substantive on the idea's current
+    two-month clock: the time the outbox sent it, or, when it could not be delivered, first
+    tried (bot.domain.sla)."""
+
+    at: datetime
+    reachable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class IdeaSummary:
     """One line of a person's list of ideas."""
 
@@ -113,10 +123,22 @@ class IdeaSummary:
     submitted_at: datetime
     updated_at: datetime
     revisit_on: date | None = None  # a deferred idea's: when it is to be looked at again
+    # The promise as the idea's row keeps it: the due day of its current clock (None: written
+    # by a replica on older code, so the submission's) and its first response, if any.
+    due_on: date | None = None
+    first_response: FirstResponse | None = None
+
+    @property
+    def promise_due(self) -> date:
+        """The last day an answer keeps the promise on the idea's current clock."""
+        return self.due_on or update_due(self.submitted_at)
 
     @property
     def update_due(self) -> date | None:
-        return update_due(self.submitted_at) if self.status in UNDECIDED else None
+        """The day an update is due by, while one is still owed."""
+        if self.status in UNDECIDED and self.first_response is None:
+            return self.promise_due
+        return None
 
     @property
     def status_label(self) -> str:
@@ -163,11 +185,14 @@ class IdeaDetail:
     revisit_on: date | None = None
     duplicate_of: str | None = None
     contributor_name: str | None = None
+    due_on: date | None = None  # as IdeaSummary's
+    first_response: FirstResponse | None = None
 
     @property
     def summary(self) -> IdeaSummary:
         return IdeaSummary(self.reference, self.title, self.status, self.decline_reason,
-                           self.submitted_at, self.updated_at)
+                           self.submitted_at, self.updated_at, self.revisit_on, self.due_on,
+                           self.first_response)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +227,9 @@ class IdeaChange:
     portfolio_key: str
     root_cause_problem: str | None
     root_cause_implicated: str | None
+    # The change starts a new two-month clock from its time (a reopen): the promise's due
+    # day moves, and the first response on the old clock no longer counts.
+    restarts_promise: bool = False
 
     @classmethod
     def of(cls, idea: IdeaDetail) -> IdeaChange:

@@ -31,6 +31,7 @@ from bot.domain.moves import (
     Move,
 )
 from bot.domain.organisation import Organisation
+from bot.domain.sla import RESTARTING_MOVES
 
 
 class Party(StrEnum):
@@ -271,6 +272,7 @@ def change_for(decision: Decision, to: Status, idea: IdeaDetail) -> IdeaChange:
         root_cause_problem=decision.root_cause_problem or idea.root_cause_problem,
         root_cause_implicated=(decision.root_cause_implicated if decision.root_cause_problem
                                else idea.root_cause_implicated),
+        restarts_promise=decision.move in RESTARTING_MOVES,
     )
 
 

@@ -17,14 +17,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot.domain.ideas import LONDON, update_due
+from bot.domain.ideas import LONDON, UNDECIDED, FirstResponse, IdeaSummary, update_due
 from bot.domain.moves import Move
 
 # The moves whose notice to the contributor is a substantive update.
 KEEPING_MOVES = frozenset({Move.APPROVE, Move.DECLINE, Move.DECLINE_AT_TRIAGE, Move.DEFER,
                            Move.ESCALATE, Move.ASK, Move.UPDATE})
+# The moves that start a new two-month clock.
+RESTARTING_MOVES = frozenset({Move.REOPEN})
 # The history's action for a contributor's own withdrawal.
 WITHDRAWN = "withdrawn"
+# The history's actions a promise is derived from (see promise_of).
+PROMISE_ACTIONS = frozenset({*(move.value for move in KEEPING_MOVES | RESTARTING_MOVES),
+                             WITHDRAWN})
 
 
 class SlaState(StrEnum):
@@ -42,15 +47,6 @@ class SlaState(StrEnum):
 def keeps_promise(action: str) -> bool:
     """Whether a history entry's move is one whose notice keeps the promise."""
     return action in {move.value for move in KEEPING_MOVES}
-
-
-@dataclass(frozen=True, slots=True)
-class FirstResponse:
-    """When the contributor was first told something substantive on the current clock: the
-    time the outbox sent it, or, when it could not be delivered, first tried."""
-
-    at: datetime
-    reachable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,12 +91,25 @@ class Event:
     notice: FirstResponse | None = None  # sent (or given up on) notice; None: not sent yet
 
 
+def first_response_of(sent_at: datetime | None, dead: bool,
+                      first_attempt_at: datetime | None,
+                      due_at: datetime) -> FirstResponse | None:
+    """What became of a notice in the outbox, as the promise counts it: sent (at the time it
+    was sent), given up on (unreachable, at its first attempt: a row a replica on older code
+    gave up on has none recorded, and counts from when it was owed), or neither yet."""
+    if sent_at is not None:
+        return FirstResponse(sent_at)
+    if dead:
+        return FirstResponse(first_attempt_at or due_at, reachable=False)
+    return None
+
+
 def promise_of(submitted_at: datetime, events: Iterable[Event]) -> Promise:
     """The idea's current promise, derived from its history (in order) and its notices: never
     typed in, so it can always be computed again."""
     promise = Promise(submitted_at)
     for event in events:
-        if event.action == Move.REOPEN.value:
+        if event.action in {move.value for move in RESTARTING_MOVES}:
             promise = Promise(event.at)
         elif keeps_promise(event.action) and event.notice is not None:
             first = promise.first_response
@@ -113,3 +122,62 @@ def promise_of(submitted_at: datetime, events: Iterable[Event]) -> Promise:
 
 def _uk_day(moment: datetime) -> date:
     return moment.astimezone(LONDON).date()
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """The promise as an idea's row keeps it: the columns kept up to date as things happen,
+    which every report reads."""
+
+    due: date | None  # None: written by a replica on code older than the column
+    first_response: FirstResponse | None
+
+    def agrees_with(self, promise: Promise) -> bool:
+        return self.due == promise.due and self.first_response == promise.first_response
+
+
+@dataclass(frozen=True, slots=True)
+class IdeaPromise:
+    """One idea's promise: as its row keeps it, and as derived again from its history."""
+
+    idea_id: int
+    reference: str
+    portfolio_key: str
+    recorded: Recorded
+    promise: Promise
+
+
+class Shown(StrEnum):
+    """What an idea's card says about its promise."""
+
+    DUE = "due"  # an update is owed, and not yet late
+    OVERDUE = "overdue"  # an update is owed, and the due day has passed
+    ANSWERED = "answered"  # answered in time
+    ANSWERED_LATE = "answered_late"  # answered, after the due day
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """An idea's promise as its cards show it."""
+
+    shown: Shown
+    due: date
+    answered: FirstResponse | None = None
+
+    @property
+    def answered_on(self) -> date | None:
+        return _uk_day(self.answered.at) if self.answered else None
+
+
+def standing(idea: IdeaSummary, today: date | None = None) -> Standing | None:
+    """Where the idea's promise stands, from the columns its row keeps; None when there is
+    nothing to say (decided, and its notice not sent yet; or withdrawn unanswered). Without
+    `today` a late update is still shown as due (what the contributor is shown)."""
+    due, response = idea.promise_due, idea.first_response
+    if response is not None:
+        late = _uk_day(response.at) > due
+        return Standing(Shown.ANSWERED_LATE if late else Shown.ANSWERED, due, response)
+    if idea.status not in UNDECIDED:
+        return None
+    late = today is not None and today > due
+    return Standing(Shown.OVERDUE if late else Shown.DUE, due)

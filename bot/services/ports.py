@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -18,6 +18,7 @@ from bot.domain.messages import CardMessage
 from bot.domain.organisation import Organisation
 from bot.domain.outbox import Delivery, OutgoingMessage, Recipient, SentActivity
 from bot.domain.profile import Profile
+from bot.domain.sla import IdeaPromise, Promise
 
 
 class Clock(Protocol):
@@ -215,6 +216,25 @@ class Messenger(Protocol):
         ...
 
 
+class Promises(Protocol):
+    """The two-month promise's columns on ideas (bot.domain.sla): checked, repaired, read."""
+
+    async def derived(self, after_id: int, limit: int) -> list[IdeaPromise]:
+        """Up to `limit` ideas after `after_id`, in id order, each as its row keeps its
+        promise and as derived again from its history and the outbox."""
+        ...
+
+    async def put(self, idea_id: int, promise: Promise) -> None:
+        """Make the idea's row keep `promise`."""
+        ...
+
+    async def due_in(self, first: date, last: date,
+                     portfolio: str | None = None) -> list[IdeaPromise]:
+        """The ideas (of `portfolio`, or any) whose promise falls due from `first` to `last`,
+        as their rows keep it."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction: everything in it commits together or not at all."""
 
@@ -241,6 +261,9 @@ class UnitOfWork(Protocol):
 
     @property
     def profiles(self) -> Profiles: ...
+
+    @property
+    def promises(self) -> Promises: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -1,0 +1,189 @@
+"""The two-month promise's columns on `ideas`: kept up to date as notices are sent, derived
+again from the history and the outbox to check them, and read a month at a time for reports.
+
+A notice keeps the promise when it is the contributor's notice (`idea_history.notice_key`) of
+a move that keeps it (bot.domain.sla.KEEPING_MOVES) made on the idea's current clock, that is
+after its latest reopen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain.ideas import LONDON, FirstResponse, add_months
+from bot.domain.outbox import DeliveryState
+from bot.domain.sla import (
+    KEEPING_MOVES,
+    PROMISE_ACTIONS,
+    RESTARTING_MOVES,
+    WITHDRAWN,
+    Event,
+    IdeaPromise,
+    Promise,
+    Recorded,
+    first_response_of,
+    promise_of,
+)
+from storage import tables as t
+
+_KEEPING = sorted(move.value for move in KEEPING_MOVES)
+_RESTARTING = sorted(move.value for move in RESTARTING_MOVES)
+
+
+async def record_first_response(connection: AsyncConnection, notice_key: str,
+                                response: FirstResponse | None) -> None:
+    """The outbox recorded what became of the message `notice_key`: if it is a notice that
+    keeps a promise, on the idea's current clock, and nothing earlier did, it is now the
+    idea's first response. One statement, found by the history's index on its key."""
+    if response is None:
+        return
+    entry, later = t.idea_history.alias("entry"), t.idea_history.alias("later")
+    restarted_since = exists().where(
+        later.c.idea_id == entry.c.idea_id, later.c.action.in_(_RESTARTING),
+        or_(later.c.at > entry.c.at, and_(later.c.at == entry.c.at, later.c.id > entry.c.id)))
+    keeping = (select(entry.c.idea_id)
+               .where(entry.c.notice_key == notice_key, entry.c.action.in_(_KEEPING),
+                      ~restarted_since))
+    ideas = t.ideas
+    await connection.execute(
+        update(ideas)
+        .where(ideas.c.id.in_(keeping.scalar_subquery()),
+               or_(ideas.c.first_response_at.is_(None),
+                   ideas.c.first_response_at > response.at))
+        .values(first_response_at=response.at,
+                first_response_unreachable=not response.reachable)
+    )
+
+
+class SqlPromises:
+    """Implements bot.services.ports.Promises on the unit of work's connection."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def derived(self, after_id: int, limit: int) -> list[IdeaPromise]:
+        """Up to `limit` ideas after `after_id`, in id order: each as its row keeps its
+        promise, and as derived again from its history and what the outbox did with its
+        notices (one query for their events)."""
+        ideas, history, outbox = t.ideas, t.idea_history, t.outbox
+        ids = [row.id for row in await self._db.execute(
+            select(ideas.c.id).where(ideas.c.id > after_id).order_by(ideas.c.id).limit(limit))]
+        if not ids:
+            return []
+        rows = await self._db.execute(
+            select(ideas.c.id, ideas.c.reference, ideas.c.portfolio_key, ideas.c.submitted_at,
+                   ideas.c.sla_due_on, ideas.c.first_response_at,
+                   ideas.c.first_response_unreachable,
+                   history.c.at, history.c.action, outbox.c.state, outbox.c.sent_at,
+                   outbox.c.first_attempt_at, outbox.c.due_at)
+            .select_from(
+                ideas.outerjoin(history, and_(history.c.idea_id == ideas.c.id,
+                                              history.c.action.in_(sorted(PROMISE_ACTIONS))))
+                .outerjoin(outbox, outbox.c.dedupe_key == history.c.notice_key))
+            .where(ideas.c.id.between(ids[0], ids[-1]))
+            .order_by(ideas.c.id, history.c.at, history.c.id)
+        )
+        return [_derived(list(group)) for _id, group in groupby(rows, key=lambda r: r.id)]
+
+    async def put(self, idea_id: int, promise: Promise) -> None:
+        """Make the idea's row keep `promise`."""
+        response = promise.first_response
+        await self._db.execute(
+            update(t.ideas).where(t.ideas.c.id == idea_id)
+            .values(sla_due_on=promise.due,
+                    first_response_at=response.at if response else None,
+                    first_response_unreachable=bool(response and not response.reachable))
+        )
+
+    async def due_in(self, first: date, last: date,
+                     portfolio: str | None = None) -> list[IdeaPromise]:
+        """The ideas whose promise falls due from `first` to `last` (UK days), of `portfolio`
+        or of any: their rows' promises, with the clock's start and a withdrawal before any
+        answer read from the history of those ideas only. A row whose due day is empty (a
+        replica on older code submitted it) is found by its submission."""
+        ideas, history = t.ideas, t.idea_history
+        wanted = _due_between(first, last)
+        if portfolio is not None:
+            wanted = and_(wanted, ideas.c.portfolio_key == portfolio)
+        events = (
+            select(history.c.idea_id,
+                   func.max(case((history.c.action.in_(_RESTARTING), history.c.at)))
+                   .label("restarted_at"),
+                   func.max(case((history.c.action == WITHDRAWN, history.c.at)))
+                   .label("withdrawn_at"))
+            .where(history.c.idea_id.in_(select(ideas.c.id).where(wanted)),
+                   history.c.action.in_([*_RESTARTING, WITHDRAWN]))
+            .group_by(history.c.idea_id).subquery()
+        )
+        rows = await self._db.execute(
+            select(ideas.c.id, ideas.c.reference, ideas.c.portfolio_key, ideas.c.submitted_at,
+                   ideas.c.sla_due_on, ideas.c.first_response_at,
+                   ideas.c.first_response_unreachable, events.c.restarted_at,
+                   events.c.withdrawn_at)
+            .select_from(ideas.outerjoin(events, events.c.idea_id == ideas.c.id))
+            .where(wanted).order_by(ideas.c.id)
+        )
+        return [_recorded(row) for row in rows]
+
+
+def _due_between(first: date, last: date) -> ColumnElement[bool]:
+    """Ideas due from `first` to `last`; an empty due day counts as the submission's (every
+    day of a month is two months after a day of the month two before it, and only those)."""
+    ideas = t.ideas
+    submitted_from = _uk_midnight(add_months(first.replace(day=1), -2))
+    submitted_to = _uk_midnight(add_months(last.replace(day=1), -1))
+    return or_(ideas.c.sla_due_on.between(first, last),
+               and_(ideas.c.sla_due_on.is_(None), ideas.c.submitted_at >= submitted_from,
+                    ideas.c.submitted_at < submitted_to))
+
+
+def _uk_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), LONDON).astimezone(UTC)
+
+
+def _row_recorded(row: Any) -> Recorded:
+    at = row.first_response_at
+    return Recorded(row.sla_due_on,
+                    None if at is None else FirstResponse(at, not row.first_response_unreachable))
+
+
+def _as_aware(value: Any) -> datetime | None:
+    """An aggregate's timestamp: SQLite hands back text, PostgreSQL a datetime."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _recorded(row: Any) -> IdeaPromise:
+    """An idea's promise as its row keeps it, on the clock its history says is current."""
+    recorded = _row_recorded(row)
+    restarted = _as_aware(row.restarted_at)
+    started = restarted if restarted is not None and restarted > row.submitted_at \
+        else row.submitted_at
+    withdrawn = _as_aware(row.withdrawn_at)
+    response = recorded.first_response
+    unanswered_then = response is None or (withdrawn is not None and withdrawn < response.at)
+    if withdrawn is None or withdrawn < started or not unanswered_then:
+        withdrawn = None
+    return IdeaPromise(row.id, row.reference, row.portfolio_key, recorded,
+                       Promise(started, response, withdrawn))
+
+
+def _derived(rows: Sequence[Any]) -> IdeaPromise:
+    """One idea's promise derived from its rows of the events query."""
+    first = rows[0]
+    events: Iterable[Event] = (
+        Event(row.at, row.action, first_response_of(
+            row.sent_at, row.state == DeliveryState.DEAD.value, row.first_attempt_at,
+            row.due_at) if row.due_at is not None else None)
+        for row in rows if row.action is not None
+    )
+    return IdeaPromise(first.id, first.reference, first.portfolio_key, _row_recorded(first),
+                       promise_of(first.submitted_at, events))
