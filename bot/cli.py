@@ -77,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="requeue every dead message")
     retry.set_defaults(run=_outbox_retry)
 
+    from bot.cli_promise import add_commands as add_promise_commands
+
+    add_promise_commands(commands)
+
     cards = commands.add_parser("cards", help="Adaptive Cards").add_subparsers(metavar="ACTION")
     gallery = cards.add_parser("gallery", help="write every card, with sample data, as JSON")
     gallery.add_argument("folder", type=Path)
