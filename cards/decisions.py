@@ -22,11 +22,9 @@ from microsoft_teams.cards.core import (
 
 from bot.domain.ideas import (
     LONDON,
-    UNDECIDED,
     DeclineReason,
     IdeaDetail,
     Status,
-    update_due,
 )
 from bot.domain.lifecycle import (
     TRIAGE_DECLINE_REASONS,
@@ -64,6 +62,7 @@ from cards.base import (
     subheading,
     submit,
 )
+from cards.promise import staff_fact
 
 SELF_DECISIONS = ("You submitted this idea. Self-decisions are allowed in this "
                   "organisation, so you may decide it yourself.")
@@ -87,8 +86,9 @@ class DecisionCards:
                  Fact(title="Category", value=names.get(idea.category_key, idea.category_key)),
                  Fact(title="Portfolio", value=names.get(idea.portfolio_key, idea.portfolio_key)),
                  Fact(title="Submitted", value=day_text(idea.submitted_at))]
-        if idea.status in UNDECIDED:
-            facts.append(Fact(title="Update due by", value=day_text(update_due(idea.submitted_at))))
+        promise = staff_fact(idea.summary, self._today())
+        if promise is not None:
+            facts.append(promise)
         if idea.revisit_on:
             facts.append(Fact(title="Revisit on", value=day_text(idea.revisit_on)))
         if idea.duplicate_of:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from bot.domain.feedback import Feedback, FeedbackForm, Rating
 from bot.domain.ideas import (
     DeclineReason,
+    FirstResponse,
     HistoryEntry,
     IdeaDetail,
     IdeaSummary,
@@ -89,6 +90,11 @@ SAMPLE_IDEA = IdeaDetail(
                      message_to_contributor="Local Policing will look at this next."),
     ),
 )
+# Answered on 3 January 2027, after the due day (2 January), and the contributor had blocked
+# the bot: staff see both, the contributor only that it was answered.
+ANSWERED_LATE_UNREACHABLE = replace(
+    SAMPLE_IDEA, status=Status.DEFERRED, revisit_on=date(2027, 6, 1),
+    first_response=FirstResponse(datetime(2027, 1, 3, 10, 0, tzinfo=UTC), reachable=False))
 SAMPLE_ORGANISATION = Organisation(
     people=(), pmo=(), categories=(Category("technology", "Technology"),),
     portfolios=(Portfolio("local-policing", "Local Policing", ()),),
@@ -163,9 +169,11 @@ def _idea_cards() -> Iterator[tuple[str, CardMessage]]:
     summaries = [
         SAMPLE_IDEA.summary,
         IdeaSummary("IIP-2026-0017", "Shorter handover forms", Status.DECLINED,
-                    DeclineReason.DUPLICATE, SUBMITTED, SUBMITTED),
+                    DeclineReason.DUPLICATE, SUBMITTED, SUBMITTED,
+                    first_response=FirstResponse(SUBMITTED + timedelta(days=3))),
     ]
     yield "my-ideas", my_ideas_card(summaries, 1, 3, 12)
+    yield "idea-timeline-answered", timeline_card(ANSWERED_LATE_UNREACHABLE)
     yield "my-ideas-empty", my_ideas_card([], 1, 1, 0)
     yield "idea-timeline", timeline_card(SAMPLE_IDEA)
     yield "idea-withdraw-confirm", withdraw_confirm_card(SAMPLE_IDEA)
@@ -183,11 +191,16 @@ def _decision_cards() -> Iterator[tuple[str, CardMessage]]:
     yield "staff-assessment-stale", cards.idea_card(
         SAMPLE_IDEA, pmo_and_spoc, SAMPLE_ORGANISATION,
         notice="This card was out of date: Megan Bowen approved it at 10:42 on 25 November.")
-    approved = replace(SAMPLE_IDEA, status=Status.APPROVED, version=3)
+    approved = replace(SAMPLE_IDEA, status=Status.APPROVED, version=3,
+                       first_response=FirstResponse(SUBMITTED + timedelta(days=12)))
     yield "staff-approved", cards.idea_card(approved, pmo_and_spoc, SAMPLE_ORGANISATION)
     yield "staff-deferred-idea", cards.idea_card(
         replace(SAMPLE_IDEA, status=Status.DEFERRED, revisit_on=date(2027, 3, 1), version=4),
         pmo_and_spoc, SAMPLE_ORGANISATION)
+    yield "staff-overdue", DecisionCards(today=lambda: date(2027, 1, 9)).idea_card(
+        SAMPLE_IDEA, pmo_and_spoc, SAMPLE_ORGANISATION)
+    yield "staff-answered-late-unreachable", cards.idea_card(
+        ANSWERED_LATE_UNREACHABLE, pmo_and_spoc, SAMPLE_ORGANISATION)
     yield "staff-read-only", cards.idea_card(SAMPLE_IDEA, frozenset(), SAMPLE_ORGANISATION)
     yield "staff-own-idea", cards.idea_card(
         SAMPLE_IDEA, frozenset({Party.CONTRIBUTOR, Party.RECUSED}), SAMPLE_ORGANISATION)

@@ -21,6 +21,7 @@ from cards.base import (
     subheading,
     submit,
 )
+from cards.promise import contributor_fact
 
 
 def my_ideas_card(ideas: list[IdeaSummary], page: int, pages: int, total: int) -> CardMessage:
@@ -36,8 +37,9 @@ def my_ideas_card(ideas: list[IdeaSummary], page: int, pages: int, total: int) -
     for idea in ideas:
         facts = [Fact(title="Status", value=idea.status_label),
                  Fact(title="Last change", value=day_text(idea.updated_at))]
-        if idea.update_due:
-            facts.append(Fact(title="Update due by", value=day_text(idea.update_due)))
+        promise = contributor_fact(idea)
+        if promise is not None:
+            facts.append(promise)
         body.append(Container(
             separator=True, spacing="Medium",
             # Its title is what a screen reader announces for the whole entry.
@@ -61,8 +63,9 @@ def timeline_card(idea: IdeaDetail, notice: str | None = None) -> CardMessage:
     summary = idea.summary
     facts = [Fact(title="Status", value=summary.status_label),
              Fact(title="Submitted", value=day_text(idea.submitted_at))]
-    if summary.update_due:
-        facts.append(Fact(title="Update due by", value=day_text(summary.update_due)))
+    promise = contributor_fact(summary)
+    if promise is not None:
+        facts.append(promise)
     body = [heading(idea.reference)]
     if notice:
         body.append(problem(notice))

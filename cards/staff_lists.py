@@ -23,6 +23,7 @@ from cards.base import (
     subheading,
     submit,
 )
+from cards.promise import staff_fact
 
 # A queue card's Next and Previous say which list they page (cards.requests reads it back).
 TRIAGE_VIEW = QueueView.TRIAGE.value
@@ -118,8 +119,9 @@ def opened_card(idea: IdeaSummary, portfolio: str,
     facts = [Fact(title="Status", value=idea.status_label),
              Fact(title="Portfolio", value=portfolio),
              Fact(title="Submitted", value=day_text(idea.submitted_at))]
-    if idea.update_due:
-        facts.append(Fact(title="Update due by", value=day_text(idea.update_due)))
+    promise = staff_fact(idea, None)
+    if promise is not None:
+        facts.append(promise)
     where = ("Its card, with what you can do, follows in a moment. It stays up to date as "
              "the idea moves." if card_sent_at is None else
              "Its card, with what you can do, is kept up to date in one place: I have "
@@ -136,8 +138,9 @@ def _listed(idea: IdeaSummary, *, revisit: bool = False) -> Container:
              Fact(title="Submitted", value=day_text(idea.submitted_at))]
     if revisit and idea.revisit_on:
         facts.insert(0, Fact(title="Revisit on", value=day_text(idea.revisit_on)))
-    if idea.update_due:
-        facts.append(Fact(title="Update due by", value=day_text(idea.update_due)))
+    promise = staff_fact(idea, None)
+    if promise is not None:
+        facts.append(promise)
     return Container(
         separator=True, spacing="Medium",
         select_action=submit("Open", CardAction.OPEN_IDEA, inputs=False,

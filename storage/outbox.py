@@ -18,7 +18,6 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain.messages import CardMessage
-from bot.domain.sla import first_response_of
 from bot.domain.outbox import (
     Delivery,
     DeliveryState,
@@ -27,6 +26,7 @@ from bot.domain.outbox import (
     Recipient,
     SentActivity,
 )
+from bot.domain.sla import first_response_of
 from storage.engine import connect
 from storage.promises import record_first_response
 from storage.tables import outbox
