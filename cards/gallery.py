@@ -216,6 +216,8 @@ def _decision_cards() -> Iterator[tuple[str, CardMessage]]:
     many = ListPage([SAMPLE_IDEA.summary] * 10, window(2, 25))
     nothing = ListPage([], window(1, 0))
     yield "staff-queue", queue_card(None, one)
+    yield "staff-queue-overdue", queue_card(one, None, view=TRIAGE_VIEW,
+                                            today=date(2027, 1, 9))
     yield "staff-queue-empty", queue_card(nothing, None, view=TRIAGE_VIEW)
     yield "staff-queue-pmo-and-spoc", queue_card(many, nothing)
     deferred = replace(SAMPLE_IDEA.summary, status=Status.DEFERRED,

@@ -4,7 +4,7 @@ replaces the card in place with the page the bot answers."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from microsoft_teams.cards.core import ActionSet, Container, ExecuteAction, Fact, FactSet
@@ -33,10 +33,11 @@ _SECTION_WORDS = {"triage": "triage", "assess": "assessment"}
 
 
 def queue_card(triage: ListPage | None, assess: ListPage | None, *,
-               view: str = QUEUE_VIEW) -> CardMessage:
+               view: str = QUEUE_VIEW, today: date | None = None) -> CardMessage:
     """A member of staff's queue: ideas to triage (the PMO's), ideas to assess (a business
     lead's), each section there only for those who hold that role, the longest waiting
-    first, with its true total and a page of ten."""
+    first, with its true total and a page of ten; an update overdue at `today` (UK) is
+    said so."""
     sections = {name: page for name, page in (("triage", triage), ("assess", assess))
                 if page is not None}
     pages = {name: page.window.number for name, page in sections.items()}
@@ -50,7 +51,7 @@ def queue_card(triage: ListPage | None, assess: ListPage | None, *,
             body.append(paragraph("Nothing is waiting for you here. Well done."))
             continue
         body.append(paragraph("The longest waiting first." + _page_words(page), subtle=True))
-        body += [_listed(idea) for idea in page.ideas]
+        body += [_listed(idea, today) for idea in page.ideas]
         suffix = f": {_SECTION_WORDS[name]}" if len(sections) > 1 else ""
         buttons = _paging(page, suffix, lambda number, name=name: {
             "action": CardAction.QUEUE_PAGE.value, "view": view, **pages, name: number})
@@ -72,7 +73,7 @@ def deferred_card(page: ListPage) -> CardMessage:
         return card_message(body, summary=summary, fallback_text=summary)
     body.append(paragraph("The soonest to look at again first." + _page_words(page),
                           subtle=True))
-    body += [_listed(idea, revisit=True) for idea in page.ideas]
+    body += [_listed(idea, None, revisit=True) for idea in page.ideas]
     buttons = _paging(page, "", lambda number: {"action": CardAction.DEFERRED_PAGE.value,
                                                 "page": number})
     if buttons:
@@ -80,7 +81,7 @@ def deferred_card(page: ListPage) -> CardMessage:
     return card_message(body, summary=summary, fallback_text=summary)
 
 
-def find_card(text: str, page: ListPage) -> CardMessage:
+def find_card(text: str, page: ListPage, *, today: date | None = None) -> CardMessage:
     """Ideas whose reference or title holds `text`, newest first."""
     total = page.window.total
     summary = f"Ideas matching “{text}”: {total:,}"
@@ -92,7 +93,7 @@ def find_card(text: str, page: ListPage) -> CardMessage:
                             summary=summary, fallback_text="No ideas match that text.")
     body: list[Any] = [heading(f"Ideas found: {total:,}"), plain(f"Matching “{text}”"),
                        paragraph("The newest first." + _page_words(page), subtle=True)]
-    body += [_listed(idea) for idea in page.ideas]
+    body += [_listed(idea, today) for idea in page.ideas]
     buttons = _paging(page, "", lambda number: {"action": CardAction.FIND_PAGE.value,
                                                 "text": text, "page": number})
     if buttons:
@@ -112,14 +113,14 @@ def find_how_card(problem: str | None = None) -> CardMessage:
     return card_message(body, summary="Find an idea", fallback_text=text)
 
 
-def opened_card(idea: IdeaSummary, portfolio: str,
-                card_sent_at: datetime | None) -> CardMessage:
+def opened_card(idea: IdeaSummary, portfolio: str, card_sent_at: datetime | None, *,
+                today: date | None = None) -> CardMessage:
     """The short answer when a member of staff opens an idea: its status, and where their one
     card of it (with what they can do) is. No buttons: those are on that card only."""
     facts = [Fact(title="Status", value=idea.status_label),
              Fact(title="Portfolio", value=portfolio),
              Fact(title="Submitted", value=day_text(idea.submitted_at))]
-    promise = staff_fact(idea, None)
+    promise = staff_fact(idea, today)
     if promise is not None:
         facts.append(promise)
     where = ("Its card, with what you can do, follows in a moment. It stays up to date as "
@@ -132,13 +133,14 @@ def opened_card(idea: IdeaSummary, portfolio: str,
                         fallback_text=f"{idea.reference} is {idea.status_label.lower()}.")
 
 
-def _listed(idea: IdeaSummary, *, revisit: bool = False) -> Container:
-    """One idea of a list, opened by a tap; `revisit`: with its revisit date first."""
+def _listed(idea: IdeaSummary, today: date | None, *, revisit: bool = False) -> Container:
+    """One idea of a list, opened by a tap; `revisit`: with its revisit date first; an
+    update overdue at `today` (UK) is said so."""
     facts = [Fact(title="Status", value=idea.status_label),
              Fact(title="Submitted", value=day_text(idea.submitted_at))]
     if revisit and idea.revisit_on:
         facts.insert(0, Fact(title="Revisit on", value=day_text(idea.revisit_on)))
-    promise = staff_fact(idea, None)
+    promise = staff_fact(idea, today)
     if promise is not None:
         facts.append(promise)
     return Container(

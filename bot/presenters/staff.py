@@ -58,7 +58,8 @@ class StaffRequests:
             opened = await self._desk.open(caller.object_id, caller.tenant_id,
                                            request.reference)
             if opened is not None:
-                return opened_card(opened.idea, opened.portfolio, opened.card_sent_at)
+                return opened_card(opened.idea, opened.portfolio, opened.card_sent_at,
+                                   today=self._desk.today())
         return await self._contributor.status(IdeaStatus(request.reference), asking)
 
     async def open(self, request: OpenIdea, asking: Asking) -> CardMessage:
@@ -74,11 +75,12 @@ class StaffRequests:
         try:
             if request.view is QueueView.TRIAGE:
                 triage = await self._desk.triage(object_id, request.triage_page)
-                return queue_card(triage, None, view=TRIAGE_VIEW)
+                return queue_card(triage, None, view=TRIAGE_VIEW, today=self._desk.today())
             queue = await self._desk.queue(object_id, request.triage_page, request.assess_page)
         except NotAllowed as refusal:
             return not_staff_card(str(refusal))
-        return queue_card(queue.triage, queue.assess, view=QUEUE_VIEW)
+        return queue_card(queue.triage, queue.assess, view=QUEUE_VIEW,
+                          today=self._desk.today())
 
     async def deferred(self, request: ShowDeferred, asking: Asking) -> CardMessage:
         """`deferred`: the register at the page asked for, for the asker as they are now."""
@@ -95,4 +97,4 @@ class StaffRequests:
             return not_staff_card(str(refusal))
         except InvalidText as problem:
             return find_how_card(str(problem))
-        return find_card(found.text, found.page)
+        return find_card(found.text, found.page, today=self._desk.today())

@@ -10,11 +10,11 @@ a second copy.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.domain.audit import AuditEntry
 from bot.domain.errors import NotAllowed
-from bot.domain.ideas import IdeaSummary
+from bot.domain.ideas import LONDON, IdeaSummary
 from bot.domain.lifecycle import Party
 from bot.domain.listing import (
     IdeaQuery,
@@ -69,6 +69,10 @@ class StaffDesk:
         self._clock = clock
         self._idea_card = idea_card
         self._organisation = organisation or OrganisationCache()
+
+    def today(self) -> date:
+        """The UK day now: what the staff's lists judge an overdue update by."""
+        return self._clock.now().astimezone(LONDON).date()
 
     async def queue(self, object_id: str, triage_page: int = 1,
                     assess_page: int = 1) -> Queue:
