@@ -263,7 +263,9 @@ class SqlOutboxQueue:
                                   "not_before": not_before}
         if count_attempt:
             values["attempts"] = outbox.c.attempts + 1
-        else:  # put back untried: if it was never tried, it has no first attempt yet
+        elif error is None:
+            # Put back untried (it waited its turn, no error): if it was never tried, it has
+            # no first attempt yet. A throttled send was tried, though it counts no attempt.
             values["first_attempt_at"] = case((outbox.c.attempts == 0, None),
                                               else_=outbox.c.first_attempt_at)
         if error is not None:

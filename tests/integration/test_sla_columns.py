@@ -78,6 +78,11 @@ async def test_a_notice_given_up_on_keeps_it_unreachable_from_its_first_attempt(
     clock.advance(minutes=2)
     first_attempt = clock.now()
     notice = await claim_notice()
+    # Throttled: tried, though no attempt is counted.
+    await queue.retry(notice, WORKER, clock.now() + timedelta(minutes=1), "429",
+                      count_attempt=False)
+    clock.advance(minutes=2)
+    notice = await claim_notice()
     await queue.retry(notice, WORKER, clock.now() + timedelta(minutes=5), "502")
     clock.advance(minutes=10)
     notice = await claim_notice()
