@@ -23,6 +23,15 @@ async def idea_of(bot: BotServer, pat: Person, reference: str) -> IdeaDetail:
     return await bot.services.ideas.idea_of(pat.object_id, reference)
 
 
+async def answered(bot: BotServer, pat: Person, reference: str) -> IdeaDetail:
+    """The idea once the outbox has recorded its first answer as sent (which the idea keeps as
+    its promise's first response), so that nothing else changes it while a test looks."""
+    async def told() -> bool:
+        return (await idea_of(bot, pat, reference)).first_response is not None
+    await until(told)
+    return await idea_of(bot, pat, reference)
+
+
 async def withdraw(pat: Person, reference: str) -> None:
     confirm = await pat.one(f"withdraw {reference}")
     done = await pat.one_press(confirm, "Withdraw it", reason="Changed my mind")
@@ -262,7 +271,7 @@ async def test_an_answer_after_the_idea_is_decided_is_refused_politely(
     question = await question_card(connector, pat)
     await press(bot, MEGAN, await idea_of(bot, pat, reference), Move.APPROVE,
                 root_causes=True, message="We will buy two pool cars.")
-    decided = await idea_of(bot, pat, reference)
+    decided = await answered(bot, pat, reference)
 
     reply = await pat.one_press(question, "Send answer", answer="About forty.")
 
@@ -284,7 +293,7 @@ async def test_the_pmos_reason_to_reopen_stays_internal_and_the_contributor_gets
     reference = await seed_idea(bot, pat, "Pool cars")
     await press(bot, ALEX, await idea_of(bot, pat, reference), Move.DECLINE_AT_TRIAGE,
                 reason="in_progress", message="This is under way already.")
-    declined = await idea_of(bot, pat, reference)
+    declined = await answered(bot, pat, reference)
     reason = "Fleet services stopped the other project, so this one matters again."
 
     refused = await press(bot, ALEX, declined, Move.REOPEN, reason=" ")
