@@ -79,7 +79,7 @@ class SqlPromises:
         rows = await self._db.execute(
             select(ideas.c.id, ideas.c.reference, ideas.c.portfolio_key, ideas.c.submitted_at,
                    ideas.c.sla_due_on, ideas.c.first_response_at,
-                   ideas.c.first_response_unreachable,
+                   ideas.c.first_response_unreachable, ideas.c.legacy_id,
                    history.c.at, history.c.action, outbox.c.state, outbox.c.sent_at,
                    outbox.c.first_attempt_at, outbox.c.due_at)
             .select_from(
@@ -185,5 +185,9 @@ def _derived(rows: Sequence[Any]) -> IdeaPromise:
             row.due_at) if row.due_at is not None else None)
         for row in rows if row.action is not None
     )
-    return IdeaPromise(first.id, first.reference, first.portfolio_key, _row_recorded(first),
-                       promise_of(first.submitted_at, events))
+    recorded = _row_recorded(first)
+    # An imported idea's first response may have come from the list it was imported from,
+    # which no history here shows: its column is taken as that list's.
+    imported = recorded.first_response if first.legacy_id is not None else None
+    return IdeaPromise(first.id, first.reference, first.portfolio_key, recorded,
+                       promise_of(first.submitted_at, events, imported))

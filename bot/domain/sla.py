@@ -104,10 +104,13 @@ def first_response_of(sent_at: datetime | None, dead: bool,
     return None
 
 
-def promise_of(submitted_at: datetime, events: Iterable[Event]) -> Promise:
+def promise_of(submitted_at: datetime, events: Iterable[Event],
+               imported: FirstResponse | None = None) -> Promise:
     """The idea's current promise, derived from its history (in order) and its notices: never
-    typed in, so it can always be computed again."""
-    promise = Promise(submitted_at)
+    typed in, so it can always be computed again. An idea imported from the list kept before
+    the bot has no notices for what happened before: `imported` is the first response that
+    list recorded, on the submission's clock."""
+    promise = Promise(submitted_at, imported)
     for event in events:
         if event.action in {move.value for move in RESTARTING_MOVES}:
             promise = Promise(event.at)

@@ -110,3 +110,17 @@ async def test_a_row_that_disagrees_is_reported_then_repaired_and_audited(
             .order_by(tables.audit_log.c.id))).all()
     assert [tuple(row) for row in audited] == [(idea.reference, "system:iip sla check"),
                                                (other.reference, "system:iip sla check")]
+
+
+async def test_an_imported_ideas_first_response_from_the_old_list_stands(
+        services, engine, clock):
+    imported, typed_in = await submit_idea(services), await submit_idea(services)
+    answered_at = datetime(2026, 2, 3, 9, 0, tzinfo=UTC)
+    async with engine.begin() as connection:
+        await connection.execute(update(tables.ideas).values(first_response_at=answered_at))
+        await connection.execute(update(tables.ideas).where(tables.ideas.c.id == imported.id)
+                                 .values(legacy_id="list-item-17"))
+
+    found = await PromiseCheck(unit_of_work_factory(engine), clock).run()
+    # The imported idea's answer is the old list's; the other's, typed in, has no notice.
+    assert [idea.reference for idea in found.differences] == [typed_in.reference]
