@@ -24,7 +24,7 @@ FIELDS: dict[Move, dict[str, Any]] = {
     Move.DECLINE_AT_TRIAGE: {"reason": "already_exists", "message": "It exists."},
     Move.APPROVE: {"root_causes": True, "message": "Yes."},
     Move.DECLINE: {"root_causes": True, "reason": "not_viable", "message": "No."},
-    Move.DEFER: {"revisit_on": "2030-01-02", "message": "Later."},
+    Move.DEFER: {"revisit_on": "2028-06-01", "message": "Later."},
     Move.ESCALATE: {"root_causes": True, "message": "Up it goes."},
     Move.ASK: {"message": "Which station?"},
     Move.UPDATE: {"message": "Still looking."},
