@@ -128,7 +128,6 @@ class SqlIdeas:
 
     async def listed(self, query: IdeaQuery, offset: int, limit: int) -> list[IdeaSummary]:
         """`limit` of the ideas `query` holds, from `offset`, in its order."""
-        ideas = t.ideas
         rows = await self._db.execute(
             select(*_SUMMARY_COLUMNS)
             .where(*_conditions(query)).order_by(*_order(query)).offset(offset).limit(limit)
