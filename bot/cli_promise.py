@@ -80,7 +80,8 @@ def _report_sla(settings: Settings, args: argparse.Namespace) -> int:
 
 def sla_text(report: Any) -> str:
     """The report as a table for a terminal."""
-    when = report.as_at.astimezone(LONDON).strftime("%d %B %Y %H:%M")
+    local = report.as_at.astimezone(LONDON)
+    when = f"{local.day} {local:%B %Y %H:%M}"
     first = date.fromisoformat(f"{report.month}-01")
     lines = [f"Two-month promise: ideas due in {first:%B %Y}, as at {when} (UK time)"
              + (f", portfolio {report.portfolio}" if report.portfolio else ""), ""]

@@ -132,7 +132,7 @@ async def test_the_command_line_in_json_and_as_text(seeded, database_url, monkey
                                            "--as-of", "2026-12-01")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].startswith("Two-month promise: ideas due in October 2026, as at 01 December")
+    assert lines[0].startswith("Two-month promise: ideas due in October 2026, as at 1 December")
     assert lines[3].split() == ["all", "portfolios", "6", "2", "1", "3", "0", "50.0%", "19"]
     assert lines[4].split()[:2] == ["crime-and-justice", "1"]
 
