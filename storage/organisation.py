@@ -70,6 +70,7 @@ class SqlOrganisationStore:
             pmo_contact=settings["pmo_contact"],
             news_channel=settings["news_channel"],
             allow_self_decisions=settings["allow_self_decisions"],
+            executive_sponsor=settings["executive_sponsor"],
         )
 
     async def replace(self, organisation: Organisation, at: datetime) -> int:
@@ -109,6 +110,7 @@ class SqlOrganisationStore:
             id=1, revision=1, pmo_contact=organisation.pmo_contact,
             news_channel=organisation.news_channel, loaded_at=at,
             allow_self_decisions=organisation.allow_self_decisions,
+            executive_sponsor=organisation.executive_sponsor,
         )
         statement = statement.on_conflict_do_update(
             index_elements=["id"],
@@ -116,6 +118,7 @@ class SqlOrganisationStore:
                   "pmo_contact": statement.excluded.pmo_contact,
                   "news_channel": statement.excluded.news_channel,
                   "allow_self_decisions": statement.excluded.allow_self_decisions,
+                  "executive_sponsor": statement.excluded.executive_sponsor,
                   "loaded_at": statement.excluded.loaded_at},
         ).returning(t.organisation_settings.c.revision)
         revision = (await self._db.execute(statement)).scalar_one()

@@ -71,6 +71,8 @@ class Organisation:
     # Nobody decides their own idea, unless this is set ([settings] allow_self_decisions):
     # for a demonstration, where one person walks an idea through its whole life.
     allow_self_decisions: bool = False
+    # Who gets the weekly list of broken promises ([settings] executive_sponsor), if anyone.
+    executive_sponsor: str | None = None
     _people_by_id: dict[str, Person] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -99,10 +101,9 @@ def parse_organisation(data: Mapping[str, Any]) -> Organisation:
     problems: list[str] = []
     _reject_unknown(data, {"settings", "pmo", "people", "portfolios", "categories"}, "the file",
                     problems)
-    self_decisions = _parse_settings(data.get("settings", {}), problems)
-
     people = _parse_people(data.get("people", []), problems)
     known = {p.object_id for p in people}
+    self_decisions, sponsor = _parse_settings(data.get("settings", {}), known, problems)
 
     pmo_section: Mapping[str, Any] | None = _as_table(data.get("pmo", {}))
     if pmo_section is None:
@@ -129,21 +130,32 @@ def parse_organisation(data: Mapping[str, Any]) -> Organisation:
         pmo_contact=contact,
         news_channel=news,
         allow_self_decisions=self_decisions,
+        executive_sponsor=sponsor,
     )
 
 
-def _parse_settings(section: Any, problems: list[str]) -> bool:
-    """[settings]: whether staff may decide their own ideas (false unless said)."""
+def _parse_settings(section: Any, known: set[str],
+                    problems: list[str]) -> tuple[bool, str | None]:
+    """[settings]: whether staff may decide their own ideas (false unless said), and the
+    executive sponsor who hears of broken promises weekly (nobody unless named)."""
     table = _as_table(section)
     if table is None:
         problems.append("[settings] must be a table.")
-        return False
-    _reject_unknown(table, {"allow_self_decisions"}, "[settings]", problems)
+        return False, None
+    _reject_unknown(table, {"allow_self_decisions", "executive_sponsor"}, "[settings]",
+                    problems)
     value = table.get("allow_self_decisions", False)
     if not isinstance(value, bool):
         problems.append("[settings] allow_self_decisions must be true or false.")
-        return False
-    return value
+        value = False
+    sponsor = None
+    if "executive_sponsor" in table:
+        where = "[settings] executive_sponsor"
+        sponsor = _check_object_id(table["executive_sponsor"], where, problems)
+        if sponsor is not None and sponsor not in known:
+            problems.append(f"{where}: {sponsor} is not listed under [[people]].")
+            sponsor = None
+    return value, sponsor
 
 
 def describe_changes(before: Organisation | None, after: Organisation) -> list[str]:
@@ -171,6 +183,8 @@ def describe_changes(before: Organisation | None, after: Organisation) -> list[s
         changes.append("PMO contact changed")
     if old.news_channel != after.news_channel:
         changes.append(f"news channel set to {after.news_channel or 'none'}")
+    if old.executive_sponsor != after.executive_sponsor:
+        changes.append(f"executive sponsor set to {after.executive_sponsor or 'nobody'}")
     if old.allow_self_decisions != after.allow_self_decisions:
         changes.append("self-decisions allowed" if after.allow_self_decisions
                        else "self-decisions no longer allowed")
