@@ -50,6 +50,7 @@ from cards.notices import (
 from cards.outage import feedback_not_saved_card, not_saved_card
 from cards.private import carry_on_here_card, next_step_for, private_chat_card
 from cards.profile import Progress, profile_card, profile_saved_card
+from cards.reminders import reminder_card, sample_reminders
 from cards.slow_down import slow_down_card
 from cards.staff_lists import (
     TRIAGE_VIEW,
@@ -140,6 +141,8 @@ def gallery() -> Iterator[tuple[str, CardMessage]]:
                      may_contact=True))
     yield from _submission_cards()
     yield from _idea_cards()
+    for name, owed in sample_reminders():
+        yield name, reminder_card(owed, SAMPLE_ORGANISATION)
 
 
 def _submission_cards() -> Iterator[tuple[str, CardMessage]]:

@@ -130,6 +130,8 @@ organisation_settings = Table(
     Column("loaded_at", Timestamp(), nullable=False),
     # False unless the organisation file allows staff to decide their own ideas.
     Column("allow_self_decisions", Boolean, nullable=False, server_default=false()),
+    # The Entra object id of who hears weekly of broken promises, if anyone.
+    Column("executive_sponsor", String(64)),
 )
 
 feedback = Table(
@@ -237,6 +239,8 @@ ideas = Table(
     Column("first_response_unreachable", Boolean, nullable=False, server_default=false()),
     # Staff queues: the ideas in a status, the longest waiting first, a page at a time.
     Index(None, "status", "submitted_at", "id"),
+    # The scheduler's passes: undecided ideas by due day.
+    Index(None, "status", "sla_due_on"),
 )
 
 idea_history = Table(
@@ -257,6 +261,18 @@ idea_history = Table(
     Column("notice_key", String(400), index=True),
     # What else the move recorded: the decline reason, duplicate, revisit date, portfolios...
     Column("detail", JSON),
+)
+
+# What the scheduler's passes have done (bot.domain.reminders.Mark): a reminder for an idea at
+# a threshold, a digest for a day. A pass claims its marks in the transaction that queues the
+# messages, so two passes at once, or one after a restart, send each once.
+job_marks = Table(
+    "job_marks",
+    metadata,
+    Column("job", String(32), primary_key=True),
+    Column("idea_id", Integer, primary_key=True),  # 0: not about one idea
+    Column("threshold", String(64), primary_key=True),
+    Column("at", Timestamp(), nullable=False),
 )
 
 reference_counters = Table(

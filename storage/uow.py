@@ -14,6 +14,7 @@ from storage.audit import SqlAuditLog
 from storage.engine import connect
 from storage.feedback import SqlFeedbackStore
 from storage.ideas import SqlDrafts, SqlIdeas, SqlProfiles
+from storage.jobs import SqlJobLedger
 from storage.organisation import SqlOrganisationStore
 from storage.outbox import SqlOutbox
 from storage.promises import SqlPromises
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
     drafts: SqlDrafts
     profiles: SqlProfiles
     promises: SqlPromises
+    jobs: SqlJobLedger
 
     def __init__(self, engine: AsyncEngine,
                  on_commit: Callable[[], None] | None = None) -> None:
@@ -57,6 +59,7 @@ class SqlUnitOfWork:
         self.drafts = SqlDrafts(self._connection)
         self.profiles = SqlProfiles(self._connection)
         self.promises = SqlPromises(self._connection)
+        self.jobs = SqlJobLedger(self._connection)
         return self
 
     async def __aexit__(

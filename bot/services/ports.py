@@ -18,6 +18,7 @@ from bot.domain.messages import CardMessage
 from bot.domain.organisation import Organisation
 from bot.domain.outbox import Delivery, OutgoingMessage, Recipient, SentActivity
 from bot.domain.profile import Profile
+from bot.domain.reminders import JobState, Mark, Reading
 from bot.domain.sla import IdeaPromise, Promise
 
 
@@ -145,6 +146,16 @@ class Ideas(Protocol):
         ...
 
 
+class JobLedger(Protocol):
+    """What the scheduler's jobs read, and the marks of what its passes have done."""
+
+    async def state(self, reading: Reading, organisation: Organisation) -> JobState: ...
+
+    async def claim(self, marks: list[Mark], at: datetime) -> frozenset[Mark]:
+        """Record the marks no pass has recorded yet; those this call recorded."""
+        ...
+
+
 class Drafts(Protocol):
     async def get(self, object_id: str) -> tuple[str, Draft, datetime] | None:
         """(draft id, draft, last change) of the person's draft, if they have one."""
@@ -258,6 +269,9 @@ class UnitOfWork(Protocol):
 
     @property
     def drafts(self) -> Drafts: ...
+
+    @property
+    def jobs(self) -> JobLedger: ...
 
     @property
     def profiles(self) -> Profiles: ...
