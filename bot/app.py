@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 import aiohttp
@@ -28,7 +28,9 @@ from bot.config import Settings
 from bot.delivery.pacing import Pacer, conversation_windows, safe_tenant_windows
 from bot.delivery.worker import DeliveryOptions, DeliveryWorker
 from bot.domain.ideas import LONDON
+from bot.domain.reminders import Timing
 from bot.domain.service_urls import ServiceUrlPolicy
+from bot.domain.working_days import QuietHours, WorkingDays
 from bot.presenters.routes import build_presenters
 from bot.services.bundle import Services
 from bot.services.clock import SystemClock
@@ -36,11 +38,13 @@ from bot.services.conversations import ConversationService
 from bot.services.decisions import DecisionService
 from bot.services.feedback import FeedbackService
 from bot.services.ideas import IdeaService
+from bot.services.jobs import JobOptions, JobRunner, Scheduler
 from bot.services.organisation import OrganisationCache, OrganisationService
 from bot.services.ports import Clock
 from bot.services.staff_desk import StaffDesk
 from cards.decisions import DecisionCards
 from cards.feedback import feedback_for_pmo_card
+from cards.reminders import ReminderCards
 from storage.bot_state import SqlStorage
 from storage.engine import connect, make_engine
 from storage.migrate import upgrade
@@ -53,6 +57,7 @@ WORKER = web.AppKey("worker", DeliveryWorker)
 SESSION = web.AppKey("session", aiohttp.ClientSession)
 ADAPTER = web.AppKey("adapter", PortalAdapter)
 SIGNING_KEYS = web.AppKey("signing_keys", SigningKeys)
+JOBS = web.AppKey("jobs", JobRunner)
 
 
 def build_services(engine: AsyncEngine, clock: Clock,
@@ -69,6 +74,29 @@ def build_services(engine: AsyncEngine, clock: Clock,
         decisions=DecisionService(uow, clock, cards, organisation),
         staff=StaffDesk(uow, clock, cards.idea_card, organisation),
     )
+
+
+def working_days_of_england_and_wales() -> WorkingDays:
+    """Monday to Friday less the bank holidays of England and Wales, from the holidays
+    package (which works out each year's as it is asked about)."""
+    import holidays
+
+    bank_holidays = holidays.country_holidays("GB", subdiv="ENG")
+    return WorkingDays(lambda day: day in bank_holidays)
+
+
+def build_jobs(engine: AsyncEngine, settings: Settings, clock: Clock,
+               doorbell: asyncio.Event | None = None) -> JobRunner:
+    """The scheduler's passes, with the digest's time and the quiet hours of `settings`."""
+    start, end = settings.quiet_hours or (time(0), time(0))
+    options = JobOptions(
+        timing=Timing(working_days_of_england_and_wales(), settings.pmo_digest_at),
+        quiet=QuietHours(start, end, settings.quiet_weekends),
+        tenant_id=settings.app_tenant_id or None,
+    )
+    cards = DecisionCards(today=lambda: clock.now().astimezone(LONDON).date())
+    return JobRunner(unit_of_work_factory(engine, doorbell.set if doorbell else None), clock,
+                     ReminderCards(cards.idea_card), options)
 
 
 def service_url_policy(settings: Settings) -> ServiceUrlPolicy:
@@ -169,6 +197,17 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
         stop.set()
         await task
 
+    async def scheduler(app: web.Application):
+        """Passes of the jobs beside the outbox worker (IIP_JOBS); stopped before it."""
+        if not settings.jobs:
+            yield
+            return
+        stop = asyncio.Event()
+        task = asyncio.create_task(Scheduler(app[JOBS]).run(stop))
+        yield
+        stop.set()
+        await task
+
     async def database(_app: web.Application):
         if migrate:
             await upgrade(engine)
@@ -181,11 +220,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
                           handler_args={"auto_decompress": False})
     app[ENGINE] = engine
     app[SERVICES] = services
-    # Started in this order, stopped in the reverse: the worker, then the connector session,
-    # then the database.
+    app[JOBS] = build_jobs(engine, settings, clock, doorbell)
+    # Started in this order, stopped in the reverse: the scheduler, the worker, then the
+    # connector session, then the database.
     app.cleanup_ctx.append(database)
     app.cleanup_ctx.append(connector)
     app.cleanup_ctx.append(outbox_worker)
+    app.cleanup_ctx.append(scheduler)
     app.router.add_post("/api/messages",
                         messages_route(ADAPTER, bot, settings.app_tenant_id or None))
     app.router.add_get("/healthz", health_route(check_health))

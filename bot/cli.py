@@ -80,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     from bot.cli_promise import add_commands as add_promise_commands
 
     add_promise_commands(commands)
+    from bot.cli_jobs import add_commands as add_job_commands
+
+    add_job_commands(commands)
 
     cards = commands.add_parser("cards", help="Adaptive Cards").add_subparsers(metavar="ACTION")
     gallery = cards.add_parser("gallery", help="write every card, with sample data, as JSON")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -98,6 +99,35 @@ def _hosts(value: Any) -> Any:
     return hosts
 
 
+def _time_of_day(value: Any) -> Any:
+    """A time of day written as people here write it in settings: 08:00, 20:30."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    hours, colon, minutes = text.partition(":")
+    if (colon and hours.isdigit() and minutes.isdigit() and len(minutes) == 2
+            and int(hours) < 24 and int(minutes) < 60):
+        return time(int(hours), int(minutes))
+    raise ValueError(f"must be a time of day written like 08:00, not {text!r}.")
+
+
+def _quiet_hours(value: Any) -> Any:
+    """From-to, such as 20:00-07:00 (across midnight), or off."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.lower() == "off":
+        return None
+    start, dash, end = text.partition("-")
+    try:
+        if not dash:
+            raise ValueError
+        return (_time_of_day(start), _time_of_day(end))
+    except ValueError:
+        raise ValueError("must be two times of day, from and to, written like 20:00-07:00 "
+                         f"(or off), not {text!r}.") from None
+
+
 Text = Annotated[str, BeforeValidator(_blank_is_default)]
 Positive = Annotated[float, BeforeValidator(_positive_number),
                      BeforeValidator(_blank_is_default)]
@@ -155,6 +185,21 @@ class Settings(BaseSettings):
     turns_per_minute: Annotated[Positive, _read_from("IIP_TURNS_PER_MINUTE")] = 30.0
     turn_burst: Annotated[int, BeforeValidator(lambda n: max(1, round(_positive_number(n)))),
                           BeforeValidator(_blank_is_default), _read_from("IIP_TURN_BURST")] = 10
+
+    # The scheduler (reminders, digests): on beside the outbox worker in `iip serve`, or off
+    # where `iip jobs run-due` runs from cron instead.
+    jobs: Annotated[bool, BeforeValidator(_flag), BeforeValidator(_blank_is_default),
+                    _read_from("IIP_JOBS")] = True
+    # When the PMO's digest goes out on working days, UK time.
+    pmo_digest_at: Annotated[time, BeforeValidator(_time_of_day),
+                             BeforeValidator(_blank_is_default),
+                             _read_from("IIP_PMO_DIGEST_AT")] = time(8, 0)
+    # Reminders wait out these hours, UK time (from, to), and weekends unless turned off.
+    quiet_hours: Annotated[tuple[time, time] | None, NoDecode, BeforeValidator(_quiet_hours),
+                           BeforeValidator(_blank_is_default),
+                           _read_from("IIP_QUIET_HOURS")] = (time(20, 0), time(7, 0))
+    quiet_weekends: Annotated[bool, BeforeValidator(_flag), BeforeValidator(_blank_is_default),
+                              _read_from("IIP_QUIET_WEEKENDS")] = True
 
     @classmethod
     def settings_customise_sources(

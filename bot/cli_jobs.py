@@ -1,0 +1,67 @@
+"""`iip jobs run-due` and `iip jobs due`: one pass of the scheduler, or what it would send."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.config import Settings
+
+
+def add_commands(commands: Any) -> None:
+    """Add `jobs run-due` and `jobs due` to the `iip` parser's subcommands."""
+    jobs = commands.add_parser("jobs", help="reminders and digests").add_subparsers(
+        metavar="ACTION")
+    for action, words in (("run-due", "run one pass: queue what is due"),
+                          ("due", "say what a pass would send, sending nothing")):
+        job = jobs.add_parser(action, help=words)
+        job.add_argument("--now", type=moment, help="the pass's time (ISO 8601, such as "
+                         "2027-01-20T09:00; UTC unless it has an offset); default now")
+        if action == "due":
+            job.add_argument("--format", choices=("text", "json"), default="text")
+        job.set_defaults(run=_jobs)
+
+
+def moment(value: str) -> datetime:
+    """`--now`: a moment, UTC unless it says otherwise (as `iip report sla --as-of`)."""
+    try:
+        found = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a moment; write it like 2027-01-20T09:00") from None
+    return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+
+
+def _jobs(settings: Settings, args: argparse.Namespace) -> int:
+    """`jobs run-due` queues one pass's messages; `jobs due` prints them, sending nothing."""
+    from bot.app import build_jobs
+    from bot.services.clock import SystemClock
+    from storage.engine import make_engine
+    from storage.migrate import upgrade
+
+    sending = not hasattr(args, "format")
+
+    async def run() -> list[Any]:
+        engine = make_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+            runner = build_jobs(engine, settings, SystemClock())
+            return await (runner.run_due(args.now) if sending else runner.due(args.now))
+        finally:
+            await engine.dispose()
+
+    owed = asyncio.run(run())
+    listed = [{"job": o.job.value, "to": o.to, "ideas": list(o.ideas),
+               "threshold": o.threshold} for o in owed]
+    if not sending and args.format == "json":
+        print(json.dumps(listed, indent=2))
+        return 0
+    print(f"Queued {len(owed):,} message(s)." if sending else
+          f"A pass would send {len(owed):,} message(s).")
+    for item in listed:
+        print(f"  {item['job']} to {item['to']} ({item['threshold']}): "
+              f"{', '.join(item['ideas'])}")
+    return 0
