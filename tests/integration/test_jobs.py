@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,14 @@ from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from support.cli import run_cli
 from support.decisions import CONTRIBUTOR, IDEA, load_demo_organisation
-from support.organisation import ALEX, ISAIAH, MEGAN
+from support.organisation import ALEX, DEMO_FILE, ISAIAH, MEGAN
 from support.tables import count, rows
 
 from bot.app import build_jobs, build_services
 from bot.config import Settings
 from bot.domain.ideas import LONDON, Status, format_reference, update_due
 from bot.domain.reminders import Job
+from bot.services.organisation import read_organisation_file
 from storage import tables
 from storage.engine import make_engine
 from storage.migrate import upgrade
@@ -216,3 +218,15 @@ def test_iip_jobs_due_and_run_due(cli_database: str, capsys: pytest.CaptureFixtu
     assert "A pass would send 0 message(s)." in capsys.readouterr().out
     with pytest.raises(SystemExit):
         run_cli(["jobs", "due", "--now", "tomorrow"])
+
+
+async def test_the_sponsor_named_in_the_file_gets_the_weekly_breaches(engine, database_url,
+                                                                     clock) -> None:
+    services = build_services(engine, clock)
+    organisation = replace(read_organisation_file(DEMO_FILE), executive_sponsor=MEGAN)
+    await services.organisation.replace(organisation, "test")
+    runner = build_jobs(engine, Settings(database_url=database_url), clock)
+    _, breached = await seed(engine, uk(2026, 11, 2), portfolio="crime-and-justice")
+    owed = [o for o in await runner.run_due(uk(2027, 1, 11, 9)) if o.to == MEGAN]
+    assert queued(owed) >= {("sponsor_weekly", MEGAN, "2027-W02", (breached,))}
+    assert [o for o in await runner.run_due(uk(2027, 1, 12, 9)) if o.to == MEGAN] == []
