@@ -116,11 +116,16 @@ class Owed:
 
     @property
     def dedupe_key(self) -> str:
-        """One message per job, person, threshold and (for a list of ideas each sent once)
-        its first idea: two passes that claimed different ideas never share a key."""
-        first = next((line.reference for listing in self.listings for line in listing.lines
-                      if line.mark is not None), "")
-        return f"{self.job.value}:{self.to}:{self.threshold}:{first}"[:400]
+        """One message per job, person and what its marks say: the day or week of a digest,
+        or the first idea it lists with that idea's threshold (and clock). Two passes that
+        claimed different ideas never share a key, and a reopened idea's new clock is new."""
+        first = next((line for listing in self.listings for line in listing.lines
+                      if line.mark is not None), None)
+        if first is not None and first.mark is not None:
+            what = f"{first.reference}:{first.mark.threshold}"
+        else:
+            what = self.mark.threshold if self.mark else self.threshold
+        return f"{self.job.value}:{self.to}:{what}"[:400]
 
     def keep(self, claimed: frozenset[Mark]) -> Owed | None:
         """This message as this pass should send it, now that it holds `claimed`: without the

@@ -100,7 +100,13 @@ class JobRunner:
                                     organisation)
 
     def _owed(self, state: JobState | None, now: datetime) -> list[Owed]:
-        return [] if state is None else owed_at(state, now, self._options.timing)
+        """What the jobs owe at `now`. A revisit, which also sends the idea's own card, waits
+        until the quiet hours are over (the next pass after them sends it)."""
+        if state is None:
+            return []
+        quiet = self._options.quiet.is_quiet(now)
+        return [owed for owed in owed_at(state, now, self._options.timing)
+                if not (quiet and owed.job is Job.REVISIT)]
 
     async def _revisit_cards(self, uow: UnitOfWork, queued: list[Owed],
                              organisation: Organisation, now: datetime) -> None:

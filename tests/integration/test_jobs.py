@@ -164,6 +164,7 @@ async def test_a_revisit_day_brings_the_idea_card_to_its_followers(engine, runne
                                     portfolio="crime-and-justice", answered=uk(2026, 6, 2),
                                     revisit_on=date(2027, 1, 20))
     assert await runner.run_due(uk(2027, 1, 19, 12)) == []
+    assert await runner.run_due(uk(2027, 1, 20, 6, 30)) == []  # quiet: it waits for morning
     owed = await runner.run_due(uk(2027, 1, 20, 12))
     assert queued(owed) == {("revisit", person, "2027-01-20", (reference,))
                             for person in (MEGAN, ALEX)}
@@ -184,6 +185,7 @@ async def test_a_reopened_idea_is_reminded_again_on_its_new_clock(engine, runner
     owed = await runner.run_due(uk(2027, 4, 12, 12))  # due 1 May: 19 days left
     assert {(o.job, o.threshold, o.ideas) for o in owed} == {
         (Job.SPOC_REMINDER, "21", (reference,))}
+    assert await count(engine, tables.outbox) == 4  # queued, not refused as sent before
 
 
 @pytest.fixture
