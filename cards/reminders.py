@@ -6,7 +6,7 @@ an Open button that brings up its own live card (or, for its contributor, its st
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from microsoft_teams.cards.core import ActionSet, Container, Fact, FactSet
@@ -74,7 +74,7 @@ class ReminderCards:
 
     def idea_card(self, idea: IdeaDetail, viewer: frozenset[Party],
                   organisation: Organisation, *, notice: str | None = None,
-                  typed: dict[str, Any] | None = None) -> CardMessage:
+                  typed: Mapping[str, str] | None = None) -> CardMessage:
         return self._idea_card(idea, viewer, organisation, notice=notice, typed=typed)
 
     def reminder(self, owed: Owed, organisation: Organisation) -> CardMessage:
