@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -28,6 +29,22 @@ T = TypeVar("T")
 POSTGRES_ADMIN_URL = os.environ.get(
     "IIP_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
+
+
+@pytest.fixture(autouse=True)
+def uncached_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Logging as each test finds it: a test that runs the command line configures structlog
+    for the process, and a logger it caches would keep writing past a later test's
+    `structlog.testing.capture_logs`. So loggers are never cached here, and the defaults come
+    back after every test."""
+    configure = structlog.configure
+
+    def without_caching(**settings: Any) -> None:
+        configure(**{**settings, "cache_logger_on_first_use": False})
+
+    monkeypatch.setattr(structlog, "configure", without_caching)
+    yield
+    structlog.reset_defaults()
 
 
 def run_apart(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
