@@ -54,6 +54,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python tests/bench/decisions.py --database both
 	$(BIN)/python tests/bench/outbox.py
 	$(BIN)/python tests/bench/claims.py
+	$(BIN)/python tests/bench/jobs.py --database both
 
 gallery: $(BIN)/.installed
 	$(BIN)/iip cards gallery build/cards

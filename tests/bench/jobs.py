@@ -1,0 +1,415 @@
+"""The scheduler's passes and the promise report on a database of 100,000 ideas.
+
+    .venv/bin/python tests/bench/jobs.py                      # SQLite and PostgreSQL
+    .venv/bin/python tests/bench/jobs.py --database sqlite --ideas 20000 --repeat 3
+
+The database (a fresh SQLite file, or a fresh PostgreSQL database) is seeded with bulk inserts
+through storage/tables.py: `--ideas` ideas submitted over the 24 months before the pass, in
+every status (the older ones mostly decided, the newer ones mostly waiting), each with its
+two-month promise (`sla_due_on`) and first response (kept, late, unreachable, none), deferred
+ideas with revisit days, approvals, questions asked (some answered) and withdrawals in their
+history, and an organisation of portfolios with SPOCs, deputies, the PMO and a sponsor. Then
+yesterday's pass runs, unmeasured, so that what was owed before today is marked as sent, as it
+would be in use.
+
+Measured, in this process, at `--now` (a working-day morning), `--repeat` times each:
+
+- `due`: one pass computing what it would send, sending nothing (`iip jobs due`);
+- `run-due`: one pass queuing what is due today (`iip jobs run-due`); between repetitions
+  what it queued and marked is deleted again, unmeasured;
+- `run-due again`: a second pass at the same moment, with everything already sent;
+- `report`: `iip report sla --format json` for the month before `--now`, and for one
+  portfolio.
+
+Each figure is printed as median and max, and as a ratio to a baseline measured in the same
+run (an indexed `SELECT count(*)` of the ideas in one status), since the machine is shared;
+PASS or FAIL against the target (2 s) is printed, not asserted. The exit status is 1 only
+when the run was not honest: an error, or no message queued although some were due.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path[:0] = [str(Path(__file__).resolve().parent)]
+from harness import postgres_database, put_project_on_path  # noqa: E402
+
+put_project_on_path()
+TARGET_S = 2.0
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+PMO = [f"00000000-0000-0000-0000-{n:012d}" for n in range(1, 4)]
+SPONSOR = "00000000-0000-0000-0000-000000000099"
+NOW = "2027-01-20T09:30"  # a Wednesday morning, after the PMO's digest time
+MONTHS = 24
+
+
+def spoc(n: int) -> str:
+    return f"00000000-0000-0000-0001-{n:012d}"
+
+
+def deputy(n: int) -> str:
+    return f"00000000-0000-0000-0002-{n:012d}"
+
+
+def organisation_data(portfolios: int) -> dict[str, Any]:
+    people = [{"object_id": oid, "name": f"PMO {n}"} for n, oid in enumerate(PMO, 1)]
+    people += [{"object_id": SPONSOR, "name": "Sponsor"}]
+    people += [{"object_id": spoc(n), "name": f"SPOC {n}"} for n in range(portfolios)]
+    people += [{"object_id": deputy(n), "name": f"Deputy {n}"} for n in range(portfolios)]
+    return {
+        "pmo": {"members": PMO, "contact": "iip.pmo@example.police.uk"},
+        "settings": {"executive_sponsor": SPONSOR},
+        "people": people,
+        "portfolios": [{"key": f"p{n:02d}", "name": f"Portfolio {n}", "spocs": [spoc(n)],
+                        "deputies": [deputy(n)]} for n in range(portfolios)],
+        "categories": [{"key": "process", "name": "Process improvement"}],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Seeding.
+# ---------------------------------------------------------------------------------------------
+
+DECIDED = [("approved", 18), ("declined", 55), ("deferred", 8), ("withdrawn", 2),
+           ("delivered", 12), ("escalated", 1), ("business_assessment", 1)]
+RECENT = [("business_assessment", 60), ("submitted", 8), ("escalated", 6), ("approved", 8),
+          ("declined", 14), ("deferred", 3), ("withdrawn", 1)]
+
+
+class FixedClock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+def idea_rows(ideas: int, portfolios: int, now: datetime,
+              rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The ideas and their history: submitted evenly over the months before `now`; those of
+    the last three months mostly waiting, the older ones mostly decided."""
+    from bot.domain.ideas import update_due
+
+    span = timedelta(days=MONTHS * 30.4)
+    rows: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    for number in range(1, ideas + 1):
+        submitted = now - span + span * (number / (ideas + 1))
+        age = now - submitted
+        statuses = RECENT if age < timedelta(days=90) else DECIDED
+        status = rng.choices([s for s, _ in statuses], [w for _, w in statuses])[0]
+        if age < timedelta(days=6) and rng.random() < 0.6:
+            status = "submitted"
+        due = update_due(submitted)
+        reference = f"IIP-{submitted.year}-{number:06d}"
+        contributor = f"10000000-0000-0000-0000-{number % 5000:012d}"
+        first_response = None
+        unreachable = False
+        decided_at = None
+        if status not in ("submitted", "business_assessment", "escalated") or rng.random() < 0.1:
+            # Answered: mostly in time, some late, a few to someone who could not be reached.
+            late = rng.random() < 0.12
+            days = rng.uniform(61, 90) if late else rng.uniform(2, 58)
+            decided_at = min(submitted + timedelta(days=days), now - timedelta(hours=1))
+            first_response = decided_at
+            unreachable = rng.random() < 0.03
+        portfolio = number % portfolios
+        rows.append({
+            "id": number, "reference": reference, "contributor_object_id": contributor,
+            "contributor_name": f"Contributor {number % 5000}", "title": f"Idea {number}",
+            "problem": "What is wrong today " * 5, "proposal": "What to do instead " * 5,
+            "benefit": "What it saves " * 3, "category_key": "process",
+            "portfolio_key": f"p{portfolio:02d}", "named_publicly": number % 3 == 0,
+            "status": status, "decline_reason": "not_viable" if status == "declined" else None,
+            "version": 1 if status == "submitted" else 3, "submitted_at": submitted,
+            "updated_at": decided_at or submitted, "submission_key": f"bench-{number}",
+            "department": "prefer_not", "function": "prefer_not", "location": "prefer_not",
+            "grade": "prefer_not", "role_type": "prefer_not",
+            "revisit_on": (now + timedelta(days=rng.randint(-20, 180))).date()
+            if status == "deferred" else None,
+            "sla_due_on": due, "first_response_at": first_response,
+            "first_response_unreachable": unreachable,
+        })
+
+        def event(action: str, at: datetime, before: str | None, after: str,
+                  actor: str = PMO[0], idea: int = number) -> None:
+            history.append({"idea_id": idea, "at": at, "actor": actor, "action": action,
+                            "from_status": before, "to_status": after})
+
+        event("submitted", submitted, None, "submitted", contributor)
+        if status == "submitted":
+            continue
+        allocated = submitted + timedelta(days=min(3, age.days / 2))
+        event("allocate", allocated, "submitted", "business_assessment")
+        if status in ("business_assessment", "escalated") and rng.random() < 0.15:
+            asked = submitted + timedelta(days=rng.uniform(4, max(5, age.days - 1)))
+            event("ask", asked, "business_assessment", "business_assessment", spoc(portfolio))
+            if rng.random() < 0.5:
+                event("answered", asked + timedelta(days=rng.uniform(0.1, 20)),
+                      "business_assessment", "business_assessment", contributor)
+        if status in ("approved", "delivered") and decided_at:
+            event("approve", decided_at, "business_assessment", "approved", spoc(portfolio))
+            if status == "delivered":
+                event("deliver", decided_at + timedelta(days=30), "approved", "delivered")
+        elif status in ("declined", "deferred") and decided_at:
+            move = "decline" if status == "declined" else "defer"
+            event(move, decided_at, "business_assessment", status, spoc(portfolio))
+        elif status == "withdrawn":
+            event("withdrawn", submitted + timedelta(days=min(10, age.days / 2)),
+                  "business_assessment", "withdrawn", contributor)
+    return rows, history
+
+
+async def seed(database_url: str, args: argparse.Namespace, now: datetime) -> float:
+    """Migrate, load the organisation, insert the ideas, run yesterday's pass; seconds it
+    took."""
+    from sqlalchemy import insert
+
+    from bot.app import build_jobs
+    from bot.config import Settings
+    from bot.domain.organisation import parse_organisation
+    from bot.services.organisation import OrganisationService
+    from storage import tables as t
+    from storage.engine import make_engine
+    from storage.migrate import upgrade
+    from storage.uow import unit_of_work_factory
+
+    started = time.perf_counter()
+    engine = make_engine(database_url)
+    await upgrade(engine)
+    earlier = now - timedelta(days=MONTHS * 31)
+    await OrganisationService(unit_of_work_factory(engine), FixedClock(earlier)).replace(
+        parse_organisation(organisation_data(args.portfolios)), "bench")
+    rows, history = idea_rows(args.ideas, args.portfolios, now, random.Random(args.seed))
+    async with engine.begin() as connection:
+        for table, batch in ((t.ideas, rows), (t.idea_history, history)):
+            for start in range(0, len(batch), 2000):
+                await connection.execute(insert(table), batch[start:start + 2000])
+        await connection.execute(insert(t.reference_counters), [
+            {"year": year, "last_number": args.ideas} for year in range(2024, 2028)])
+        if engine.dialect.name == "postgresql":
+            await connection.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('ideas', 'id'), (SELECT max(id) FROM ideas))")
+    async with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.exec_driver_sql("ANALYZE")
+        await connection.commit()
+    # Yesterday's passes (morning and evening): what was owed before today is already sent.
+    runner = build_jobs(engine, Settings(database_url=database_url), FixedClock(now))
+    for hours in (24, 12):
+        await runner.run_due(now - timedelta(hours=hours))
+    await engine.dispose()
+    return time.perf_counter() - started
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring.
+# ---------------------------------------------------------------------------------------------
+
+async def timed(repeat: int, work: Callable[[], Awaitable[Any]],
+                between: Callable[[], Awaitable[Any]] | None = None) -> tuple[list[float], Any]:
+    """`work` `repeat` times: the wall times, and what it returned last."""
+    times: list[float] = []
+    result = None
+    for n in range(repeat):
+        if between is not None and n:
+            await between()
+        started = time.perf_counter()
+        result = await work()
+        times.append(time.perf_counter() - started)
+    return times, result
+
+
+async def measure(database_url: str, args: argparse.Namespace,
+                  now: datetime) -> dict[str, Any]:
+    from sqlalchemy import delete, func, select
+
+    from bot.app import build_jobs
+    from bot.config import Settings
+    from bot.services.reports import Reports
+    from storage import tables as t
+    from storage.engine import make_engine
+    from storage.uow import unit_of_work_factory
+
+    engine = make_engine(database_url)
+    runner = build_jobs(engine, Settings(database_url=database_url), FixedClock(now))
+    reports = Reports(unit_of_work_factory(engine))
+    month = f"{(now.replace(day=1) - timedelta(days=1)):%Y-%m}"
+    figures: dict[str, list[float]] = {}
+    try:
+        async def baseline() -> int:
+            async with engine.connect() as connection:
+                return await connection.scalar(select(func.count()).select_from(t.ideas)
+                                               .where(t.ideas.c.status == "approved")) or 0
+
+        async def undo_pass() -> None:
+            """Forget what the measured pass queued and marked (not the seeding's passes)."""
+            async with engine.begin() as connection:
+                await connection.execute(delete(t.job_marks).where(t.job_marks.c.at == now))
+                await connection.execute(delete(t.outbox).where(t.outbox.c.created_at == now))
+                await connection.execute(delete(t.audit_log).where(t.audit_log.c.at == now))
+
+        await baseline()  # warm the connection pool and caches alike for every figure
+        await runner.due(now)
+        figures["baseline count(*)"], _ = await timed(args.repeat * 3, baseline)
+        figures["due"], due = await timed(args.repeat, lambda: runner.due(now))
+        figures["run-due"], queued = await timed(args.repeat, lambda: runner.run_due(now),
+                                                 undo_pass)
+        figures["run-due again"], again = await timed(args.repeat,
+                                                      lambda: runner.run_due(now))
+        figures[f"report {month}"], report = await timed(
+            args.repeat, lambda: _as_json(reports.sla_month(month, now)))
+        figures[f"report {month} p01"], one = await timed(
+            args.repeat, lambda: _as_json(reports.sla_month(month, now, "p01")))
+        async with engine.connect() as connection:
+            ideas = await connection.scalar(select(func.count()).select_from(t.ideas))
+            reminders = await connection.scalar(
+                select(func.count()).select_from(t.outbox).where(t.outbox.c.created_at == now))
+        return {
+            "ideas": ideas, "figures": figures, "due": len(due), "queued": len(queued),
+            "queued_again": len(again), "outbox_rows_queued": reminders,
+            "jobs": sorted({o.job.value for o in queued}),
+            "report_due": report["due"], "portfolio_due": one["due"],
+            "plans": await plans(engine, now, month) if args.plans else {},
+        }
+    finally:
+        await engine.dispose()
+
+
+async def _as_json(report: Awaitable[Any]) -> dict[str, Any]:
+    return (await report).as_json()
+
+
+async def plans(engine: Any, now: datetime, month: str) -> dict[str, str]:
+    """The database's plan for each query of a pass and of the report, captured as it runs."""
+    from sqlalchemy import event
+
+    from bot.app import build_jobs
+    from bot.config import Settings
+    from bot.services.reports import Reports
+    from storage.uow import unit_of_work_factory
+
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        await build_jobs(engine, Settings(database_url=str(engine.url)), FixedClock(now)).due(now)
+        await Reports(unit_of_work_factory(engine)).sla_month(month, now, "p01")
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", capture)
+    explain = ("EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN ")
+    found: dict[str, str] = {}
+    async with engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        for statement, parameters in seen:
+            driver = raw.driver_connection
+            if engine.dialect.name == "sqlite":
+                cursor = await driver.execute(explain + statement, parameters)
+                lines = [str(row[-1]) for row in await cursor.fetchall()]
+            else:
+                rows = await driver.fetch(explain + statement, *parameters)
+                lines = [row[0] for row in rows]
+            found[" ".join(statement.split())[:160]] = "\n".join(lines)
+    return found
+
+
+async def bench_one(kind: str, args: argparse.Namespace, workdir: Path,
+                    now: datetime) -> dict[str, Any]:
+    drop = None
+    if kind == "sqlite":
+        database_url = f"sqlite+aiosqlite:///{workdir}/bench.sqlite3"
+    else:
+        made = await postgres_database(prefix="iip_bench_jobs")
+        if isinstance(made, str):
+            return {"database": kind, "skipped": made}
+        database_url, drop = made
+    try:
+        seeded = await seed(database_url, args, now)
+        print(f"{kind}: seeded in {seeded:.1f} s; measuring...", file=sys.stderr, flush=True)
+        return {"database": kind, "seeded_s": seeded, **await measure(database_url, args, now)}
+    except Exception as error:
+        import traceback
+
+        traceback.print_exc()
+        return {"database": kind, "error": f"{type(error).__name__}: {error}"}
+    finally:
+        if drop is not None:
+            await drop()
+
+
+def report(results: list[dict[str, Any]]) -> int:
+    honest = True
+    print()
+    for r in results:
+        if "skipped" in r or "error" in r:
+            print(f"{r['database']}: {r.get('skipped') or r.get('error')}")
+            honest = False
+            continue
+        base = statistics.median(r["figures"]["baseline count(*)"])
+        print(f"{r['database']}: {r['ideas']:,} ideas, seeded in {r['seeded_s']:.1f} s; "
+              f"a pass would send {r['due']} message(s), queued {r['queued']} "
+              f"({', '.join(r['jobs'])}), then {r['queued_again']}; the report counts "
+              f"{r['report_due']:,} ideas due ({r['portfolio_due']:,} in p01)")
+        print(f"  {'figure':<24}{'median ms':>10}{'max ms':>9}{'x baseline':>12}  verdict")
+        for name, times in r["figures"].items():
+            middle, worst = statistics.median(times), max(times)
+            verdict = "" if name.startswith("baseline") else (
+                "PASS" if worst < TARGET_S else "FAIL") + f" (< {TARGET_S:.0f} s)"
+            print(f"  {name:<24}{middle * 1000:>10.1f}{worst * 1000:>9.1f}"
+                  f"{middle / base:>12.1f}  {verdict}")
+        if r["due"] and not r["queued"]:
+            honest = False
+            print("  NOT HONEST: messages were due and none was queued")
+        if r["queued_again"]:
+            honest = False
+            print(f"  NOT HONEST: the second pass queued {r['queued_again']} again")
+        for statement, plan in r["plans"].items():
+            print(f"  plan of {statement}\n    " + plan.replace("\n", "\n    "))
+    return 0 if honest else 1
+
+
+async def bench(args: argparse.Namespace) -> int:
+    from bot.cli_jobs import moment
+
+    now = moment(args.now)
+    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    results = []
+    with tempfile.TemporaryDirectory(prefix="iip-bench-jobs-") as folder:
+        for kind in kinds:
+            print(f"{kind}: seeding {args.ideas:,} ideas...", file=sys.stderr, flush=True)
+            results.append(await bench_one(kind, args, Path(folder), now))
+    print(json.dumps(results, default=str), file=sys.stderr)
+    return report(results)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--ideas", type=int, default=100_000)
+    parser.add_argument("--portfolios", type=int, default=12)
+    parser.add_argument("--now", default=NOW, help="the measured pass's moment (ISO 8601)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--plans", action="store_true",
+                        help="print the database's plan of each query a pass and the report run")
+    return asyncio.run(bench(parser.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
