@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.ideas import LONDON, UNDECIDED, Status, update_due
@@ -149,9 +149,11 @@ class SqlJobLedger:
             chunk = idea_ids[start:start + 1000]
             found |= {(r.job, r.idea_id, r.threshold) for r in await self._db.execute(
                 select(m.c.job, m.c.idea_id, m.c.threshold).where(m.c.idea_id.in_(chunk)))}
+        # Each day's mark by its key (a row-value IN list would make SQLite scan the table).
         found |= {(r.job, r.idea_id, r.threshold) for r in await self._db.execute(
             select(m.c.job, m.c.idea_id, m.c.threshold)
-            .where(tuple_(m.c.job, m.c.idea_id, m.c.threshold).in_(days)))}
+            .where(or_(*(and_(m.c.job == job, m.c.idea_id == idea, m.c.threshold == threshold)
+                         for job, idea, threshold in days))))}
         return frozenset(_mark(*row) for row in found)
 
 

@@ -261,6 +261,8 @@ idea_history = Table(
     Column("notice_key", String(400), index=True),
     # What else the move recorded: the decline reason, duplicate, revisit date, portfolios...
     Column("detail", JSON),
+    # The scheduler's reads of a few actions (approvals, questions and answers) across ideas.
+    Index(None, "action", "idea_id", "at"),
 )
 
 # What the scheduler's passes have done (bot.domain.reminders.Mark): a reminder for an idea at
@@ -273,6 +275,8 @@ job_marks = Table(
     Column("idea_id", Integer, primary_key=True),  # 0: not about one idea
     Column("threshold", String(64), primary_key=True),
     Column("at", Timestamp(), nullable=False),
+    # A pass reads the marks of the ideas it found; the table only grows.
+    Index(None, "idea_id"),
 )
 
 reference_counters = Table(
