@@ -47,7 +47,7 @@ lock:
 		--python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
 		--custom-compile-command "make lock" --output-file $(LOCK) $(if $(UPGRADE),--upgrade)
 
-## bench: the benchmarks under tests/bench (not part of the test suite; about 20 minutes)
+## bench: the benchmarks under tests/bench (not part of the test suite; about 25 minutes)
 bench: $(BIN)/.installed
 	$(BIN)/python tests/bench/turns.py --load both --database both
 	$(BIN)/python tests/bench/turns.py --load submission --think 0.5 --database both
