@@ -62,6 +62,10 @@ class SqlOrganisationStore:
                 .order_by(t.categories.c.position)
             )
         ]
+        change_agents = tuple(
+            r.object_id for r in await self._db.execute(
+                select(t.change_agents.c.object_id).order_by(t.change_agents.c.position))
+        )
         return Organisation(
             people=tuple(people),
             pmo=tuple(pmo),
@@ -71,6 +75,7 @@ class SqlOrganisationStore:
             news_channel=settings["news_channel"],
             allow_self_decisions=settings["allow_self_decisions"],
             executive_sponsor=settings["executive_sponsor"],
+            change_agents=change_agents,
         )
 
     async def replace(self, organisation: Organisation, at: datetime) -> int:
@@ -103,6 +108,13 @@ class SqlOrganisationStore:
             await self._db.execute(insert(t.role_assignments), [
                 {"object_id": oid, "role": role.value, "portfolio_key": key, "position": n}
                 for n, (oid, role, key) in enumerate(grants)
+            ])
+        # Like role grants, the change agents are a pure function of the file.
+        await self._db.execute(delete(t.change_agents))
+        if organisation.change_agents:
+            await self._db.execute(insert(t.change_agents), [
+                {"object_id": oid, "position": n}
+                for n, oid in enumerate(organisation.change_agents)
             ])
         # The new revision is computed in the database, so two loads at once cannot both
         # write the same number.

@@ -307,3 +307,35 @@ contributor_profiles = Table(
     Column("role_type", String(64), nullable=False),
     Column("updated_at", Timestamp(), nullable=False),
 )
+
+# The change agents ([change_agents] in the organisation file), in the file's order. They need
+# not be listed among the people, so no foreign key ties them there.
+change_agents = Table(
+    "change_agents",
+    metadata,
+    Column("object_id", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+# The PMO's campaigns (bot.domain.campaigns.Campaign). Ideas are tagged with `key`.
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(40), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("theme", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    # The campaign's own questions, asked after the usual ones: a list of up to three texts.
+    Column("questions", JSON, nullable=False),
+    Column("opens_on", Date, nullable=False),
+    Column("closes_on", Date, nullable=False),
+    Column("audience_kind", String(16), nullable=False),
+    Column("audience_target", String(400), nullable=False),
+    # The Entra object ids of a file audience (empty for any other kind).
+    Column("audience_members", JSON, nullable=False),
+    Column("image_url", String(1000)),
+    Column("state", String(16), nullable=False, index=True),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", Timestamp(), nullable=False),
+)

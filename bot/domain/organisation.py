@@ -73,6 +73,9 @@ class Organisation:
     allow_self_decisions: bool = False
     # Who gets the weekly list of broken promises ([settings] executive_sponsor), if anyone.
     executive_sponsor: str | None = None
+    # The change agents ([change_agents] members): volunteers who preview and promote
+    # campaigns. They need not be listed under [[people]].
+    change_agents: tuple[str, ...] = ()
     _people_by_id: dict[str, Person] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -96,11 +99,16 @@ def normalise_object_id(value: str) -> str:
     return value.strip().lower()
 
 
+def is_object_id(value: str) -> bool:
+    """True when `value` is written as an Entra object id (a GUID)."""
+    return bool(_OBJECT_ID.match(normalise_object_id(value)))
+
+
 def parse_organisation(data: Mapping[str, Any]) -> Organisation:
     """Build an Organisation from the decoded TOML file, or raise with every problem found."""
     problems: list[str] = []
-    _reject_unknown(data, {"settings", "pmo", "people", "portfolios", "categories"}, "the file",
-                    problems)
+    _reject_unknown(data, {"settings", "pmo", "people", "portfolios", "categories",
+                           "change_agents"}, "the file", problems)
     people = _parse_people(data.get("people", []), problems)
     known = {p.object_id for p in people}
     self_decisions, sponsor = _parse_settings(data.get("settings", {}), known, problems)
@@ -118,6 +126,7 @@ def parse_organisation(data: Mapping[str, Any]) -> Organisation:
 
     portfolios = _parse_portfolios(data.get("portfolios", []), known, problems)
     categories = _parse_categories(data.get("categories", []), problems)
+    change_agents = _parse_change_agents(data.get("change_agents", {}), problems)
 
     if problems:
         raise OrganisationError(problems)
@@ -131,7 +140,30 @@ def parse_organisation(data: Mapping[str, Any]) -> Organisation:
         news_channel=news,
         allow_self_decisions=self_decisions,
         executive_sponsor=sponsor,
+        change_agents=tuple(change_agents),
     )
+
+
+def _parse_change_agents(section: Any, problems: list[str]) -> list[str]:
+    """[change_agents] members: Entra object ids, each once (none when the table is absent)."""
+    table = _as_table(section)
+    if table is None:
+        problems.append("[change_agents] must be a table.")
+        return []
+    _reject_unknown(table, {"members"}, "[change_agents]", problems)
+    where = "[change_agents] members"
+    items = _as_array(table.get("members", []))
+    if items is None:
+        problems.append(f"{where} must be a list of Entra object ids.")
+        return []
+    ids: dict[str, None] = {}
+    for item in items:
+        oid = _check_object_id(item, where, problems)
+        if oid is not None and oid in ids:
+            problems.append(f"{where}: {oid} is listed twice.")
+        elif oid is not None:
+            ids[oid] = None
+    return list(ids)
 
 
 def _parse_settings(section: Any, known: set[str],
@@ -185,6 +217,14 @@ def describe_changes(before: Organisation | None, after: Organisation) -> list[s
         changes.append(f"news channel set to {after.news_channel or 'none'}")
     if old.executive_sponsor != after.executive_sponsor:
         changes.append(f"executive sponsor set to {after.executive_sponsor or 'nobody'}")
+    joined = len(set(after.change_agents) - set(old.change_agents))
+    left = len(set(old.change_agents) - set(after.change_agents))
+    if joined:
+        changes.append(f"change agents added: {joined:,}")
+    if left:
+        changes.append(f"change agents removed: {left:,}")
+    if _reordered(list(old.change_agents), list(after.change_agents)):
+        changes.append("change agents reordered")
     if old.allow_self_decisions != after.allow_self_decisions:
         changes.append("self-decisions allowed" if after.allow_self_decisions
                        else "self-decisions no longer allowed")

@@ -166,3 +166,14 @@ async def test_the_cache_follows_a_replace_made_elsewhere(engine: AsyncEngine, c
     assert (await reader.current()).pmo == (MEGAN,)
     assert not (await reader.roles_of(ALEX)).pmo
     assert (await reader.roles_of(MEGAN)).pmo
+
+
+async def test_change_agents_round_trip_in_order_and_are_replaced(engine: AsyncEngine) -> None:
+    agents = ("6e2f1b7a-0c4d-4a5e-9f10-2b3c4d5e6f70", MEGAN, ALEX)
+    with_agents = dataclasses.replace(demo_organisation(), change_agents=agents)
+    await replace(engine, with_agents)
+    assert (await load(engine))[1] == with_agents
+    fewer = dataclasses.replace(demo_organisation(), change_agents=(ALEX,))
+    await replace(engine, fewer)
+    assert (await load(engine))[1] == fewer
+    assert await count(engine, tables.change_agents) == 1

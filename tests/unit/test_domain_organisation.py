@@ -399,3 +399,37 @@ def test_the_order_of_people_in_the_file_does_not_matter() -> None:
     data["people"].reverse()
     assert parse_organisation(data) == demo_organisation()
     assert describe_changes(demo_organisation(), parse_organisation(data)) == []
+
+
+# Change agents
+
+AGENT = "6e2f1b7a-0c4d-4a5e-9f10-2b3c4d5e6f70"
+
+
+def test_change_agents_are_optional_and_need_not_be_people() -> None:
+    assert demo_organisation().change_agents == ()
+    data = demo_data()
+    data["change_agents"] = {"members": [AGENT.upper(), ALEX]}
+    assert parse_organisation(data).change_agents == (AGENT, ALEX)
+
+
+def test_a_malformed_or_repeated_change_agent_is_named() -> None:
+    data = demo_data()
+    data["change_agents"] = {"members": ["alexw@example.com", AGENT, AGENT], "leads": []}
+    problems = problems_of(data)
+    assert has_problem(problems, "[change_agents] members: 'alexw@example.com' is not an "
+                                 "Entra object id (a GUID). That looks like an e-mail address")
+    assert has_problem(problems, f"[change_agents] members: {AGENT} is listed twice.")
+    assert has_problem(problems, "Unknown key 'leads' in [change_agents]")
+    data["change_agents"] = {"members": AGENT}
+    assert problems_of(data) == ["[change_agents] members must be a list of Entra object ids."]
+
+
+def test_changes_to_the_change_agents_are_counted() -> None:
+    before = demo_organisation()
+    after = dataclasses.replace(before, change_agents=(AGENT, ALEX))
+    assert describe_changes(before, after) == ["change agents added: 2"]
+    assert describe_changes(after, dataclasses.replace(before, change_agents=(ALEX,))) == [
+        "change agents removed: 1"]
+    assert describe_changes(after, dataclasses.replace(before, change_agents=(ALEX, AGENT))) == [
+        "change agents reordered"]
