@@ -33,6 +33,7 @@ from bot.domain.service_urls import ServiceUrlPolicy
 from bot.domain.working_days import QuietHours, WorkingDays
 from bot.presenters.routes import build_presenters
 from bot.services.bundle import Services
+from bot.services.campaigns import CampaignService
 from bot.services.clock import SystemClock
 from bot.services.conversations import ConversationService
 from bot.services.decisions import DecisionService
@@ -73,6 +74,7 @@ def build_services(engine: AsyncEngine, clock: Clock,
         ideas=IdeaService(uow, clock, cards, organisation),
         decisions=DecisionService(uow, clock, cards, organisation),
         staff=StaffDesk(uow, clock, cards.idea_card, organisation),
+        campaigns=CampaignService(uow, clock, organisation),
     )
 
 

@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     from bot.cli_jobs import add_commands as add_job_commands
 
     add_job_commands(commands)
+    from bot.cli_campaigns import add_commands as add_campaign_commands
+
+    add_campaign_commands(commands)
 
     cards = commands.add_parser("cards", help="Adaptive Cards").add_subparsers(metavar="ACTION")
     gallery = cards.add_parser("gallery", help="write every card, with sample data, as JSON")

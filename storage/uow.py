@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 
 from storage.addresses import SqlAddressBook
 from storage.audit import SqlAuditLog
+from storage.campaigns import SqlCampaigns
 from storage.engine import connect
 from storage.feedback import SqlFeedbackStore
 from storage.ideas import SqlDrafts, SqlIdeas, SqlProfiles
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
     profiles: SqlProfiles
     promises: SqlPromises
     jobs: SqlJobLedger
+    campaigns: SqlCampaigns
 
     def __init__(self, engine: AsyncEngine,
                  on_commit: Callable[[], None] | None = None) -> None:
@@ -60,6 +62,7 @@ class SqlUnitOfWork:
         self.profiles = SqlProfiles(self._connection)
         self.promises = SqlPromises(self._connection)
         self.jobs = SqlJobLedger(self._connection)
+        self.campaigns = SqlCampaigns(self._connection)
         return self
 
     async def __aexit__(

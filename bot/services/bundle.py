@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.services.campaigns import CampaignService
 from bot.services.conversations import ConversationService
 from bot.services.decisions import DecisionService
 from bot.services.feedback import FeedbackService
@@ -20,3 +21,4 @@ class Services:
     ideas: IdeaService
     decisions: DecisionService
     staff: StaffDesk
+    campaigns: CampaignService

@@ -10,6 +10,7 @@ from typing import Protocol, Self
 
 from bot.domain.addresses import ConversationAddress
 from bot.domain.audit import AuditEntry
+from bot.domain.campaigns import Campaign, CampaignRequest
 from bot.domain.feedback import Feedback
 from bot.domain.ideas import HistoryEntry, IdeaChange, IdeaDetail, IdeaSubmission, IdeaSummary
 from bot.domain.intake import Draft
@@ -146,6 +147,25 @@ class Ideas(Protocol):
         ...
 
 
+class Campaigns(Protocol):
+    """The PMO's campaigns."""
+
+    async def keys_from(self, prefix: str) -> list[str]:
+        """The keys of the campaigns whose key starts with `prefix`."""
+        ...
+
+    async def add(self, request: CampaignRequest, key: str, created_by: str,
+                  at: datetime) -> Campaign:
+        """Keep a checked request as a new draft campaign under `key`."""
+        ...
+
+    async def by_id(self, campaign_id: int) -> Campaign | None: ...
+
+    async def listed(self) -> list[Campaign]:
+        """Every campaign, the latest to open first."""
+        ...
+
+
 class JobLedger(Protocol):
     """What the scheduler's jobs read, and the marks of what its passes have done."""
 
@@ -278,6 +298,9 @@ class UnitOfWork(Protocol):
 
     @property
     def promises(self) -> Promises: ...
+
+    @property
+    def campaigns(self) -> Campaigns: ...
 
     async def __aenter__(self) -> Self: ...
 

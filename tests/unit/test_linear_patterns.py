@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from bot.domain import commands, ideas, intake, sensitive
+from bot.domain import campaigns, commands, ideas, intake, sensitive
 from bot.domain import text as text_rules
 
 PATTERNS: dict[str, re.Pattern[str]] = {
@@ -26,6 +26,9 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "blank lines": text_rules._MANY_BLANK_LINES,
     "yes": intake._YES,
     "no": intake._NO,
+    "campaign channel": campaigns._CHANNEL,
+    "campaign portfolio": campaigns._PORTFOLIO,
+    "campaign key": campaigns._NOT_KEY,
 }
 
 # Repeated units that keep a pattern's partial matches going, and long runs between a prefix
@@ -106,8 +109,16 @@ def test_mentions_are_removed_in_linear_time_from_a_whole_message():
 def test_the_public_checks_are_linear_on_the_longest_text_they_are_given():
     for work, name in [(sensitive.find_sensitive, "find_sensitive"),
                        (commands.parse_command, "parse_command"),
-                       (ideas.find_reference, "find_reference")]:
+                       (ideas.find_reference, "find_reference"),
+                       (_audience_or_refusal, "parse_audience")]:
         assert_linear(work, name, (1_000, 2_000, 4_000))
+
+
+def _audience_or_refusal(text: str) -> object:
+    try:
+        return campaigns.parse_audience("channel:19:" + text)
+    except campaigns.InvalidCampaign as refusal:
+        return refusal
 
 
 def test_what_is_looked_at_is_capped():
