@@ -7,32 +7,21 @@ rows come back once its lease runs out, and it can then no longer record an outc
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
+from support.outbox import LEASE, T0, card, enqueue, outbox_rows, texts
 
 from bot.domain.addresses import ConversationAddress, ConversationKind
-from bot.domain.messages import CardMessage
 from bot.domain.outbox import DeliveryState, MessageKind, OutgoingMessage, Recipient
 from storage import tables
 from storage.engine import make_engine
 from storage.outbox import SqlOutboxQueue
 from storage.uow import SqlUnitOfWork
 
-T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
-LEASE = timedelta(seconds=60)
 TENANT = "50612dbb-0237-4969-b378-8d42590f9c00"
-
-
-def card(text: str) -> CardMessage:
-    return CardMessage(
-        card={"type": "AdaptiveCard", "version": "1.5",
-              "body": [{"type": "TextBlock", "text": text}]},
-        summary=text, fallback_text=text,
-    )
 
 
 def message(key: str, conversation: str = "a:chat-1", text: str | None = None,
@@ -40,23 +29,6 @@ def message(key: str, conversation: str = "a:chat-1", text: str | None = None,
     return OutgoingMessage(recipient=Recipient.conversation(conversation),
                            kind=MessageKind.NOTICE, dedupe_key=key,
                            message=card(text or key), not_before=not_before)
-
-
-async def enqueue(engine: AsyncEngine, *messages: OutgoingMessage, at: datetime = T0) -> int:
-    async with SqlUnitOfWork(engine) as uow:
-        queued = [await uow.outbox.enqueue(m, at) for m in messages]
-        await uow.commit()
-    return sum(queued)
-
-
-async def outbox_rows(engine: AsyncEngine) -> list[dict[str, Any]]:
-    async with engine.connect() as connection:
-        result = await connection.execute(select(tables.outbox).order_by(tables.outbox.c.id))
-        return [dict(row) for row in result.mappings()]
-
-
-def texts(deliveries) -> list[str]:
-    return [d.message.summary for d in deliveries]
 
 
 # Queueing in the change's transaction
