@@ -5,7 +5,8 @@ take turns under an advisory lock and skip rows a change is rewriting (FOR UPDAT
 LOCKED), so replicas never send the same row at once; on SQLite writes are serialised anyway.
 A worker that dies mid-send leaves its rows to be claimed again once the lease expires: at
 most its sends in flight repeat. A claim passes over a chat whose earlier message must go
-first, so each chat reads in the order its messages were queued.
+first, so each chat reads in the order its messages were queued. Interactive messages go
+before bulk ones (a batch, such as a campaign's broadcast) that are due with them.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, FromClause, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain.messages import CardMessage
 from bot.domain.outbox import (
+    BatchProgress,
     Delivery,
     DeliveryState,
     MessageKind,
@@ -116,6 +118,38 @@ class SqlOutbox:
         )
         return {row.dedupe_key: row.created_at for row in rows}
 
+    async def cancel_batch(self, batch: str, at: datetime) -> int:
+        """Call off the messages of `batch` still waiting (to be sent, or tried again), keeping
+        them on record as cancelled; how many. One in flight is left to be sent: a send
+        cannot be recalled, and its worker still owns the row."""
+        result = await self._db.execute(
+            update(outbox)
+            .where(outbox.c.batch == batch, outbox.c.state == DeliveryState.PENDING.value)
+            .values(state=DeliveryState.CANCELLED.value, cancelled_at=at)
+        )
+        return result.rowcount
+
+    async def batch_progress(self, batch: str) -> BatchProgress:
+        """How many of the messages of `batch` stand where (all zero for a batch unknown)."""
+        rows = await self._db.execute(
+            select(outbox.c.state, outbox.c.last_error.is_not(None), func.count())
+            .where(outbox.c.batch == batch)
+            .group_by(outbox.c.state, outbox.c.last_error.is_not(None))
+        )
+        counts: dict[str, int] = {}
+        for state, erred, count in rows:
+            name = ("failing" if state == DeliveryState.PENDING.value and erred
+                    else _PROGRESS_FIELDS[DeliveryState(state)])
+            counts[name] = counts.get(name, 0) + count
+        return BatchProgress(**counts)
+
+
+_PROGRESS_FIELDS = {
+    DeliveryState.PENDING: "pending", DeliveryState.SENDING: "sending",
+    DeliveryState.SENT: "sent", DeliveryState.DEAD: "dead",
+    DeliveryState.CANCELLED: "cancelled",
+}
+
 
 def _row(message: OutgoingMessage, now: datetime,
          replaces_id: int | None = None) -> dict[str, object]:
@@ -135,7 +169,41 @@ def _row(message: OutgoingMessage, now: datetime,
         "due_at": max(message.not_before or now, now),
         "attempts": 0,
         "replaces_id": replaces_id,
+        "batch": message.batch,
     }
+
+
+def _due(table: FromClause, now: datetime) -> ColumnElement[bool]:
+    """The row may be sent now: it waits and its time has come, or the worker that held it
+    let its lease run out. A sent, dead or cancelled row never is."""
+    return and_(
+        table.c.not_before <= now,
+        or_(
+            table.c.state == DeliveryState.PENDING.value,
+            and_(table.c.state == DeliveryState.SENDING.value, table.c.leased_until < now),
+        ),
+    )
+
+
+def _bulk_last(now: datetime) -> ColumnElement[int]:
+    """0 for a row that goes first, 1 for a bulk row that waits behind them; claims take rows
+    in this order before their due time and queued order.
+
+    Interactive rows (in no batch: decision notices, staff cards, receipts, replies) go
+    first, so a decision notice due now never queues behind a 12,000-row broadcast. So do
+    the bulk rows of a chat that has an interactive row due: a chat's messages keep their
+    queued order, and the interactive one cannot go before its chat's earlier broadcast, so
+    that broadcast row is taken with it. An expression, not a stored priority: which bulk
+    rows go first depends on what else is due, and it needs no column kept in step. Its
+    subqueries are uncorrelated, run once per claim, as in `_chat_free`."""
+    other = outbox.alias("interactive")
+    interactive_due = and_(_due(other, now), other.c.batch.is_(None))
+    return case((or_(
+        outbox.c.batch.is_(None),
+        *(mine.in_(select(theirs).where(interactive_due, theirs.is_not(None)))
+          for mine, theirs in ((outbox.c.conversation_id, other.c.conversation_id),
+                               (outbox.c.object_id, other.c.object_id))),
+    ), 0), else_=1)
 
 
 def _chat_free(owner: str, now: datetime) -> ColumnElement[bool]:
@@ -175,13 +243,7 @@ class SqlOutboxQueue:
 
     async def claim(self, owner: str, now: datetime, limit: int,
                     lease: timedelta) -> list[Delivery]:
-        due = and_(
-            outbox.c.not_before <= now,
-            or_(
-                outbox.c.state == DeliveryState.PENDING.value,
-                and_(outbox.c.state == DeliveryState.SENDING.value, outbox.c.leased_until < now),
-            ),
-        )
+        due = _due(outbox, now)
         async with connect(self._engine, begin=True) as connection:
             if connection.dialect.name == "postgresql":
                 await connection.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK)))
@@ -189,7 +251,7 @@ class SqlOutboxQueue:
             # that each chosen row is still due.
             candidates = (
                 select(outbox.c.id).where(due, _chat_free(owner, now))
-                .order_by(outbox.c.not_before, outbox.c.id).limit(limit)
+                .order_by(_bulk_last(now), outbox.c.not_before, outbox.c.id).limit(limit)
             )
             if connection.dialect.name == "postgresql":
                 # Not `id IN (subquery)`: PostgreSQL may plan that as a nested loop that

@@ -191,6 +191,10 @@ outbox = Table(
     Column("first_attempt_at", Timestamp()),
     Column("sent_conversation_id", String(400)),
     Column("activity_id", String(400)),
+    # The bulk send it belongs to (a campaign's broadcast), or none for an interactive message.
+    Column("batch", String(120), index=True),
+    # When its batch was called off, for a row left `cancelled` (never sent, kept on record).
+    Column("cancelled_at", Timestamp()),
     Index(None, "state", "not_before"),
 )
 

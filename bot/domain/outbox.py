@@ -29,6 +29,7 @@ class DeliveryState(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     DEAD = "dead"
+    CANCELLED = "cancelled"  # its batch was called off before it was sent; never claimed
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +65,41 @@ class Recipient:
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
-    """One message to queue. The same `dedupe_key` is only ever queued once."""
+    """One message to queue. The same `dedupe_key` is only ever queued once.
+
+    A message in a `batch` (a campaign's broadcast, say) is bulk: it can be counted and
+    called off with the rest of its batch, and interactive messages (in no batch) due at the
+    same time go before it."""
 
     recipient: Recipient
     kind: MessageKind
     dedupe_key: str
     message: CardMessage
     not_before: datetime | None = None
+    batch: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchProgress:
+    """Where a batch's messages stand, each counted once: `failing` are waiting to be tried
+    again after an error, `pending` the rest still waiting, `sending` those in flight."""
+
+    pending: int = 0
+    sending: int = 0
+    sent: int = 0
+    failing: int = 0
+    dead: int = 0
+    cancelled: int = 0
+
+    @property
+    def total(self) -> int:
+        return (self.pending + self.sending + self.sent + self.failing + self.dead
+                + self.cancelled)
+
+    @property
+    def finished(self) -> bool:
+        """Nothing of the batch is left to send or to try again."""
+        return not (self.pending or self.sending or self.failing)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,13 @@ from bot.domain.intake import Draft
 from bot.domain.listing import IdeaQuery
 from bot.domain.messages import CardMessage
 from bot.domain.organisation import Organisation
-from bot.domain.outbox import Delivery, OutgoingMessage, Recipient, SentActivity
+from bot.domain.outbox import (
+    BatchProgress,
+    Delivery,
+    OutgoingMessage,
+    Recipient,
+    SentActivity,
+)
 from bot.domain.profile import Profile
 from bot.domain.reminders import JobState, Mark, Reading
 from bot.domain.sla import IdeaPromise, Promise
@@ -103,6 +109,14 @@ class Outbox(Protocol):
 
     async def first_sends(self, keys: list[str]) -> dict[str, datetime]:
         """Which of `keys` were queued as first sends (not replacements), and when."""
+        ...
+
+    async def cancel_batch(self, batch: str, at: datetime) -> int:
+        """Call off the messages of `batch` not yet sent nor in flight; how many."""
+        ...
+
+    async def batch_progress(self, batch: str) -> BatchProgress:
+        """How many of the messages of `batch` stand where."""
         ...
 
 
