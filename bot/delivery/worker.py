@@ -291,6 +291,9 @@ class DeliveryWorker:
         if original is None or original.state is DeliveryState.DEAD:
             await self._give_up(delivery, "the card to replace was never delivered")
             return None
+        if original.state is DeliveryState.CANCELLED:
+            await self._give_up(delivery, "the card to replace was called off before it was sent")
+            return None
         if original.state is not DeliveryState.SENT or not original.activity_id:
             # Not sent yet: come back once it is.
             await self._put_back(delivery, self._clock.now() + REPLACE_LATER)

@@ -189,6 +189,22 @@ async def test_a_replacement_card_goes_where_the_card_it_replaces_went(setup) ->
     assert setup.queue["card, updated"].state is DeliveryState.SENT
 
 
+async def test_a_replacement_for_a_card_called_off_before_it_was_sent_is_given_up(
+        setup) -> None:
+    """Its broadcast was cancelled: the card will never be sent, so there is nothing to
+    update, and waiting for it would keep the replacement coming back for ever."""
+    setup.known("alex")
+    setup.queue.add("a:alex", "card")
+    setup.queue["card"].state = DeliveryState.CANCELLED
+    setup.queue.add("a:alex", "card, updated", replaces="card")
+
+    await setup.worker().run_until_empty()
+
+    assert setup.messenger.replaced == []
+    assert (setup.queue["card, updated"].state, setup.queue["card, updated"].last_error) == (
+        DeliveryState.DEAD, "the card to replace was called off before it was sent")
+
+
 async def test_a_message_that_could_not_even_be_put_back_is_not_left_in_hand(setup,
                                                                              clock) -> None:
     """The database fails while the worker finds the address and again as it records that:
