@@ -1,7 +1,7 @@
 """outbox: batches of bulk messages (a campaign's broadcast), counted and cancelled together
 
-Revision ID: 0013_outbox_batches
-Revises: 0012_job_reads_indexes
+Revision ID: 0014_outbox_batches
+Revises: 0013_campaigns
 Create Date: 2026-12-06 05:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import storage.tables
 
-revision: str = "0013_outbox_batches"
-down_revision: str | None = "0012_job_reads_indexes"
+revision: str = "0014_outbox_batches"
+down_revision: str | None = "0013_campaigns"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
