@@ -77,15 +77,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="requeue every dead message")
     retry.set_defaults(run=_outbox_retry)
 
+    from bot.cli_campaigns import add_commands as add_campaign_commands
+    from bot.cli_jobs import add_commands as add_job_commands
     from bot.cli_promise import add_commands as add_promise_commands
 
-    add_promise_commands(commands)
-    from bot.cli_jobs import add_commands as add_job_commands
-
-    add_job_commands(commands)
-    from bot.cli_campaigns import add_commands as add_campaign_commands
-
-    add_campaign_commands(commands)
+    for add_commands in (add_promise_commands, add_job_commands, add_campaign_commands):
+        add_commands(commands)
 
     cards = commands.add_parser("cards", help="Adaptive Cards").add_subparsers(metavar="ACTION")
     gallery = cards.add_parser("gallery", help="write every card, with sample data, as JSON")
@@ -289,6 +286,7 @@ def _outbox_status(settings: Settings, _args: argparse.Namespace) -> int:
     print(f"sent       {status.sent:>8,}")
     print(f"failing    {status.failing:>8,}  (pending again after an error)")
     print(f"dead       {status.dead:>8,}")
+    print(f"cancelled  {status.cancelled:>8,}  (called off with their batch)")
     print(f"oldest pending: {'none' if oldest is None else f'{oldest:,.0f} s'}")
     return 0
 

@@ -43,6 +43,7 @@ class OutboxStatus:
     failing: int
     dead: int
     oldest_pending_seconds: float | None
+    cancelled: int = 0  # called off with their batch: kept on record, never sent
 
 
 class SqlOutbox:
@@ -386,6 +387,7 @@ class SqlOutboxQueue:
             failing=failing or 0,
             dead=counts.get(DeliveryState.DEAD.value, 0),
             oldest_pending_seconds=(now - oldest).total_seconds() if oldest else None,
+            cancelled=counts.get(DeliveryState.CANCELLED.value, 0),
         )
 
     async def requeue_dead(self, now: datetime) -> int:

@@ -80,6 +80,9 @@ async def test_cancelling_calls_off_what_waits_and_leaves_what_was_sent_or_is_in
     assert await cancel(engine) == 2  # the one waiting, and the one waiting for its retry
 
     assert await progress(engine) == BatchProgress(sending=1, sent=1, dead=1, cancelled=2)
+    # The operator's count (`iip outbox status`) shows them apart, neither pending nor dead.
+    status = await queue.status(T0 + timedelta(minutes=31))
+    assert (status.pending, status.dead, status.cancelled) == (1, 1, 2)
     rows = {row["summary"]: row for row in await outbox_rows(engine)}
     assert {name: rows[name]["state"] for name in rows} == {
         "sent": "sent", "failing": "cancelled", "dead": "dead", "in-flight": "sending",
