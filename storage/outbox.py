@@ -350,10 +350,12 @@ class SqlOutboxQueue:
                 .where(outbox.c.id == delivery_id, outbox.c.lease_owner == owner,
                        outbox.c.state == DeliveryState.SENDING.value)
                 .values(lease_owner=None, leased_until=None, **values)
-                .returning(outbox.c.dedupe_key, outbox.c.state, outbox.c.sent_at,
-                           outbox.c.first_attempt_at, outbox.c.due_at)
+                .returning(outbox.c.kind, outbox.c.dedupe_key, outbox.c.state,
+                           outbox.c.sent_at, outbox.c.first_attempt_at, outbox.c.due_at)
             )).first()
-            if finished is not None:
+            # Only a status message (a decision's notice among them) can keep a contributor's
+            # promise: welcomes, reminders and a broadcast's thousands of calls cost no look-up.
+            if finished is not None and finished.kind == MessageKind.STATUS.value:
                 await record_first_response(connection, finished.dedupe_key, first_response_of(
                     finished.sent_at, finished.state == DeliveryState.DEAD.value,
                     finished.first_attempt_at, finished.due_at))
