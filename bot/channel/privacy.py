@@ -12,29 +12,12 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from bot.domain.addresses import ConversationKind
-from bot.domain.commands import Command
-from bot.domain.errors import Malformed
-from bot.domain.requests import parse_typed
-from cards.requests import parse_card
 
 TEAMS_CHAT_LINK = "https://teams.microsoft.com/l/chat/0/0?users="
 
 
 def is_shared(kind: ConversationKind) -> bool:
     return kind is not ConversationKind.PERSONAL
-
-
-def may_answer_in_shared(command: Command) -> bool:
-    """Whether a typed command may be answered where others read it."""
-    return parse_typed(command.value).request.answered_in_shared
-
-
-def may_press_in_shared(action: str) -> bool:
-    """Whether a button's action id may be answered where others read it."""
-    try:
-        return parse_card({"action": action}).answered_in_shared
-    except Malformed:
-        return False
 
 
 def private_chat_link(app_id: str) -> str | None:

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft4Validator
 from support.cli import run_cli
+from support.privacy import may_answer_in_shared
 
-from bot.channel.privacy import may_answer_in_shared
 from bot.domain.commands import Command, parse_command
 from manifest.package import (
     ACCENT_COLOUR,

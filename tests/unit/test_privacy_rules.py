@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pytest
 from support.cards import typed
+from support.privacy import may_answer_in_shared, may_press_in_shared
 
-from bot.channel.privacy import (
-    is_shared,
-    may_answer_in_shared,
-    may_press_in_shared,
-    private_chat_link,
-)
+from bot.channel.privacy import is_shared, private_chat_link
 from bot.domain.addresses import ConversationKind
 from bot.domain.commands import Command
 from bot.domain.requests import parse_typed
