@@ -27,7 +27,7 @@ from bot.channel.signing_keys import (
 from bot.config import Settings
 from bot.delivery.pacing import Pacer, conversation_windows, safe_tenant_windows
 from bot.delivery.worker import DeliveryOptions, DeliveryWorker
-from bot.domain.ideas import LONDON
+from bot.domain.ideas import uk_day
 from bot.domain.reminders import Timing
 from bot.domain.service_urls import ServiceUrlPolicy
 from bot.domain.working_days import QuietHours, WorkingDays
@@ -65,7 +65,7 @@ def build_services(engine: AsyncEngine, clock: Clock,
                    doorbell: asyncio.Event | None = None) -> Services:
     """The use cases; `doorbell` is rung after every commit that queued a message."""
     uow = unit_of_work_factory(engine, doorbell.set if doorbell else None)
-    cards = DecisionCards(today=lambda: clock.now().astimezone(LONDON).date())
+    cards = DecisionCards(today=lambda: uk_day(clock.now()))
     organisation = OrganisationCache()
     return Services(
         conversations=ConversationService(uow, clock),
@@ -96,7 +96,7 @@ def build_jobs(engine: AsyncEngine, settings: Settings, clock: Clock,
         quiet=QuietHours(start, end, settings.quiet_weekends),
         tenant_id=settings.app_tenant_id or None,
     )
-    cards = DecisionCards(today=lambda: clock.now().astimezone(LONDON).date())
+    cards = DecisionCards(today=lambda: uk_day(clock.now()))
     return JobRunner(unit_of_work_factory(engine, doorbell.set if doorbell else None), clock,
                      ReminderCards(cards.idea_card), options)
 

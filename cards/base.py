@@ -16,7 +16,7 @@ from microsoft_teams.cards.core import (
     TextRun,
 )
 
-from bot.domain.ideas import LONDON
+from bot.domain.ideas import uk_day
 from bot.domain.messages import CardMessage
 from cards.actions import CardAction
 
@@ -93,7 +93,7 @@ def submit(title: str, action: CardAction, *, inputs: bool = True, **data: Any) 
 def day_text(moment: date | datetime) -> str:
     """A day as people here write it (1 June 2026); a moment is read in UK time."""
     if isinstance(moment, datetime):
-        moment = moment.astimezone(LONDON).date()
+        moment = uk_day(moment)
     return f"{moment.day} {moment:%B %Y}"
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.ideas import LONDON, UNDECIDED, Status, update_due
+from bot.domain.ideas import UNDECIDED, Status, uk_day, update_due
 from bot.domain.lifecycle import ANSWERED
 from bot.domain.moves import Move
 from bot.domain.organisation import Organisation
@@ -171,7 +171,7 @@ def _moment(value: Any) -> datetime:
 def _day(value: Any) -> date:
     """A day column, or a moment's UK day."""
     if isinstance(value, datetime) or (isinstance(value, str) and len(value) > 10):
-        return _moment(value).astimezone(LONDON).date()
+        return uk_day(_moment(value))
     if isinstance(value, str):
         return date.fromisoformat(value)
     assert isinstance(value, date)

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from bot.domain.errors import DomainError, InvalidText
-from bot.domain.ideas import LONDON
 from bot.domain.organisation import is_object_id, normalise_object_id
 from bot.domain.text import clean_text
 
@@ -180,11 +179,6 @@ class Campaign:
     state: CampaignState
     created_by: str
     created_at: datetime
-
-
-def today_in_force(now: datetime) -> date:
-    """The force's calendar day at `now` (campaigns open and close on London days)."""
-    return now.astimezone(LONDON).date()
 
 
 def check_request(request: CampaignRequest, today: date,

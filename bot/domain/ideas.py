@@ -97,9 +97,14 @@ def add_months(day: date, months: int) -> date:
     raise AssertionError("every month has 28 days")
 
 
+def uk_day(moment: datetime) -> date:
+    """The day `moment` falls on in the UK, summer time or not: the force's calendar day."""
+    return moment.astimezone(LONDON).date()
+
+
 def update_due(submitted_at: datetime) -> date:
     """The date by which the contributor is promised a substantive update (UK calendar)."""
-    return add_months(submitted_at.astimezone(LONDON).date(), SLA_MONTHS)
+    return add_months(uk_day(submitted_at), SLA_MONTHS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from bot.domain.ideas import LONDON, UNDECIDED, Status, add_months
+from bot.domain.ideas import LONDON, UNDECIDED, Status, add_months, uk_day
 from bot.domain.organisation import Organisation
 from bot.domain.working_days import WorkingDays
 
@@ -232,10 +232,6 @@ class Timing:
 
     calendar: WorkingDays = field(default_factory=WorkingDays)
     digest_at: time = time(8, 0)
-
-
-def uk_day(moment: datetime) -> date:
-    return moment.astimezone(LONDON).date()
 
 
 def iso_week(day: date) -> str:

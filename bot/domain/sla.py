@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot.domain.ideas import LONDON, UNDECIDED, FirstResponse, IdeaSummary, update_due
+from bot.domain.ideas import UNDECIDED, FirstResponse, IdeaSummary, uk_day, update_due
 from bot.domain.moves import Move
 
 # The moves whose notice to the contributor is a substantive update.
@@ -65,20 +65,20 @@ class Promise:
     def state(self, as_at: datetime) -> SlaState:
         """Where the promise stood at `as_at`: what happened later is not yet known then, so
         any past month can be judged again exactly."""
-        today = _uk_day(as_at)
+        today = uk_day(as_at)
         response = self.first_response
         if response is not None and response.at <= as_at:
-            if _uk_day(response.at) > self.due:
+            if uk_day(response.at) > self.due:
                 return SlaState.BREACHED
             return SlaState.KEPT if response.reachable else SlaState.KEPT_UNREACHABLE
         withdrawn = self.withdrawn_at
-        if withdrawn is not None and withdrawn <= as_at and _uk_day(withdrawn) <= self.due:
+        if withdrawn is not None and withdrawn <= as_at and uk_day(withdrawn) <= self.due:
             return SlaState.NOT_APPLICABLE
         return SlaState.BREACHED if today > self.due else SlaState.OPEN
 
     def days_left(self, as_at: datetime) -> int:
         """Whole UK days from `as_at`'s day to the due day (0 on the day, negative after)."""
-        return (self.due - _uk_day(as_at)).days
+        return (self.due - uk_day(as_at)).days
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,10 +121,6 @@ def promise_of(submitted_at: datetime, events: Iterable[Event],
         elif event.action == WITHDRAWN and promise.first_response is None:
             promise = Promise(promise.started_at, None, event.at)
     return promise
-
-
-def _uk_day(moment: datetime) -> date:
-    return moment.astimezone(LONDON).date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +167,7 @@ class Standing:
 
     @property
     def answered_on(self) -> date | None:
-        return _uk_day(self.answered.at) if self.answered else None
+        return uk_day(self.answered.at) if self.answered else None
 
 
 def standing(idea: IdeaSummary, today: date | None = None) -> Standing | None:
@@ -180,7 +176,7 @@ def standing(idea: IdeaSummary, today: date | None = None) -> Standing | None:
     `today` a late update is still shown as due (what the contributor is shown)."""
     due, response = idea.promise_due, idea.first_response
     if response is not None:
-        late = _uk_day(response.at) > due
+        late = uk_day(response.at) > due
         return Standing(Shown.ANSWERED_LATE if late else Shown.ANSWERED, due, response)
     if idea.status not in UNDECIDED:
         return None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import builtins
 
 from bot.domain.audit import AuditEntry
-from bot.domain.campaigns import Campaign, CampaignRequest, check_request, key_for, today_in_force
+from bot.domain.campaigns import Campaign, CampaignRequest, check_request, key_for
+from bot.domain.ideas import uk_day
 from bot.services.organisation import OrganisationCache
 from bot.services.ports import Clock, UnitOfWorkFactory
 
@@ -26,7 +27,7 @@ class CampaignService:
             organisation = await self._organisation.read(uow)
             portfolios = (None if organisation is None
                           else {p.key for p in organisation.portfolios})
-            checked = check_request(request, today_in_force(now), portfolios)
+            checked = check_request(request, uk_day(now), portfolios)
             base = key_for(checked.name, ())
             key = key_for(checked.name, await uow.campaigns.keys_from(base))
             campaign = await uow.campaigns.add(checked, key, actor, now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.addresses import ConversationAddress
 from bot.domain.audit import AuditEntry
-from bot.domain.ideas import LONDON
+from bot.domain.ideas import uk_day
 from bot.domain.messages import CardMessage
 from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
 from bot.services.ports import Clock, UnitOfWorkFactory
@@ -60,7 +60,7 @@ class ConversationService:
         """Queue `card` for the person's 1:1 chat after they asked for something personal in a
         shared conversation. The same step is offered once a day, however often they ask."""
         now = self._clock.now()
-        day = now.astimezone(LONDON).date().isoformat()
+        day = uk_day(now).isoformat()
         async with self._uow() as uow:
             queued = await uow.outbox.enqueue(OutgoingMessage(
                 recipient=Recipient.person(object_id, tenant_id),

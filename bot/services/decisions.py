@@ -26,6 +26,7 @@ from bot.domain.ideas import (
     IdeaChange,
     IdeaDetail,
     find_reference,
+    uk_day,
 )
 from bot.domain.identity import Caller
 from bot.domain.lifecycle import (
@@ -281,7 +282,7 @@ async def _decision(uow: UnitOfWork, request: Decide, idea: IdeaDetail, now: dat
             if reason is DeclineReason.DUPLICATE:
                 duplicate_of = await _original(uow, value, idea, answer)
         else:
-            revisit_on = revisit_date(value, now.astimezone(LONDON).date())
+            revisit_on = revisit_date(value, uk_day(now))
     return Decision(
         move=move, message=texts.get("message"), note=texts.get("note"), reason=reason,
         duplicate_of=duplicate_of, revisit_on=revisit_on, portfolio=portfolio,

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from statistics import median
 
 from bot.domain.errors import InvalidText
-from bot.domain.ideas import LONDON, add_months
+from bot.domain.ideas import add_months, uk_day
 from bot.domain.sla import IdeaPromise, SlaState
 from bot.services.ports import UnitOfWorkFactory
 
@@ -81,8 +81,7 @@ def tally(promises: Iterable[IdeaPromise], as_at: datetime) -> SlaCounts:
         states[promise.state(as_at)] += 1
         response = promise.first_response
         if response is not None and response.at <= as_at:
-            days.append((response.at.astimezone(LONDON).date()
-                         - promise.started_at.astimezone(LONDON).date()).days)
+            days.append((uk_day(response.at) - uk_day(promise.started_at)).days)
     due = sum(states.values()) - states[SlaState.NOT_APPLICABLE]
     return SlaCounts(due=due, kept=states[SlaState.KEPT],
                      kept_unreachable=states[SlaState.KEPT_UNREACHABLE],

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from bot.domain.audit import AuditEntry
 from bot.domain.errors import NotAllowed
-from bot.domain.ideas import LONDON, IdeaSummary
+from bot.domain.ideas import IdeaSummary, uk_day
 from bot.domain.lifecycle import Party
 from bot.domain.listing import (
     IdeaQuery,
@@ -72,7 +72,7 @@ class StaffDesk:
 
     def today(self) -> date:
         """The UK day now: what the staff's lists judge an overdue update by."""
-        return self._clock.now().astimezone(LONDON).date()
+        return uk_day(self._clock.now())
 
     async def queue(self, object_id: str, triage_page: int = 1,
                     assess_page: int = 1) -> Queue:

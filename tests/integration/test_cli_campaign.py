@@ -10,12 +10,12 @@ import pytest
 from support.cli import run_cli
 from support.tables import count, rows
 
-from bot.domain.campaigns import today_in_force
+from bot.domain.ideas import uk_day
 from storage import tables
 from storage.engine import make_engine
 
 AGENT = "6e2f1b7a-0c4d-4a5e-9f10-2b3c4d5e6f70"
-OPENS = today_in_force(datetime.now(UTC)) + timedelta(days=7)
+OPENS = uk_day(datetime.now(UTC)) + timedelta(days=7)
 CLOSES = OPENS + timedelta(days=30)
 
 

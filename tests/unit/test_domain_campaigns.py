@@ -17,8 +17,8 @@ from bot.domain.campaigns import (
     key_for,
     object_ids,
     parse_audience,
-    today_in_force,
 )
+from bot.domain.ideas import uk_day
 
 TODAY = date(2026, 11, 2)
 AGENT = "6e2f1b7a-0c4d-4a5e-9f10-2b3c4d5e6f70"
@@ -112,7 +112,7 @@ def test_a_portfolio_audience_must_name_a_portfolio_of_the_organisation() -> Non
 
 def test_the_force_day_is_londons() -> None:
     from datetime import UTC, datetime
-    assert today_in_force(datetime(2026, 7, 1, 23, 30, tzinfo=UTC)) == date(2026, 7, 2)
+    assert uk_day(datetime(2026, 7, 1, 23, 30, tzinfo=UTC)) == date(2026, 7, 2)
 
 
 # Audiences
