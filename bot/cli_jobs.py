@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from bot.config import Settings
+from bot.domain.errors import InvalidText
+from bot.domain.moments import parse_moment
 
 
 def add_commands(commands: Any) -> None:
@@ -28,11 +30,9 @@ def add_commands(commands: Any) -> None:
 def moment(value: str) -> datetime:
     """`--now`: a moment, UTC unless it says otherwise (as `iip report sla --as-of`)."""
     try:
-        found = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is not a moment; write it like 2027-01-20T09:00") from None
-    return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+        return parse_moment(value)
+    except InvalidText as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
 
 
 def _jobs(settings: Settings, args: argparse.Namespace) -> int:

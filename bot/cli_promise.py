@@ -12,6 +12,7 @@ from typing import Any
 from bot.config import Settings
 from bot.domain.errors import InvalidText
 from bot.domain.ideas import LONDON
+from bot.domain.moments import parse_moment, quoted, within_years
 
 FORMATS = ("text", "json")
 
@@ -44,14 +45,14 @@ def as_of_moment(text: str | None, now: datetime) -> datetime:
     except ValueError:
         pass
     else:
-        return datetime.combine(day + timedelta(days=1), time(), LONDON).astimezone(UTC) \
-            - timedelta(microseconds=1)
+        if within_years(day):
+            return datetime.combine(day + timedelta(days=1), time(), LONDON).astimezone(UTC) \
+                - timedelta(microseconds=1)
     try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidText("as_of", f"{text!r} is not a day or a moment: give one like "
+        return parse_moment(text, field="as_of")
+    except InvalidText:
+        raise InvalidText("as_of", f"{quoted(text)} is not a day or a moment: give one like "
                                    "2026-12-31 or 2026-12-31T17:00.") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _report_sla(settings: Settings, args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from statistics import median
 
 from bot.domain.errors import InvalidText
 from bot.domain.ideas import add_months, uk_day
+from bot.domain.moments import EARLIEST_YEAR, LATEST_YEAR, quoted
 from bot.domain.sla import IdeaPromise, SlaState
 from bot.services.ports import UnitOfWorkFactory
 
@@ -66,8 +67,9 @@ def parse_month(text: str) -> tuple[date, date]:
     """The first and last day of a month given as YYYY-MM; InvalidText if it is not one."""
     match = _MONTH.fullmatch(text.strip())
     month = int(match.group(2)) if match else 0
-    if match is None or not 1 <= month <= 12 or not 1900 <= int(match.group(1)) <= 9999:
-        raise InvalidText("month", f"{text!r} is not a month: give one like 2026-10.")
+    year = int(match.group(1)) if match else 0
+    if match is None or not 1 <= month <= 12 or not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise InvalidText("month", f"{quoted(text)} is not a month: give one like 2026-10.")
     first = date(int(match.group(1)), month, 1)
     return first, date.fromordinal(add_months(first, 1).toordinal() - 1)
 

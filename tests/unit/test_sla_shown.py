@@ -12,6 +12,7 @@ import pytest
 from bot.cli_promise import as_of_moment
 from bot.domain.errors import InvalidText
 from bot.domain.ideas import FirstResponse, IdeaSummary, Status
+from bot.domain.moments import parse_moment
 from bot.domain.sla import IdeaPromise, Promise, Recorded, Shown, first_response_of, standing
 from bot.services.reports import SlaCounts, parse_month, tally
 from cards.promise import contributor_fact, staff_fact
@@ -101,3 +102,23 @@ def test_months_and_moments_on_the_command_line() -> None:
     assert as_of_moment("2026-12-01T17:00", now) == at("2026-12-01T17:00")
     with pytest.raises(InvalidText):
         as_of_moment("yesterday", now)
+
+
+@pytest.mark.parametrize("wrong", ["9999-12", "0001-01", "9" * 5000])
+def test_a_month_past_the_years_the_calendar_can_count_is_refused_kindly(wrong: str) -> None:
+    """9999-12 ends in the year 10000, which no date holds: refused, not a crash; and a long
+    mistake is quoted short."""
+    with pytest.raises(InvalidText) as refused:
+        parse_month(wrong)
+    assert len(str(refused.value)) < 100
+
+
+@pytest.mark.parametrize("wrong", ["9999-12-31", "0001-01-01T00:00", "9999-12-31T23:59",
+                                   "2026-13-01", "x" * 10_000])
+def test_a_moment_past_the_years_the_calendar_can_count_is_refused_kindly(wrong: str) -> None:
+    now = at("2026-12-06T04:00")
+    with pytest.raises(InvalidText) as refused:
+        as_of_moment(wrong, now)
+    assert len(str(refused.value)) < 120
+    with pytest.raises(InvalidText):
+        parse_moment(wrong)
