@@ -13,6 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from bot.domain.errors import DomainError, InvalidText
+from bot.domain.ideas import add_months
 from bot.domain.organisation import is_object_id, normalise_object_id
 from bot.domain.text import clean_text
 
@@ -21,6 +22,8 @@ THEME_LIMIT = 80
 # The call card carries the description; Teams refuses a message over about 28 KB, so the
 # description stays far below that whatever else the card holds.
 DESCRIPTION_LIMIT = 2000
+# A call for ideas runs for weeks: one closing beyond this many months is a slip of the year.
+HORIZON_MONTHS = 36
 QUESTION_LIMIT = 200
 MAX_QUESTIONS = 3
 IMAGE_URL_LIMIT = 1000
@@ -202,6 +205,10 @@ def check_request(request: CampaignRequest, today: date,
     if request.opens < today:
         problems.append(f"The campaign would open on {request.opens:%d %B %Y}, which has "
                         "passed. Please choose today or a later day.")
+    horizon = add_months(today, HORIZON_MONTHS)
+    if request.closes > horizon:
+        problems.append(f"The campaign would close on {request.closes:%d %B %Y}, more than "
+                        f"three years away. Please choose a day by {horizon:%d %B %Y}.")
     if request.closes < request.opens:
         problems.append(f"The campaign would close on {request.closes:%d %B %Y}, before it "
                         f"opens on {request.opens:%d %B %Y}. Please choose a later closing day.")

@@ -58,6 +58,14 @@ def test_closing_before_opening_is_refused_kindly() -> None:
         "Please choose a later closing day."]
 
 
+def test_closing_more_than_three_years_away_is_refused_as_a_slip_of_the_year() -> None:
+    far = dataclasses.replace(GOOD, opens=date(9999, 12, 30), closes=date(9999, 12, 31))
+    [problem] = problems_of(far)
+    assert "more than three years away. Please choose a day by 02 November 2029." in problem
+    last_day = dataclasses.replace(GOOD, closes=date(2029, 11, 2))
+    assert check_request(last_day, TODAY) == last_day
+
+
 def test_opening_in_the_past_is_refused() -> None:
     [problem] = problems_of(dataclasses.replace(GOOD, opens=date(2026, 11, 1)))
     assert "01 November 2026, which has passed" in problem
