@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.cli_database import SchemaBehind, with_current_schema, with_engine
 from bot.config import Settings, SettingsError
 from bot.domain.errors import OrganisationError
 
@@ -36,7 +37,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.logs import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
-    return args.run(settings, args) or 0
+    try:
+        return args.run(settings, args) or 0
+    except SchemaBehind as behind:
+        print(f"iip: {behind}", file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -178,7 +183,7 @@ async def _run_with_playground(settings: Settings, playground_port: int) -> None
 def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     from storage.migrate import upgrade
 
-    asyncio.run(_with_engine(settings, upgrade))
+    asyncio.run(with_engine(settings, upgrade))
     print("The database schema is up to date.")
     return 0
 
@@ -186,7 +191,7 @@ def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 def _db_current(settings: Settings, _args: argparse.Namespace) -> int:
     from storage.migrate import current_revision, head_revision
 
-    revision = asyncio.run(_with_engine(settings, current_revision))
+    revision = asyncio.run(with_engine(settings, current_revision))
     head = head_revision()
     state = "up to date" if revision == head else f"behind (newest is {head})"
     print(f"{revision or 'empty'}: {state}")
@@ -216,7 +221,7 @@ def _org_load(settings: Settings, args: argparse.Namespace) -> int:
                                                    reassign_to=args.reassign_to)
 
     try:
-        changes = asyncio.run(_with_engine(settings, load))
+        changes = asyncio.run(with_engine(settings, load))
     except OrganisationError as error:
         print(f"iip: {args.file} was not loaded; nothing changed:", file=sys.stderr)
         for problem in error.problems:
@@ -268,7 +273,7 @@ def _outbox_run(settings: Settings, args: argparse.Namespace) -> int:
             print("Delivering the outbox. Press Ctrl-C to stop.", file=sys.stderr)
             await worker.run(stop)
 
-    asyncio.run(_with_engine(settings, deliver))
+    asyncio.run(with_engine(settings, deliver))
     return 0
 
 
@@ -279,7 +284,7 @@ def _outbox_status(settings: Settings, _args: argparse.Namespace) -> int:
     async def read(engine):
         return await SqlOutboxQueue(engine).status(SystemClock().now())
 
-    status = asyncio.run(_with_engine(settings, read))
+    status = asyncio.run(with_current_schema(settings, read))
     oldest = status.oldest_pending_seconds
     print(f"pending    {status.pending:>8,}")
     print(f"in flight  {status.sending:>8,}")
@@ -298,7 +303,7 @@ def _outbox_retry(settings: Settings, _args: argparse.Namespace) -> int:
     async def requeue(engine):
         return await SqlOutboxQueue(engine).requeue_dead(SystemClock().now())
 
-    count = asyncio.run(_with_engine(settings, requeue))
+    count = asyncio.run(with_current_schema(settings, requeue))
     print(f"Requeued {count:,} dead message(s).")
     return 0
 
@@ -356,13 +361,3 @@ def _manifest_build(settings: Settings, args: argparse.Namespace) -> int:
     print(f"Wrote {path}: Teams app {manifest['id']} version {manifest['version']} for bot "
           f"{manifest['bots'][0]['botId']}.")
     return 0
-
-
-async def _with_engine(settings: Settings, work):
-    from storage.engine import make_engine
-
-    engine = make_engine(settings.database_url)
-    try:
-        return await work(engine)
-    finally:
-        await engine.dispose()

@@ -9,6 +9,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.cli_database import with_engine
 from bot.config import Settings
 from bot.domain.campaigns import (
     MAX_FILE_BYTES,
@@ -73,21 +76,16 @@ def _create(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build_services
     from bot.domain.audit import SYSTEM
     from bot.services.clock import SystemClock
-    from storage.engine import make_engine
     from storage.migrate import upgrade
 
-    async def create(request: CampaignRequest) -> Campaign:
-        engine = make_engine(settings.database_url)
-        try:
-            await upgrade(engine)
-            services = build_services(engine, SystemClock())
-            return await services.campaigns.create(request,
-                                                   actor=f"{SYSTEM}:iip campaign create")
-        finally:
-            await engine.dispose()
+    async def create(engine: AsyncEngine, request: CampaignRequest) -> Campaign:
+        await upgrade(engine)
+        services = build_services(engine, SystemClock())
+        return await services.campaigns.create(request, actor=f"{SYSTEM}:iip campaign create")
 
     try:
-        campaign = asyncio.run(create(_request(args)))
+        request = _request(args)
+        campaign = asyncio.run(with_engine(settings, lambda engine: create(engine, request)))
     except InvalidCampaign as error:
         print("iip: the campaign was not created; nothing changed:", file=sys.stderr)
         for problem in error.problems:

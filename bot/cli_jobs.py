@@ -8,6 +8,9 @@ import json
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.cli_database import with_engine
 from bot.config import Settings
 from bot.domain.errors import InvalidText
 from bot.domain.moments import parse_moment
@@ -39,21 +42,16 @@ def _jobs(settings: Settings, args: argparse.Namespace) -> int:
     """`jobs run-due` queues one pass's messages; `jobs due` prints them, sending nothing."""
     from bot.app import build_jobs
     from bot.services.clock import SystemClock
-    from storage.engine import make_engine
     from storage.migrate import upgrade
 
     sending = not hasattr(args, "format")
 
-    async def run() -> list[Any]:
-        engine = make_engine(settings.database_url)
-        try:
-            await upgrade(engine)
-            runner = build_jobs(engine, settings, SystemClock())
-            return await (runner.run_due(args.now) if sending else runner.due(args.now))
-        finally:
-            await engine.dispose()
+    async def run(engine: AsyncEngine) -> list[Any]:
+        await upgrade(engine)
+        runner = build_jobs(engine, settings, SystemClock())
+        return await (runner.run_due(args.now) if sending else runner.due(args.now))
 
-    owed = asyncio.run(run())
+    owed = asyncio.run(with_engine(settings, run))
     listed = [{"job": o.job.value, "to": o.to, "ideas": list(o.ideas),
                "threshold": o.threshold} for o in owed]
     if not sending and args.format == "json":

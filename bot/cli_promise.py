@@ -9,6 +9,7 @@ import sys
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from bot.cli_database import with_current_schema, with_engine
 from bot.config import Settings
 from bot.domain.errors import InvalidText
 from bot.domain.ideas import LONDON
@@ -71,7 +72,7 @@ def _report_sla(settings: Settings, args: argparse.Namespace) -> int:
         return await Reports(unit_of_work_factory(engine)).sla_month(args.month, as_at,
                                                                      args.portfolio)
 
-    report = asyncio.run(_with_engine(settings, read))
+    report = asyncio.run(with_current_schema(settings, read))
     if args.format == "json":
         print(json.dumps(report.as_json(), indent=2))
     else:
@@ -118,7 +119,8 @@ def _sla_check(settings: Settings, args: argparse.Namespace) -> int:
         return await PromiseCheck(unit_of_work_factory(engine), SystemClock()).run(
             repair=args.repair)
 
-    checked = asyncio.run(_with_engine(settings, check))
+    checked = asyncio.run((with_engine if args.repair else with_current_schema)(
+        settings, check))
     for idea in checked.differences:
         print(f"{idea.reference}: {_differs(idea)}")
     verb = "repaired" if checked.repaired else "differ"
@@ -142,13 +144,3 @@ def _differs(idea: Any) -> str:
         parts.append(f"first response {said(derived.first_response)}, recorded "
                      f"{said(was.first_response)}")
     return "; ".join(parts)
-
-
-async def _with_engine(settings: Settings, work: Any) -> Any:
-    from storage.engine import make_engine
-
-    engine = make_engine(settings.database_url)
-    try:
-        return await work(engine)
-    finally:
-        await engine.dispose()

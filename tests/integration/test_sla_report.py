@@ -161,3 +161,20 @@ async def test_sla_check_on_the_command_line(seeded, database_url, monkeypatch, 
     assert await asyncio.to_thread(iip, "sla", "check", "--repair") == (
         0, f"{line}\nChecked 8 idea(s): 1 repaired.\n")
     assert await asyncio.to_thread(iip, "sla", "check") == (0, "Checked 8 idea(s): 0 differ.\n")
+
+
+@pytest.mark.parametrize("command", [["report", "sla", "--month", "2026-10"],
+                                     ["sla", "check"], ["outbox", "status"]])
+async def test_reading_a_database_behind_the_code_says_what_to_run(
+        command: list[str], tmp_path, monkeypatch, capsys):
+    """A command that only reads leaves the schema as it is: on a database never upgraded it
+    says to run `iip db upgrade`, instead of failing on a table it does not have."""
+    monkeypatch.setenv("IIP_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}")
+    monkeypatch.setenv("IIP_LOG_LEVEL", "WARNING")
+
+    code = await asyncio.to_thread(run_cli, command)
+
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (1, "")
+    assert "at schema revision none" in captured.err
+    assert "run `iip db upgrade` first" in captured.err
