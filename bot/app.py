@@ -33,7 +33,7 @@ from bot.domain.service_urls import ServiceUrlPolicy
 from bot.domain.working_days import QuietHours, WorkingDays
 from bot.presenters.routes import build_presenters
 from bot.services.bundle import Services
-from bot.services.campaigns import CampaignService
+from bot.services.campaigns import CampaignService, CampaignViews
 from bot.services.clock import SystemClock
 from bot.services.conversations import ConversationService
 from bot.services.decisions import DecisionService
@@ -43,6 +43,8 @@ from bot.services.jobs import JobOptions, JobRunner, Scheduler
 from bot.services.organisation import OrganisationCache, OrganisationService
 from bot.services.ports import Clock
 from bot.services.staff_desk import StaffDesk
+from cards.campaign_call import call_card
+from cards.campaign_progress import progress_card
 from cards.decisions import DecisionCards
 from cards.feedback import feedback_for_pmo_card
 from cards.reminders import ReminderCards
@@ -74,7 +76,8 @@ def build_services(engine: AsyncEngine, clock: Clock,
         ideas=IdeaService(uow, clock, cards, organisation),
         decisions=DecisionService(uow, clock, cards, organisation),
         staff=StaffDesk(uow, clock, cards.idea_card, organisation),
-        campaigns=CampaignService(uow, clock, organisation),
+        campaigns=CampaignService(uow, clock, CampaignViews(call_card, progress_card),
+                                  organisation),
     )
 
 

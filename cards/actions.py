@@ -34,3 +34,5 @@ class CardAction(StrEnum):
     QUEUE_PAGE = "queue.page"
     DEFERRED_PAGE = "deferred.page"
     FIND_PAGE = "find.page"
+    CAMPAIGN_IDEA = "campaign.idea"
+    STOP_CAMPAIGNS = "campaign.stop"

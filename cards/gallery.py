@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+from bot.domain.campaign_sending import CampaignStatus, Unreachable
+from bot.domain.campaigns import Campaign, CampaignState, parse_audience
 from bot.domain.feedback import Feedback, FeedbackForm, Rating
 from bot.domain.ideas import (
     DeclineReason,
@@ -23,6 +25,8 @@ from bot.domain.profile import Profile
 from bot.domain.requests import MyIdeas
 from bot.domain.sensitive import Finding, SensitiveText
 from cards.base import CardMessage
+from cards.campaign_call import call_card, calls_stopped_card
+from cards.campaign_progress import progress_card
 from cards.decisions import DecisionCards
 from cards.feedback import feedback_for_pmo_card, feedback_form_card, feedback_thanks_card
 from cards.help import help_card
@@ -103,6 +107,19 @@ SAMPLE_ORGANISATION = Organisation(
 
 
 SAMPLE_CHAT_LINK = "https://teams.microsoft.com/l/chat/0/0?users=28:00000000-0000-0000-0000-000000000001"
+
+
+SAMPLE_CAMPAIGN = Campaign(
+    id=3, key="artificial-intelligence", name="Artificial intelligence",
+    theme="Where AI could save officers time",
+    description=("Which tasks take you longest at a keyboard? Tell us where software that "
+                 "reads, sorts or drafts could give you time back, and what it would need "
+                 "to be trusted. **Every** idea is read."),
+    questions=("Which system would it work with?", "Who would it help most?"),
+    opens=date(2026, 11, 9), closes=date(2026, 12, 18), audience=parse_audience("everyone"),
+    image_url="https://intranet.example.police.uk/campaigns/ai.png", state=CampaignState.OPEN,
+    created_by="system:sample", created_at=datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
+    sent_at=datetime(2026, 11, 9, 8, 0, tzinfo=UTC), recipients=12_000)
 
 
 def gallery() -> Iterator[tuple[str, CardMessage]]:
@@ -246,3 +263,12 @@ def _decision_cards() -> Iterator[tuple[str, CardMessage]]:
             if move is Move.DECLINE else None)
     yield "news-recognition", cards.recognition(
         replace(SAMPLE_IDEA, contributor_name="Megan Bowen"), "Officers now use tablets.")
+    yield "campaign-call", call_card(SAMPLE_CAMPAIGN)
+    yield "campaign-call-closed", call_card(SAMPLE_CAMPAIGN, closed=True)
+    yield "campaign-calls-stopped", calls_stopped_card(newly=True)
+    yield "campaign-progress", progress_card(SAMPLE_CAMPAIGN, CampaignStatus(
+        CampaignState.OPEN, recipients=12_000, sent=4_210, failed=3, pending=7_787))
+    yield "campaign-progress-finished", progress_card(SAMPLE_CAMPAIGN, CampaignStatus(
+        CampaignState.OPEN, recipients=12_000, sent=11_962, failed=38, pending=0,
+        unreachable=(Unreachable("6e2f1b7a-0c4d-4a5e-9f10-2b3c4d5e6f70",
+                                 "403: ConversationBlockedByUser"),)))

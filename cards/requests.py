@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from bot.domain.campaigns import is_campaign_key
 from bot.domain.errors import Malformed
 from bot.domain.feedback import FeedbackForm
 from bot.domain.ideas import find_reference
@@ -37,6 +38,7 @@ from bot.domain.requests import (
     ShowHelp,
     ShowQueue,
     SkipProfile,
+    StopCampaignCalls,
     Whole,
     Withdraw,
 )
@@ -132,6 +134,15 @@ def _reference(values: Values, text: str | None) -> str | None:
     return find_reference(given if isinstance(given, str) else text)
 
 
+def _campaign_idea(values: Values, _text: str | None) -> NewIdea:
+    """"Share an idea" on a campaign's call: a submission tagged with the campaign's key."""
+    key = values.get("campaign")
+    if not is_campaign_key(key):
+        raise Malformed("That is not a campaign's button.")
+    assert isinstance(key, str)
+    return NewIdea(campaign=key)
+
+
 def _profile(values: Values, text: str | None) -> Request:
     """Save or Skip on the profile card: a step of a submission when the card was one."""
     if values.get("within_idea"):
@@ -162,4 +173,6 @@ _SUBMITS: dict[str, Callable[[Values, str | None], Request]] = {
     CardAction.MY_QUEUE: lambda _v, _t: ShowQueue(QueueView.QUEUE),
     CardAction.TRIAGE: lambda _v, _t: ShowQueue(QueueView.TRIAGE),
     CardAction.DEFERRED: lambda _v, _t: ShowDeferred(),
+    CardAction.CAMPAIGN_IDEA: _campaign_idea,
+    CardAction.STOP_CAMPAIGNS: lambda _v, _t: StopCampaignCalls(),
 }

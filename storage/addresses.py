@@ -100,6 +100,16 @@ class SqlAddressBook:
     async def address(self, conversation_id: str) -> ConversationAddress | None:
         return await self._newest(t.conversation_addresses.c.conversation_id == conversation_id)
 
+    async def people_with_app(self) -> list[str]:
+        """The Entra object ids of everyone with a 1:1 chat with the bot not removed, each
+        once, in one query."""
+        table = t.conversation_addresses
+        rows = await self._db.execute(
+            select(table.c.object_id).distinct().where(
+                table.c.kind == ConversationKind.PERSONAL.value,
+                table.c.removed_at.is_(None), table.c.object_id.is_not(None)))
+        return [object_id for object_id in rows.scalars() if object_id]
+
     async def latest_in_tenant(self, tenant_id: str | None) -> ConversationAddress | None:
         return await self._newest(t.conversation_addresses.c.tenant_id == tenant_id)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import RowMapping, insert, select
+from sqlalchemy import RowMapping, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.campaigns import (
@@ -16,6 +17,7 @@ from bot.domain.campaigns import (
     CampaignState,
 )
 from storage import tables as t
+from storage.upsert import insert_for
 
 
 class SqlCampaigns:
@@ -32,18 +34,64 @@ class SqlCampaigns:
 
     async def add(self, request: CampaignRequest, key: str, created_by: str,
                   at: datetime) -> Campaign:
-        audience = request.audience
         campaign_id = (await self._db.execute(insert(t.campaigns).values(
-            key=key, name=request.name, theme=request.theme, description=request.description,
-            questions=list(request.questions), opens_on=request.opens,
-            closes_on=request.closes, audience_kind=audience.kind.value,
-            audience_target=audience.target, audience_members=list(audience.members),
-            image_url=request.image_url, state=CampaignState.DRAFT.value,
+            key=key, **_request_columns(request), state=CampaignState.DRAFT.value,
             created_by=created_by, created_at=at,
         ).returning(t.campaigns.c.id))).scalar_one()
         found = await self.by_id(campaign_id)
         assert found is not None
         return found
+
+    async def replace(self, campaign_id: int, request: CampaignRequest,
+                      states: Iterable[CampaignState]) -> Campaign | None:
+        """Put `request` in the campaign's place while it is in one of `states`; the campaign
+        as changed, or None when it was not (it had moved on meanwhile)."""
+        changed = await self._db.execute(
+            update(t.campaigns)
+            .where(t.campaigns.c.id == campaign_id,
+                   t.campaigns.c.state.in_([s.value for s in states]))
+            .values(**_request_columns(request)))
+        return await self.by_id(campaign_id) if changed.rowcount else None
+
+    async def move(self, campaign_id: int, to: CampaignState, states: Iterable[CampaignState],
+                   **sent: Any) -> bool:
+        """Move the campaign to `to` if it is in one of `states` (recording `sent_at`,
+        `sent_by` and `recipients` when given); False when it was not. The row stays locked
+        until the transaction ends, so two sends at once cannot both go."""
+        moved = await self._db.execute(
+            update(t.campaigns)
+            .where(t.campaigns.c.id == campaign_id,
+                   t.campaigns.c.state.in_([s.value for s in states]))
+            .values(state=to.value, **sent))
+        return bool(moved.rowcount)
+
+    async def ideas_received(self) -> dict[str, int]:
+        """How many ideas each campaign's key tags, in one grouped count."""
+        ideas = t.ideas
+        rows = await self._db.execute(
+            select(ideas.c.campaign_key, func.count())
+            .where(ideas.c.campaign_key.is_not(None))
+            .group_by(ideas.c.campaign_key))
+        return {key: count for key, count in rows.tuples()}
+
+    async def opt_out(self, object_id: str, at: datetime) -> bool:
+        opted = await self._db.execute(
+            insert_for(self._db, t.campaign_opt_outs)
+            .values(object_id=object_id, opted_out_at=at)
+            .on_conflict_do_nothing())
+        return bool(opted.rowcount)
+
+    async def opt_in(self, object_id: str) -> bool:
+        removed = await self._db.execute(
+            delete(t.campaign_opt_outs).where(t.campaign_opt_outs.c.object_id == object_id))
+        return bool(removed.rowcount)
+
+    async def opted_out_count(self) -> int:
+        return (await self._db.execute(
+            select(func.count()).select_from(t.campaign_opt_outs))).scalar_one()
+
+    async def opted_out(self) -> set[str]:
+        return set((await self._db.execute(select(t.campaign_opt_outs.c.object_id))).scalars())
 
     async def by_id(self, campaign_id: int) -> Campaign | None:
         row = (await self._db.execute(
@@ -60,6 +108,16 @@ def _texts(value: Any) -> tuple[str, ...]:
     return tuple(str(item) for item in cast("list[object]", value or []))
 
 
+def _request_columns(request: CampaignRequest) -> dict[str, Any]:
+    audience = request.audience
+    return dict(
+        name=request.name, theme=request.theme, description=request.description,
+        questions=list(request.questions), opens_on=request.opens, closes_on=request.closes,
+        audience_kind=audience.kind.value, audience_target=audience.target,
+        audience_members=list(audience.members), image_url=request.image_url,
+        remind_before_close=request.remind_before_close)
+
+
 def _campaign(row: RowMapping) -> Campaign:
     return Campaign(
         id=row["id"], key=row["key"], name=row["name"], theme=row["theme"],
@@ -69,4 +127,6 @@ def _campaign(row: RowMapping) -> Campaign:
                           _texts(row["audience_members"])),
         image_url=row["image_url"], state=CampaignState(row["state"]),
         created_by=row["created_by"], created_at=row["created_at"],
+        remind_before_close=row["remind_before_close"], sent_at=row["sent_at"],
+        sent_by=row["sent_by"], recipients=row["recipients"],
     )

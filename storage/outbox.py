@@ -145,6 +145,40 @@ class SqlOutbox:
         return BatchProgress(**counts)
 
 
+    async def sent_counts(self, batches: list[str]) -> dict[str, int]:
+        """How many messages of each of `batches` were sent, in one grouped count."""
+        if not batches:
+            return {}
+        rows = await self._db.execute(
+            select(outbox.c.batch, func.count())
+            .where(outbox.c.batch.in_(batches), outbox.c.state == DeliveryState.SENT.value)
+            .group_by(outbox.c.batch))
+        return {batch: count for batch, count in rows.tuples()}
+
+    async def unreachable_in(self, batch: str) -> list[tuple[Recipient, str]]:
+        """The recipients of `batch` given up as unreachable, with the reason recorded."""
+        rows = await self._db.execute(
+            select(outbox.c.conversation_id, outbox.c.object_id, outbox.c.tenant_id,
+                   outbox.c.last_error)
+            .where(outbox.c.batch == batch, outbox.c.state == DeliveryState.DEAD.value,
+                   outbox.c.unreachable)
+            .order_by(outbox.c.id))
+        return [(Recipient(conversation_id=row.conversation_id, object_id=row.object_id,
+                           tenant_id=row.tenant_id), row.last_error or "")
+                for row in rows]
+
+    async def retry_failed(self, batch: str, now: datetime) -> int:
+        """Give the messages of `batch` that were given up a fresh set of attempts, now,
+        except those whose recipient cannot be reached; how many."""
+        result = await self._db.execute(
+            update(outbox)
+            .where(outbox.c.batch == batch, outbox.c.state == DeliveryState.DEAD.value,
+                   outbox.c.unreachable.is_(False))
+            .values(state=DeliveryState.PENDING.value, attempts=0, not_before=now))
+        self.queued += result.rowcount
+        return result.rowcount
+
+
 _PROGRESS_FIELDS = {
     DeliveryState.PENDING: "pending", DeliveryState.SENDING: "sending",
     DeliveryState.SENT: "sent", DeliveryState.DEAD: "dead",
@@ -335,11 +369,14 @@ class SqlOutboxQueue:
             values["last_error"] = error[:1000]
         await self._finish(delivery_id, owner, **values)
 
-    async def dead(self, delivery_id: int, owner: str, error: str) -> None:
-        """Give the message up; a notice that keeps a contributor's two-month promise keeps
+    async def dead(self, delivery_id: int, owner: str, error: str, *,
+                   unreachable: bool = False) -> None:
+        """Give the message up (`unreachable`: its recipient cannot be reached, and trying
+        again would not help); a notice that keeps a contributor's two-month promise keeps
         it, unreachable, from its first attempt, in the same transaction."""
         await self._finish(delivery_id, owner, state=DeliveryState.DEAD.value,
-                           attempts=outbox.c.attempts + 1, last_error=error[:1000])
+                           attempts=outbox.c.attempts + 1, last_error=error[:1000],
+                           unreachable=unreachable)
 
     async def _finish(self, delivery_id: int, owner: str, **values: object) -> None:
         # Only the lease holder may finish a row: one whose lease expired and was claimed by
@@ -397,6 +434,7 @@ class SqlOutboxQueue:
         async with connect(self._engine, begin=True) as connection:
             result = await connection.execute(
                 update(outbox).where(outbox.c.state == DeliveryState.DEAD.value)
-                .values(state=DeliveryState.PENDING.value, attempts=0, not_before=now)
+                .values(state=DeliveryState.PENDING.value, attempts=0, not_before=now,
+                        unreachable=False)
             )
         return result.rowcount

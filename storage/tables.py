@@ -195,6 +195,9 @@ outbox = Table(
     Column("batch", String(120), index=True),
     # When its batch was called off, for a row left `cancelled` (never sent, kept on record).
     Column("cancelled_at", Timestamp()),
+    # Given up because the recipient cannot be reached (blocked or removed the app, or their
+    # chat is gone): sending again would not help, so a campaign's resend passes over it.
+    Column("unreachable", Boolean, nullable=False, server_default=false()),
     Index(None, "state", "not_before"),
 )
 
@@ -245,6 +248,8 @@ ideas = Table(
     Index(None, "status", "submitted_at", "id"),
     # The scheduler's passes: undecided ideas by due day.
     Index(None, "status", "sla_due_on"),
+    # The ideas each campaign brought, counted for the PMO's list.
+    Index(None, "campaign_key"),
 )
 
 idea_history = Table(
@@ -342,4 +347,19 @@ campaigns = Table(
     Column("state", String(16), nullable=False, index=True),
     Column("created_by", String(200), nullable=False),
     Column("created_at", Timestamp(), nullable=False),
+    # Remind the audience two days before the campaign closes.
+    Column("remind_before_close", Boolean, nullable=False, server_default=false()),
+    # Once its call was sent: when, by whom, to how many recipients.
+    Column("sent_at", Timestamp()),
+    Column("sent_by", String(200)),
+    Column("recipients", Integer),
+)
+
+# The people who stopped campaign calls ("stop campaigns", or the button on a call). Decision
+# notices about their own ideas still reach them: only campaigns read this table.
+campaign_opt_outs = Table(
+    "campaign_opt_outs",
+    metadata,
+    Column("object_id", String(64), primary_key=True),
+    Column("opted_out_at", Timestamp(), nullable=False),
 )

@@ -68,9 +68,11 @@ class RetryLater:
 
 @dataclass(frozen=True, slots=True)
 class GiveUp:
-    """Trying again will not help (or the attempts have run out)."""
+    """Trying again will not help (or the attempts have run out). `unreachable`: the
+    conversation is gone (404, and it could not be opened again), so no later try would."""
 
     reason: str
+    unreachable: bool = False
 
 
 Failure = Throttled | BotRefused | ChatClosed | RetryLater | GiveUp
@@ -101,5 +103,7 @@ def after_failure(result: SendResult, attempts: int, policy: RetryPolicy,
             return RetryLater(reason, backoff_seconds(
                 attempts + 1, rng, base=policy.backoff_base_seconds,
                 cap=policy.backoff_cap_seconds))
+        case Verdict.RECREATE:
+            return GiveUp(reason, unreachable=True)
         case _:
             return GiveUp(reason)

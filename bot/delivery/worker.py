@@ -334,7 +334,7 @@ class DeliveryWorker:
                 tenant = (address.tenant_id if address else delivery.recipient.tenant_id) or ""
                 return await self._pause_tenant(delivery, tenant, reason, last_attempt)
             case ChatClosed(reason):
-                await self._queue.dead(delivery.id, self.owner, reason)
+                await self._queue.dead(delivery.id, self.owner, reason, unreachable=True)
                 if address is not None:
                     await self._addresses.mark_unreachable(address, reason)
                 return None
@@ -344,8 +344,8 @@ class DeliveryWorker:
                 until = now + timedelta(seconds=seconds)
                 await self._queue.retry(delivery.id, self.owner, until, reason)
                 return until
-            case GiveUp(reason):
-                await self._give_up(delivery, reason)
+            case GiveUp(reason, unreachable):
+                await self._give_up(delivery, reason, unreachable=unreachable)
                 return None
 
     async def _pause_tenant(self, delivery: Delivery, tenant: str, reason: str,
@@ -368,6 +368,7 @@ class DeliveryWorker:
         await self._queue.retry(delivery.id, self.owner, until, reason)
         return until
 
-    async def _give_up(self, delivery: Delivery, reason: str) -> None:
+    async def _give_up(self, delivery: Delivery, reason: str, *,
+                       unreachable: bool = False) -> None:
         log.error("outbox.dead", delivery=delivery.id, kind=delivery.kind.value, reason=reason)
-        await self._queue.dead(delivery.id, self.owner, reason)
+        await self._queue.dead(delivery.id, self.owner, reason, unreachable=unreachable)

@@ -39,6 +39,7 @@ _AUDIENCE_TEXT_LIMIT = 400
 _CHANNEL = re.compile(r"^19:[A-Za-z0-9._@:-]{1,380}$")
 _PORTFOLIO = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _NOT_KEY = re.compile(r"[^a-z0-9]+")
+_KEY = re.compile(rf"^[a-z0-9][a-z0-9-]{{0,{KEY_LIMIT - 1}}}$")
 _HEADERS = frozenset({"object_id", "objectid", "id", "entra object id", "entra_object_id"})
 
 
@@ -165,10 +166,14 @@ class CampaignRequest:
     audience: Audience
     questions: tuple[str, ...] = ()
     image_url: str | None = None
+    # Remind the audience two days before it closes (the reminder job comes later).
+    remind_before_close: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Campaign:
+    """A campaign as kept; once sent, when, by whom and to how many recipients."""
+
     id: int
     key: str
     name: str
@@ -182,6 +187,10 @@ class Campaign:
     state: CampaignState
     created_by: str
     created_at: datetime
+    remind_before_close: bool = False
+    sent_at: datetime | None = None
+    sent_by: str | None = None
+    recipients: int | None = None
 
 
 def check_request(request: CampaignRequest, today: date,
@@ -253,6 +262,11 @@ def _check_image(url: str | None, problems: list[str]) -> str | None:
         problems.append("The image address must be a secure web address starting with "
                         "https://, so that Teams shows it.")
     return url
+
+
+def is_campaign_key(value: object) -> bool:
+    """True for text written as a campaign's key could be (as a call's button carries it)."""
+    return isinstance(value, str) and bool(_KEY.fullmatch(value))
 
 
 def key_for(name: str, taken: Iterable[str]) -> str:

@@ -76,7 +76,15 @@ class Unknown(ForAnyone):
 
 @dataclass(frozen=True, slots=True)
 class NewIdea(Asked):
-    """Start a submission (or offer to resume the draft)."""
+    """Start a submission (or offer to resume the draft); `campaign`: the key of the campaign
+    whose call's button started it."""
+
+    campaign: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StopCampaignCalls(Asked):
+    """The button on a campaign's call: send the caller no more campaign calls."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +194,7 @@ class Refresh(Asked):
 Request = (ShowWelcome | ShowHelp | OpenFeedback | SendFeedback | Unknown | NewIdea
            | ContinueIntake | MyIdeas | IdeaStatus | AskStatus | AskToWithdraw | Withdraw
            | AnswerQuestion | OpenIdea | ShowQueue | ShowDeferred | Find | MyProfile
-           | SaveProfile | SkipProfile | Refresh | Decide)
+           | SaveProfile | SkipProfile | Refresh | Decide | StopCampaignCalls)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,10 +34,12 @@ from bot.domain.requests import (
     ShowQueue,
     ShowWelcome,
     SkipProfile,
+    StopCampaignCalls,
     Unknown,
     Withdraw,
 )
 from bot.presenters.asking import Asking
+from bot.presenters.campaign_calls import CampaignCalls
 from bot.presenters.contributor import ContributorDesk
 from bot.presenters.front_desk import FrontDesk
 from bot.presenters.intake import IntakeFlow
@@ -74,11 +76,13 @@ def build_presenters(services: Services, private_chat_link: str | None) -> Prese
     front = FrontDesk(services.organisation, services.feedback, private_chat_link)
     contributor = ContributorDesk(services.ideas, services.decisions)
     staff = StaffRequests(services.staff, services.decisions, contributor)
-    return Presenters(route_table(front, contributor, staff), IntakeFlow(services.ideas), front)
+    calls = CampaignCalls(services.campaigns)
+    return Presenters(route_table(front, contributor, staff, calls), IntakeFlow(services.ideas),
+                      front)
 
 
-def route_table(front: FrontDesk, contributor: ContributorDesk,
-                staff: StaffRequests) -> Mapping[type[Request], Route]:
+def route_table(front: FrontDesk, contributor: ContributorDesk, staff: StaffRequests,
+                calls: CampaignCalls) -> Mapping[type[Request], Route]:
     return {
         ShowWelcome: Route(front.welcome),
         ShowHelp: Route(front.help),
@@ -102,4 +106,5 @@ def route_table(front: FrontDesk, contributor: ContributorDesk,
         Find: Route(staff.find),
         Refresh: Route(staff.refresh),
         Decide: Route(staff.decide),
+        StopCampaignCalls: Route(calls.stop),
     }

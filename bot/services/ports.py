@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from bot.domain.addresses import ConversationAddress
 from bot.domain.audit import AuditEntry
-from bot.domain.campaigns import Campaign, CampaignRequest
+from bot.domain.campaigns import Campaign, CampaignRequest, CampaignState
 from bot.domain.feedback import Feedback
 from bot.domain.ideas import HistoryEntry, IdeaChange, IdeaDetail, IdeaSubmission, IdeaSummary
 from bot.domain.intake import Draft
@@ -50,6 +50,11 @@ class AddressBook(Protocol):
 
     async def address(self, conversation_id: str) -> ConversationAddress | None:
         """The stored address of a conversation the bot may still send to, if any."""
+        ...
+
+    async def people_with_app(self) -> list[str]:
+        """The Entra object ids of everyone with a 1:1 chat with the bot not removed (what a
+        Teams admin's pre-install produces), each once."""
         ...
 
     async def latest_in_tenant(self, tenant_id: str | None) -> ConversationAddress | None:
@@ -119,6 +124,19 @@ class Outbox(Protocol):
         """How many of the messages of `batch` stand where."""
         ...
 
+    async def sent_counts(self, batches: list[str]) -> dict[str, int]:
+        """How many messages of each of `batches` were sent."""
+        ...
+
+    async def unreachable_in(self, batch: str) -> list[tuple[Recipient, str]]:
+        """The recipients of `batch` given up as unreachable, each with the reason."""
+        ...
+
+    async def retry_failed(self, batch: str, now: datetime) -> int:
+        """Give the messages of `batch` that were given up a fresh set of attempts, except
+        those whose recipient cannot be reached; how many."""
+        ...
+
 
 class Ideas(Protocol):
     async def next_reference(self, year: int) -> str: ...
@@ -179,6 +197,36 @@ class Campaigns(Protocol):
         """Every campaign, the latest to open first."""
         ...
 
+    async def replace(self, campaign_id: int, request: CampaignRequest,
+                      states: Iterable[CampaignState]) -> Campaign | None:
+        """Put a checked request in the campaign's place while it is in one of `states`; the
+        campaign as changed, or None if it was in none of them."""
+        ...
+
+    async def move(self, campaign_id: int, to: CampaignState, states: Iterable[CampaignState],
+                   **sent: Any) -> bool:
+        """Move the campaign to `to` if it is in one of `states`, recording `sent_at`,
+        `sent_by` and `recipients` when given; False if it was in none of them."""
+        ...
+
+    async def ideas_received(self) -> dict[str, int]:
+        """How many ideas each campaign key tags."""
+        ...
+
+    async def opt_out(self, object_id: str, at: datetime) -> bool:
+        """Stop campaign calls to this person; True if they had not stopped them before."""
+        ...
+
+    async def opt_in(self, object_id: str) -> bool:
+        """Send this person campaign calls again; True if they had stopped them."""
+        ...
+
+    async def opted_out_count(self) -> int: ...
+
+    async def opted_out(self) -> set[str]:
+        """The Entra object ids of everyone who stopped campaign calls."""
+        ...
+
 
 class JobLedger(Protocol):
     """What the scheduler's jobs read, and the marks of what its passes have done."""
@@ -228,7 +276,11 @@ class OutboxQueue(Protocol):
     async def retry(self, delivery_id: int, owner: str, not_before: datetime,
                     error: str | None, *, count_attempt: bool = True) -> None: ...
 
-    async def dead(self, delivery_id: int, owner: str, error: str) -> None: ...
+    async def dead(self, delivery_id: int, owner: str, error: str, *,
+                   unreachable: bool = False) -> None:
+        """Give the message up; `unreachable` when its recipient cannot be reached (they
+        blocked or removed the app, or the chat is gone), so that no resend tries again."""
+        ...
 
     async def sent_activity(self, delivery_id: int) -> SentActivity | None:
         """Where an earlier message went (for replacing its card)."""

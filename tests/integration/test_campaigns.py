@@ -18,8 +18,10 @@ from bot.domain.campaigns import (
     InvalidCampaign,
     parse_audience,
 )
-from bot.services.campaigns import CampaignService
+from bot.services.campaigns import CampaignService, CampaignViews
 from bot.services.organisation import OrganisationService
+from cards.campaign_call import call_card
+from cards.campaign_progress import progress_card
 from storage import tables
 from storage.uow import unit_of_work_factory
 
@@ -39,7 +41,8 @@ AI = CampaignRequest(
 
 @pytest.fixture
 def service(engine: AsyncEngine, clock) -> CampaignService:
-    return CampaignService(unit_of_work_factory(engine), clock)
+    return CampaignService(unit_of_work_factory(engine), clock,
+                           CampaignViews(call_card, progress_card))
 
 
 async def test_a_campaign_is_created_as_a_draft_and_read_back(

@@ -196,6 +196,7 @@ class Row:
     owner: str | None = None
     leased_until: datetime | None = None
     last_error: str | None = None
+    unreachable: bool = False
     conversation_id: str | None = None
     activity_id: str | None = None
 
@@ -254,10 +255,12 @@ class MemoryQueue:
             row.attempts += 1 if count_attempt else 0
             row.last_error = error if error is not None else row.last_error
 
-    async def dead(self, delivery_id: int, owner: str, error: str) -> None:
+    async def dead(self, delivery_id: int, owner: str, error: str, *,
+                   unreachable: bool = False) -> None:
         if (row := self._finish(delivery_id, owner, DeliveryState.DEAD)) is not None:
             row.attempts += 1
             row.last_error = error
+            row.unreachable = unreachable
 
     async def sent_activity(self, delivery_id: int) -> SentActivity | None:
         row = self.rows.get(delivery_id)

@@ -36,6 +36,7 @@ from bot.domain.requests import (
     parse_typed,
 )
 from bot.domain.text import Forged
+from bot.presenters.campaign_calls import CampaignCalls
 from bot.presenters.contributor import ContributorDesk
 from bot.presenters.front_desk import FrontDesk
 from bot.presenters.routes import SUBMISSION, route_table
@@ -173,7 +174,8 @@ def test_every_request_has_one_route() -> None:
     # The table only names the presenters' methods: no service is called to build it.
     contributor = ContributorDesk(None, None)  # type: ignore[arg-type]
     table = route_table(FrontDesk(None, None, None),  # type: ignore[arg-type]
-                        contributor, StaffRequests(None, None, contributor))  # type: ignore[arg-type]
+                        contributor, StaffRequests(None, None, contributor),  # type: ignore[arg-type]
+                        CampaignCalls(None))  # type: ignore[arg-type]
     assert set(table) == set(get_args(Request))
     submission = {kind for kind, route in table.items() if route is SUBMISSION}
     assert submission == {NewIdea, ContinueIntake}

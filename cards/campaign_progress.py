@@ -1,0 +1,46 @@
+"""The progress of a campaign's call, in the chat of the PMO member who sent it: how many were
+sent, failed and are still to go, about how long that takes, and the final counts."""
+
+from __future__ import annotations
+
+from microsoft_teams.cards.core import Fact, FactSet, RichTextBlock, TextRun
+
+from bot.domain.campaign_sending import CampaignStatus
+from bot.domain.campaigns import Campaign
+from cards.base import CardMessage, card_message, paragraph
+
+
+def time_left_text(seconds: int) -> str:
+    """About how long, in words: under a minute, or whole minutes rounded up."""
+    if seconds < 60:
+        return "under a minute"
+    minutes = -(-seconds // 60)
+    return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def progress_card(campaign: Campaign, status: CampaignStatus) -> CardMessage:
+    """Where the call stands; once nothing is left to send, the final counts."""
+    facts = [Fact(title="Recipients", value=f"{status.recipients:,}"),
+             Fact(title="Sent", value=f"{status.sent:,}"),
+             Fact(title="Failed", value=f"{status.failed:,}")]
+    if status.unreachable:
+        facts.append(Fact(title="Blocked or removed the app",
+                          value=f"{len(status.unreachable):,}"))
+    if status.cancelled:
+        facts.append(Fact(title="Called off", value=f"{status.cancelled:,}"))
+    if status.finished:
+        headline = "Finished: the final counts."
+        summary = f"Sent to {status.sent:,} of {status.recipients:,}"
+    else:
+        facts.append(Fact(title="Still to send", value=f"{status.pending:,}"))
+        headline = (f"Sending: {time_left_text(status.seconds_left)} left at Teams' pace "
+                    "(50 messages a second).")
+        summary = f"Sending: {status.sent:,} of {status.recipients:,} sent"
+    return card_message(
+        [RichTextBlock(inlines=[TextRun(text=campaign.name, size="Large", weight="Bolder")]),
+         paragraph(headline),
+         FactSet(facts=facts)],
+        summary=summary,
+        fallback_text=(f"{summary}; {status.failed:,} failed, {status.pending:,} still to "
+                       "send."),
+    )
