@@ -1,30 +1,46 @@
-"""`iip campaign create`: a new campaign from the command line, kept as a draft."""
+"""`iip campaign ...`: the PMO's campaigns from the command line: create one (a draft), send
+its call, follow it, call it off, resend what failed, list them all.
+
+Each change is made as `cli:<login name>`, audited like a change from Teams; bad input is a
+kind message and exit 2, with nothing changed."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
+import json
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.cli_database import with_engine
+from bot.cli_database import with_current_schema, with_engine
 from bot.config import Settings
+from bot.domain.campaign_sending import CampaignOverview, CampaignStatus
 from bot.domain.campaigns import (
     MAX_FILE_BYTES,
     AudienceKind,
-    Campaign,
     CampaignRequest,
     InvalidCampaign,
     parse_audience,
 )
+from bot.domain.text import visible
+
+if TYPE_CHECKING:
+    from bot.services.campaigns import CampaignService
+
+T = TypeVar("T")
+# The longest login name an actor keeps (the audit's actor column holds 200 characters).
+_LOGIN_LIMIT = 60
 
 
 def add_commands(commands: Any) -> None:
-    """Add `campaign create` to the `iip` parser's subcommands."""
+    """Add `campaign create`, `send`, `cancel`, `status`, `resend-failed` and `list` to the
+    `iip` parser's subcommands."""
     campaign = commands.add_parser("campaign", help="the PMO's calls for ideas").add_subparsers(
         metavar="ACTION")
     create = campaign.add_parser("create", help="create a campaign (a draft: nothing is sent); "
@@ -41,7 +57,37 @@ def add_commands(commands: Any) -> None:
     create.add_argument("--question", action="append", default=[], dest="questions",
                         help="a question of the campaign's own (up to three; repeat the option)")
     create.add_argument("--image", help="an https address of the call's image")
+    create.add_argument("--remind", action="store_true",
+                        help="remind the audience two days before the campaign closes")
     create.set_defaults(run=_create)
+    for action, words in (("send", "send the campaign's call to its audience, once"),
+                          ("cancel", "call the campaign off: what is not sent yet never goes"),
+                          ("status", "where the campaign's call stands"),
+                          ("resend-failed", "try again the calls that failed (never to people "
+                                            "who blocked the app)")):
+        command = campaign.add_parser(action, help=words)
+        command.add_argument("id", type=_campaign_id, help="the campaign's number")
+        if action == "status":
+            command.add_argument("--format", choices=("text", "json"), default="text")
+        command.set_defaults(run=_act, action=action)
+    listing = campaign.add_parser("list", help="every campaign, with its numbers")
+    listing.set_defaults(run=_list)
+
+
+def _campaign_id(value: str) -> int:
+    if not value.isdigit() or len(value) > 9:
+        raise argparse.ArgumentTypeError(f"{value[:40]!r} is not a campaign's number")
+    return int(value)
+
+
+def cli_actor() -> str:
+    """Who makes a change from the command line: `cli:` and the login name running it."""
+    try:
+        login = getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment nor the password file
+        login = "unknown"
+    shown = "".join(c for c in visible(login) if c.isprintable()).strip()
+    return f"cli:{shown[:_LOGIN_LIMIT] or 'unknown'}"
 
 
 def _day(value: str) -> date:
@@ -69,32 +115,108 @@ def _request(args: argparse.Namespace) -> CampaignRequest:
     return CampaignRequest(
         name=args.name, theme=args.theme, description=args.description, opens=args.opens,
         closes=args.closes, audience=audience, questions=tuple(args.questions),
-        image_url=args.image)
+        image_url=args.image, remind_before_close=args.remind)
 
 
-def _create(settings: Settings, args: argparse.Namespace) -> int:
+def _with_campaigns(settings: Settings, work: Callable[[CampaignService], Awaitable[T]], *,
+                    changes: bool = True) -> T:
+    """`work` done with the campaign service on the configured database: brought up to date
+    first when it changes something, as `iip serve` would."""
     from bot.app import build_services
-    from bot.domain.audit import SYSTEM
     from bot.services.clock import SystemClock
     from storage.migrate import upgrade
 
-    async def create(engine: AsyncEngine, request: CampaignRequest) -> Campaign:
-        await upgrade(engine)
-        services = build_services(engine, SystemClock())
-        return await services.campaigns.create(request, actor=f"{SYSTEM}:iip campaign create")
+    async def run(engine: AsyncEngine) -> T:
+        if changes:
+            await upgrade(engine)
+        return await work(build_services(engine, SystemClock()).campaigns)
 
+    return asyncio.run((with_engine if changes else with_current_schema)(settings, run))
+
+
+def _refused(error: InvalidCampaign, what: str) -> int:
+    print(f"iip: {what}; nothing changed:", file=sys.stderr)
+    for problem in error.problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 2
+
+
+def _create(settings: Settings, args: argparse.Namespace) -> int:
     try:
         request = _request(args)
-        campaign = asyncio.run(with_engine(settings, lambda engine: create(engine, request)))
+        campaign = _with_campaigns(
+            settings, lambda campaigns: campaigns.create(request, actor=cli_actor()))
     except InvalidCampaign as error:
-        print("iip: the campaign was not created; nothing changed:", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return 2
+        return _refused(error, "the campaign was not created")
     members = campaign.audience.members
     size = f" ({len(members):,} people)" if members else ""
     print(f"Created campaign {campaign.name!r} ({campaign.key}) as a draft, from "
           f"{campaign.opens:%d %B %Y} to {campaign.closes:%d %B %Y}, for "
           f"{campaign.audience}{size}.")
     print(campaign.id)
+    return 0
+
+
+def _act(settings: Settings, args: argparse.Namespace) -> int:
+    """`send`, `cancel`, `status` or `resend-failed` for campaign `args.id`."""
+    campaign_id: int = args.id
+    try:
+        match args.action:
+            case "send":
+                tenant = settings.app_tenant_id or None
+                sent = _with_campaigns(settings, lambda c: c.send(
+                    campaign_id, cli_actor(), tenant_id=tenant))
+                print(f"Queued the call of {sent.campaign.name!r} to {sent.recipients:,} "
+                      f"recipient(s) (outbox batch {sent.batch}); the outbox sends it at "
+                      "Teams' pace. Follow it with `iip campaign status "
+                      f"{campaign_id}`.")
+            case "cancel":
+                status = _with_campaigns(settings, lambda c: c.cancel(campaign_id, cli_actor()))
+                print(f"Cancelled campaign {campaign_id}: {status.cancelled:,} message(s) "
+                      f"called off, {status.sent:,} already sent.")
+            case "resend-failed":
+                again = _with_campaigns(settings, lambda c: c.resend_failed(campaign_id,
+                                                                            cli_actor()))
+                print(f"Queued {again:,} failed call(s) to be sent again (never to people "
+                      "who blocked or removed the app).")
+            case _:
+                status = _with_campaigns(settings, lambda c: c.status(campaign_id),
+                                         changes=False)
+                _print_status(status, args.format)
+    except InvalidCampaign as error:
+        return _refused(error, f"campaign {args.action} was refused")
+    return 0
+
+
+def status_json(status: CampaignStatus) -> dict[str, object]:
+    """The status as `iip campaign status --format json` prints it."""
+    return {"state": status.state.value, "recipients": status.recipients, "sent": status.sent,
+            "failed": status.failed, "pending": status.pending,
+            "unreachable": [{"recipient": u.recipient, "reason": u.reason}
+                            for u in status.unreachable]}
+
+
+def _print_status(status: CampaignStatus, form: str) -> None:
+    if form == "json":
+        print(json.dumps(status_json(status), indent=2))
+        return
+    print(f"{status.state.value}: {status.recipients:,} recipient(s), {status.sent:,} sent, "
+          f"{status.failed:,} failed, {status.pending:,} pending"
+          + (f", {status.cancelled:,} called off" if status.cancelled else "") + ".")
+    if status.unreachable:
+        print(f"Unreachable ({len(status.unreachable):,}):")
+        for person in status.unreachable:
+            print(f"  {person.recipient}: {person.reason}")
+
+
+def _list(settings: Settings, _args: argparse.Namespace) -> int:
+    overview: CampaignOverview = _with_campaigns(settings, lambda c: c.overview(),
+                                                 changes=False)
+    for summary in overview.campaigns:
+        c = summary.campaign
+        print(f"{c.id}  {c.key}  {c.state.value}  {c.opens:%Y-%m-%d} to {c.closes:%Y-%m-%d}  "
+              f"{c.audience}  reached {summary.reached:,}, "
+              f"ideas {summary.ideas_received:,}")
+    print(f"{len(overview.campaigns):,} campaign(s); {overview.opted_out:,} "
+          "people have stopped campaign calls.")
     return 0

@@ -72,7 +72,7 @@ class SqlCampaigns:
             select(ideas.c.campaign_key, func.count())
             .where(ideas.c.campaign_key.is_not(None))
             .group_by(ideas.c.campaign_key))
-        return {key: count for key, count in rows.tuples()}
+        return {key: count for key, count in rows}
 
     async def opt_out(self, object_id: str, at: datetime) -> bool:
         opted = await self._db.execute(

@@ -153,7 +153,7 @@ class SqlOutbox:
             select(outbox.c.batch, func.count())
             .where(outbox.c.batch.in_(batches), outbox.c.state == DeliveryState.SENT.value)
             .group_by(outbox.c.batch))
-        return {batch: count for batch, count in rows.tuples()}
+        return {batch: count for batch, count in rows}
 
     async def unreachable_in(self, batch: str) -> list[tuple[Recipient, str]]:
         """The recipients of `batch` given up as unreachable, with the reason recorded."""

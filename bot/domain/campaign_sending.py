@@ -49,19 +49,24 @@ def message_key(batch: str, recipient: Recipient) -> str:
 def check_sendable(campaign: Campaign, today: date) -> None:
     """Raise InvalidCampaign unless the campaign's call may be sent now: not sent before,
     not cancelled or closed, and not past its closing day."""
-    if campaign.sent_at is not None:
-        by = f" by {campaign.sent_by}" if campaign.sent_by else ""
-        sent = campaign.sent_at.astimezone(LONDON)
-        raise InvalidCampaign([
-            f"{campaign.name!r} was already sent on {sent:%d %B %Y} at {sent:%H:%M}{by}; a "
-            "campaign's call goes out once. Nothing was sent again."])
-    if campaign.state not in _SENDABLE:
+    if campaign.state in (CampaignState.CLOSED, CampaignState.CANCELLED):
         raise InvalidCampaign([f"{campaign.name!r} is {campaign.state.value}; only a draft or "
                                "scheduled campaign can be sent. Nothing was sent."])
+    if campaign.sent_at is not None or campaign.state not in _SENDABLE:
+        raise InvalidCampaign([_already_sent(campaign)])
     if campaign.closes < today:
         raise InvalidCampaign([
             f"{campaign.name!r} closed on {campaign.closes:%d %B %Y}; a call that has closed "
             "cannot be sent. Edit its closing day first. Nothing was sent."])
+
+
+def _already_sent(campaign: Campaign) -> str:
+    if campaign.sent_at is None:
+        return f"{campaign.name!r} was already sent; a campaign's call goes out once."
+    by = f" by {campaign.sent_by}" if campaign.sent_by else ""
+    sent = campaign.sent_at.astimezone(LONDON)
+    return (f"{campaign.name!r} was already sent on {sent:%d %B %Y} at {sent:%H:%M}{by}; a "
+            "campaign's call goes out once. Nothing was sent again.")
 
 
 def check_editable(campaign: Campaign) -> None:

@@ -10,6 +10,7 @@ import pytest
 from support.cli import run_cli
 from support.tables import count, rows
 
+from bot.cli_campaigns import cli_actor
 from bot.domain.ideas import uk_day
 from storage import tables
 from storage.engine import make_engine
@@ -57,7 +58,7 @@ def test_a_campaign_is_created_and_its_id_printed_last(
     assert "Created campaign 'STAR fund' (star-fund) as a draft" in out[0]
     assert (campaign["state"], campaign["audience_kind"], campaign["questions"]) == (
         "draft", "everyone", ["How much funding is needed?", "For how long?"])
-    assert campaign["created_by"] == "system:iip campaign create"
+    assert campaign["created_by"] == cli_actor() and cli_actor().startswith("cli:")
     assert audited == 1
 
 
