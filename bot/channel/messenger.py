@@ -9,6 +9,7 @@ and broadcasts go through this instead, with a cached token and our own pacing a
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any, Protocol, cast
@@ -158,9 +159,11 @@ class BotConnectorMessenger:
 
     async def _once(self, method: str, url: str, body: dict[str, Any],
                     headers: dict[str, str]) -> tuple[SendResult, Any]:
+        encoded = wire_json(body)
         try:
             async with self._session.request(
-                method, url, json=body, headers=headers,
+                method, url, data=encoded,
+                headers={**headers, "Content-Type": "application/json; charset=utf-8"},
                 timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS),
             ) as response:
                 answer = await _json_or_none(response)
@@ -194,6 +197,16 @@ def _activity(address: ConversationAddress, message: CardMessage) -> dict[str, A
         "summary": message.summary,
         "attachments": [{"contentType": ADAPTIVE_CARD, "content": message.card}],
     }
+
+
+def wire_json(body: dict[str, Any]) -> bytes:
+    """`body` as UTF-8 JSON, not JSON's \\u escapes: a card's text outside ASCII (an accent,
+    an emoji) then counts one to four bytes against Teams' 28 KB message limit, not six to
+    twelve. Text holding a lone surrogate (no UTF-8 can carry one) keeps the escapes."""
+    try:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(body, separators=(",", ":")).encode("ascii")
 
 
 async def _json_or_none(response: aiohttp.ClientResponse) -> Any:

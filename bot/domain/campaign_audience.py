@@ -16,9 +16,6 @@ from bot.domain.campaigns import Audience, AudienceKind, InvalidCampaign
 from bot.domain.organisation import Organisation, normalise_object_id
 from bot.domain.outbox import Recipient
 
-PORTFOLIO_NOTE = ("A portfolio audience is its SPOCs and deputies only: the portal does not "
-                  "know who works in each department.")
-
 
 def audience_text(audience: Audience) -> str:
     """The audience as the PMO reads it in a preview or a list."""
@@ -30,7 +27,8 @@ def audience_text(audience: Audience) -> str:
         case AudienceKind.CHANGE_AGENTS:
             return "the change agents"
         case AudienceKind.PORTFOLIO:
-            return f"the SPOCs and deputies of the portfolio {audience.target}"
+            return (f"the SPOCs and deputies of the portfolio {audience.target} only (the "
+                    "portal does not know who works in each department)")
         case AudienceKind.FILE:
             return f"the {len(audience.members):,} people listed in {audience.target}"
 
@@ -51,7 +49,9 @@ def people_named(audience: Audience, organisation: Organisation | None) -> tuple
                      if p.key == audience.target]
             if not found:
                 raise InvalidCampaign([f"There is no portfolio {audience.target!r} in the "
-                                       "organisation now. Nothing was sent."])
+                                       "organisation now, so there are no SPOCs or deputies "
+                                       "to send to (the portal does not know who works in "
+                                       "each department). Nothing was sent."])
             return (*found[0].spocs, *found[0].deputies)
         case AudienceKind.FILE:
             return audience.members
