@@ -136,15 +136,15 @@ class CampaignService:
                 check_sendable(await _campaign(uow, campaign_id), uk_day(now))
                 raise _moved_on()
             sent = await _campaign(uow, campaign_id)
-            batch = batch_of(campaign_id)
-            queued = await self._queue_call(uow, sent, recipients, batch, now)
-            if progress_to:
+            if progress_to:  # queued first: the sender's chat shows it before their own call
                 await uow.outbox.enqueue(OutgoingMessage(
                     recipient=Recipient.person(progress_to, tenant_id),
                     kind=MessageKind.CAMPAIGN, dedupe_key=progress_key(campaign_id),
                     message=self._views.progress_card(sent, CampaignStatus(
-                        state=sent.state, recipients=queued, sent=0, failed=0,
-                        pending=queued))), now)
+                        state=sent.state, recipients=len(recipients), sent=0, failed=0,
+                        pending=len(recipients)))), now)
+            batch = batch_of(campaign_id)
+            queued = await self._queue_call(uow, sent, recipients, batch, now)
             await uow.audit.record(_entry(actor, "campaign.sent", sent, now, recipients=queued,
                                           batch=batch))
             await uow.commit()
