@@ -17,12 +17,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from harness import postgres_database, put_project_on_path
+from harness import DatabaseUnavailable, fresh_database, put_project_on_path
 
 put_project_on_path()
 
@@ -104,21 +102,13 @@ async def main(args: argparse.Namespace) -> int:
     print(f"{'database':<12}{'send ms':>9}{'slowest':>9}{'audience read':>15}"
           f"{'bare insert':>13}{'ratio':>7}{'of sending':>12}  verdict")
     for database in databases:
-        if database == "sqlite":
-            folder = Path(tempfile.mkdtemp(prefix="iip-bench-campaign-"))
-            url, drop = f"sqlite+aiosqlite:///{folder / 'campaign.sqlite3'}", None
-        else:
-            made = await postgres_database(prefix="iip_bench_campaign")
-            if isinstance(made, str):
-                print(f"{database:<12}skipped: PostgreSQL is unreachable ({made})")
-                failed = True
-                continue
-            url, drop = made
         try:
-            figures = await measure(url, args)
-        finally:
-            if drop is not None:
-                await drop()
+            async with fresh_database(database, "iip_bench_campaign") as url:
+                figures = await measure(url, args)
+        except DatabaseUnavailable as why:
+            print(f"{database:<12}skipped: PostgreSQL is unreachable ({why})")
+            failed = True
+            continue
         share = figures["send"] / 1000 / sending_seconds
         verdict = "PASS" if share < TARGET_SHARE else "FAIL"
         failed |= verdict == "FAIL"

@@ -22,12 +22,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from harness import postgres_database, put_project_on_path
+from harness import DatabaseUnavailable, fresh_database, put_project_on_path
 
 put_project_on_path()
 
@@ -105,21 +103,13 @@ async def main(args: argparse.Namespace) -> int:
     print(f"{'database':<12}{'bare choice ms':>16}{'claim ms':>10}{'ratio':>8}"
           f"{'of sending':>12}  verdict")
     for database in databases:
-        if database == "sqlite":
-            folder = Path(tempfile.mkdtemp(prefix="iip-bench-claims-"))
-            url, drop = f"sqlite+aiosqlite:///{folder / 'claims.sqlite3'}", None
-        else:
-            made = await postgres_database(prefix="iip_bench_claims")
-            if isinstance(made, str):
-                print(f"{database:<12}skipped: PostgreSQL is unreachable ({made})")
-                failed = True
-                continue
-            url, drop = made
         try:
-            bare, claim = await measure(url, args)
-        finally:
-            if drop is not None:
-                await drop()
+            async with fresh_database(database, "iip_bench_claims") as url:
+                bare, claim = await measure(url, args)
+        except DatabaseUnavailable as why:
+            print(f"{database:<12}skipped: PostgreSQL is unreachable ({why})")
+            failed = True
+            continue
         share = claim / 1000 / SEND_SECONDS
         verdict = "PASS" if share < TARGET_SHARE else "FAIL"
         failed |= verdict == "FAIL"

@@ -270,3 +270,27 @@ async def postgres_database(
 
     base, _, _ = admin_url.rpartition("/")
     return f"{base}/{name}", drop
+
+
+class DatabaseUnavailable(Exception):
+    """PostgreSQL could not be reached: `str()` says why."""
+
+
+@contextlib.asynccontextmanager
+async def fresh_database(kind: str, prefix: str) -> AsyncIterator[str]:
+    """The URL of a fresh, empty database of `kind` ("sqlite" in a temporary folder, or
+    "postgresql"), dropped afterwards; DatabaseUnavailable when PostgreSQL cannot be reached."""
+    if kind == "sqlite":
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-"))
+        yield f"sqlite+aiosqlite:///{folder / 'bench.sqlite3'}"
+        return
+    made = await postgres_database(prefix=prefix)
+    if isinstance(made, str):
+        raise DatabaseUnavailable(made)
+    url, drop = made
+    try:
+        yield url
+    finally:
+        await drop()
