@@ -28,6 +28,7 @@ from bot.domain.requests import (
     ShowDeferred,
     ShowQueue,
     SkipProfile,
+    StopCampaignCalls,
     Withdraw,
 )
 from cards.actions import CardAction
@@ -51,6 +52,8 @@ MY_PROFILE = NextStep("my-profile", "My profile", CardAction.MY_PROFILE)
 MY_QUEUE = NextStep("my-queue", "My queue", CardAction.MY_QUEUE)
 TRIAGE = NextStep("triage", "Triage", CardAction.TRIAGE)
 DEFERRED = NextStep("deferred", "Deferred ideas", CardAction.DEFERRED)
+# Pressed on a call posted in a channel: whether a person wants calls is their own business.
+STOP_CALLS = NextStep("stop-campaign-calls", "Stop campaign calls", CardAction.STOP_CAMPAIGNS)
 # Anything else (a button of a personal card, a command added later): the way in.
 START = NextStep("start", "New idea", CardAction.NEW_IDEA)
 
@@ -60,6 +63,7 @@ _NEXT_STEPS: dict[type[Request], NextStep] = {
     Withdraw: MY_IDEAS, AnswerQuestion: MY_IDEAS,
     MyProfile: MY_PROFILE, SaveProfile: MY_PROFILE, SkipProfile: MY_PROFILE,
     OpenIdea: MY_QUEUE, Find: MY_QUEUE, ShowDeferred: DEFERRED,
+    StopCampaignCalls: STOP_CALLS,
 }
 _WITHIN_SUBMISSION = {
     IntakeButton.RESUME: NEW_IDEA, IntakeButton.RESTART: NEW_IDEA,

@@ -31,6 +31,7 @@ from bot.domain.requests import (
     ShowQueue,
     ShowWelcome,
     SkipProfile,
+    StopCampaignCalls,
     Unknown,
     Withdraw,
     parse_typed,
@@ -196,3 +197,5 @@ def test_a_button_within_a_submission_is_offered_again_as_the_way_in() -> None:
     assert next_step_for(resume).action is CardAction.NEW_IDEA
     assert next_step_for(ShowQueue(QueueView.TRIAGE)).action is CardAction.TRIAGE
     assert next_step_for(ShowDeferred(2)).action is CardAction.DEFERRED
+    # Stopping campaign calls pressed on a channel's call is offered again in private.
+    assert next_step_for(StopCampaignCalls()).action is CardAction.STOP_CAMPAIGNS
