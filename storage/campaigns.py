@@ -54,10 +54,14 @@ class SqlCampaigns:
         return await self.by_id(campaign_id) if changed.rowcount else None
 
     async def move(self, campaign_id: int, to: CampaignState, states: Iterable[CampaignState],
-                   **sent: Any) -> bool:
-        """Move the campaign to `to` if it is in one of `states` (recording `sent_at`,
-        `sent_by` and `recipients` when given); False when it was not. The row stays locked
-        until the transaction ends, so two sends at once cannot both go."""
+                   *, sent_at: datetime | None = None, sent_by: str | None = None,
+                   recipients: int | None = None) -> bool:
+        """Move the campaign to `to` if it is in one of `states` (recording when, by whom and
+        to how many its call was sent, when given); False when it was not. The row stays
+        locked until the transaction ends, so two sends at once cannot both go."""
+        sent = {name: value for name, value in (("sent_at", sent_at), ("sent_by", sent_by),
+                                                ("recipients", recipients))
+                if value is not None}
         moved = await self._db.execute(
             update(t.campaigns)
             .where(t.campaigns.c.id == campaign_id,

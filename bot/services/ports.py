@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Protocol, Self
 
 from bot.domain.addresses import ConversationAddress
 from bot.domain.audit import AuditEntry
@@ -204,7 +204,8 @@ class Campaigns(Protocol):
         ...
 
     async def move(self, campaign_id: int, to: CampaignState, states: Iterable[CampaignState],
-                   **sent: Any) -> bool:
+                   *, sent_at: datetime | None = None, sent_by: str | None = None,
+                   recipients: int | None = None) -> bool:
         """Move the campaign to `to` if it is in one of `states`, recording `sent_at`,
         `sent_by` and `recipients` when given; False if it was in none of them."""
         ...
