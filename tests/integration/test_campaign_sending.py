@@ -3,6 +3,7 @@ followed, called off, resent to those it failed but never to people who blocked 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import date
 from typing import Any
@@ -142,6 +143,21 @@ async def test_a_second_send_is_refused_naming_when_and_queues_nothing(
         await service.send(campaign_id, PMO, tenant_id=TENANT)
 
     assert await count(engine, tables.outbox) == 1
+    assert len(await audited(engine, "campaign.sent")) == 1
+
+
+async def test_two_sends_at_once_queue_the_call_once(
+        service: CampaignService, engine: AsyncEngine, clock) -> None:
+    await remember(engine, clock, *(chat_with(person(n)) for n in range(1, 40)))
+    campaign_id = await create(service)
+
+    outcomes = await asyncio.gather(
+        *(service.send(campaign_id, f"pmo-{n}", tenant_id=TENANT) for n in range(2)),
+        return_exceptions=True)
+
+    refused = [o for o in outcomes if isinstance(o, InvalidCampaign)]
+    assert len(refused) == 1 and "was already sent" in str(refused[0])
+    assert await count(engine, tables.outbox) == 39
     assert len(await audited(engine, "campaign.sent")) == 1
 
 
