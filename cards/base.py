@@ -16,7 +16,7 @@ from microsoft_teams.cards.core import (
     TextRun,
 )
 
-from bot.domain.ideas import uk_day
+from bot.domain.ideas import day_words, uk_day
 from bot.domain.messages import CardMessage
 from cards.actions import CardAction
 
@@ -94,7 +94,7 @@ def day_text(moment: date | datetime) -> str:
     """A day as people here write it (1 June 2026); a moment is read in UK time."""
     if isinstance(moment, datetime):
         moment = uk_day(moment)
-    return f"{moment.day} {moment:%B %Y}"
+    return day_words(moment)
 
 
 def fill_inputs(card: dict[str, Any], values: Mapping[str, object]) -> dict[str, Any]:

@@ -102,6 +102,11 @@ def uk_day(moment: datetime) -> date:
     return moment.astimezone(LONDON).date()
 
 
+def day_words(day: date) -> str:
+    """A day as people here write it: 1 June 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def update_due(submitted_at: datetime) -> date:
     """The date by which the contributor is promised a substantive update (UK calendar)."""
     return add_months(uk_day(submitted_at), SLA_MONTHS)

@@ -20,6 +20,7 @@ from bot.domain.ideas import (
     IdeaDetail,
     Status,
     add_months,
+    day_words,
 )
 from bot.domain.moves import (
     MESSAGE,
@@ -309,12 +310,8 @@ def revisit_date(value: object, today: date) -> date:
                                         "choose a day after today.")
     if day > allowed.last:
         raise InvalidText("revisit_on", "The revisit date can be at most three years ahead: "
-                                        f"please choose a day up to {_day(allowed.last)}.")
+                                        f"please choose a day up to {day_words(allowed.last)}.")
     return day
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def decline_reason(value: object, *, at_triage: bool) -> DeclineReason:
