@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import RowMapping, delete, func, insert, select, update
@@ -106,6 +106,24 @@ class SqlCampaigns:
         rows = await self._db.execute(
             select(t.campaigns).order_by(t.campaigns.c.opens_on.desc(), t.campaigns.c.id.desc()))
         return [_campaign(row) for row in rows.mappings()]
+
+    async def by_key(self, key: str) -> Campaign | None:
+        row = (await self._db.execute(
+            select(t.campaigns).where(t.campaigns.c.key == key))).mappings().first()
+        return None if row is None else _campaign(row)
+
+    async def taking_ideas(self, day: date) -> list[Campaign]:
+        """The open campaigns whose days include `day`, the soonest to close first."""
+        c = t.campaigns.c
+        rows = await self._db.execute(
+            select(t.campaigns)
+            .where(c.state == CampaignState.OPEN.value, c.opens_on <= day, c.closes_on >= day)
+            .order_by(c.closes_on, c.id))
+        return [_campaign(row) for row in rows.mappings()]
+
+    async def set_state(self, campaign_id: int, state: CampaignState) -> None:
+        await self._db.execute(update(t.campaigns).where(t.campaigns.c.id == campaign_id)
+                               .values(state=state.value))
 
 
 def _texts(value: Any) -> tuple[str, ...]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.ideas import (
+    CampaignAnswer,
     DeclineReason,
     FirstResponse,
     HistoryEntry,
@@ -54,7 +55,7 @@ class SqlIdeas:
             insert(t.ideas).values(**_new_columns(idea)).returning(*t.ideas.c)
         )).mappings().one()
         await self.add_history(row["id"], first)
-        return _idea(row, (first,))
+        return _idea(row, (first,), await self._campaign_name(idea.campaign_key))
 
     async def add_history(self, idea_id: int, entry: HistoryEntry,
                           internal_note: str | None = None,
@@ -99,6 +100,7 @@ class SqlIdeas:
         row = (await self._db.execute(select(t.ideas).where(*conditions))).mappings().first()
         if row is None:
             return None
+        campaign_name = await self._campaign_name(row["campaign_key"])
         history = await self._db.execute(
             select(t.idea_history).where(t.idea_history.c.idea_id == row["id"])
             .order_by(t.idea_history.c.at, t.idea_history.c.id)
@@ -108,7 +110,12 @@ class SqlIdeas:
                          Status(h.from_status) if h.from_status else None,
                          Status(h.to_status), h.reason, h.message_to_contributor, h.detail)
             for h in history
-        ))
+        ), campaign_name)
+
+    async def _campaign_name(self, key: str | None) -> str | None:
+        if key is None:
+            return None
+        return await self._db.scalar(select(t.campaigns.c.name).where(t.campaigns.c.key == key))
 
     async def change(self, idea: IdeaDetail, at: datetime,
                      change: IdeaChange) -> IdeaDetail | None:
@@ -119,7 +126,7 @@ class SqlIdeas:
             .values(version=idea.version + 1, updated_at=at, **_change_columns(change, at))
             .returning(*t.ideas.c)
         )).mappings().first()
-        return None if row is None else _idea(row, idea.history)
+        return None if row is None else _idea(row, idea.history, idea.campaign_name)
 
     async def count(self, query: IdeaQuery) -> int:
         """How many ideas `query` holds."""
@@ -186,8 +193,10 @@ def _new_columns(idea: IdeaSubmission) -> dict[str, Any]:
         "contributor_name": idea.contributor_name, "title": idea.title,
         "problem": idea.problem, "proposal": idea.proposal, "benefit": idea.benefit,
         "category_key": idea.category_key, "portfolio_key": idea.portfolio_key,
-        "campaign_key": idea.campaign_key, "named_publicly": idea.named_publicly,
-        "status": Status.SUBMITTED.value, "version": 1, "submitted_at": idea.submitted_at,
+        "campaign_key": idea.campaign_key,
+        "campaign_answers": [asdict(a) for a in idea.campaign_answers] or None,
+        "named_publicly": idea.named_publicly, "status": Status.SUBMITTED.value,
+        "version": 1, "submitted_at": idea.submitted_at,
         "sla_due_on": update_due(idea.submitted_at),
         "updated_at": idea.submitted_at, "submission_key": idea.submission_key,
         "department": profile.department, "function": profile.function,
@@ -211,8 +220,9 @@ def _change_columns(change: IdeaChange, at: datetime) -> dict[str, Any]:
     }
 
 
-def _idea(row: Any, history: tuple[HistoryEntry, ...]) -> IdeaDetail:
-    """An idea as the `ideas` table holds it."""
+def _idea(row: Any, history: tuple[HistoryEntry, ...],
+          campaign_name: str | None = None) -> IdeaDetail:
+    """An idea as the `ideas` table holds it; `campaign_name`, its campaign's (by key)."""
     return IdeaDetail(
         id=row["id"], reference=row["reference"],
         contributor_object_id=row["contributor_object_id"], title=row["title"],
@@ -229,6 +239,8 @@ def _idea(row: Any, history: tuple[HistoryEntry, ...]) -> IdeaDetail:
         contributor_name=row["contributor_name"], due_on=row["sla_due_on"],
         first_response=first_response(row["first_response_at"],
                                       row["first_response_unreachable"]),
+        campaign_answers=campaign_answers_from_json(row["campaign_answers"]),
+        campaign_name=campaign_name,
     )
 
 
@@ -300,3 +312,9 @@ def draft_from_json(data: dict[str, Any]) -> Draft:
     values = {k: v for k, v in data.items() if k in known}
     values["step"] = Step(values.get("step", Step.TITLE.value))
     return Draft(**values)
+
+
+def campaign_answers_from_json(value: Any) -> tuple[CampaignAnswer, ...]:
+    """Answers to a campaign's questions as they are kept: a list of {question, answer}."""
+    items = cast("list[dict[str, Any]]", value or [])
+    return tuple(CampaignAnswer(str(item["question"]), str(item["answer"])) for item in items)

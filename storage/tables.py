@@ -216,6 +216,8 @@ ideas = Table(
     Column("category_key", String(40), nullable=False),
     Column("portfolio_key", String(40), nullable=False, index=True),
     Column("campaign_key", String(40)),
+    # The answers to its campaign's own questions: a list of {question, answer}, or none.
+    Column("campaign_answers", JSON),
     Column("named_publicly", Boolean, nullable=False),
     Column("status", String(32), nullable=False, index=True),
     Column("decline_reason", String(32)),

@@ -11,9 +11,10 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TypeGuard
 
 from bot.domain.errors import DomainError, InvalidText
-from bot.domain.ideas import add_months
+from bot.domain.ideas import add_months, day_words
 from bot.domain.organisation import is_object_id, normalise_object_id
 from bot.domain.text import clean_text
 
@@ -192,6 +193,30 @@ class Campaign:
     sent_by: str | None = None
     recipients: int | None = None
 
+    def takes_ideas(self, day: date) -> bool:
+        """Whether an idea submitted on `day` (UK) answers this call: it has been sent and
+        `day` is within its opening and closing days."""
+        return self.state is CampaignState.OPEN and self.opens <= day <= self.closes
+
+
+def is_campaign_key(value: object) -> TypeGuard[str]:
+    """Whether `value` could be a campaign's key (as a call card's button carries it)."""
+    return isinstance(value, str) and _KEY.fullmatch(value) is not None
+
+
+def not_taking_ideas(campaign: Campaign | None, day: date) -> str:
+    """Why ideas cannot answer `campaign` on `day` (None: no campaign by that key), in a few
+    words for the person who wanted to; the caller says what happens instead."""
+    if campaign is None:
+        return "That call for ideas is no longer running"
+    name = campaign.name
+    if campaign.state is CampaignState.CANCELLED:
+        return f"The call for ideas on {name} was called off"
+    if campaign.state is CampaignState.CLOSED or day > campaign.closes:
+        when = f" on {day_words(campaign.closes)}" if campaign.closes < day else ""
+        return f"The call for ideas on {name} closed{when}"
+    return f"The call for ideas on {name} opens on {day_words(campaign.opens)}"
+
 
 def check_request(request: CampaignRequest, today: date,
                   portfolios: Collection[str] | None = None) -> CampaignRequest:
@@ -262,11 +287,6 @@ def _check_image(url: str | None, problems: list[str]) -> str | None:
         problems.append("The image address must be a secure web address starting with "
                         "https://, so that Teams shows it.")
     return url
-
-
-def is_campaign_key(value: object) -> bool:
-    """True for text written as a campaign's key could be (as a call's button carries it)."""
-    return isinstance(value, str) and bool(_KEY.fullmatch(value))
 
 
 def key_for(name: str, taken: Iterable[str]) -> str:

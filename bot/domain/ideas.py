@@ -172,6 +172,14 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class CampaignAnswer:
+    """One of a campaign's own questions, and the contributor's answer to it."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
 class IdeaDetail:
     id: int
     reference: str
@@ -197,6 +205,9 @@ class IdeaDetail:
     contributor_name: str | None = None
     due_on: date | None = None  # as IdeaSummary's
     first_response: FirstResponse | None = None
+    # The answers to its campaign's own questions, and the campaign's name (None: untagged).
+    campaign_answers: tuple[CampaignAnswer, ...] = ()
+    campaign_name: str | None = None
 
     @property
     def summary(self) -> IdeaSummary:
@@ -223,6 +234,7 @@ class IdeaSubmission:
     submitted_at: datetime
     submission_key: str  # the draft it came from: one idea per draft
     profile: Profile  # the contributor's answers as they were at submission, for reporting
+    campaign_answers: tuple[CampaignAnswer, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

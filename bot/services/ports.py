@@ -228,6 +228,14 @@ class Campaigns(Protocol):
         """The Entra object ids of everyone who stopped campaign calls."""
         ...
 
+    async def by_key(self, key: str) -> Campaign | None: ...
+
+    async def taking_ideas(self, day: date) -> list[Campaign]:
+        """The campaigns an idea submitted on `day` (UK) may answer (Campaign.takes_ideas)."""
+        ...
+
+    async def set_state(self, campaign_id: int, state: CampaignState) -> None: ...
+
 
 class JobLedger(Protocol):
     """What the scheduler's jobs read, and the marks of what its passes have done."""
