@@ -44,6 +44,7 @@ class NextStep:
     key: str
     title: str
     action: CardAction
+    campaign: str | None = None  # the call for ideas the button answers
 
 
 NEW_IDEA = NextStep("new-idea", "New idea", CardAction.NEW_IDEA)
@@ -74,6 +75,9 @@ _WITHIN_SUBMISSION = {
 def next_step_for(request: Request) -> NextStep:
     """The step to offer in private for what was asked in a shared conversation."""
     match request:
+        case NewIdea(campaign=str(key)) | ContinueIntake(campaign=str(key)):
+            return NextStep(f"campaign-idea-{key}", "Share an idea", CardAction.CAMPAIGN_IDEA,
+                            key)
         case ShowQueue(view=QueueView.TRIAGE):
             return TRIAGE
         case ShowQueue():
@@ -111,5 +115,6 @@ def carry_on_here_card(step: NextStep) -> CardMessage:
         [heading("Let's carry on here"), paragraph(text)],
         summary="Let's carry on in our 1:1 chat",
         fallback_text=text.replace("**", ""),
-        actions=[submit(step.title, step.action, inputs=False)],
+        actions=[submit(step.title, step.action, inputs=False,
+                        **({"campaign": step.campaign} if step.campaign else {}))],
     )

@@ -117,7 +117,16 @@ def intake_turn_of(values: Values, text: str | None = None) -> ContinueIntake:
         confirmed=values.get("confirmed") == "yes",
         profile=profile_answers_of(values),
         from_card="step" in values or "revision" in values,
+        campaign=_campaign(values) if "campaign" in values else None,
     )
+
+
+def _campaign(values: Values) -> str:
+    """The campaign a call card's button names: a well-formed key, or Malformed."""
+    key = values.get("campaign")
+    if not is_campaign_key(key):
+        raise Malformed("That is not a campaign of the portal.")
+    return key
 
 
 def _whole(value: object) -> Whole:
@@ -134,15 +143,6 @@ def _reference(values: Values, text: str | None) -> str | None:
     return find_reference(given if isinstance(given, str) else text)
 
 
-def _campaign_idea(values: Values, _text: str | None) -> NewIdea:
-    """"Share an idea" on a campaign's call: a submission tagged with the campaign's key."""
-    key = values.get("campaign")
-    if not is_campaign_key(key):
-        raise Malformed("That is not a campaign's button.")
-    assert isinstance(key, str)
-    return NewIdea(campaign=key)
-
-
 def _profile(values: Values, text: str | None) -> Request:
     """Save or Skip on the profile card: a step of a submission when the card was one."""
     if values.get("within_idea"):
@@ -157,6 +157,7 @@ _SUBMITS: dict[str, Callable[[Values, str | None], Request]] = {
     CardAction.OPEN_FEEDBACK: lambda _v, _t: OpenFeedback(),
     CardAction.SEND_FEEDBACK: lambda v, _t: SendFeedback(feedback_form_of(v)),
     CardAction.NEW_IDEA: lambda _v, _t: NewIdea(),
+    CardAction.CAMPAIGN_IDEA: lambda v, _t: NewIdea(_campaign(v)),
     **{action: intake_turn_of for action in _INTAKE_BUTTONS
        if action not in (CardAction.SAVE_PROFILE, CardAction.SKIP_PROFILE)},
     CardAction.SAVE_PROFILE: _profile,
@@ -173,6 +174,5 @@ _SUBMITS: dict[str, Callable[[Values, str | None], Request]] = {
     CardAction.MY_QUEUE: lambda _v, _t: ShowQueue(QueueView.QUEUE),
     CardAction.TRIAGE: lambda _v, _t: ShowQueue(QueueView.TRIAGE),
     CardAction.DEFERRED: lambda _v, _t: ShowDeferred(),
-    CardAction.CAMPAIGN_IDEA: _campaign_idea,
     CardAction.STOP_CAMPAIGNS: lambda _v, _t: StopCampaignCalls(),
 }

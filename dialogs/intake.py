@@ -32,7 +32,7 @@ class IntakeDialog(Dialog):
         if isinstance(turn.request, ContinueIntake):
             outcome = await self._flow.handle(turn.caller, turn.request)
         else:
-            outcome = await self._flow.begin(turn.caller)
+            outcome = await self._flow.begin(turn.caller, turn.request.campaign)
         return await self._finish(dialog_context, outcome)
 
     async def continue_dialog(self, dialog_context: DialogContext) -> DialogTurnResult:

@@ -103,6 +103,8 @@ class ContinueIntake(Asked):
     profile: ProfileAnswers = field(default_factory=ProfileAnswers)
     # Whether the card said which step and revision it showed (typed words never do).
     from_card: bool = False
+    # The call for ideas a resume card's button carries on from (a well-formed key, or None).
+    campaign: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

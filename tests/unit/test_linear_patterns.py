@@ -29,6 +29,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "campaign channel": campaigns._CHANNEL,
     "campaign portfolio": campaigns._PORTFOLIO,
     "campaign key": campaigns._NOT_KEY,
+    "campaign key on a button": campaigns._KEY,
 }
 
 # Repeated units that keep a pattern's partial matches going, and long runs between a prefix

@@ -44,7 +44,7 @@ from bot.presenters.routes import SUBMISSION, route_table
 from bot.presenters.staff import StaffRequests
 from cards.actions import CardAction
 from cards.gallery import gallery
-from cards.private import START, next_step_for
+from cards.private import START, carry_on_here_card, next_step_for
 from cards.requests import REFERENCE_LIMIT, parse_card, parse_execute
 
 REFERENCE = "IIP-2026-0042"
@@ -199,3 +199,39 @@ def test_a_button_within_a_submission_is_offered_again_as_the_way_in() -> None:
     assert next_step_for(ShowDeferred(2)).action is CardAction.DEFERRED
     # Stopping campaign calls pressed on a channel's call is offered again in private.
     assert next_step_for(StopCampaignCalls()).action is CardAction.STOP_CAMPAIGNS
+
+
+# A call for ideas' "Share an idea" button, and the resume card's buttons from it
+
+
+def test_a_call_cards_button_starts_an_idea_answering_its_campaign() -> None:
+    assert parse_card({"action": "campaign.idea", "campaign": "star-fund"}) == (
+        NewIdea("star-fund"))
+    assert parse_typed("new idea").request == NewIdea(None)  # typed words name no campaign
+    assert parse_card({"action": "idea.new", "campaign": "star-fund"}) == NewIdea()
+    resume = parse_card({"action": "intake.resume", "campaign": "ai-2"})
+    assert resume == ContinueIntake(button=IntakeButton.RESUME, campaign="ai-2")
+    assert parse_card({"action": "intake.restart"}) == ContinueIntake(
+        button=IntakeButton.RESTART)
+
+
+@pytest.mark.parametrize("campaign", [
+    None, "", 42, ["star-fund"], {"key": "star-fund"}, "Star-Fund", "-star", "star fund",
+    "star_fund", "a" * 41, "star\n", "ｓｔａｒ", "star-fund" + "-x" * 10_000,
+])
+def test_a_campaign_no_call_card_names_is_malformed(campaign: object) -> None:
+    for action in ("campaign.idea", "intake.resume", "intake.restart"):
+        with pytest.raises(Malformed):
+            parse_card({"action": action, "campaign": campaign})
+    with pytest.raises(Malformed):
+        parse_card({"action": "campaign.idea"})
+
+
+def test_a_call_cards_button_pressed_in_a_channel_is_offered_again_in_private() -> None:
+    step = next_step_for(NewIdea("star-fund"))
+    assert (step.action, step.campaign) == (CardAction.CAMPAIGN_IDEA, "star-fund")
+    assert step.key != next_step_for(NewIdea()).key
+    button = carry_on_here_card(step).card["actions"][0]
+    assert parse_card(button["data"]) == NewIdea("star-fund")
+    restart = next_step_for(ContinueIntake(button=IntakeButton.RESTART, campaign="ai"))
+    assert restart.campaign == "ai"
