@@ -62,6 +62,7 @@ from cards.base import (
     subheading,
     submit,
 )
+from cards.ideas import campaign_part
 from cards.promise import staff_fact
 
 SELF_DECISIONS = ("You submitted this idea. Self-decisions are allowed in this "
@@ -102,6 +103,7 @@ class DecisionCards:
         for label, text in (("Problem", idea.problem), ("Proposal", idea.proposal),
                             ("Benefit", idea.benefit)):
             body += [subheading(label), plain(text)]
+        body += campaign_part(idea)
         question = latest_question(idea)
         if question is not None:
             body.append(_question(question, idea, organisation))

@@ -10,6 +10,7 @@ from bot.domain.campaign_sending import CampaignStatus, Unreachable
 from bot.domain.campaigns import Campaign, CampaignState, parse_audience
 from bot.domain.feedback import Feedback, FeedbackForm, Rating
 from bot.domain.ideas import (
+    CampaignAnswer,
     DeclineReason,
     FirstResponse,
     HistoryEntry,
@@ -17,7 +18,7 @@ from bot.domain.ideas import (
     IdeaSummary,
     Status,
 )
-from bot.domain.intake import Choices, Draft, Option, Step, plan
+from bot.domain.intake import CampaignOption, Choices, Draft, Option, Step, steps_of
 from bot.domain.lifecycle import Decision, Move, Party
 from bot.domain.listing import ListPage, window
 from bot.domain.organisation import Category, Organisation, Portfolio
@@ -71,7 +72,8 @@ SAMPLE_CHOICES = Choices(
     categories=(Option("process", "Process improvement"), Option("technology", "Technology")),
     portfolios=(Option("local-policing", "Local Policing"),
                 Option("crime-and-justice", "Crime and Justice")),
-    campaigns=(Option("ai", "Artificial intelligence"),),
+    campaigns=(CampaignOption("ai", "Artificial intelligence",
+                              ("Which system would it use?", "Who would it help most?")),),
 )
 SAMPLE_DRAFT = Draft(
     title="Digital pocket notebooks for response officers",
@@ -81,6 +83,9 @@ SAMPLE_DRAFT = Draft(
     category="technology", portfolio="local-policing", campaign="", named_publicly=True,
     step=Step.CHECK, revision=9, ask_profile=True,
 )
+SAMPLE_CAMPAIGN_DRAFT = replace(SAMPLE_DRAFT, campaign="ai", campaign_answers=(
+    CampaignAnswer("Which system would it use?", "The notebook app on the tablets."),
+    CampaignAnswer("Who would it help most?", "Response officers on nights.")))
 SUBMITTED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 SAMPLE_IDEA = IdeaDetail(
     id=42, reference="IIP-2026-0042", contributor_object_id="00000000-0000-0000-0000-0000000000021",
@@ -95,6 +100,9 @@ SAMPLE_IDEA = IdeaDetail(
                      message_to_contributor="Local Policing will look at this next."),
     ),
 )
+SAMPLE_CAMPAIGN_IDEA = replace(
+    SAMPLE_IDEA, campaign_key="ai", campaign_name="Artificial intelligence",
+    campaign_answers=SAMPLE_CAMPAIGN_DRAFT.campaign_answers)
 # Answered on 3 January 2027, after the due day (2 January), and the contributor had blocked
 # the bot: staff see both, the contributor only that it was answered.
 ANSWERED_LATE_UNREACHABLE = replace(
@@ -163,11 +171,11 @@ def gallery() -> Iterator[tuple[str, CardMessage]]:
 
 
 def _submission_cards() -> Iterator[tuple[str, CardMessage]]:
-    steps = plan(ask_profile=True, campaigns_open=True)
+    steps = steps_of(replace(SAMPLE_DRAFT, campaign="ai"), SAMPLE_CHOICES)
     for step in steps:
         if step not in (Step.PROFILE, Step.CHECK):
             yield f"intake-{step.value}", question_card(
-                Draft(step=step), step, steps, SAMPLE_CHOICES)
+                Draft(step=step, campaign="ai"), step, steps, SAMPLE_CHOICES)
     yield "intake-title-error", question_card(
         Draft(step=Step.TITLE), Step.TITLE, steps, SAMPLE_CHOICES,
         error="The title is 130 characters long; the limit is 120.", typed="x" * 130)
@@ -177,11 +185,27 @@ def _submission_cards() -> Iterator[tuple[str, CardMessage]]:
                                   Profile(department="local-policing", location="Leeds"),
                                   within_idea=False)
     yield "profile-saved", profile_saved_card()
-    yield "intake-check", check_card("d1", SAMPLE_DRAFT, steps, SAMPLE_CHOICES)
+    yield "intake-from-closed-call", question_card(
+        Draft(), Step.TITLE, steps_of(Draft(), SAMPLE_CHOICES), SAMPLE_CHOICES,
+        error="The call for ideas on Custody closed on 30 November 2026; you can still "
+              "suggest an idea.")
+    yield "intake-check", check_card("d1", SAMPLE_DRAFT, SAMPLE_CHOICES)
+    yield "intake-check-campaign", check_card("d1", SAMPLE_CAMPAIGN_DRAFT, SAMPLE_CHOICES)
+    yield "intake-check-campaign-closed", check_card(
+        "d1", replace(SAMPLE_DRAFT, dropped_campaign="custody"), SAMPLE_CHOICES,
+        dropped="The call for ideas on Custody closed on 30 November 2026; your idea will "
+                "be sent without it.")
     yield "intake-sensitive", sensitive_card("d1", SAMPLE_DRAFT, [
         SensitiveText("problem", (Finding.PHONE, Finding.VEHICLE))])
     yield "intake-receipt", receipt_card("IIP-2026-0042", SAMPLE_DRAFT.title, date(2027, 1, 2))
+    yield "intake-receipt-untagged", receipt_card(
+        "IIP-2026-0042", SAMPLE_DRAFT.title, date(2027, 1, 2),
+        notice="The call for ideas on Custody closed on 30 November 2026, so your idea was "
+               "sent without it.")
     yield "intake-resume", resume_card(SAMPLE_DRAFT, SUBMITTED)
+    yield "intake-resume-campaign", resume_card(
+        replace(SAMPLE_DRAFT, campaign="custody"), SUBMITTED, SAMPLE_CHOICES.campaigns[0],
+        previous="Custody")
     yield "intake-cancelled", cancelled_card()
 
 
@@ -196,6 +220,7 @@ def _idea_cards() -> Iterator[tuple[str, CardMessage]]:
     yield "idea-timeline-answered", timeline_card(ANSWERED_LATE_UNREACHABLE)
     yield "my-ideas-empty", my_ideas_card([], 1, 1, 0)
     yield "idea-timeline", timeline_card(SAMPLE_IDEA)
+    yield "idea-timeline-campaign", timeline_card(SAMPLE_CAMPAIGN_IDEA)
     yield "idea-withdraw-confirm", withdraw_confirm_card(SAMPLE_IDEA)
     yield "idea-withdrawn", withdrawn_card(SAMPLE_IDEA)
     yield "idea-not-found", not_found_card("I could not find an idea IIP-2026-0999 of yours.")
@@ -222,6 +247,8 @@ def _decision_cards() -> Iterator[tuple[str, CardMessage]]:
     yield "staff-answered-late-unreachable", cards.idea_card(
         ANSWERED_LATE_UNREACHABLE, pmo_and_spoc, SAMPLE_ORGANISATION)
     yield "staff-read-only", cards.idea_card(SAMPLE_IDEA, frozenset(), SAMPLE_ORGANISATION)
+    yield "staff-campaign", cards.idea_card(SAMPLE_CAMPAIGN_IDEA, frozenset({Party.PMO}),
+                                            SAMPLE_ORGANISATION)
     yield "staff-own-idea", cards.idea_card(
         SAMPLE_IDEA, frozenset({Party.CONTRIBUTOR, Party.RECUSED}), SAMPLE_ORGANISATION)
     yield "staff-own-idea-self-decisions", cards.idea_card(

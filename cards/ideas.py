@@ -69,7 +69,8 @@ def timeline_card(idea: IdeaDetail, notice: str | None = None) -> CardMessage:
     body = [heading(idea.reference)]
     if notice:
         body.append(problem(notice))
-    body += [plain(idea.title), FactSet(facts=facts), subheading("What has happened")]
+    body += [plain(idea.title), FactSet(facts=facts), *campaign_part(idea),
+             subheading("What has happened")]
     for entry in idea.history:
         body += _told(entry)
     actions = []
@@ -80,6 +81,17 @@ def timeline_card(idea: IdeaDetail, notice: str | None = None) -> CardMessage:
     return card_message(body, summary=f"{idea.reference}: {summary.status_label}",
                         fallback_text=f"{idea.reference} is {summary.status_label.lower()}.",
                         actions=actions)
+
+
+def campaign_part(idea: IdeaDetail) -> list[CardElement]:
+    """The call for ideas the idea answers, with its answers to the call's own questions."""
+    if idea.campaign_key is None:
+        return []
+    name = idea.campaign_name or idea.campaign_key
+    parts: list[CardElement] = [subheading("Campaign"), plain(name)]
+    for given in idea.campaign_answers:
+        parts += [plain(given.question, italic=True), plain(given.answer)]
+    return parts
 
 
 # What each entry of the history was, in the contributor's words.

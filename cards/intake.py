@@ -17,11 +17,22 @@ from microsoft_teams.cards.core import (
     TextInput,
 )
 
-from bot.domain.intake import TEXT_QUESTIONS, Choices, Draft, Option, Step
+from bot.domain.intake import (
+    CAMPAIGN_ANSWER_LIMIT,
+    CAMPAIGN_QUESTIONS,
+    TEXT_QUESTIONS,
+    CampaignOption,
+    Choices,
+    Draft,
+    Option,
+    Step,
+    answer_to,
+)
 from bot.domain.sensitive import SensitiveText
 from cards.actions import CardAction
 from cards.base import (
     CardMessage,
+    as_markdown_text,
     card_message,
     day_text,
     heading,
@@ -68,7 +79,7 @@ TYPE_HINT = "You can also type your answer, **back** to go back or **cancel** to
 def question_card(draft: Draft, step: Step, steps: Sequence[Step], choices: Choices,
                   *, error: str | None = None, typed: str | None = None) -> CardMessage:
     """The card asking `step`; with `error`, the person's refused answer is shown again."""
-    title, hint = PROMPTS[step]
+    title, hint = PROMPTS[step] if step in PROMPTS else _campaign_prompt(draft, step, choices)
     number = steps.index(step) + 1 if step in steps else 1
     body: list[CardElement] = [
         paragraph(f"New idea · step {number} of {len(steps) - 1}", subtle=True),
@@ -88,7 +99,31 @@ def question_card(draft: Draft, step: Step, steps: Sequence[Step], choices: Choi
                         actions=actions)
 
 
+def _campaign_prompt(draft: Draft, step: Step, choices: Choices) -> tuple[str, str]:
+    """A campaign's own question (the PMO's words, shown as written) and whose it is."""
+    call = choices.campaign(draft.campaign)
+    question = _question(draft, step, choices) or "A question of the campaign"
+    name = as_markdown_text(call.name) if call else "the campaign"
+    return as_markdown_text(question), f"A question of the call for ideas on {name}."
+
+
+def _question(draft: Draft, step: Step, choices: Choices) -> str:
+    """The text of the campaign question `step` asks ("" if the campaign has no such one)."""
+    call = choices.campaign(draft.campaign)
+    number = CAMPAIGN_QUESTIONS.index(step)
+    return call.questions[number] if call and number < len(call.questions) else ""
+
+
 def _input_for(draft: Draft, step: Step, choices: Choices, typed: str | None):
+    if step in CAMPAIGN_QUESTIONS:
+        value = typed if typed is not None else answer_to(draft, _question(draft, step, choices))
+        return TextInput(
+            id="answer", label=f"Your answer (up to {CAMPAIGN_ANSWER_LIMIT:,} characters)",
+            is_required=True, max_length=CAMPAIGN_ANSWER_LIMIT, is_multiline=True,
+            value=value or None,
+            error_message=f"Please write your answer (up to {CAMPAIGN_ANSWER_LIMIT:,} "
+                          "characters).",
+        )
     if step in TEXT_QUESTIONS:
         question = TEXT_QUESTIONS[step]
         value = typed if typed is not None else draft.text_of(step)
@@ -122,9 +157,10 @@ def _input_for(draft: Draft, step: Step, choices: Choices, typed: str | None):
     )
 
 
-def check_card(draft_id: str, draft: Draft, steps: Sequence[Step], choices: Choices,
-               *, error: str | None = None) -> CardMessage:
-    """The whole idea, each part with its Edit button, and Submit."""
+def check_card(draft_id: str, draft: Draft, choices: Choices, *, error: str | None = None,
+               dropped: str | None = None) -> CardMessage:
+    """The whole idea, each part with its Edit button, and Submit; `dropped` says why it no
+    longer answers the campaign it did."""
     names = {o.key: o.name for o in (*choices.categories, *choices.portfolios,
                                       *choices.campaigns)}
     body: list[CardElement] = [heading("Check your idea"),
@@ -135,18 +171,26 @@ def check_card(draft_id: str, draft: Draft, steps: Sequence[Step], choices: Choi
         body.append(_section(step, plain(draft.text_of(step) or "Not answered yet")))
     where = [Fact(title="Category", value=names.get(draft.category or "", "Not chosen")),
              Fact(title="Portfolio", value=names.get(draft.portfolio or "", "Not chosen"))]
-    if Step.CAMPAIGN in steps or draft.campaign:
+    if choices.campaigns or draft.campaign or dropped:
         where.append(Fact(title="Campaign", value=names.get(draft.campaign or "", "None")))
     where.append(Fact(title="Name me if delivered",
                       value={True: "Yes", False: "No"}.get(draft.named_publicly,  # type: ignore[arg-type]
                                                            "Not answered")))
-    body.append(Container(items=[FactSet(facts=where)], separator=True, spacing="Medium"))
-    body.append(ActionSet(actions=[
+    facts: list[CardElement] = [FactSet(facts=where)]
+    if dropped:
+        facts.append(problem(dropped))
+    body.append(Container(items=facts, separator=True, spacing="Medium"))
+    edits: list[Action] = [
         submit("Edit category", CardAction.EDIT, inputs=False, step=Step.CATEGORY.value),
         submit("Edit portfolio", CardAction.EDIT, inputs=False, step=Step.PORTFOLIO.value),
-        submit("Edit recognition", CardAction.EDIT, inputs=False,
-               step=Step.RECOGNITION.value),
-    ]))
+    ]
+    if choices.campaigns:
+        edits.append(submit("Edit campaign", CardAction.EDIT, inputs=False,
+                            step=Step.CAMPAIGN.value))
+    edits.append(submit("Edit recognition", CardAction.EDIT, inputs=False,
+                        step=Step.RECOGNITION.value))
+    body.append(ActionSet(actions=edits))
+    body += _campaign_answers(draft, choices)
     return card_message(
         body,
         summary=f"Check your idea: {draft.title}",
@@ -158,6 +202,24 @@ def check_card(draft_id: str, draft: Draft, steps: Sequence[Step], choices: Choi
             submit("Cancel", CardAction.CANCEL, inputs=False),
         ],
     )
+
+
+def _campaign_answers(draft: Draft, choices: Choices) -> list[CardElement]:
+    """The campaign's own questions with the draft's answers, each with its Edit button."""
+    call = choices.campaign(draft.campaign)
+    if call is None or not call.questions:
+        return []
+    parts: list[CardElement] = [subheading(f"For the call for ideas on "
+                                           f"{as_markdown_text(call.name)}")]
+    for number, (step, question) in enumerate(zip(CAMPAIGN_QUESTIONS, call.questions,
+                                                  strict=False), start=1):
+        parts.append(Container(separator=True, spacing="Medium", items=[
+            plain(question, italic=True),
+            plain(answer_to(draft, question) or "Not answered yet"),
+            ActionSet(actions=[submit(f"Edit answer {number}", CardAction.EDIT, inputs=False,
+                                      step=step.value)]),
+        ]))
+    return parts
 
 
 def _section(step: Step, content) -> Container:
@@ -197,11 +259,14 @@ def sensitive_card(draft_id: str, draft: Draft, found: Sequence[SensitiveText]) 
     )
 
 
-def receipt_card(reference: str, title: str, due: date) -> CardMessage:
+def receipt_card(reference: str, title: str, due: date, *,
+                 notice: str | None = None) -> CardMessage:
+    """`notice`: what became of the submission that the person did not expect."""
     when = day_text(due)
     return card_message(
         [
             heading("Thank you: your idea is in"),
+            *([problem(notice)] if notice else []),
             FactSet(facts=[Fact(title="Reference", value=reference)]),
             plain(title),
             subheading("What happens next"),
@@ -217,19 +282,32 @@ def receipt_card(reference: str, title: str, due: date) -> CardMessage:
     )
 
 
-def resume_card(draft: Draft, updated_at: datetime) -> CardMessage:
+def resume_card(draft: Draft, updated_at: datetime, call: CampaignOption | None = None, *,
+                previous: str | None = None, notice: str | None = None) -> CardMessage:
+    """The draft in progress, to carry on or start afresh. From a call for ideas (`call`),
+    both answer it, and the buttons say which; `previous`, the campaign the draft answered."""
     title = draft.title or "an untitled idea"
+    body: list[CardElement] = [heading("You have an idea in progress")]
+    if notice:
+        body.append(problem(notice))
+    body += [plain(title),
+             paragraph(f"Last changed {day_text(updated_at)}. Carry on where you left off, "
+                       "or start afresh (the draft is then discarded).", subtle=True)]
+    tag: dict[str, str] = {}
+    if call is not None:
+        name = as_markdown_text(call.name)
+        instead = (f" instead of the call on {as_markdown_text(previous)}, whose answers "
+                   "are then removed" if previous else "")
+        body.append(paragraph(f"You came from the call for ideas on {name}. Carry on, and "
+                              f"this idea will answer it{instead}; or start afresh with a new "
+                              "idea for it."))
+        tag = {"campaign": call.key}
     return card_message(
-        [
-            heading("You have an idea in progress"),
-            plain(title),
-            paragraph(f"Last changed {day_text(updated_at)}. Carry on where you left off, "
-                      "or start afresh (the draft is then discarded).", subtle=True),
-        ],
+        body,
         summary="You have an idea in progress",
         fallback_text="You have an idea in progress. Type resume, or start afresh.",
-        actions=[submit("Carry on", CardAction.RESUME_DRAFT, inputs=False),
-                 submit("Start afresh", CardAction.RESTART_DRAFT, inputs=False)],
+        actions=[submit("Carry on", CardAction.RESUME_DRAFT, inputs=False, **tag),
+                 submit("Start afresh", CardAction.RESTART_DRAFT, inputs=False, **tag)],
     )
 
 

@@ -311,6 +311,7 @@ def draft_from_json(data: dict[str, Any]) -> Draft:
     known = {name for name in Draft.__dataclass_fields__}
     values = {k: v for k, v in data.items() if k in known}
     values["step"] = Step(values.get("step", Step.TITLE.value))
+    values["campaign_answers"] = campaign_answers_from_json(values.get("campaign_answers"))
     return Draft(**values)
 
 

@@ -11,13 +11,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from bot.domain.campaigns import MAX_QUESTIONS
 from bot.domain.errors import InvalidText
+from bot.domain.ideas import CampaignAnswer
 from bot.domain.text import clean_text
 
 NO_CAMPAIGN = ""
+# An answer to one of a campaign's own questions: short, like the benefit's.
+CAMPAIGN_ANSWER_LIMIT = 1000
 
 
 class Step(StrEnum):
+    """The steps of a submission, in the order they are asked."""
+
     TITLE = "title"
     PROBLEM = "problem"
     PROPOSAL = "proposal"
@@ -25,9 +31,17 @@ class Step(StrEnum):
     CATEGORY = "category"
     PORTFOLIO = "portfolio"
     CAMPAIGN = "campaign"
+    # The tagged campaign's own questions, asked after the usual ones (up to three).
+    QUESTION_1 = "campaign-question-1"
+    QUESTION_2 = "campaign-question-2"
+    QUESTION_3 = "campaign-question-3"
     PROFILE = "profile"
     RECOGNITION = "recognition"
     CHECK = "check"
+
+
+CAMPAIGN_QUESTIONS = (Step.QUESTION_1, Step.QUESTION_2, Step.QUESTION_3)
+assert len(CAMPAIGN_QUESTIONS) == MAX_QUESTIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +65,23 @@ class Option:
 
 
 @dataclass(frozen=True, slots=True)
+class CampaignOption(Option):
+    """A campaign taking ideas, with the questions of its own it asks."""
+
+    questions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Choices:
-    """The organisation's lists, as they are now."""
+    """The organisation's lists, and the campaigns taking ideas, as they are now."""
 
     categories: tuple[Option, ...]
     portfolios: tuple[Option, ...]
-    campaigns: tuple[Option, ...] = ()
+    campaigns: tuple[CampaignOption, ...] = ()
+
+    def campaign(self, key: str | None) -> CampaignOption | None:
+        """The campaign taking ideas under `key`, if it is one."""
+        return next((c for c in self.campaigns if key and c.key == key), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +96,15 @@ class Draft:
     category: str | None = None
     portfolio: str | None = None
     campaign: str | None = None
+    # The answers to the tagged campaign's own questions, in its order.
+    campaign_answers: tuple[CampaignAnswer, ...] = ()
     named_publicly: bool | None = None
     # Whether this draft asks the optional questions about the person (only the first time).
     ask_profile: bool = False
+    # Whether it asks which campaign it answers (not when it was started from a call).
+    ask_campaign: bool = True
+    # The campaign it answered until that stopped taking ideas, so that the person is told.
+    dropped_campaign: str | None = None
     step: Step = Step.TITLE
     editing: bool = False
     revision: int = 0
@@ -82,26 +113,45 @@ class Draft:
         return getattr(self, step.value)
 
 
-def plan(*, ask_profile: bool, campaigns_open: bool) -> tuple[Step, ...]:
+def plan(*, ask_profile: bool, campaigns_open: bool, questions: int = 0) -> tuple[Step, ...]:
     """The steps for this person now: the profile only the first time, the campaign only
-    while campaigns are open."""
+    while campaigns are open, and the tagged campaign's own `questions` after the usual ones."""
     steps = [Step.TITLE, Step.PROBLEM, Step.PROPOSAL, Step.BENEFIT, Step.CATEGORY,
              Step.PORTFOLIO]
     if campaigns_open:
         steps.append(Step.CAMPAIGN)
+    steps += CAMPAIGN_QUESTIONS[:questions]
     if ask_profile:
         steps.append(Step.PROFILE)
     steps += [Step.RECOGNITION, Step.CHECK]
     return tuple(steps)
 
 
+def steps_of(draft: Draft, choices: Choices) -> tuple[Step, ...]:
+    """The plan for `draft` now: the campaign step unless it came from a call, and the
+    questions of the campaign it answers while that takes ideas."""
+    return plan(ask_profile=draft.ask_profile,
+                campaigns_open=bool(choices.campaigns) and draft.ask_campaign,
+                questions=len(questions_of(draft, choices)))
+
+
+def questions_of(draft: Draft, choices: Choices) -> tuple[str, ...]:
+    """The own questions of the campaign `draft` answers, while it takes ideas."""
+    campaign = choices.campaign(draft.campaign)
+    return campaign.questions if campaign else ()
+
+
+def answer_to(draft: Draft, question: str) -> str:
+    """What the draft says to one of its campaign's questions ("" before it is answered)."""
+    return next((a.answer for a in draft.campaign_answers if a.question == question), "")
+
+
 def start(campaign: str | None = None, *, ask_profile: bool = False) -> Draft:
-    """A new draft; one started from a campaign's card already names the campaign."""
-    return Draft(campaign=campaign, ask_profile=ask_profile)
+    """A new draft; one started from a campaign's call already answers it, and is not asked."""
+    return Draft(campaign=campaign, ask_profile=ask_profile, ask_campaign=campaign is None)
 
 
-def answer(draft: Draft, step: Step, value: object, choices: Choices,
-           steps: Sequence[Step]) -> Draft:
+def answer(draft: Draft, step: Step, value: object, choices: Choices) -> Draft:
     """Record the answer to `step` and move on; raise InvalidText (draft unchanged) if wrong."""
     if step in TEXT_QUESTIONS:
         question = TEXT_QUESTIONS[step]
@@ -113,51 +163,123 @@ def answer(draft: Draft, step: Step, value: object, choices: Choices,
         changed = replace(draft, portfolio=choose(value, choices.portfolios,
                                                   "portfolio or department"))
     elif step is Step.CAMPAIGN:
-        changed = replace(draft, campaign=_choose_campaign(value, choices.campaigns))
+        changed = tag(draft, _choose_campaign(value, choices.campaigns))
+    elif step in CAMPAIGN_QUESTIONS:
+        changed = _answer_question(draft, step, value, questions_of(draft, choices))
     elif step is Step.RECOGNITION:
         changed = replace(draft, named_publicly=yes_or_no(value))
     elif step is Step.PROFILE:
         changed = draft
     else:
         raise InvalidText(step.value, "There is nothing to answer at this point.")
-    return advance(replace(changed, revision=draft.revision + 1), steps)
+    return advance(replace(changed, revision=draft.revision + 1), choices)
 
 
-def advance(draft: Draft, steps: Sequence[Step]) -> Draft:
-    """The next step: back to the check after an edit, otherwise the next in the plan."""
+def _answer_question(draft: Draft, step: Step, value: object,
+                     questions: Sequence[str]) -> Draft:
+    number = CAMPAIGN_QUESTIONS.index(step)
+    if number >= len(questions):
+        raise InvalidText(step.value, "There is nothing to answer at this point.")
+    text = clean_text(value, field=step.value, label="Your answer",
+                      limit=CAMPAIGN_ANSWER_LIMIT)
+    answers = {q: answer_to(draft, q) for q in questions} | {questions[number]: text}
+    return replace(draft, campaign_answers=tuple(
+        CampaignAnswer(q, a) for q, a in answers.items() if a))
+
+
+def tag(draft: Draft, campaign: str | None) -> Draft:
+    """The draft answering `campaign` (NO_CAMPAIGN: none); answers to another campaign's
+    questions go with the change."""
+    if campaign == draft.campaign:
+        return draft
+    return replace(draft, campaign=campaign, campaign_answers=(), dropped_campaign=None)
+
+
+def retag(draft: Draft, campaign: str, choices: Choices) -> Draft:
+    """A draft in progress taken up again from `campaign`'s call (one taking ideas): it answers
+    that campaign, and its questions come next when the draft had gone past them."""
+    tagged = replace(tag(draft, campaign), ask_campaign=False, revision=draft.revision + 1)
+    steps = steps_of(tagged, choices)
+    gaps = _unanswered(tagged, steps, choices)
+    first = next((step for step in gaps if step in CAMPAIGN_QUESTIONS), None)
+    if first is not None and (tagged.step not in steps
+                              or steps.index(tagged.step) > steps.index(first)):
+        return replace(tagged, step=first, editing=True)
+    if tagged.step not in steps:
+        return advance(tagged, choices)
+    return tagged
+
+
+def untag_closed(draft: Draft, choices: Choices) -> Draft:
+    """The draft no longer answering a campaign that stopped taking ideas (`dropped_campaign`
+    says which, for the person), without its answers to that campaign's questions."""
+    if not draft.campaign or choices.campaign(draft.campaign) is not None:
+        return draft
+    untagged = replace(draft, campaign=NO_CAMPAIGN, campaign_answers=(),
+                       dropped_campaign=draft.campaign, revision=draft.revision + 1)
+    steps = steps_of(untagged, choices)
+    if untagged.step in steps:
+        return untagged
+    if untagged.editing:
+        return advance(untagged, choices)
+    # On one of the campaign's questions: on to the step that came after them.
+    order = list(Step)
+    return replace(untagged, step=next(step for step in steps
+                                       if order.index(step) > order.index(untagged.step)))
+
+
+def advance(draft: Draft, choices: Choices) -> Draft:
+    """The next step: after an edit, what is still unanswered, else the check; otherwise the
+    next in the plan."""
+    steps = steps_of(draft, choices)
     if draft.editing or draft.step not in steps:
+        gaps = _unanswered(draft, steps, choices)
+        if gaps:
+            return replace(draft, step=gaps[0], editing=True)
         return replace(draft, step=Step.CHECK, editing=False)
     position = steps.index(draft.step)
     return replace(draft, step=steps[min(position + 1, len(steps) - 1)])
 
 
-def back(draft: Draft, steps: Sequence[Step]) -> Draft:
+def back(draft: Draft, choices: Choices) -> Draft:
     """One step back (from an edit, back to the check)."""
     if draft.editing:
         return replace(draft, step=Step.CHECK, editing=False)
+    steps = steps_of(draft, choices)
     position = steps.index(draft.step) if draft.step in steps else len(steps) - 1
     return replace(draft, step=steps[max(0, position - 1)])
 
 
-def edit(draft: Draft, step: Step, steps: Sequence[Step]) -> Draft:
-    """From the check, change one answer; answering it returns to the check."""
-    if step not in steps or step is Step.CHECK:
+def edit(draft: Draft, step: Step, choices: Choices) -> Draft:
+    """From the check, change one answer; answering it returns to the check. The campaign
+    can be changed while any takes ideas, even when the draft was not asked it."""
+    steps = steps_of(draft, choices)
+    editable = step in steps or (step is Step.CAMPAIGN and bool(choices.campaigns))
+    if not editable or step is Step.CHECK:
         raise InvalidText(step.value, "That part of the idea cannot be changed here.")
     return replace(draft, step=step, editing=True)
 
 
 def missing(draft: Draft, choices: Choices) -> list[Step]:
-    """What must still be answered (or answered again, when a list changed) before submitting."""
+    """What must still be answered (or answered again, when a list changed) before submitting.
+    A campaign that stopped taking ideas is no gap: the idea goes without it."""
     gaps = [step for step in TEXT_QUESTIONS if not draft.text_of(step)]
     if draft.category not in {o.key for o in choices.categories}:
         gaps.append(Step.CATEGORY)
     if draft.portfolio not in {o.key for o in choices.portfolios}:
         gaps.append(Step.PORTFOLIO)
-    if draft.campaign and draft.campaign not in {o.key for o in choices.campaigns}:
-        gaps.append(Step.CAMPAIGN)
+    questions = questions_of(draft, choices)
+    gaps += [step for step, question in zip(CAMPAIGN_QUESTIONS, questions, strict=False)
+             if not answer_to(draft, question)]
     if draft.named_publicly is None:
         gaps.append(Step.RECOGNITION)
     return gaps
+
+
+def _unanswered(draft: Draft, steps: Sequence[Step], choices: Choices) -> list[Step]:
+    """The steps of the plan still unanswered, in order (the optional profile never is)."""
+    gaps = set(missing(draft, choices))
+    return [step for step in steps if step in gaps]
 
 
 def choose(value: object, options: Sequence[Option], what: str) -> str:

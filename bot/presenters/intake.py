@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bot.domain.campaigns import not_taking_ideas
 from bot.domain.errors import Incomplete, InvalidText, OutOfDate
 from bot.domain.identity import Caller
 from bot.domain.intake import (
+    NO_CAMPAIGN,
     Choices,
     Draft,
     Step,
@@ -20,8 +22,10 @@ from bot.domain.intake import (
     back,
     edit,
     missing,
-    plan,
+    retag,
     start,
+    steps_of,
+    untag_closed,
 )
 from bot.domain.messages import CardMessage
 from bot.domain.profile import Profile, ProfileAnswers, parse_profile
@@ -29,7 +33,7 @@ from bot.domain.requests import ContinueIntake, IntakeButton
 from bot.domain.sensitive import check_fields
 from bot.domain.text import Answer
 from bot.services.ideas import IdeaService, StoredDraft
-from cards.base import card_message, paragraph
+from cards.base import as_markdown_text, card_message, paragraph
 from cards.intake import (
     cancelled_card,
     check_card,
@@ -57,11 +61,21 @@ class IntakeFlow:
         self._ideas = ideas
 
     async def begin(self, caller: Caller, campaign: str | None = None) -> Outcome:
-        """`new idea`: offer to resume a draft, or start one."""
+        """`new idea`, or a call for ideas' button (`campaign`): offer to resume a draft, or
+        start one, answering the call while it takes ideas."""
+        choices = await self._ideas.choices()
+        campaign, notice = await self._if_taking(campaign, choices)
         stored = await self._ideas.draft(caller.object_id)
         if stored is not None:
-            return Outcome([resume_card(stored.draft, stored.updated_at)])
-        return await self._start_afresh(caller, campaign)
+            stored = await self._untag_closed(stored, choices)
+            call = choices.campaign(campaign)
+            draft = stored.draft
+            previous = (await self._campaign_name(draft.campaign, choices)
+                        if call is not None and draft.campaign not in (None, NO_CAMPAIGN,
+                                                                       call.key) else None)
+            return Outcome([resume_card(draft, stored.updated_at, call, previous=previous,
+                                        notice=notice)])
+        return await self._start_afresh(caller, campaign, choices, notice)
 
     async def handle(self, caller: Caller, turn: ContinueIntake) -> Outcome:
         """Any later turn of the conversation: an answer, a button, or a typed word."""
@@ -69,71 +83,96 @@ class IntakeFlow:
         if action is IntakeButton.SUBMIT:
             return await self._submit(caller, turn)
         if action is IntakeButton.RESTART:
-            return await self._start_afresh(caller)
+            choices = await self._ideas.choices()
+            campaign, notice = await self._if_taking(turn.campaign, choices)
+            return await self._start_afresh(caller, campaign, choices, notice)
         stored = await self._ideas.draft(caller.object_id)
         if action is IntakeButton.CANCEL:
             return Outcome([cancelled_card() if stored else _no_draft_card()], finished=True)
         if stored is None:
             return Outcome([_no_draft_card()], finished=True)
+        choices = await self._ideas.choices()
+        stored = await self._untag_closed(stored, choices)
         draft = stored.draft
         if action is IntakeButton.RESUME:
-            return await self._ask(stored)
+            return await self._resume(stored, turn.campaign, choices)
         if action is IntakeButton.BACK:
             if _from_old_card(turn, draft, required=False):
-                return await self._ask(stored, notice=OUT_OF_DATE)
-            return await self._save_and_ask(stored, back(draft, await self._steps(draft)))
+                return await self._ask(stored, choices, notice=OUT_OF_DATE)
+            return await self._save_and_ask(stored, back(draft, choices), choices)
         if action is IntakeButton.EDIT:
             if draft.step is not Step.CHECK and not draft.editing:
                 # An Edit button of a check card, pressed while the questions are still
                 # being answered: editing now would skip the questions still to come.
-                return await self._ask(stored, notice=OUT_OF_DATE)
-            return await self._edit(stored, turn.step)
+                return await self._ask(stored, choices, notice=OUT_OF_DATE)
+            return await self._edit(stored, turn.step, choices)
         if action in (IntakeButton.SAVE_PROFILE, IntakeButton.SKIP_PROFILE):
-            return await self._profile(caller, turn.profile, stored,
+            return await self._profile(caller, turn.profile, stored, choices,
                                        skip=action is IntakeButton.SKIP_PROFILE)
         if action is IntakeButton.ANSWER:
             if _from_old_card(turn, draft, required=True):
-                return await self._ask(stored, notice=OUT_OF_DATE)
-            return await self._answer(stored, turn.answer)
+                return await self._ask(stored, choices, notice=OUT_OF_DATE)
+            return await self._answer(stored, turn.answer, choices)
         if action is None and turn.text is not None:
             if draft.step is Step.CHECK:
-                return await self._ask(stored, notice="Type **submit** to send your idea, or "
-                                                      "use the Edit buttons to change it.")
+                return await self._ask(stored, choices,
+                                       notice="Type **submit** to send your idea, or use the "
+                                              "Edit buttons to change it.")
             if draft.step is Step.PROFILE:
-                return await self._ask(stored, notice="Choose your answers on the card, or "
-                                                      "type **skip** to leave them all out.")
-            return await self._answer(stored, turn.text)
-        return await self._ask(stored)
+                return await self._ask(stored, choices,
+                                       notice="Choose your answers on the card, or type "
+                                              "**skip** to leave them all out.")
+            return await self._answer(stored, turn.text, choices)
+        return await self._ask(stored, choices)
 
-    async def _start_afresh(self, caller: Caller, campaign: str | None = None) -> Outcome:
+    async def _start_afresh(self, caller: Caller, campaign: str | None, choices: Choices,
+                            notice: str | None = None) -> Outcome:
         ask_profile = await self._ideas.profile(caller.object_id) is None
         stored = await self._ideas.new_draft(caller.object_id,
                                              start(campaign, ask_profile=ask_profile))
-        return await self._ask(stored)
+        return await self._ask(stored, choices, notice=notice)
 
-    async def _answer(self, stored: StoredDraft, value: Answer) -> Outcome:
+    async def _resume(self, stored: StoredDraft, campaign: str | None,
+                      choices: Choices) -> Outcome:
+        """Carry on with the draft; from a call's resume card, answering that call."""
         draft = stored.draft
-        choices = await self._ideas.choices()
-        steps = plan(ask_profile=draft.ask_profile, campaigns_open=bool(choices.campaigns))
+        if campaign is None or campaign == draft.campaign:
+            return await self._ask(stored, choices)
+        call = choices.campaign(campaign)
+        if call is None:
+            why = await self._not_taking(campaign)
+            return await self._ask(stored, choices,
+                                   notice=f"{why}; your idea carries on as it was.")
+        notice = None
+        if draft.campaign:
+            previous = await self._campaign_name(draft.campaign, choices)
+            dropped = (", and your answers to its questions were removed"
+                       if draft.campaign_answers else "")
+            notice = as_markdown_text(f"Your idea answered the call for ideas on {previous}; "
+                                      f"it now answers {call.name} instead{dropped}.")
+        return await self._save_and_ask(stored, retag(draft, call.key, choices), choices,
+                                        notice=notice)
+
+    async def _answer(self, stored: StoredDraft, value: Answer, choices: Choices) -> Outcome:
+        draft = stored.draft
         try:
-            changed = answer(draft, draft.step, value, choices, steps)
+            changed = answer(draft, draft.step, value, choices)
         except InvalidText as error:
             typed = value if isinstance(value, str) else None
-            return Outcome([question_card(draft, draft.step, steps, choices, error=str(error),
-                                          typed=typed)])
-        return await self._save_and_ask(stored, changed, choices=choices)
+            return Outcome([question_card(draft, draft.step, steps_of(draft, choices), choices,
+                                          error=str(error), typed=typed)])
+        return await self._save_and_ask(stored, changed, choices)
 
-    async def _edit(self, stored: StoredDraft, step_value: Answer) -> Outcome:
+    async def _edit(self, stored: StoredDraft, step_value: Answer, choices: Choices) -> Outcome:
         try:
             step = Step(step_value)
-            changed = edit(stored.draft, step, await self._steps(stored.draft))
+            changed = edit(stored.draft, step, choices)
         except (ValueError, InvalidText):
-            return await self._ask(stored, notice="That part cannot be changed here.")
-        return await self._save_and_ask(stored, changed)
+            return await self._ask(stored, choices, notice="That part cannot be changed here.")
+        return await self._save_and_ask(stored, changed, choices)
 
-    async def _profile(self, caller: Caller, answers: ProfileAnswers, stored: StoredDraft, *,
-                       skip: bool) -> Outcome:
-        choices = await self._ideas.choices()
+    async def _profile(self, caller: Caller, answers: ProfileAnswers, stored: StoredDraft,
+                       choices: Choices, *, skip: bool) -> Outcome:
         departments = [o.key for o in choices.portfolios]
         try:
             profile = Profile() if skip else parse_profile(answers, departments)
@@ -142,10 +181,9 @@ class IntakeFlow:
         await self._ideas.save_profile(caller.object_id, profile)
         draft = stored.draft
         if draft.step is not Step.PROFILE:
-            return await self._ask(stored)
-        steps = plan(ask_profile=draft.ask_profile, campaigns_open=bool(choices.campaigns))
-        return await self._save_and_ask(stored, advance(replace(draft, revision=draft.revision
-                                                                + 1), steps), choices=choices)
+            return await self._ask(stored, choices)
+        return await self._save_and_ask(
+            stored, advance(replace(draft, revision=draft.revision + 1), choices), choices)
 
     async def _submit(self, caller: Caller, turn: ContinueIntake) -> Outcome:
         stored = await self._ideas.draft(caller.object_id)
@@ -156,15 +194,15 @@ class IntakeFlow:
         if not isinstance(draft_id, str) or not isinstance(revision, int):
             if stored is None:
                 return Outcome([_no_draft_card()], finished=True)
-            return await self._ask(stored)
+            return await self._ask(stored, await self._ideas.choices())
         if (stored is not None and stored.draft_id == draft_id
                 and stored.draft.revision == revision):
             # What the person saw is the draft as it is now (an older card is refused below).
             draft = stored.draft
             if (draft.step is not Step.CHECK and not draft.editing
-                    and missing(draft, await self._ideas.choices())):
+                    and missing(draft, choices := await self._ideas.choices())):
                 # "submit" typed before the questions are done: carry on where they are.
-                return await self._ask(stored, notice=NOT_YET)
+                return await self._ask(stored, choices, notice=NOT_YET)
             found = check_fields({step.value: draft.text_of(step) for step in TEXT_FIELDS})
             if found and not turn.confirmed:
                 return Outcome([sensitive_card(draft_id, draft, found)])
@@ -173,36 +211,67 @@ class IntakeFlow:
         except OutOfDate as error:
             if stored is None:
                 return Outcome([_no_draft_card()], finished=True)
-            return await self._ask(stored, notice=str(error))
+            return await self._ask(stored, await self._ideas.choices(), notice=str(error))
         except Incomplete as error:
             assert stored is not None
             first = Step(error.steps[0])
             return await self._save_and_ask(
-                stored, replace(stored.draft, step=first, editing=True), notice=str(error))
-        return Outcome([receipt_card(submitted.reference, submitted.title,
-                                     submitted.update_due)], finished=True)
+                stored, replace(stored.draft, step=first, editing=True),
+                await self._ideas.choices(), notice=str(error))
+        dropped = submitted.campaign_dropped
+        return Outcome([receipt_card(
+            submitted.reference, submitted.title, submitted.update_due,
+            notice=as_markdown_text(f"{dropped}, so your idea was sent without it.")
+            if dropped else None)], finished=True)
 
-    async def _save_and_ask(self, stored: StoredDraft, draft: Draft, notice: str | None = None,
-                            choices: Choices | None = None) -> Outcome:
-        return await self._ask(await self._ideas.save_draft(stored, draft), notice=notice,
-                               choices=choices)
+    async def _save_and_ask(self, stored: StoredDraft, draft: Draft, choices: Choices,
+                            notice: str | None = None) -> Outcome:
+        return await self._ask(await self._ideas.save_draft(stored, draft), choices,
+                               notice=notice)
 
-    async def _ask(self, stored: StoredDraft, notice: str | None = None,
-                   choices: Choices | None = None) -> Outcome:
-        """The card for where the draft is now; `choices` if this turn read them already."""
+    async def _ask(self, stored: StoredDraft, choices: Choices,
+                   notice: str | None = None) -> Outcome:
+        """The card for where the draft is now."""
         draft = stored.draft
-        if choices is None:
-            choices = await self._ideas.choices()
-        steps = plan(ask_profile=draft.ask_profile, campaigns_open=bool(choices.campaigns))
+        steps = steps_of(draft, choices)
         if draft.step is Step.CHECK:
-            return Outcome([check_card(stored.draft_id, draft, steps, choices, error=notice)])
+            return Outcome([check_card(stored.draft_id, draft, choices, error=notice,
+                                       dropped=await self._dropped(draft))])
         if draft.step is Step.PROFILE:
             return Outcome([_profile_step(draft, choices, notice)])
         return Outcome([question_card(draft, draft.step, steps, choices, error=notice)])
 
-    async def _steps(self, draft: Draft) -> tuple[Step, ...]:
-        choices = await self._ideas.choices()
-        return plan(ask_profile=draft.ask_profile, campaigns_open=bool(choices.campaigns))
+    async def _untag_closed(self, stored: StoredDraft, choices: Choices) -> StoredDraft:
+        """The draft, no longer answering a campaign that has stopped taking ideas."""
+        untagged = untag_closed(stored.draft, choices)
+        if untagged is stored.draft:
+            return stored
+        return await self._ideas.save_draft(stored, untagged)
+
+    async def _if_taking(self, campaign: str | None,
+                         choices: Choices) -> tuple[str | None, str | None]:
+        """(`campaign` if it takes ideas now, else None; and, if not, why, kindly)."""
+        if campaign is None or choices.campaign(campaign) is not None:
+            return campaign, None
+        why = await self._not_taking(campaign)
+        return None, as_markdown_text(f"{why}; you can still suggest an idea.")
+
+    async def _dropped(self, draft: Draft) -> str | None:
+        """Why the draft no longer answers the campaign it did, for its check card."""
+        if draft.dropped_campaign is None or draft.campaign:
+            return None
+        why = await self._not_taking(draft.dropped_campaign)
+        return as_markdown_text(f"{why}; your idea will be sent without it.")
+
+    async def _not_taking(self, key: str) -> str:
+        return not_taking_ideas(await self._ideas.campaign(key), self._ideas.today())
+
+    async def _campaign_name(self, key: str | None, choices: Choices) -> str:
+        call = choices.campaign(key)
+        if call is not None:
+            return call.name
+        found = await self._ideas.campaign(key) if key else None
+        return found.name if found else "another campaign"
 
 
 def _from_old_card(turn: ContinueIntake, draft: Draft, *, required: bool) -> bool:
@@ -221,7 +290,7 @@ def _no_draft_card() -> CardMessage:
 
 def _profile_step(draft: Draft, choices: Choices, error: str | None) -> CardMessage:
     """The optional questions about the person, as a step of the submission."""
-    steps = plan(ask_profile=draft.ask_profile, campaigns_open=bool(choices.campaigns))
+    steps = steps_of(draft, choices)
     return profile_card([(o.key, o.name) for o in choices.portfolios], within_idea=True,
                         error=error, progress=Progress(steps.index(Step.PROFILE) + 1,
                                                        len(steps) - 1, draft.revision))

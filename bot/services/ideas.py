@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Protocol
 
 from bot.domain.audit import AuditEntry
+from bot.domain.campaigns import Campaign, not_taking_ideas
 from bot.domain.errors import Incomplete, NotAllowed, NotFound, OutOfDate
 from bot.domain.ideas import (
     LONDON,
@@ -17,10 +19,11 @@ from bot.domain.ideas import (
     IdeaSummary,
     Status,
     cannot_withdraw,
+    uk_day,
     update_due,
 )
 from bot.domain.identity import Caller
-from bot.domain.intake import Choices, Draft, Option, missing
+from bot.domain.intake import CampaignOption, Choices, Draft, Option, missing, untag_closed
 from bot.domain.lifecycle import Decision, Move, Party, change_for, followers_of, rule_for
 from bot.domain.messages import CardMessage
 from bot.domain.organisation import Organisation
@@ -47,6 +50,8 @@ class Submitted:
     title: str
     update_due: date
     first_time: bool = True
+    # Why the campaign the draft answered was left off (it stopped taking ideas meanwhile).
+    campaign_dropped: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +80,22 @@ class IdeaService:
         self._organisation = organisation or OrganisationCache()
 
     async def choices(self) -> Choices:
-        """The categories and portfolios people choose from now."""
+        """The categories, portfolios and campaigns taking ideas people choose from now."""
         async with self._uow() as uow:
-            organisation = await self._organisation.read(uow)
-        return choices_of(organisation)
+            return await self._choices(uow)
+
+    async def campaign(self, key: str) -> Campaign | None:
+        """The campaign of that key, whatever its state (None: there is none)."""
+        async with self._uow() as uow:
+            return await uow.campaigns.by_key(key)
+
+    def today(self) -> date:
+        """The UK day it is now: campaigns take ideas by it."""
+        return uk_day(self._clock.now())
+
+    async def _choices(self, uow: UnitOfWork) -> Choices:
+        organisation = await self._organisation.read(uow)
+        return choices_of(organisation, await uow.campaigns.taking_ideas(self.today()))
 
     async def draft(self, object_id: str) -> StoredDraft | None:
         """The person's draft, if they have one (one per person)."""
@@ -138,11 +155,20 @@ class IdeaService:
                                 "shown. Here is the latest version to check.")
             draft = stored[1]
             organisation = await self._organisation.read(uow)
-            gaps = missing(draft, choices_of(organisation))
+            choices = choices_of(organisation, await uow.campaigns.taking_ideas(uk_day(now)))
+            untagged = untag_closed(draft, choices)
+            gaps = missing(untagged, choices)
             if gaps:
                 raise Incomplete("A few answers are missing or no longer valid.",
                                  [step.value for step in gaps])
             profile = await uow.profiles.get(contributor.object_id) or Profile()
+            dropped = None
+            if untagged.campaign != draft.campaign:
+                # The campaign stopped taking ideas after the check card was shown: the idea
+                # goes without it, and the receipt says why.
+                dropped = not_taking_ideas(await uow.campaigns.by_key(draft.campaign or ""),
+                                           uk_day(now))
+                draft = untagged
             # Nothing is missing: the category and the portfolio are chosen.
             assert draft.category is not None and draft.portfolio is not None
             reference = await uow.ideas.next_reference(now.astimezone(LONDON).year)
@@ -153,18 +179,20 @@ class IdeaService:
                 category_key=draft.category, portfolio_key=draft.portfolio,
                 campaign_key=draft.campaign or None, named_publicly=bool(draft.named_publicly),
                 submitted_at=now, submission_key=draft_id, profile=profile,
+                campaign_answers=draft.campaign_answers,
             ), HistoryEntry(at=now, actor=contributor.object_id, action="submitted",
                             from_status=None, to_status=Status.SUBMITTED))
             await uow.audit.record(AuditEntry(
                 actor=contributor.object_id, action="idea.submitted", subject=reference, at=now,
-                detail={"portfolio": draft.portfolio, "category": draft.category},
+                detail={"portfolio": draft.portfolio, "category": draft.category,
+                        "campaign": draft.campaign or None},
             ))
             if organisation is not None:
                 await update_staff_cards(uow, idea, organisation, self._views.idea_card,
                                          contributor.tenant_id, now)
             await uow.drafts.delete(contributor.object_id)
             await uow.commit()
-        return Submitted(reference, draft.title, update_due(now))
+        return Submitted(reference, draft.title, update_due(now), campaign_dropped=dropped)
 
     async def ideas_of(self, object_id: str, page: int = 1) -> Page:
         """A page of the person's ideas, newest first."""
@@ -226,12 +254,16 @@ class IdeaService:
         return withdrawn
 
 
-def choices_of(organisation: Organisation | None) -> Choices:
+def choices_of(organisation: Organisation | None,
+               campaigns: Sequence[Campaign] = ()) -> Choices:
+    """What a draft may choose from: the organisation's lists, the campaigns taking ideas."""
+    open_calls = tuple(CampaignOption(c.key, c.name, c.questions) for c in campaigns)
     if organisation is None:
-        return Choices(categories=(), portfolios=())
+        return Choices(categories=(), portfolios=(), campaigns=open_calls)
     return Choices(
         categories=tuple(Option(c.key, c.name) for c in organisation.categories),
         portfolios=tuple(Option(p.key, p.name) for p in organisation.portfolios),
+        campaigns=open_calls,
     )
 
 
