@@ -185,7 +185,8 @@ class IdeaService:
             await uow.audit.record(AuditEntry(
                 actor=contributor.object_id, action="idea.submitted", subject=reference, at=now,
                 detail={"portfolio": draft.portfolio, "category": draft.category,
-                        "campaign": draft.campaign or None},
+                        "campaign": draft.campaign or None,
+                        "campaign_closed": stored[1].campaign if dropped else None},
             ))
             if organisation is not None:
                 await update_staff_cards(uow, idea, organisation, self._views.idea_card,

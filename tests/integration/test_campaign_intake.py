@@ -262,3 +262,23 @@ async def test_submitting_after_the_call_closed_sends_the_idea_untagged_and_says
     [idea] = await ideas_of(engine)
     assert (idea["campaign_key"], idea["campaign_answers"]) == (None, None)
     assert await chat.draft() is None
+    [audit] = await rows(engine, tables.audit_log,
+                         tables.audit_log.c.action == "idea.submitted")
+    assert (audit["detail"]["campaign"], audit["detail"]["campaign_closed"]) == (
+        None, "star-fund")
+
+
+async def test_starting_afresh_from_a_call_that_closed_meanwhile_starts_untagged(
+        chat: Chat, star: Campaign, engine: AsyncEngine):
+    await chat.begin()
+    await chat.say(IDEA["title"])
+    offer = await chat.begin(star.key)
+    await set_state(engine, star, CampaignState.CLOSED)  # before they choose
+
+    fresh = await chat.press(offer, "Start afresh")
+
+    assert "The call for ideas on STAR fund closed; you can still suggest an idea." in fresh
+    assert QUESTION[Step.TITLE] in fresh
+    assert (await chat.draft()).campaign is None
+    carried_on = await chat.press(offer, "Carry on")
+    assert "The call for ideas on STAR fund closed; your idea carries on as it was." in carried_on
