@@ -105,6 +105,9 @@ class Draft:
     ask_campaign: bool = True
     # The campaign it answered until that stopped taking ideas, so that the person is told.
     dropped_campaign: str | None = None
+    # The call whose button last offered to resume this draft: a typed "resume" or "start
+    # afresh" answers it, as that card's buttons do.
+    offered_campaign: str | None = None
     step: Step = Step.TITLE
     editing: bool = False
     revision: int = 0
@@ -198,7 +201,8 @@ def tag(draft: Draft, campaign: str | None) -> Draft:
 def retag(draft: Draft, campaign: str, choices: Choices) -> Draft:
     """A draft in progress taken up again from `campaign`'s call (one taking ideas): it answers
     that campaign, and its questions come next when the draft had gone past them."""
-    tagged = replace(tag(draft, campaign), ask_campaign=False, revision=draft.revision + 1)
+    tagged = replace(tag(draft, campaign), ask_campaign=False, offered_campaign=None,
+                     revision=draft.revision + 1)
     steps = steps_of(tagged, choices)
     gaps = _unanswered(tagged, steps, choices)
     first = next((step for step in gaps if step in CAMPAIGN_QUESTIONS), None)

@@ -67,7 +67,8 @@ class IntakeFlow:
         campaign, notice = await self._if_taking(campaign, choices)
         stored = await self._ideas.draft(caller.object_id)
         if stored is not None:
-            stored = await self._untag_closed(stored, choices)
+            stored = await self._ideas.note_offer(await self._untag_closed(stored, choices),
+                                                  campaign)
             call = choices.campaign(campaign)
             draft = stored.draft
             previous = (await self._campaign_name(draft.campaign, choices)
@@ -83,9 +84,7 @@ class IntakeFlow:
         if action is IntakeButton.SUBMIT:
             return await self._submit(caller, turn)
         if action is IntakeButton.RESTART:
-            choices = await self._ideas.choices()
-            campaign, notice = await self._if_taking(turn.campaign, choices)
-            return await self._start_afresh(caller, campaign, choices, notice)
+            return await self._restart(caller, turn.campaign)
         stored = await self._ideas.draft(caller.object_id)
         if action is IntakeButton.CANCEL:
             return Outcome([cancelled_card() if stored else _no_draft_card()], finished=True)
@@ -95,7 +94,7 @@ class IntakeFlow:
         stored = await self._untag_closed(stored, choices)
         draft = stored.draft
         if action is IntakeButton.RESUME:
-            return await self._resume(stored, turn.campaign, choices)
+            return await self._resume(stored, turn.campaign or draft.offered_campaign, choices)
         if action is IntakeButton.BACK:
             if _from_old_card(turn, draft, required=False):
                 return await self._ask(stored, choices, notice=OUT_OF_DATE)
@@ -131,6 +130,16 @@ class IntakeFlow:
         stored = await self._ideas.new_draft(caller.object_id,
                                              start(campaign, ask_profile=ask_profile))
         return await self._ask(stored, choices, notice=notice)
+
+    async def _restart(self, caller: Caller, campaign: str | None) -> Outcome:
+        """Start afresh; from a call's resume card (its button, or typed after it), answering
+        that call while it takes ideas."""
+        if campaign is None:
+            stored = await self._ideas.draft(caller.object_id)
+            campaign = stored.draft.offered_campaign if stored else None
+        choices = await self._ideas.choices()
+        campaign, notice = await self._if_taking(campaign, choices)
+        return await self._start_afresh(caller, campaign, choices, notice)
 
     async def _resume(self, stored: StoredDraft, campaign: str | None,
                       choices: Choices) -> Outcome:

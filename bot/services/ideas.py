@@ -111,6 +111,17 @@ class IdeaService:
             await uow.commit()
         return StoredDraft(stored.object_id, stored.draft_id, draft, now)
 
+    async def note_offer(self, stored: StoredDraft, campaign: str | None) -> StoredDraft:
+        """Keep which call (None: none) is offering to resume `stored`, leaving the time of its
+        last change as it was: the draft itself did not change."""
+        if stored.draft.offered_campaign == campaign:
+            return stored
+        draft = replace(stored.draft, offered_campaign=campaign)
+        async with self._uow() as uow:
+            await uow.drafts.put(stored.object_id, stored.draft_id, draft, stored.updated_at)
+            await uow.commit()
+        return replace(stored, draft=draft)
+
     async def new_draft(self, object_id: str, draft: Draft) -> StoredDraft:
         """Start afresh: a new draft replaces any the person had."""
         fresh = StoredDraft(object_id, uuid.uuid4().hex, draft, self._clock.now())

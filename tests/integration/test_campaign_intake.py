@@ -148,6 +148,38 @@ async def test_carrying_on_a_draft_from_a_call_tags_it(chat: Chat, star: Campaig
     assert FUNDING in reply
 
 
+async def test_typed_resume_or_start_afresh_after_a_calls_resume_card_answers_the_call(
+        chat: Chat, star: Campaign, clock):
+    await chat.begin()
+    await chat.say(IDEA["title"])
+    clock.advance(days=3)
+
+    offer = await chat.begin(star.key)
+    assert "Last changed 2 November 2026" in offer  # being offered is no change to the draft
+    assert "Last changed 2 November 2026" in await chat.begin(star.key)
+    carried_on = await chat.say("resume")
+
+    assert QUESTION[Step.PROBLEM] in carried_on
+    assert (await chat.draft()).campaign == "star-fund"
+    await chat.begin(star.key)
+    fresh = await chat.say("start afresh")
+    assert QUESTION[Step.TITLE] in fresh
+    assert ((await chat.draft()).campaign, (await chat.draft()).title) == ("star-fund", "")
+
+
+async def test_a_plain_new_idea_after_a_calls_resume_card_forgets_the_call(
+        chat: Chat, star: Campaign):
+    await chat.begin()
+    await chat.say(IDEA["title"])
+    await chat.begin(star.key)
+
+    offer = await chat.begin()
+    assert "You came from the call" not in offer
+    await chat.say("start afresh")
+
+    assert (await chat.draft()).campaign is None
+
+
 async def test_starting_afresh_from_a_call_starts_a_tagged_draft(chat: Chat, star: Campaign):
     await chat.begin()
     await chat.say("An idea I gave up on")
