@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.domain.campaigns import not_taking_ideas
 from bot.domain.errors import Incomplete, InvalidText, OutOfDate
 from bot.domain.identity import Caller
 from bot.domain.intake import (
@@ -25,13 +24,13 @@ from bot.domain.intake import (
     retag,
     start,
     steps_of,
-    untag_closed,
 )
 from bot.domain.messages import CardMessage
 from bot.domain.profile import Profile, ProfileAnswers, parse_profile
 from bot.domain.requests import ContinueIntake, IntakeButton
 from bot.domain.sensitive import check_fields
 from bot.domain.text import Answer
+from bot.presenters.intake_calls import CallsForIdeas
 from bot.services.ideas import IdeaService, StoredDraft
 from cards.base import as_markdown_text, card_message, paragraph
 from cards.intake import (
@@ -59,19 +58,20 @@ class Outcome:
 class IntakeFlow:
     def __init__(self, ideas: IdeaService) -> None:
         self._ideas = ideas
+        self._calls = CallsForIdeas(ideas)
 
     async def begin(self, caller: Caller, campaign: str | None = None) -> Outcome:
         """`new idea`, or a call for ideas' button (`campaign`): offer to resume a draft, or
         start one, answering the call while it takes ideas."""
         choices = await self._ideas.choices()
-        campaign, notice = await self._if_taking(campaign, choices)
+        campaign, notice = await self._calls.if_taking(campaign, choices)
         stored = await self._ideas.draft(caller.object_id)
         if stored is not None:
-            stored = await self._ideas.note_offer(await self._untag_closed(stored, choices),
+            stored = await self._ideas.note_offer(await self._calls.untag_closed(stored, choices),
                                                   campaign)
             call = choices.campaign(campaign)
             draft = stored.draft
-            previous = (await self._campaign_name(draft.campaign, choices)
+            previous = (await self._calls.name(draft.campaign, choices)
                         if call is not None and draft.campaign not in (None, NO_CAMPAIGN,
                                                                        call.key) else None)
             return Outcome([resume_card(draft, stored.updated_at, call, previous=previous,
@@ -91,7 +91,7 @@ class IntakeFlow:
         if stored is None:
             return Outcome([_no_draft_card()], finished=True)
         choices = await self._ideas.choices()
-        stored = await self._untag_closed(stored, choices)
+        stored = await self._calls.untag_closed(stored, choices)
         draft = stored.draft
         if action is IntakeButton.RESUME:
             return await self._resume(stored, turn.campaign or draft.offered_campaign, choices)
@@ -138,7 +138,7 @@ class IntakeFlow:
             stored = await self._ideas.draft(caller.object_id)
             campaign = stored.draft.offered_campaign if stored else None
         choices = await self._ideas.choices()
-        campaign, notice = await self._if_taking(campaign, choices)
+        campaign, notice = await self._calls.if_taking(campaign, choices)
         return await self._start_afresh(caller, campaign, choices, notice)
 
     async def _resume(self, stored: StoredDraft, campaign: str | None,
@@ -149,12 +149,12 @@ class IntakeFlow:
             return await self._ask(stored, choices)
         call = choices.campaign(campaign)
         if call is None:
-            why = await self._not_taking(campaign)
-            return await self._ask(stored, choices,
-                                   notice=f"{why}; your idea carries on as it was.")
+            why = await self._calls.not_taking(campaign)
+            return await self._ask(stored, choices, notice=as_markdown_text(
+                f"{why}; your idea carries on as it was."))
         notice = None
         if draft.campaign:
-            previous = await self._campaign_name(draft.campaign, choices)
+            previous = await self._calls.name(draft.campaign, choices)
             dropped = (", and your answers to its questions were removed"
                        if draft.campaign_answers else "")
             notice = as_markdown_text(f"Your idea answered the call for ideas on {previous}; "
@@ -245,42 +245,10 @@ class IntakeFlow:
         steps = steps_of(draft, choices)
         if draft.step is Step.CHECK:
             return Outcome([check_card(stored.draft_id, draft, choices, error=notice,
-                                       dropped=await self._dropped(draft))])
+                                       dropped=await self._calls.dropped(draft))])
         if draft.step is Step.PROFILE:
             return Outcome([_profile_step(draft, choices, notice)])
         return Outcome([question_card(draft, draft.step, steps, choices, error=notice)])
-
-    async def _untag_closed(self, stored: StoredDraft, choices: Choices) -> StoredDraft:
-        """The draft, no longer answering a campaign that has stopped taking ideas."""
-        untagged = untag_closed(stored.draft, choices)
-        if untagged is stored.draft:
-            return stored
-        return await self._ideas.save_draft(stored, untagged)
-
-    async def _if_taking(self, campaign: str | None,
-                         choices: Choices) -> tuple[str | None, str | None]:
-        """(`campaign` if it takes ideas now, else None; and, if not, why, kindly)."""
-        if campaign is None or choices.campaign(campaign) is not None:
-            return campaign, None
-        why = await self._not_taking(campaign)
-        return None, as_markdown_text(f"{why}; you can still suggest an idea.")
-
-    async def _dropped(self, draft: Draft) -> str | None:
-        """Why the draft no longer answers the campaign it did, for its check card."""
-        if draft.dropped_campaign is None or draft.campaign:
-            return None
-        why = await self._not_taking(draft.dropped_campaign)
-        return as_markdown_text(f"{why}; your idea will be sent without it.")
-
-    async def _not_taking(self, key: str) -> str:
-        return not_taking_ideas(await self._ideas.campaign(key), self._ideas.today())
-
-    async def _campaign_name(self, key: str | None, choices: Choices) -> str:
-        call = choices.campaign(key)
-        if call is not None:
-            return call.name
-        found = await self._ideas.campaign(key) if key else None
-        return found.name if found else "another campaign"
 
 
 def _from_old_card(turn: ContinueIntake, draft: Draft, *, required: bool) -> bool:

@@ -314,3 +314,15 @@ async def test_starting_afresh_from_a_call_that_closed_meanwhile_starts_untagged
     assert (await chat.draft()).campaign is None
     carried_on = await chat.press(offer, "Carry on")
     assert "The call for ideas on STAR fund closed; your idea carries on as it was." in carried_on
+
+
+async def test_a_campaigns_name_is_never_read_as_markdown_in_what_the_person_is_told(
+        chat: Chat, engine: AsyncEngine, clock):
+    named = await open_campaign(engine, clock, "**Ideas** [now](https://example.com)")
+    await set_state(engine, named, CampaignState.CLOSED)
+
+    first = await chat.begin(named.key)
+
+    assert (r"The call for ideas on \*\*Ideas\*\* \[now\](https://example.com) closed; you "
+            "can still suggest an idea.") in first
+    assert "**Ideas**" not in first
