@@ -191,6 +191,21 @@ async def test_starting_afresh_from_a_call_starts_a_tagged_draft(chat: Chat, sta
     assert (draft.campaign, draft.title) == ("star-fund", "")
 
 
+async def test_the_call_survives_a_restart_of_the_bot_between_the_card_and_the_press(
+        chat: Chat, star: Campaign, engine: AsyncEngine, clock):
+    await chat.begin()
+    await chat.say(IDEA["title"])
+    offer = await chat.begin(star.key)
+
+    services = build_services(engine, clock)  # the bot started again, nothing in memory
+    restarted = Chat(IntakeFlow(services.ideas), services)
+    fresh = await restarted.press(offer, "Start afresh")  # the card from before the restart
+
+    assert QUESTION[Step.TITLE] in fresh
+    assert (await restarted.draft()).campaign == "star-fund"
+    assert "step 1 of 10" in fresh
+
+
 async def test_a_draft_answering_another_call_is_told_what_carrying_on_changes(
         chat: Chat, star: Campaign, engine: AsyncEngine, clock):
     await open_campaign(engine, clock, "Artificial intelligence")
