@@ -121,10 +121,6 @@ class SqlCampaigns:
             .order_by(c.closes_on, c.id))
         return [_campaign(row) for row in rows.mappings()]
 
-    async def set_state(self, campaign_id: int, state: CampaignState) -> None:
-        await self._db.execute(update(t.campaigns).where(t.campaigns.c.id == campaign_id)
-                               .values(state=state.value))
-
 
 def _texts(value: Any) -> tuple[str, ...]:
     return tuple(str(item) for item in cast("list[object]", value or []))

@@ -234,7 +234,6 @@ class Campaigns(Protocol):
         """The campaigns an idea submitted on `day` (UK) may answer (Campaign.takes_ideas)."""
         ...
 
-    async def set_state(self, campaign_id: int, state: CampaignState) -> None: ...
 
 
 class JobLedger(Protocol):

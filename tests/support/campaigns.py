@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app import build_services
 from bot.domain.campaigns import Audience, AudienceKind, Campaign, CampaignRequest, CampaignState
-from bot.services.campaigns import CampaignService
 from bot.services.ports import Clock
 from storage.uow import unit_of_work_factory
 
@@ -19,7 +19,7 @@ async def open_campaign(engine: AsyncEngine, clock: Clock, name: str, *,
                         closes: date = date(2026, 11, 30)) -> Campaign:
     """A campaign created as the PMO would, then sent (open): it takes ideas from `opens` to
     `closes`. The default days suit the tests' clock (2 November 2026)."""
-    created = await CampaignService(unit_of_work_factory(engine), clock).create(CampaignRequest(
+    created = await build_services(engine, clock).campaigns.create(CampaignRequest(
         name=name, theme=name, description=f"Ideas about {name}, please.", opens=opens,
         closes=closes, audience=Audience(AudienceKind.EVERYONE), questions=questions,
     ), "system:test")
@@ -29,7 +29,7 @@ async def open_campaign(engine: AsyncEngine, clock: Clock, name: str, *,
 async def set_state(engine: AsyncEngine, campaign: Campaign, state: CampaignState) -> Campaign:
     units = unit_of_work_factory(engine)
     async with units() as uow:
-        await uow.campaigns.set_state(campaign.id, state)
+        await uow.campaigns.move(campaign.id, state, CampaignState)
         await uow.commit()
     async with units() as uow:
         found = await uow.campaigns.by_id(campaign.id)

@@ -1,7 +1,7 @@
 """ideas: the answers to their campaign's own questions
 
 Revision ID: 0016_campaign_answers
-Revises: 0014_outbox_batches
+Revises: 0015_campaign_sending
 Create Date: 2026-12-06 06:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016_campaign_answers"
-down_revision: str | None = "0014_outbox_batches"
+down_revision: str | None = "0015_campaign_sending"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
