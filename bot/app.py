@@ -37,6 +37,7 @@ from bot.services.campaigns import CampaignService, CampaignViews
 from bot.services.clock import SystemClock
 from bot.services.conversations import ConversationService
 from bot.services.decisions import DecisionService
+from bot.services.digests import DigestService
 from bot.services.feedback import FeedbackService
 from bot.services.ideas import IdeaService
 from bot.services.jobs import JobOptions, JobRunner, Scheduler
@@ -78,6 +79,7 @@ def build_services(engine: AsyncEngine, clock: Clock,
         staff=StaffDesk(uow, clock, cards.idea_card, organisation),
         campaigns=CampaignService(uow, clock, CampaignViews(call_card, progress_card),
                                   organisation),
+        digests=DigestService(uow, clock, organisation),
     )
 
 

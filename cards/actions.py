@@ -36,3 +36,5 @@ class CardAction(StrEnum):
     FIND_PAGE = "find.page"
     CAMPAIGN_IDEA = "campaign.idea"
     STOP_CAMPAIGNS = "campaign.stop"
+    SHOW_DIGEST = "digest.show"
+    SEND_DIGEST = "digest.send"

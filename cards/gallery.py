@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.domain.campaign_sending import CampaignStatus, Unreachable
 from bot.domain.campaigns import Campaign, CampaignState, parse_audience
+from bot.domain.digest import SHOWN, TOLD_LIMIT, Delivered, Digest, DigestState
 from bot.domain.feedback import Feedback, FeedbackForm, Rating
 from bot.domain.ideas import (
     CampaignAnswer,
@@ -18,7 +19,15 @@ from bot.domain.ideas import (
     IdeaSummary,
     Status,
 )
-from bot.domain.intake import CampaignOption, Choices, Draft, Option, Step, steps_of
+from bot.domain.intake import (
+    TEXT_QUESTIONS,
+    CampaignOption,
+    Choices,
+    Draft,
+    Option,
+    Step,
+    steps_of,
+)
 from bot.domain.lifecycle import Decision, Move, Party
 from bot.domain.listing import ListPage, window
 from bot.domain.organisation import Category, Organisation, Portfolio
@@ -29,6 +38,12 @@ from cards.base import CardMessage
 from cards.campaign_call import call_card, calls_stopped_card
 from cards.campaign_progress import progress_card
 from cards.decisions import DecisionCards
+from cards.digest import (
+    digest_card,
+    digest_preview_card,
+    digest_sent_card,
+    nothing_delivered_card,
+)
 from cards.feedback import feedback_for_pmo_card, feedback_form_card, feedback_thanks_card
 from cards.help import help_card
 from cards.ideas import (
@@ -168,6 +183,7 @@ def gallery() -> Iterator[tuple[str, CardMessage]]:
     yield from _idea_cards()
     for name, owed in sample_reminders():
         yield name, reminder_card(owed, SAMPLE_ORGANISATION)
+    yield from _digest_cards()
 
 
 def _submission_cards() -> Iterator[tuple[str, CardMessage]]:
@@ -299,3 +315,29 @@ def _decision_cards() -> Iterator[tuple[str, CardMessage]]:
         CampaignState.OPEN, recipients=12_000, sent=11_962, failed=38, pending=0,
         unreachable=(Unreachable("6e2f1b7a-0c4d-4a5e-9f10-2b3c4d5e6f70",
                                  "403: ConversationBlockedByUser"),)))
+
+
+def _digest_cards() -> Iterator[tuple[str, CardMessage]]:
+    delivered = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+    entries = (
+        Delivered("IIP-2026-0042", "Digital pocket notebooks", "Alex Wilber", delivered,
+                  "Officers write their notes on the tablets they carry.",
+                  "About two hours a week saved for each officer."),
+        Delivered("IIP-2026-0077", "Fewer forms in custody", "an officer in Local Policing",
+                  delivered, "One booking-in form instead of three."),
+    )
+    sample = Digest(id=3, covers_from=datetime(2026, 10, 1, 9, 0, tzinfo=UTC),
+                    covers_to=delivered, entries=entries, total=14,
+                    state=DigestState.DRAFT, created_by="pmo", created_at=delivered)
+    yield "digest", digest_card(sample)
+    yield "digest-preview", digest_preview_card(sample, 11842)
+    yield "digest-preview-nobody", digest_preview_card(sample, 0)
+    # The longest a digest can be: every entry at its limits, in a script JSON escapes.
+    longest = "\u0986" * TOLD_LIMIT
+    widest = Delivered("IIP-2026-9999", "\u0986" * TEXT_QUESTIONS[Step.TITLE].limit,
+                       "a member of police staff in " + "\u0986" * 200, delivered,
+                       longest, longest)
+    yield "digest-longest", digest_preview_card(
+        replace(sample, entries=(widest,) * SHOWN, total=99_999), 999_999)
+    yield "digest-sent", digest_sent_card(replace(sample, recipients=11842))
+    yield "digest-nothing", nothing_delivered_card("1 October 2026")

@@ -25,7 +25,9 @@ from bot.domain.requests import (
     QueueView,
     Request,
     SaveProfile,
+    SendDigest,
     ShowDeferred,
+    ShowDigest,
     ShowQueue,
     SkipProfile,
     StopCampaignCalls,
@@ -55,6 +57,7 @@ TRIAGE = NextStep("triage", "Triage", CardAction.TRIAGE)
 DEFERRED = NextStep("deferred", "Deferred ideas", CardAction.DEFERRED)
 # Pressed on a call posted in a channel: whether a person wants calls is their own business.
 STOP_CALLS = NextStep("stop-campaign-calls", "Stop campaign calls", CardAction.STOP_CAMPAIGNS)
+DIGEST = NextStep("digest", "Workforce digest", CardAction.SHOW_DIGEST)
 # Anything else (a button of a personal card, a command added later): the way in.
 START = NextStep("start", "New idea", CardAction.NEW_IDEA)
 
@@ -65,6 +68,7 @@ _NEXT_STEPS: dict[type[Request], NextStep] = {
     MyProfile: MY_PROFILE, SaveProfile: MY_PROFILE, SkipProfile: MY_PROFILE,
     OpenIdea: MY_QUEUE, Find: MY_QUEUE, ShowDeferred: DEFERRED,
     StopCampaignCalls: STOP_CALLS,
+    ShowDigest: DIGEST, SendDigest: DIGEST,
 }
 _WITHIN_SUBMISSION = {
     IntakeButton.RESUME: NEW_IDEA, IntakeButton.RESTART: NEW_IDEA,

@@ -33,8 +33,10 @@ from bot.domain.requests import (
     Refresh,
     Request,
     SaveProfile,
+    SendDigest,
     SendFeedback,
     ShowDeferred,
+    ShowDigest,
     ShowHelp,
     ShowQueue,
     SkipProfile,
@@ -175,4 +177,6 @@ _SUBMITS: dict[str, Callable[[Values, str | None], Request]] = {
     CardAction.TRIAGE: lambda _v, _t: ShowQueue(QueueView.TRIAGE),
     CardAction.DEFERRED: lambda _v, _t: ShowDeferred(),
     CardAction.STOP_CAMPAIGNS: lambda _v, _t: StopCampaignCalls(),
+    CardAction.SHOW_DIGEST: lambda _v, _t: ShowDigest(),
+    CardAction.SEND_DIGEST: lambda v, _t: SendDigest(whole_number(v.get("digest"))),
 }

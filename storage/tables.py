@@ -365,3 +365,24 @@ campaign_opt_outs = Table(
     Column("object_id", String(64), primary_key=True),
     Column("opted_out_at", Timestamp(), nullable=False),
 )
+
+# The workforce digests ("you said, we did", bot.domain.digest.Digest): each fixes its ideas
+# when prepared, so that the PMO's preview is what is sent; the last sent one's `covers_to` is
+# where the next begins.
+digests = Table(
+    "digests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("covers_from", Timestamp(), nullable=False),
+    Column("covers_to", Timestamp(), nullable=False),
+    # The deliveries the card tells (bot.domain.digest.SHOWN at most), as they were told.
+    Column("entries", JSON, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", Timestamp(), nullable=False),
+    Column("sent_at", Timestamp()),
+    Column("sent_by", String(200)),
+    Column("recipients", Integer, nullable=False, default=0),
+    Index(None, "state", "covers_to"),
+)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 from storage.addresses import SqlAddressBook
 from storage.audit import SqlAuditLog
 from storage.campaigns import SqlCampaigns
+from storage.digests import SqlDigests
 from storage.engine import connect
 from storage.feedback import SqlFeedbackStore
 from storage.ideas import SqlDrafts, SqlIdeas, SqlProfiles
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
     promises: SqlPromises
     jobs: SqlJobLedger
     campaigns: SqlCampaigns
+    digests: SqlDigests
 
     def __init__(self, engine: AsyncEngine,
                  on_commit: Callable[[], None] | None = None) -> None:
@@ -63,6 +65,7 @@ class SqlUnitOfWork:
         self.promises = SqlPromises(self._connection)
         self.jobs = SqlJobLedger(self._connection)
         self.campaigns = SqlCampaigns(self._connection)
+        self.digests = SqlDigests(self._connection)
         return self
 
     async def __aexit__(

@@ -19,6 +19,7 @@ class Command(StrEnum):
     TRIAGE = "triage"
     FIND = "find"
     DEFERRED = "deferred"
+    DIGEST = "digest"
     UNKNOWN = "unknown"
 
 
@@ -60,6 +61,8 @@ _WORDS: dict[str, Command] = {
     "deferred": Command.DEFERRED,
     "deferred ideas": Command.DEFERRED,
     "deferred register": Command.DEFERRED,
+    "digest": Command.DIGEST,
+    "you said we did": Command.DIGEST,
 }
 # Commands that take an idea reference after them: "status IIP-2026-0042".
 _WITH_REFERENCE = {"status": Command.STATUS, "withdraw": Command.WITHDRAW}

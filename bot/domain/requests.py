@@ -166,6 +166,18 @@ class ShowDeferred(Asked):
 
 
 @dataclass(frozen=True, slots=True)
+class ShowDigest(Asked):
+    """The PMO's "you said, we did" for the workforce: prepared and previewed, not sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class SendDigest(Asked):
+    """Send the digest the preview showed (None: the card named none)."""
+
+    digest_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Find(Asked):
     text: str
     page: int = 1
@@ -196,7 +208,8 @@ class Refresh(Asked):
 Request = (ShowWelcome | ShowHelp | OpenFeedback | SendFeedback | Unknown | NewIdea
            | ContinueIntake | MyIdeas | IdeaStatus | AskStatus | AskToWithdraw | Withdraw
            | AnswerQuestion | OpenIdea | ShowQueue | ShowDeferred | Find | MyProfile
-           | SaveProfile | SkipProfile | Refresh | Decide | StopCampaignCalls)
+           | SaveProfile | SkipProfile | Refresh | Decide | StopCampaignCalls | ShowDigest
+           | SendDigest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,5 +282,7 @@ def _command_request(command: Command, text: str | None) -> Request:
             return Find(command_text(text))
         case Command.DEFERRED:
             return ShowDeferred()
+        case Command.DIGEST:
+            return ShowDigest()
         case Command.UNKNOWN:
             return Unknown()

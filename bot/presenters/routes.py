@@ -28,8 +28,10 @@ from bot.domain.requests import (
     Refresh,
     Request,
     SaveProfile,
+    SendDigest,
     SendFeedback,
     ShowDeferred,
+    ShowDigest,
     ShowHelp,
     ShowQueue,
     ShowWelcome,
@@ -41,6 +43,7 @@ from bot.domain.requests import (
 from bot.presenters.asking import Asking
 from bot.presenters.campaign_calls import CampaignCalls
 from bot.presenters.contributor import ContributorDesk
+from bot.presenters.digest import DigestDesk
 from bot.presenters.front_desk import FrontDesk
 from bot.presenters.intake import IntakeFlow
 from bot.presenters.staff import StaffRequests
@@ -77,12 +80,14 @@ def build_presenters(services: Services, private_chat_link: str | None) -> Prese
     contributor = ContributorDesk(services.ideas, services.decisions)
     staff = StaffRequests(services.staff, services.decisions, contributor)
     calls = CampaignCalls(services.campaigns)
-    return Presenters(route_table(front, contributor, staff, calls), IntakeFlow(services.ideas),
+    digest = DigestDesk(services.digests)
+    return Presenters(route_table(front, contributor, staff, calls, digest),
+                      IntakeFlow(services.ideas),
                       front)
 
 
 def route_table(front: FrontDesk, contributor: ContributorDesk, staff: StaffRequests,
-                calls: CampaignCalls) -> Mapping[type[Request], Route]:
+                calls: CampaignCalls, digest: DigestDesk) -> Mapping[type[Request], Route]:
     return {
         ShowWelcome: Route(front.welcome),
         ShowHelp: Route(front.help),
@@ -107,4 +112,6 @@ def route_table(front: FrontDesk, contributor: ContributorDesk, staff: StaffRequ
         Refresh: Route(staff.refresh),
         Decide: Route(staff.decide),
         StopCampaignCalls: Route(calls.stop),
+        ShowDigest: Route(digest.show),
+        SendDigest: Route(digest.send),
     }

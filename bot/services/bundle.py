@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.services.campaigns import CampaignService
 from bot.services.conversations import ConversationService
 from bot.services.decisions import DecisionService
+from bot.services.digests import DigestService
 from bot.services.feedback import FeedbackService
 from bot.services.ideas import IdeaService
 from bot.services.organisation import OrganisationService
@@ -22,3 +23,4 @@ class Services:
     decisions: DecisionService
     staff: StaffDesk
     campaigns: CampaignService
+    digests: DigestService

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
@@ -11,6 +11,7 @@ from typing import Protocol, Self
 from bot.domain.addresses import ConversationAddress
 from bot.domain.audit import AuditEntry
 from bot.domain.campaigns import Campaign, CampaignRequest, CampaignState
+from bot.domain.digest import Delivered, Digest
 from bot.domain.feedback import Feedback
 from bot.domain.ideas import HistoryEntry, IdeaChange, IdeaDetail, IdeaSubmission, IdeaSummary
 from bot.domain.intake import Draft
@@ -236,6 +237,33 @@ class Campaigns(Protocol):
 
 
 
+class Digests(Protocol):
+    """The workforce digests, and the deliveries they tell."""
+
+    async def last_sent(self) -> Digest | None:
+        """The digest sent last (its window ends where the next begins), if any."""
+        ...
+
+    async def delivered(self, since: datetime, until: datetime, limit: int,
+                        departments: Mapping[str, str]) -> tuple[list[Delivered], int]:
+        """The latest `limit` ideas delivered in the window and still delivered, credited
+        as their contributors agreed (`departments`: names by key), and how many there are."""
+        ...
+
+    async def add(self, covers_from: datetime, covers_to: datetime,
+                  entries: list[Delivered], total: int, created_by: str,
+                  at: datetime) -> Digest:
+        """Keep a prepared digest as a draft."""
+        ...
+
+    async def by_id(self, digest_id: int) -> Digest | None: ...
+
+    async def mark_sent(self, digest_id: int, sent_by: str, at: datetime,
+                        recipients: int) -> bool:
+        """Record the draft as sent; False if it was sent already."""
+        ...
+
+
 class JobLedger(Protocol):
     """What the scheduler's jobs read, and the marks of what its passes have done."""
 
@@ -375,6 +403,9 @@ class UnitOfWork(Protocol):
 
     @property
     def campaigns(self) -> Campaigns: ...
+
+    @property
+    def digests(self) -> Digests: ...
 
     async def __aenter__(self) -> Self: ...
 

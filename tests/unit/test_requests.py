@@ -39,6 +39,7 @@ from bot.domain.requests import (
 from bot.domain.text import Forged
 from bot.presenters.campaign_calls import CampaignCalls
 from bot.presenters.contributor import ContributorDesk
+from bot.presenters.digest import DigestDesk
 from bot.presenters.front_desk import FrontDesk
 from bot.presenters.routes import SUBMISSION, route_table
 from bot.presenters.staff import StaffRequests
@@ -176,7 +177,8 @@ def test_every_request_has_one_route() -> None:
     contributor = ContributorDesk(None, None)  # type: ignore[arg-type]
     table = route_table(FrontDesk(None, None, None),  # type: ignore[arg-type]
                         contributor, StaffRequests(None, None, contributor),  # type: ignore[arg-type]
-                        CampaignCalls(None))  # type: ignore[arg-type]
+                        CampaignCalls(None),  # type: ignore[arg-type]
+                        DigestDesk(None))  # type: ignore[arg-type]
     assert set(table) == set(get_args(Request))
     submission = {kind for kind, route in table.items() if route is SUBMISSION}
     assert submission == {NewIdea, ContinueIntake}
