@@ -47,6 +47,7 @@ from bot.services.staff_desk import StaffDesk
 from cards.campaign_call import call_card
 from cards.campaign_progress import progress_card
 from cards.decisions import DecisionCards
+from cards.digest import digest_card
 from cards.feedback import feedback_for_pmo_card
 from cards.reminders import ReminderCards
 from storage.bot_state import SqlStorage
@@ -79,7 +80,7 @@ def build_services(engine: AsyncEngine, clock: Clock,
         staff=StaffDesk(uow, clock, cards.idea_card, organisation),
         campaigns=CampaignService(uow, clock, CampaignViews(call_card, progress_card),
                                   organisation),
-        digests=DigestService(uow, clock, organisation),
+        digests=DigestService(uow, clock, digest_card, organisation),
     )
 
 

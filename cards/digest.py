@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from microsoft_teams.cards.core import CardElement, Container
+from microsoft_teams.cards.core import AdaptiveCard, CardElement, Container, ShowCardAction
 
 from bot.domain.digest import Delivered, Digest
 from cards.actions import CardAction
@@ -45,9 +45,13 @@ def digest_preview_card(digest: Digest, audience: int) -> CardMessage:
     ]).model_dump(exclude_none=True, by_alias=True)
     card = {**sent.card, "body": [*sent.card["body"], preview]}
     if audience:
-        card["actions"] = [*sent.card.get("actions", []), submit(
-            f"Send to {audience:,} people", CardAction.SEND_DIGEST, inputs=False,
-            digest=digest.id).model_dump(exclude_none=True, by_alias=True)]
+        confirm = ShowCardAction(title="Send to everyone", card=AdaptiveCard(
+            body=[paragraph(f"This sends the digest above to **{audience:,}** people. A "
+                            "message cannot be recalled once Teams has it.")],
+            actions=[submit(f"Yes, send to {audience:,} people", CardAction.SEND_DIGEST,
+                            inputs=False, digest=digest.id)]))
+        card["actions"] = [*sent.card.get("actions", []),
+                           confirm.model_dump(exclude_none=True, by_alias=True)]
     return CardMessage(card=card, summary=f"Preview: {SUMMARY}",
                        fallback_text=sent.fallback_text)
 
@@ -58,6 +62,11 @@ def digest_sent_card(digest: Digest) -> CardMessage:
             f"about {max(1, round(digest.recipients / 50 / 60)):,} minute(s).")
     return card_message([heading("Digest sent"), paragraph(text)], summary="Digest sent",
                         fallback_text=text)
+
+
+def digest_refused_card(reason: str) -> CardMessage:
+    return card_message([heading("The digest was not sent"), paragraph(reason)],
+                        summary="The digest was not sent", fallback_text=reason.replace("**", ""))
 
 
 def nothing_delivered_card(since_text: str) -> CardMessage:

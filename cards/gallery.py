@@ -41,6 +41,7 @@ from cards.decisions import DecisionCards
 from cards.digest import (
     digest_card,
     digest_preview_card,
+    digest_refused_card,
     digest_sent_card,
     nothing_delivered_card,
 )
@@ -341,3 +342,5 @@ def _digest_cards() -> Iterator[tuple[str, CardMessage]]:
         replace(sample, entries=(widest,) * SHOWN, total=99_999), 999_999)
     yield "digest-sent", digest_sent_card(replace(sample, recipients=11842))
     yield "digest-nothing", nothing_delivered_card("1 October 2026")
+    yield "digest-refused", digest_refused_card(
+        "This digest was sent on 20 November 2026 to 11,842 people. Nothing was sent again.")

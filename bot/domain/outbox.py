@@ -21,6 +21,7 @@ class MessageKind(StrEnum):
     STATUS = "status"
     REMINDER = "reminder"
     CAMPAIGN = "campaign"
+    DIGEST = "digest"  # the workforce's "you said, we did"
     NOTICE = "notice"
 
 

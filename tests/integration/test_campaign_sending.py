@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
+from support.addresses import CHANNEL, TENANT, channel_address, chat_with, remember
 from support.organisation import ADELE, ALEX, ISAIAH, MEGAN, demo_data, organisation_from
 from support.outbox import LEASE
 from support.tables import count, rows
 
-from bot.domain.addresses import ConversationAddress, ConversationKind
 from bot.domain.campaign_sending import CampaignStatus, Unreachable
 from bot.domain.campaigns import (
     Audience,
@@ -36,9 +36,7 @@ from storage.outbox import SqlOutboxQueue
 from storage.uow import SqlUnitOfWork, unit_of_work_factory
 
 PMO = "system:test"
-TENANT = "tenant-t"
 AGENTS = ("6e2f1b7a-0c4d-4a5e-9f10-2b3c4d5e6f70", "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0")
-CHANNEL = "19:general@thread.tacv2"
 AI = CampaignRequest(
     name="Artificial intelligence", theme="AI",
     description="Where could AI save officers time?",
@@ -60,30 +58,6 @@ async def service(engine: AsyncEngine, clock) -> CampaignService:
                            CampaignViews(call_card, progress_card))
 
 
-async def remember(engine: AsyncEngine, clock, *addresses: ConversationAddress,
-                   removed: tuple[str, ...] = ()) -> None:
-    async with SqlUnitOfWork(engine) as uow:
-        for address in addresses:
-            await uow.addresses.remember(address, clock.now())
-        for conversation in removed:
-            await uow.addresses.mark_removed(conversation, clock.now())
-        await uow.commit()
-
-
-def chat_with(object_id: str, name: str | None = None) -> ConversationAddress:
-    return ConversationAddress(
-        conversation_id=f"a:{name or object_id}", kind=ConversationKind.PERSONAL,
-        service_url="https://smba.trafficmanager.net/uk/", tenant_id=TENANT, bot_id="28:bot",
-        object_id=object_id, user_id=f"29:{name or object_id}")
-
-
-def channel(conversation_id: str = CHANNEL) -> ConversationAddress:
-    return ConversationAddress(
-        conversation_id=conversation_id, kind=ConversationKind.CHANNEL,
-        service_url="https://smba.trafficmanager.net/uk/", tenant_id=TENANT, bot_id="28:bot",
-        team_id="19:team@thread.tacv2")
-
-
 async def create(service: CampaignService, **changes: Any) -> int:
     return (await service.create(dataclasses.replace(AI, **changes), PMO)).id
 
@@ -102,7 +76,7 @@ async def audited(engine: AsyncEngine, action: str) -> list[dict[str, Any]]:
 async def test_everyone_means_each_person_with_the_app_once_less_those_who_stopped_calls(
         service: CampaignService, engine: AsyncEngine, clock) -> None:
     await remember(engine, clock, *(chat_with(person(n)) for n in range(1, 6)),
-                   chat_with(person(1), "second-chat-of-1"), channel(),
+                   chat_with(person(1), "second-chat-of-1"), channel_address(),
                    chat_with(person(9)), removed=("a:" + person(9),))
     await service.stop_calls(Caller(person(2), "Blake", TENANT))
     campaign_id = await create(service)
@@ -191,7 +165,7 @@ async def test_a_file_audience_is_its_members_less_those_who_stopped_calls(
 
 async def test_a_channel_audience_is_one_post_where_the_bot_is_installed(
         service: CampaignService, engine: AsyncEngine, clock) -> None:
-    await remember(engine, clock, channel())
+    await remember(engine, clock, channel_address())
     await service.stop_calls(Caller(person(1), "Alex", TENANT))  # a channel is not a person
     campaign_id = await create(service, audience=parse_audience(f"channel:{CHANNEL}"))
 
@@ -210,7 +184,7 @@ async def test_a_channel_audience_is_one_post_where_the_bot_is_installed(
 async def test_an_audience_of_nobody_is_refused_and_nothing_changes(
         service: CampaignService, engine: AsyncEngine, clock, audience: str,
         message: str) -> None:
-    await remember(engine, clock, chat_with(person(1)), channel("19:removed@thread.tacv2"),
+    await remember(engine, clock, chat_with(person(1)), channel_address("19:removed@thread.tacv2"),
                    removed=("a:" + person(1), "19:removed@thread.tacv2"))
     campaign_id = await create(service, audience=parse_audience(audience))
 

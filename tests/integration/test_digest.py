@@ -4,7 +4,8 @@ tells, how each contributor is credited, where the next one begins, and who may 
 from __future__ import annotations
 
 import pytest
-from support.decisions import CONTRIBUTOR, STRANGER, load_demo_organisation, submit_idea
+from support.addresses import TENANT, chat_with, remember
+from support.decisions import CONTRIBUTOR, STRANGER, actor, load_demo_organisation, submit_idea
 from support.organisation import ALEX, MEGAN
 from support.promises import move
 from support.tables import rows
@@ -14,7 +15,7 @@ from bot.domain.digest import SHOWN, DigestState
 from bot.domain.errors import NotAllowed
 from bot.domain.lifecycle import Move
 from bot.domain.profile import Profile
-from bot.services.digests import NothingDelivered
+from bot.services.digests import DigestRefused, NothingDelivered
 from storage import tables
 
 
@@ -108,3 +109,71 @@ async def test_preparing_is_audited(services, engine) -> None:
                if a["action"] == "digest.prepared"]
     assert (entry["actor"], entry["subject"], entry["detail"]["total"]) == (
         ALEX, f"digest:{digest.id}", 1)
+
+
+# Sending
+
+
+PEOPLE = [f"00000000-0000-4000-8000-{n:012d}" for n in range(1, 6)]
+
+
+async def sent_rows(engine, digest_id: int):
+    return await rows(engine, tables.outbox, tables.outbox.c.batch == f"digest:{digest_id}")
+
+
+async def test_a_digest_goes_once_to_everyone_with_the_app_but_those_who_stopped_calls(
+        services, engine, clock) -> None:
+    await remember(engine, clock, *(chat_with(p) for p in PEOPLE))
+    await remember(engine, clock, chat_with("00000000-0000-4000-8000-000000000099"),
+                   removed=("a:00000000-0000-4000-8000-000000000099",))
+    await services.campaigns.stop_calls(actor(PEOPLE[0]))
+    await delivered(services, "Digital pocket notebooks", named=True)
+    digest = await services.digests.prepare(ALEX)
+    assert await services.digests.audience(TENANT) == 4
+
+    sent = await services.digests.send(digest.id, ALEX, tenant_id=TENANT)
+
+    assert (sent.state, sent.recipients) == (DigestState.SENT, 4)
+    queued = await sent_rows(engine, digest.id)
+    assert sorted(r["object_id"] for r in queued) == sorted(PEOPLE[1:])
+    assert {r["kind"] for r in queued} == {"digest"}
+    assert all("Digital pocket notebooks" in str(r["card"]) for r in queued)
+    with pytest.raises(DigestRefused, match=r"was sent on .* to 4 people\. Nothing was sent again"):
+        await services.digests.send(digest.id, ALEX, tenant_id=TENANT)
+    assert len(await sent_rows(engine, digest.id)) == 4
+    [entry] = [a for a in await rows(engine, tables.audit_log) if a["action"] == "digest.sent"]
+    assert (entry["actor"], entry["detail"]["recipients"]) == (ALEX, 4)
+
+
+async def test_an_older_preview_cannot_repeat_a_digest_sent_after_it(services, engine,
+                                                                     clock) -> None:
+    await remember(engine, clock, *(chat_with(p) for p in PEOPLE))
+    await delivered(services, "Digital pocket notebooks")
+    older = await services.digests.prepare(ALEX)
+    clock.advance(minutes=5)
+    newer = await services.digests.prepare(ALEX)
+    await services.digests.send(newer.id, ALEX, tenant_id=TENANT)
+    with pytest.raises(DigestRefused, match="A later digest was sent"):
+        await services.digests.send(older.id, ALEX, tenant_id=TENANT)
+    assert await sent_rows(engine, older.id) == []
+
+
+async def test_nobody_to_send_to_or_no_such_digest_sends_nothing(services, engine) -> None:
+    await delivered(services, "Digital pocket notebooks")
+    digest = await services.digests.prepare(ALEX)
+    with pytest.raises(DigestRefused, match="nobody to send it to"):
+        await services.digests.send(digest.id, ALEX, tenant_id=TENANT)
+    for forged in (None, 10_000):
+        with pytest.raises(DigestRefused, match="not one the portal knows"):
+            await services.digests.send(forged, ALEX, tenant_id=TENANT)
+    assert (await services.digests.prepare(ALEX)).covers_from == digest.covers_from
+    assert await rows(engine, tables.outbox, tables.outbox.c.kind == "digest") == []
+
+
+async def test_only_the_pmo_sends_a_digest(services, engine, clock) -> None:
+    await remember(engine, clock, *(chat_with(p) for p in PEOPLE))
+    await delivered(services, "Digital pocket notebooks")
+    digest = await services.digests.prepare(ALEX)
+    with pytest.raises(NotAllowed):
+        await services.digests.send(digest.id, MEGAN, tenant_id=TENANT)
+    assert await sent_rows(engine, digest.id) == []

@@ -1,7 +1,7 @@
 """digests: the workforce's "you said, we did", prepared and sent by the PMO
 
 Revision ID: 0017_digests
-Revises: 0014_outbox_batches
+Revises: 0016_campaign_answers
 Create Date: 2026-12-06 06:10:00
 
 A new table: code before this one never reads it, so replicas on it keep running.
@@ -15,7 +15,7 @@ from alembic import op
 import storage.tables
 
 revision: str = "0017_digests"
-down_revision: str | None = "0014_outbox_batches"
+down_revision: str | None = "0016_campaign_answers"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
