@@ -209,7 +209,9 @@ ideas = Table(
     Column("contributor_object_id", String(64), nullable=False, index=True),
     # The contributor's Teams display name at submission, for staff cards and recognition.
     Column("contributor_name", String(200)),
-    Column("title", String(200), nullable=False),
+    # Imported ideas keep their titles whole, however long the list let them be; new ones are
+    # held to the intake's limit.
+    Column("title", String(1000), nullable=False),
     Column("problem", Text, nullable=False),
     Column("proposal", Text, nullable=False),
     Column("benefit", Text, nullable=False),

@@ -17,6 +17,7 @@ from storage.engine import connect
 from storage.feedback import SqlFeedbackStore
 from storage.ideas import SqlDrafts, SqlIdeas, SqlProfiles
 from storage.jobs import SqlJobLedger
+from storage.legacy import SqlLegacyStore
 from storage.organisation import SqlOrganisationStore
 from storage.outbox import SqlOutbox
 from storage.promises import SqlPromises
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
     jobs: SqlJobLedger
     campaigns: SqlCampaigns
     digests: SqlDigests
+    legacy: SqlLegacyStore
 
     def __init__(self, engine: AsyncEngine,
                  on_commit: Callable[[], None] | None = None) -> None:
@@ -66,6 +68,7 @@ class SqlUnitOfWork:
         self.jobs = SqlJobLedger(self._connection)
         self.campaigns = SqlCampaigns(self._connection)
         self.digests = SqlDigests(self._connection)
+        self.legacy = SqlLegacyStore(self._connection)
         return self
 
     async def __aexit__(

@@ -14,6 +14,9 @@ from bot.domain.text import Answer, clean_text
 
 PREFER_NOT = "prefer_not_to_say"
 PREFER_NOT_LABEL = "Prefer not to say"
+# An idea imported from the list kept before the bot, whose row held no answer: the person was
+# never asked, which is not the same as choosing not to say.
+NOT_RECORDED = "not_recorded"
 
 FUNCTIONS = (
     ("response", "Response policing"),

@@ -15,6 +15,7 @@ from bot.domain.digest import Delivered, Digest
 from bot.domain.feedback import Feedback
 from bot.domain.ideas import HistoryEntry, IdeaChange, IdeaDetail, IdeaSubmission, IdeaSummary
 from bot.domain.intake import Draft
+from bot.domain.legacy import ImportedIdea
 from bot.domain.listing import IdeaQuery
 from bot.domain.messages import CardMessage
 from bot.domain.organisation import Organisation
@@ -368,6 +369,47 @@ class Promises(Protocol):
         ...
 
 
+class LegacyStore(Protocol):
+    """What importing the list kept before the bot reads and writes, in bulk (a chunk of rows
+    a statement, never a statement a row)."""
+
+    async def imported_references(self) -> dict[str, str]:
+        """Every imported idea's reference, by its list ID."""
+        ...
+
+    async def people_by_email(self) -> dict[str, str]:
+        """The object id of every person with an e-mail address, by the address casefolded;
+        a person from the organisation before an imported one with the same address."""
+        ...
+
+    async def names(self, kind: str) -> dict[str, str]:
+        """Every `kind` ("categories" or "portfolios"), retired or not: name by key."""
+        ...
+
+    async def add_retired(self, kind: str, named: dict[str, str]) -> None:
+        """Add categories or portfolios (name by key) retired: never offered to new ideas."""
+        ...
+
+    async def add_people(self, people: dict[str, tuple[str, str | None]]) -> int:
+        """Keep imported contributors (name and e-mail by object id) not kept yet, as people
+        who are not part of the organisation; how many were new."""
+        ...
+
+    async def reserve_references(self, year: int, count: int) -> int:
+        """Take `count` numbers of `year`'s references, from the counter new ideas use;
+        the first of them."""
+        ...
+
+    async def add_ideas(self, ideas: list[ImportedIdea]) -> None:
+        """Store imported ideas with their history."""
+        ...
+
+    async def adopt(self, people: dict[str, str]) -> dict[str, int]:
+        """Give the imported ideas of an imported contributor to the person with the same
+        e-mail (object id by e-mail casefolded); how many each person got."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction: everything in it commits together or not at all."""
 
@@ -406,6 +448,9 @@ class UnitOfWork(Protocol):
 
     @property
     def digests(self) -> Digests: ...
+
+    @property
+    def legacy(self) -> LegacyStore: ...
 
     async def __aenter__(self) -> Self: ...
 
