@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from bot.domain import campaigns, commands, ideas, intake, sensitive
+from bot.domain import campaigns, commands, ideas, intake, legacy, sensitive
 from bot.domain import text as text_rules
 
 PATTERNS: dict[str, re.Pattern[str]] = {
@@ -30,6 +30,8 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "campaign portfolio": campaigns._PORTFOLIO,
     "campaign key": campaigns._NOT_KEY,
     "campaign key on a button": campaigns._KEY,
+    "list date": legacy._UK_DATE,
+    "list words": legacy._NOT_WORD,
 }
 
 # Repeated units that keep a pattern's partial matches going, and long runs between a prefix
@@ -38,6 +40,7 @@ UNITS = [
     "a", " ", "-", "0", "\n", "!", "<at>", "<at>x", "log ", "log-", "crime ref ", "log #: ",
     "a@", "a.", "a@b.", ".b", "07700 ", "+44 ", "(0", "AB 12 34 56 ", "AB12 ", "A123 ",
     "1 ", "1 Aaaa ", "12 Acacia Avenue ", "LS1 ", "IIP-2026-", "IIP-2026-1", "yes ",
+    "1/", "1/1/2025 1:", "1/1/2025, ",
 ]
 RUNS = [
     ("log", " ", "x"), ("crime", " ", "#"), ("log ", "-", "x"), ("log ", "A", "!"),
@@ -111,7 +114,8 @@ def test_the_public_checks_are_linear_on_the_longest_text_they_are_given():
     for work, name in [(sensitive.find_sensitive, "find_sensitive"),
                        (commands.parse_command, "parse_command"),
                        (ideas.find_reference, "find_reference"),
-                       (_audience_or_refusal, "parse_audience")]:
+                       (_audience_or_refusal, "parse_audience"),
+                       (legacy.parse_when, "parse_when"), (legacy.slug, "slug")]:
         assert_linear(work, name, (1_000, 2_000, 4_000))
 
 
