@@ -92,6 +92,7 @@ class OrganisationService:
             if stranded and target is None:
                 raise OpenIdeasLeft(stranded)
             revision = await uow.organisation.replace(organisation, now)
+            changes += await _adopt_imported(uow, organisation)
             moves = [await self._hand_over(uow, idea.reference, target, organisation, actor,
                                            now)
                      for found in stranded for idea in found.ideas if target is not None]
@@ -132,6 +133,17 @@ class OrganisationService:
         if self._idea_card is not None:
             await update_staff_cards(uow, idea, organisation, self._idea_card, None, now)
         return line
+
+
+async def _adopt_imported(uow: UnitOfWork, organisation: Organisation) -> list[str]:
+    """Ideas imported from the list kept before the bot whose contributor the organisation
+    now names by e-mail become that person's, so that `my ideas` shows them."""
+    by_email = {person.email.casefold(): person.object_id
+                for person in organisation.people if person.email}
+    names = {person.object_id: person.name for person in organisation.people}
+    adopted = await uow.legacy.adopt(by_email)
+    return [f"imported ideas now {names[object_id]}'s: {count}"
+            for object_id, count in sorted(adopted.items())]
 
 
 async def _stranded(uow: UnitOfWork, orphaned: tuple[Orphaned, ...]) -> tuple[Stranded, ...]:
