@@ -1,0 +1,64 @@
+"""Ideas imported from the SharePoint list, seen by their contributors in Teams.
+
+A Teams message carries the sender's Entra object id (from.aadObjectId) and display name, but
+no e-mail address or UPN (see the real payload in tests/fixtures/teams-activities). So an
+imported idea becomes a person's when the bot knows that person's e-mail address: from the
+organisation file, at the import or at a later `iip org load`. Then `my ideas`, sent as the
+real payload is, lists it.
+"""
+
+from __future__ import annotations
+
+import io
+
+from support.bot_server import BotServer
+from support.chat import MEGAN_ID, Person
+from support.connector import StandInConnector
+from support.organisation import demo_data, organisation_from
+
+from bot.app import SERVICES
+from bot.domain.legacy import ColumnMap, check_rows
+from bot.services.legacy_import import LegacyImport
+from storage.uow import unit_of_work_factory
+
+EXPORT = """\ufeffID,Title,Portfolio,Category,Status,Created,Created By,Created By Email,\
+First Response,Decision Date\r
+7,Shared calendar for court dates,Crime and Justice,Process improvement,Approved,\
+01/07/2024 08:30,Pat Contributor,Pat.Contributor@example.police.uk,20/07/2024 12:00,\r
+8,Spare radio batteries,Local Policing,Equipment,Declined (duplicate),\
+10/09/2024 13:20,Pat Contributor,pat.contributor@example.police.uk,,11/09/2024\r
+9,Someone else's idea,Local Policing,Equipment,Submitted,\
+12/09/2024 09:00,Jo Bloggs,jo.bloggs@example.police.uk,,\r
+"""
+
+
+async def import_export(bot: BotServer, clock) -> None:
+    checked = check_rows(io.StringIO(EXPORT.lstrip("\ufeff"), newline=""), ColumnMap(),
+                         clock.now())
+    assert checked.problems == []
+    await LegacyImport(unit_of_work_factory(bot.engine), clock).run(
+        checked.ideas, source="export.csv", actor="test")
+
+
+async def test_an_imported_contributor_sees_their_ideas_once_the_bot_knows_their_email(
+        bot: BotServer, connector: StandInConnector, clock):
+    await import_export(bot, clock)
+    pat = Person(bot, connector, object_id=MEGAN_ID, name="Pat Contributor")
+
+    before = await pat.one("my ideas")
+    assert "IIP-2024-0001" not in before.text
+
+    data = demo_data()
+    data["people"].append({"object_id": MEGAN_ID, "name": "Pat Contributor",
+                           "email": "pat.contributor@EXAMPLE.police.uk"})
+    changes = await bot.app[SERVICES].organisation.replace(organisation_from(data), "test")
+    assert "imported ideas now Pat Contributor's: 2" in changes
+
+    mine = await pat.one("my ideas")
+    assert "2 ideas, newest first" in mine
+    assert "IIP-2024-0001" in mine and "IIP-2024-0002" in mine
+    assert "Status: Approved" in mine and "Status: Declined: duplicate" in mine
+    assert "Someone else's idea" not in mine.text
+    opened = await pat.one("status IIP-2024-0001")
+    assert "Shared calendar for court dates" in opened
+    assert "1 July 2024: Submitted" in opened
