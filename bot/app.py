@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import Callable
 from datetime import time, timedelta
 from typing import Any
 
@@ -41,8 +42,9 @@ from bot.services.digests import DigestService
 from bot.services.feedback import FeedbackService
 from bot.services.ideas import IdeaService
 from bot.services.jobs import JobOptions, JobRunner, Scheduler
+from bot.services.legacy_claims import ImportedIdeasClaims
 from bot.services.organisation import OrganisationCache, OrganisationService
-from bot.services.ports import Clock
+from bot.services.ports import Clock, MemberDirectory
 from bot.services.staff_desk import StaffDesk
 from cards.campaign_call import call_card
 from cards.campaign_progress import progress_card
@@ -66,8 +68,10 @@ JOBS = web.AppKey("jobs", JobRunner)
 
 
 def build_services(engine: AsyncEngine, clock: Clock,
-                   doorbell: asyncio.Event | None = None) -> Services:
-    """The use cases; `doorbell` is rung after every commit that queued a message."""
+                   doorbell: asyncio.Event | None = None,
+                   directory: Callable[[], MemberDirectory | None] = lambda: None) -> Services:
+    """The use cases; `doorbell` is rung after every commit that queued a message;
+    `directory`, Teams' member lookup once there is one (none on the command line)."""
     uow = unit_of_work_factory(engine, doorbell.set if doorbell else None)
     cards = DecisionCards(today=lambda: uk_day(clock.now()))
     organisation = OrganisationCache()
@@ -81,6 +85,7 @@ def build_services(engine: AsyncEngine, clock: Clock,
         campaigns=CampaignService(uow, clock, CampaignViews(call_card, progress_card),
                                   organisation),
         digests=DigestService(uow, clock, digest_card, organisation),
+        claims=ImportedIdeasClaims(uow, clock, directory),
     )
 
 
@@ -162,7 +167,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
     doorbell = asyncio.Event()
-    services = build_services(engine, clock, doorbell)
+    # Teams' member lookup is the messenger, made once the HTTP session is open.
+    messengers: list[BotConnectorMessenger] = []
+    services = build_services(engine, clock, doorbell,
+                              lambda: messengers[0] if messengers else None)
     # Dialog state (where each person is in a dialog) lives in the database, so that it
     # survives restarts and is shared by replicas; it is kept per person and conversation.
     chat_link = private_chat_link(settings.app_id)
@@ -189,7 +197,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
             adapter, authentication = make_adapter(settings, messenger, keys)
             app[SIGNING_KEYS] = keys
             app[ADAPTER] = adapter
+            messengers.append(messenger)
             yield
+            messengers.clear()
             await authentication.close()
 
     async def outbox_worker(app: web.Application):

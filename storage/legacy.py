@@ -4,9 +4,10 @@ row, so that a hundred thousand rows take seconds (the storage side of LegacySto
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, and_, exists, func, insert, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.legacy import IMPORTED_PERSON_PREFIX, ImportedIdea, is_imported_person
@@ -29,9 +30,11 @@ class SqlLegacyStore:
         return {row.legacy_id: row.reference for row in rows}
 
     async def people_by_email(self) -> dict[str, str]:
-        people = t.people
-        rows = await self._db.execute(
-            select(people.c.object_id, people.c.email).where(people.c.email.is_not(None)))
+        people, lookups = t.people, t.contributor_lookups
+        rows = await self._db.execute(union_all(
+            select(people.c.object_id, people.c.email).where(people.c.email.is_not(None)),
+            *(select(lookups.c.object_id, column.label("email")).where(column.is_not(None))
+              for column in (lookups.c.email, lookups.c.upn))))
         found: dict[str, str] = {}
         # Imported people first, so that a person of the organisation with the same address
         # takes the place of the one kept from the list.
@@ -109,6 +112,28 @@ class SqlLegacyStore:
             if moved.rowcount:
                 adopted[person] += moved.rowcount
         return dict(adopted)
+
+    async def awaiting_claim(self) -> bool:
+        return bool(await self._db.scalar(select(exists().where(_imported_contributor()))))
+
+    async def looked_up(self, object_id: str) -> bool:
+        lookups = t.contributor_lookups
+        return bool(await self._db.scalar(
+            select(exists().where(lookups.c.object_id == object_id))))
+
+    async def remember_lookup(self, object_id: str, email: str | None, upn: str | None,
+                              at: datetime) -> None:
+        statement = insert_for(self._db, t.contributor_lookups).values(
+            object_id=object_id, email=email, upn=upn, looked_up_at=at)
+        await self._db.execute(statement.on_conflict_do_nothing(index_elements=["object_id"]))
+
+
+def _imported_contributor() -> ColumnElement[bool]:
+    """An idea whose contributor is an imported person: a range of the indexed column (every
+    id with the prefix sorts between it and the prefix with its last character's successor)."""
+    column = t.ideas.c.contributor_object_id
+    after = IMPORTED_PERSON_PREFIX[:-1] + chr(ord(IMPORTED_PERSON_PREFIX[-1]) + 1)
+    return and_(column >= IMPORTED_PERSON_PREFIX, column < after)
 
 
 def _columns(imported: ImportedIdea) -> dict[str, Any]:

@@ -388,3 +388,15 @@ digests = Table(
     Column("recipients", Integer, nullable=False, default=0),
     Index(None, "state", "covers_to"),
 )
+
+# What the Bot Connector said of a person's e-mail address and UPN, asked once, while ideas
+# imported from the list kept before the bot wait for their contributors
+# (bot.services.legacy_claims): a later import matches its rows to them too.
+contributor_lookups = Table(
+    "contributor_lookups",
+    metadata,
+    Column("object_id", String(64), primary_key=True),
+    Column("email", String(320)),
+    Column("upn", String(320)),
+    Column("looked_up_at", Timestamp(), nullable=False),
+)

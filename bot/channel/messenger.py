@@ -138,12 +138,28 @@ class BotConnectorMessenger:
             channel_id=via.channel_id, object_id=object_id,
         )
 
+    async def member_addresses(
+        self, address: ConversationAddress,
+    ) -> tuple[str | None, str | None] | None:
+        """Implements bot.services.ports.MemberDirectory: GET the member of a personal chat
+        (TeamsChannelAccount), for the `email` and `userPrincipalName` a message never
+        carries."""
+        member = address.user_id or address.object_id
+        if member is None:
+            return None
+        url = _conversation_url(address, f"members/{quote(member, safe='')}")
+        result, answer = await self._request("GET", url, None)
+        fields = _json_object(answer)
+        if result.status != 200 or fields is None:
+            return None
+        return _text_field(fields, "email"), _text_field(fields, "userPrincipalName")
+
     async def _call(self, method: str, url: str, body: dict[str, Any]) -> SendResult:
         result, _answer = await self._request(method, url, body)
         return result
 
     async def _request(self, method: str, url: str,
-                       body: dict[str, Any]) -> tuple[SendResult, Any]:
+                       body: dict[str, Any] | None) -> tuple[SendResult, Any]:
         """One call; a call refused for its token (401) is made once more with a new one.
         Nothing, token included, goes to a URL that is not the Bot Connector's."""
         refusal = self._service_urls.refusal(url)
@@ -157,7 +173,7 @@ class BotConnectorMessenger:
             result, answer = await self._once(method, url, body, await self._tokens.headers())
         return result, answer
 
-    async def _once(self, method: str, url: str, body: dict[str, Any],
+    async def _once(self, method: str, url: str, body: dict[str, Any] | None,
                     headers: dict[str, str]) -> tuple[SendResult, Any]:
         encoded = wire_json(body)
         try:
@@ -214,6 +230,12 @@ async def _json_or_none(response: aiohttp.ClientResponse) -> Any:
         return await response.json(content_type=None)
     except (ValueError, aiohttp.ContentTypeError):
         return None
+
+
+def _text_field(fields: dict[str, Any], name: str) -> str | None:
+    """A field of a JSON answer that is short text, or None (an address is at most 320)."""
+    value = fields.get(name)
+    return value.strip() if isinstance(value, str) and 0 < len(value.strip()) <= 320 else None
 
 
 def _json_object(answer: object) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ from bot.domain.text import clean_text
 from bot.presenters.asking import Asking
 from bot.services.decisions import DecisionService
 from bot.services.ideas import IdeaService
+from bot.services.legacy_claims import ImportedIdeasClaims
 from cards.ideas import (
     answer_sent_card,
     my_ideas_card,
@@ -37,11 +38,15 @@ REASON_LIMIT = 500
 class ContributorDesk:
     """People only ever see their own ideas: someone else's is "not found", like a missing one."""
 
-    def __init__(self, ideas: IdeaService, decisions: DecisionService) -> None:
+    def __init__(self, ideas: IdeaService, decisions: DecisionService,
+                 claims: ImportedIdeasClaims | None = None) -> None:
         self._ideas = ideas
         self._decisions = decisions
+        self._claims = claims
 
     async def my_ideas(self, request: MyIdeas, asking: Asking) -> CardMessage:
+        if self._claims is not None:  # ideas from the list kept before the bot, if theirs
+            await self._claims.claim(asking.person)
         result = await self._ideas.ideas_of(asking.person.object_id, request.page)
         return my_ideas_card(result.ideas, result.number, result.pages, result.total)
 

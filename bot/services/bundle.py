@@ -10,6 +10,7 @@ from bot.services.decisions import DecisionService
 from bot.services.digests import DigestService
 from bot.services.feedback import FeedbackService
 from bot.services.ideas import IdeaService
+from bot.services.legacy_claims import ImportedIdeasClaims
 from bot.services.organisation import OrganisationService
 from bot.services.staff_desk import StaffDesk
 
@@ -24,3 +25,4 @@ class Services:
     staff: StaffDesk
     campaigns: CampaignService
     digests: DigestService
+    claims: ImportedIdeasClaims

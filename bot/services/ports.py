@@ -409,6 +409,30 @@ class LegacyStore(Protocol):
         e-mail (object id by e-mail casefolded); how many each person got."""
         ...
 
+    async def awaiting_claim(self) -> bool:
+        """Whether any imported idea is still an imported contributor's."""
+        ...
+
+    async def looked_up(self, object_id: str) -> bool:
+        """Whether Teams was asked who the person is by e-mail already."""
+        ...
+
+    async def remember_lookup(self, object_id: str, email: str | None, upn: str | None,
+                              at: datetime) -> None:
+        """What Teams said of the person's e-mail address and UPN."""
+        ...
+
+
+class MemberDirectory(Protocol):
+    """What Teams holds about the person of a personal chat, beyond what a message carries."""
+
+    async def member_addresses(
+        self, address: ConversationAddress,
+    ) -> tuple[str | None, str | None] | None:
+        """The person's e-mail address and UPN, as Teams holds them; None when Teams could not
+        be asked or did not answer."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One database transaction: everything in it commits together or not at all."""
