@@ -80,17 +80,20 @@ class SqlLegacyStore:
     async def add_ideas(self, ideas: list[ImportedIdea]) -> None:
         if not ideas:
             return
-        stored = await self._db.execute(
-            insert(t.ideas).returning(t.ideas.c.id, sort_by_parameter_order=True),
-            [_columns(idea) for idea in ideas])
+        # A bare executemany, then the new ids by the list IDs' unique index: an INSERT
+        # returning ids in the rows' order is made a row at a time on SQLite.
+        await self._db.execute(insert(t.ideas), [_columns(idea) for idea in ideas])
+        legacy_ids = [idea.source.legacy_id for idea in ideas]
+        ids = {row.legacy_id: row.id for row in await self._db.execute(
+            select(t.ideas.c.legacy_id, t.ideas.c.id).where(t.ideas.c.legacy_id.in_(legacy_ids)))}
         history: list[dict[str, Any]] = [
-            {"idea_id": idea_id, "at": entry.at, "actor": entry.actor, "action": entry.action,
+            {"idea_id": ids[idea.source.legacy_id], "at": entry.at, "actor": entry.actor,
+             "action": entry.action,
              "from_status": entry.from_status.value if entry.from_status else None,
              "to_status": entry.to_status.value, "reason": None,
              "message_to_contributor": None, "internal_note": None, "notice_key": None,
              "detail": entry.detail}
-            for idea_id, idea in zip(stored.scalars(), ideas, strict=True)
-            for entry in idea.history
+            for idea in ideas for entry in idea.history
         ]
         await self._db.execute(insert(t.idea_history), history)
 

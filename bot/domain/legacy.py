@@ -536,26 +536,21 @@ class _Row:
 
     def profile(self) -> Profile:
         return Profile(
-            department=self._answer(Column.DEPARTMENT, ()),
-            function=self._answer(Column.FUNCTION, FUNCTIONS),
-            location=self._answer(Column.LOCATION, ()),
-            grade=self._answer(Column.RANK_OR_GRADE, GRADES),
-            role_type=self._answer(Column.ROLE_TYPE, ROLE_TYPES),
+            department=self._answer(Column.DEPARTMENT, _CHOICES[()]),
+            function=self._answer(Column.FUNCTION, _CHOICES[FUNCTIONS]),
+            location=self._answer(Column.LOCATION, _CHOICES[()]),
+            grade=self._answer(Column.RANK_OR_GRADE, _CHOICES[GRADES]),
+            role_type=self._answer(Column.ROLE_TYPE, _CHOICES[ROLE_TYPES]),
         )
 
-    def _answer(self, column: Column, choices: Sequence[tuple[str, str]]) -> str:
+    def _answer(self, column: Column, choices: Mapping[str, str]) -> str:
         """A diversity answer: "not recorded" when empty; one of the live choices when it
-        names one (by key or label); otherwise the list's own text."""
+        names one (by key or label: `choices` is the key by either's words); otherwise the
+        list's own text."""
         text = self.text(column, PROFILE_LIMIT)
         if not text:
             return NOT_RECORDED
-        words = _words(text)
-        if words == _words(PREFER_NOT_LABEL):
-            return PREFER_NOT
-        for key, label in choices:
-            if words in (_words(key), _words(label)):
-                return key
-        return text
+        return choices.get(_words(text), text)
 
 
 _STATUS_SPELLINGS = {
@@ -573,6 +568,18 @@ def _words(text: str) -> str:
     space: how spellings are compared."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     return _NOT_WORD.sub(" ", folded).strip()
+
+
+def _choices(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The key of each live choice by the words of its key and of its label, and "prefer not
+    to say" by its label's."""
+    found = {_words(PREFER_NOT_LABEL): PREFER_NOT}
+    for key, label in pairs:
+        found[_words(key)] = found[_words(label)] = key
+    return found
+
+
+_CHOICES = {pairs: _choices(pairs) for pairs in ((), FUNCTIONS, GRADES, ROLE_TYPES)}
 
 
 def parse_when(text: str) -> tuple[datetime, bool] | None:

@@ -3,22 +3,27 @@
 A Teams message carries the sender's Entra object id (from.aadObjectId) and display name, but
 no e-mail address or UPN (see the real payload in tests/fixtures/teams-activities). So an
 imported idea becomes a person's when the bot knows that person's e-mail address: from the
-organisation file, at the import or at a later `iip org load`. Then `my ideas`, sent as the
-real payload is, lists it.
+organisation file (at the import, or at a later `iip org load`), or from Teams' member lookup
+(GET /v3/conversations/{chat}/members/{member}, a TeamsChannelAccount with `email` and
+`userPrincipalName`), asked once when the person asks for their ideas. Then `my ideas`, sent
+as the real payload is, lists it.
 """
 
 from __future__ import annotations
 
 import io
 
+from support.activities import personal_message
 from support.bot_server import BotServer
 from support.chat import MEGAN_ID, Person
 from support.connector import StandInConnector
-from support.organisation import demo_data, organisation_from
+from support.organisation import ADELE, demo_data, organisation_from
+from support.tables import rows
 
 from bot.app import SERVICES
 from bot.domain.legacy import ColumnMap, check_rows
 from bot.services.legacy_import import LegacyImport
+from storage import tables
 from storage.uow import unit_of_work_factory
 
 EXPORT = """\ufeffID,Title,Portfolio,Category,Status,Created,Created By,Created By Email,\
@@ -62,3 +67,47 @@ async def test_an_imported_contributor_sees_their_ideas_once_the_bot_knows_their
     opened = await pat.one("status IIP-2024-0001")
     assert "Shared calendar for court dates" in opened
     assert "1 July 2024: Submitted" in opened
+
+
+def member_lookups(connector: StandInConnector) -> list[str]:
+    return [r.path for r in connector.received if r.method == "GET"]
+
+
+async def test_teams_member_lookup_gives_a_contributor_their_imported_ideas_once(
+        bot: BotServer, connector: StandInConnector, clock):
+    await import_export(bot, clock)
+    teams_user = personal_message(None)["from"]["id"]
+    connector.members[teams_user] = {
+        "email": "Pat.Contributor@example.police.uk",
+        "userPrincipalName": "pcontributor@force.example.police.uk", "aadObjectId": MEGAN_ID}
+    pat = Person(bot, connector, name="Pat Contributor")
+
+    mine = await pat.one("my ideas")
+    assert "2 ideas, newest first" in mine
+    assert "IIP-2024-0001" in mine and "IIP-2024-0002" in mine
+    assert "Someone else's idea" not in mine.text
+    assert member_lookups(connector) == [
+        f"/v3/conversations/{pat.conversation_id}/members/{teams_user}"]
+    [claimed] = await rows(bot.engine, tables.audit_log,
+                           tables.audit_log.c.action == "ideas.claimed")
+    assert (claimed["actor"], claimed["detail"]["ideas"]) == (MEGAN_ID, 2)
+
+    # Asked once: the next time, Teams is not asked again.
+    assert "2 ideas" in await pat.one("my ideas")
+    assert len(member_lookups(connector)) == 1
+
+    # Someone else with another address gets none of them.
+    adele = Person(bot, connector, object_id=ADELE, name="Adele Vance")
+    connector.members[f"29:{ADELE}"] = {"email": "adelev@example.com"}
+    assert "IIP-2024" not in (await adele.one("my ideas")).text
+
+
+async def test_when_teams_cannot_say_nothing_is_given_and_it_is_asked_again(
+        bot: BotServer, connector: StandInConnector, clock):
+    await import_export(bot, clock)
+    connector.members_known_only = True
+    pat = Person(bot, connector, name="Pat Contributor")
+    assert "IIP-2024-0001" not in (await pat.one("my ideas")).text
+    assert "IIP-2024-0001" not in (await pat.one("my ideas")).text
+    assert len(member_lookups(connector)) == 2
+    assert await rows(bot.engine, tables.contributor_lookups) == []

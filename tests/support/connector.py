@@ -115,6 +115,11 @@ class StandInConnector:
         # When set, a send with any other Authorization header is refused 401, as the Bot
         # Connector refuses an expired or revoked token.
         self.accepted_authorization: str | None = None
+        # What a member lookup answers beyond the id and name, by member id (such as the
+        # `email` and `userPrincipalName` of a TeamsChannelAccount); a member absent is 404
+        # when `members_known_only` is set.
+        self.members: dict[str, dict[str, Any]] = {}
+        self.members_known_only = False
 
     @property
     def delivered(self) -> list[Received]:
@@ -189,7 +194,11 @@ class StandInConnector:
                 headers=dict(request.headers),
             ))
             self._arrived.notify_all()
-        return web.json_response({"id": member, "name": "Stand-in member"})
+        if self.members_known_only and member not in self.members:
+            return web.json_response({"error": {"code": "MemberNotFoundInConversation"}},
+                                     status=404)
+        return web.json_response({"id": member, "name": "Stand-in member",
+                                  **self.members.get(member, {})})
 
     async def _send(self, request: web.Request) -> web.Response:
         body = await request.json()
