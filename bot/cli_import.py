@@ -194,7 +194,13 @@ def _say(source: Path, report: Any, dry_run: bool) -> None:
                 print(f"    {key} = {name!r}")
     if report.long_titles:
         print(f"  {len(report.long_titles):,} title(s) longer than a new idea's, kept whole: "
-              + ", ".join(report.long_titles))
+              + _some(report.long_titles))
     for reference, given in report.unknown_duplicates:
         print(f"  {reference}: Duplicate Of {given!r} names no item of the list nor a "
               "reference; left empty.")
+
+
+def _some(references: list[str], shown: int = 20) -> str:
+    """The first few of a long list of references, and how many more."""
+    rest = len(references) - shown
+    return ", ".join(references[:shown]) + (f" and {rest:,} more" if rest > 0 else "")

@@ -275,7 +275,7 @@ def check_rows(lines: Iterable[str], columns: ColumnMap, now: datetime) -> Check
         checked.problems.append(Problem(None, None, f"the header cannot be read ({error})."))
         return checked
     if header is None:
-        checked.problems.append(Problem(None, None, "the file is empty: it has no header."))
+        checked.problems.append(Problem(None, None, "it is empty: it has no header."))
         return checked
     positions = _positions(header, columns, checked)
     if not checked.readable:

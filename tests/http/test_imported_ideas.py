@@ -96,6 +96,15 @@ async def test_teams_member_lookup_gives_a_contributor_their_imported_ideas_once
     assert "2 ideas" in await pat.one("my ideas")
     assert len(member_lookups(connector)) == 1
 
+    # A later import knows Pat by the UPN Teams gave.
+    later = ("ID,Title,Status,Created,Created By Email\r\n"
+             "10,A later idea,Submitted,01/10/2024 09:00,PContributor@force.example.police.uk\r\n")
+    checked = check_rows(io.StringIO(later, newline=""), ColumnMap(), clock.now())
+    report = await LegacyImport(unit_of_work_factory(bot.engine), clock).run(
+        checked.ideas, source="later.csv", actor="test")
+    assert (report.imported, report.people_matched, report.people_added) == (1, 1, 0)
+    assert "3 ideas" in await pat.one("my ideas")
+
     # Someone else with another address gets none of them.
     adele = Person(bot, connector, object_id=ADELE, name="Adele Vance")
     connector.members[f"29:{ADELE}"] = {"email": "adelev@example.com"}

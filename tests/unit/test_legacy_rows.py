@@ -167,8 +167,7 @@ def test_a_header_without_a_required_column_stops_the_reading():
 
 def test_an_empty_file_is_a_problem_of_the_file():
     checked = check_rows(io.StringIO(""), ColumnMap(), NOW)
-    assert [str(p) for p in checked.problems] == ["the file: the file is empty: it has no "
-                                                  "header."]
+    assert [str(p) for p in checked.problems] == ["the file: it is empty: it has no header."]
 
 
 def test_a_row_with_more_values_than_the_header_is_refused():
