@@ -40,7 +40,12 @@ from pathlib import Path
 from typing import Any
 
 sys.path[:0] = [str(Path(__file__).resolve().parent)]
-from harness import ROOT, postgres_database, put_project_on_path  # noqa: E402
+from harness import (  # noqa: E402
+    ROOT,
+    DatabaseUnavailable,
+    fresh_database,
+    put_project_on_path,
+)
 
 put_project_on_path()
 TARGET_S = 60.0
@@ -194,37 +199,29 @@ async def ideas_held(database_url: str) -> int:
         await engine.dispose()
 
 
-async def bench_one(kind: str, folder: Path, export: Path, organisation: Path,
+async def bench_one(kind: str, export: Path, organisation: Path,
                     now: datetime) -> dict[str, Any]:
-    drop = None
-    if kind == "sqlite":
-        database_url = f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
-    else:
-        made = await postgres_database(prefix="iip_bench_import")
-        if isinstance(made, str):
-            return {"database": kind, "skipped": made}
-        database_url, drop = made
+    """The figures on a fresh database of `kind`; why not, when it could not be measured."""
     try:
-        await asyncio.to_thread(iip, database_url, "org", "load", str(organisation))
-        print(f"{kind}: importing...", file=sys.stderr, flush=True)
-        imported_s, out = await asyncio.to_thread(iip, database_url, "import", "sharepoint",
-                                                  str(export))
-        again_s, again = await asyncio.to_thread(iip, database_url, "import", "sharepoint",
-                                                 str(export))
-        held = await ideas_held(database_url)
-        base = await baseline(database_url, export, now)
-        summary = [line for line in out.splitlines() if " imported" in line][:1]
-        return {"database": kind, "import_s": imported_s, "again_s": again_s,
-                "baseline_s": base, "held": held, "summary": summary,
-                "again": again.splitlines()[-1:]}
+        async with fresh_database(kind, "iip_bench_import") as database_url:
+            await asyncio.to_thread(iip, database_url, "org", "load", str(organisation))
+            print(f"{kind}: importing...", file=sys.stderr, flush=True)
+            imported_s, out = await asyncio.to_thread(iip, database_url, "import",
+                                                      "sharepoint", str(export))
+            again_s, again = await asyncio.to_thread(iip, database_url, "import",
+                                                     "sharepoint", str(export))
+            held = await ideas_held(database_url)
+            base = await baseline(database_url, export, now)
+    except DatabaseUnavailable as why:
+        return {"database": kind, "skipped": f"PostgreSQL is unreachable ({why})"}
     except Exception as error:
         import traceback
 
         traceback.print_exc()
         return {"database": kind, "error": f"{type(error).__name__}: {error}"}
-    finally:
-        if drop is not None:
-            await drop()
+    summary = [line for line in out.splitlines() if " imported" in line][:1]
+    return {"database": kind, "import_s": imported_s, "again_s": again_s, "baseline_s": base,
+            "held": held, "summary": summary, "again": again.splitlines()[-1:]}
 
 
 def report(results: list[dict[str, Any]], rows: int, written_s: float) -> int:
@@ -258,8 +255,7 @@ async def bench(args: argparse.Namespace) -> int:
         written_s = time.perf_counter() - started
         print(f"{export.stat().st_size / 2**20:.0f} MB written", file=sys.stderr, flush=True)
         organisation = organisation_file(folder)
-        results = [await bench_one(kind, folder, export, organisation, now)
-                   for kind in kinds]
+        results = [await bench_one(kind, export, organisation, now) for kind in kinds]
     print(json.dumps(results, default=str), file=sys.stderr)
     return report(results, args.rows, written_s)
 
