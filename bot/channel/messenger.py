@@ -175,11 +175,12 @@ class BotConnectorMessenger:
 
     async def _once(self, method: str, url: str, body: dict[str, Any] | None,
                     headers: dict[str, str]) -> tuple[SendResult, Any]:
-        encoded = wire_json(body)
+        # A GET (a member lookup) has no body.
+        encoded = None if body is None else wire_json(body)
+        typed = {} if body is None else {"Content-Type": "application/json; charset=utf-8"}
         try:
             async with self._session.request(
-                method, url, data=encoded,
-                headers={**headers, "Content-Type": "application/json; charset=utf-8"},
+                method, url, data=encoded, headers={**headers, **typed},
                 timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS),
             ) as response:
                 answer = await _json_or_none(response)
