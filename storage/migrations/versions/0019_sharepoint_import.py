@@ -2,7 +2,7 @@
 contributor_lookups: what Teams says of a person's e-mail, to give them their imported ideas
 
 Revision ID: 0019_sharepoint_import
-Revises: 0016_campaign_answers
+Revises: 0017_digests
 Create Date: 2026-12-06 06:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import storage.tables
 
 revision: str = "0019_sharepoint_import"
-down_revision: str | None = "0016_campaign_answers"
+down_revision: str | None = "0017_digests"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
