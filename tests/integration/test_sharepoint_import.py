@@ -318,3 +318,22 @@ async def test_imported_ideas_count_in_the_promise_report_as_live_ones_do(
     # The promise derived again from each imported idea's history agrees with its row.
     code, out, _ = await cli("sla", "check")
     assert (code, out) == (0, "Checked 8 idea(s): 0 differ.\n")
+
+
+async def test_an_unreadable_file_or_map_is_refused_kindly(cli, engine, tmp_path):
+    code, out, err = await cli("import", "sharepoint", str(tmp_path / "missing.csv"))
+    assert (code, out) == (2, "")
+    assert err == (f"iip: nothing was imported: {tmp_path / 'missing.csv'} cannot be read: "
+                   "No such file or directory.\n")
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("ID,Title,Status,Created\n1,Caf\xe9,Submitted,01/01/2025\n"
+                      .encode("latin-1"))
+    code, _, err = await cli("import", "sharepoint", str(latin))
+    assert (code, err) == (2, f"iip: nothing was imported: {latin} is not UTF-8 text; "
+                              "export it again as CSV UTF-8.\n")
+    bad_map = tmp_path / "map.toml"
+    bad_map.write_text('[columns]\nColour = "Hue"\n', encoding="utf-8")
+    code, _, err = await cli("import", "sharepoint", str(copied(tmp_path, "mapped.csv")),
+                             "--map", str(bad_map))
+    assert code == 2 and "'Colour' is not a column of the list" in err
+    assert await count(engine, tables.ideas) == 0
