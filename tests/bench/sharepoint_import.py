@@ -14,6 +14,7 @@ For each database, fresh and migrated, with the demo organisation and its people
 - `import`: the whole command, `iip import sharepoint FILE`, in a process of its own, as a
   person runs it (reading, checking, importing, committing, the summary printed);
 - `again`: the same file imported a second time (nothing changes);
+- `peak MB`: the import process's largest resident memory;
 - `baseline`: the same idea and history rows, as the import makes them, inserted by a bare
   executemany in chunks of 1,000 into scratch tables with the same columns and no index,
   in one transaction: the least any import of these rows could cost on that database.
@@ -31,6 +32,7 @@ import csv
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -208,6 +210,8 @@ async def bench_one(kind: str, export: Path, organisation: Path,
             print(f"{kind}: importing...", file=sys.stderr, flush=True)
             imported_s, out = await asyncio.to_thread(iip, database_url, "import",
                                                       "sharepoint", str(export))
+            # The largest of the processes so far: the import's (kilobytes on Linux).
+            peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             again_s, again = await asyncio.to_thread(iip, database_url, "import",
                                                      "sharepoint", str(export))
             held = await ideas_held(database_url)
@@ -221,14 +225,15 @@ async def bench_one(kind: str, export: Path, organisation: Path,
         return {"database": kind, "error": f"{type(error).__name__}: {error}"}
     summary = [line for line in out.splitlines() if " imported" in line][:1]
     return {"database": kind, "import_s": imported_s, "again_s": again_s, "baseline_s": base,
-            "held": held, "summary": summary, "again": again.splitlines()[-1:]}
+            "peak_mb": peak_mb, "held": held, "summary": summary,
+            "again": again.splitlines()[-1:]}
 
 
 def report(results: list[dict[str, Any]], rows: int, written_s: float) -> int:
     honest = True
     print(f"\n{rows:,} rows written in {written_s:.1f} s")
     print(f"  {'database':<12}{'import s':>10}{'again s':>9}{'baseline s':>12}"
-          f"{'x baseline':>12}  verdict")
+          f"{'x baseline':>12}{'peak MB':>9}  verdict")
     for r in results:
         if "skipped" in r or "error" in r:
             print(f"  {r['database']}: {r.get('skipped') or r.get('error')}")
@@ -236,7 +241,8 @@ def report(results: list[dict[str, Any]], rows: int, written_s: float) -> int:
             continue
         verdict = ("PASS" if r["import_s"] < TARGET_S else "FAIL") + f" (< {TARGET_S:.0f} s)"
         print(f"  {r['database']:<12}{r['import_s']:>10.1f}{r['again_s']:>9.1f}"
-              f"{r['baseline_s']:>12.1f}{r['import_s'] / r['baseline_s']:>12.1f}  {verdict}")
+              f"{r['baseline_s']:>12.1f}{r['import_s'] / r['baseline_s']:>12.1f}"
+              f"{r['peak_mb']:>9.0f}  {verdict}")
         print(f"    {' '.join(r['summary'])} / {' '.join(r['again'])}")
         if r["held"] != rows:
             honest = False
