@@ -337,3 +337,13 @@ async def test_an_unreadable_file_or_map_is_refused_kindly(cli, engine, tmp_path
                              "--map", str(bad_map))
     assert code == 2 and "'Colour' is not a column of the list" in err
     assert await count(engine, tables.ideas) == 0
+
+
+async def test_a_file_over_the_size_cap_is_not_read(cli, engine, tmp_path, monkeypatch):
+    import bot.cli_import
+
+    source = copied(tmp_path, "every-status.csv")
+    monkeypatch.setattr(bot.cli_import, "MAX_FILE_BYTES", source.stat().st_size - 1)
+    code, _, err = await cli("import", "sharepoint", str(source))
+    assert code == 2 and err.startswith(f"iip: nothing was imported: {source} is over ")
+    assert await count(engine, tables.ideas) == 0
