@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, exists, func, insert, select, union_all, update
+from sqlalchemy import Table, exists, func, insert, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.legacy import IMPORTED_PERSON_PREFIX, ImportedIdea, is_imported_person
@@ -117,7 +117,12 @@ class SqlLegacyStore:
         return dict(adopted)
 
     async def awaiting_claim(self) -> bool:
-        return bool(await self._db.scalar(select(exists().where(_imported_contributor()))))
+        # Through the imported people (a LIKE on a prefix is right whatever the collation,
+        # where a range of the ideas' index is not): an index probe into ideas for each.
+        people, ideas = t.people, t.ideas
+        return bool(await self._db.scalar(select(exists().where(
+            people.c.object_id.like(f"{IMPORTED_PERSON_PREFIX}%"),
+            ideas.c.contributor_object_id == people.c.object_id))))
 
     async def looked_up(self, object_id: str) -> bool:
         lookups = t.contributor_lookups
@@ -129,14 +134,6 @@ class SqlLegacyStore:
         statement = insert_for(self._db, t.contributor_lookups).values(
             object_id=object_id, email=email, upn=upn, looked_up_at=at)
         await self._db.execute(statement.on_conflict_do_nothing(index_elements=["object_id"]))
-
-
-def _imported_contributor() -> ColumnElement[bool]:
-    """An idea whose contributor is an imported person: a range of the indexed column (every
-    id with the prefix sorts between it and the prefix with its last character's successor)."""
-    column = t.ideas.c.contributor_object_id
-    after = IMPORTED_PERSON_PREFIX[:-1] + chr(ord(IMPORTED_PERSON_PREFIX[-1]) + 1)
-    return and_(column >= IMPORTED_PERSON_PREFIX, column < after)
 
 
 def _columns(imported: ImportedIdea) -> dict[str, Any]:

@@ -120,3 +120,10 @@ async def test_when_teams_cannot_say_nothing_is_given_and_it_is_asked_again(
     assert "IIP-2024-0001" not in (await pat.one("my ideas")).text
     assert len(member_lookups(connector)) == 2
     assert await rows(bot.engine, tables.contributor_lookups) == []
+
+
+async def test_teams_is_not_asked_when_no_imported_idea_waits(
+        bot: BotServer, connector: StandInConnector):
+    pat = Person(bot, connector, name="Pat Contributor")
+    await pat.one("my ideas")
+    assert member_lookups(connector) == []
