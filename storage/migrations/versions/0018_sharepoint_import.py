@@ -1,7 +1,7 @@
 """ideas: titles up to 1,000 characters, for ideas imported from the list kept before the bot;
 contributor_lookups: what Teams says of a person's e-mail, to give them their imported ideas
 
-Revision ID: 0019_sharepoint_import
+Revision ID: 0018_sharepoint_import
 Revises: 0017_digests
 Create Date: 2026-12-06 06:00:00
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 import storage.tables
 
-revision: str = "0019_sharepoint_import"
+revision: str = "0018_sharepoint_import"
 down_revision: str | None = "0017_digests"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
