@@ -55,5 +55,21 @@ def calls_stopped_card(*, newly: bool) -> CardMessage:
              else "You had already stopped campaign calls; you will get no more.")
     text = (f"{first} News of your own ideas, and the decisions about them, still reach you "
             "here as before.")
-    return card_message([paragraph(text)], summary="No more campaign calls",
-                        fallback_text=text)
+    return card_message(
+        [paragraph(text),
+         paragraph("Changed your mind? Type **start campaigns** at any time.", subtle=True)],
+        summary="No more campaign calls", fallback_text=text,
+        actions=[submit("Start campaign calls again", CardAction.START_CAMPAIGNS,
+                        inputs=False)])
+
+
+def calls_resumed_card(*, newly: bool) -> CardMessage:
+    """The answer to `start campaigns`: the PMO's calls for ideas come again."""
+    text = ("Done: you will get the PMO team's campaign calls again." if newly
+            else "You already get the campaign calls, so nothing changed.")
+    return card_message(
+        [paragraph(text),
+         paragraph("To stop them, type **stop campaigns** or press the button on a call.",
+                   subtle=True)],
+        summary="Campaign calls", fallback_text=text,
+        actions=[submit("New idea", CardAction.NEW_IDEA, inputs=False)])

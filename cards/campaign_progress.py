@@ -3,7 +3,9 @@ sent, failed and are still to go, about how long that takes, and the final count
 
 from __future__ import annotations
 
-from microsoft_teams.cards.core import Fact, FactSet, RichTextBlock, TextRun
+from collections.abc import Sequence
+
+from microsoft_teams.cards.core import Action, Fact, FactSet, RichTextBlock, TextRun
 
 from bot.domain.campaign_sending import CampaignStatus
 from bot.domain.campaigns import Campaign
@@ -18,8 +20,10 @@ def time_left_text(seconds: int) -> str:
     return f"about {minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def progress_card(campaign: Campaign, status: CampaignStatus) -> CardMessage:
-    """Where the call stands; once nothing is left to send, the final counts."""
+def progress_card(campaign: Campaign, status: CampaignStatus,
+                  actions: Sequence[Action] = ()) -> CardMessage:
+    """Where the call stands; once nothing is left to send, the final counts. `actions`: the
+    PMO's buttons, when the card answers their Open on the campaigns list."""
     facts = [Fact(title="Recipients", value=f"{status.recipients:,}"),
              Fact(title="Sent", value=f"{status.sent:,}"),
              Fact(title="Failed", value=f"{status.failed:,}")]
@@ -43,4 +47,5 @@ def progress_card(campaign: Campaign, status: CampaignStatus) -> CardMessage:
         summary=summary,
         fallback_text=(f"{summary}; {status.failed:,} failed, {status.pending:,} still to "
                        "send."),
+        actions=actions,
     )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from microsoft_teams.cards.core import AdaptiveCard, ShowCardAction
 
+from bot.domain.campaigns import Campaign
 from cards.actions import CardAction
 from cards.base import (
     CardMessage,
@@ -15,7 +18,7 @@ from cards.base import (
     subheading,
     submit,
 )
-from cards.welcome import PMO_COMMANDS, STAFF_COMMANDS, start_buttons
+from cards.welcome import PMO_COMMANDS, STAFF_COMMANDS, open_calls, start_buttons
 
 GOOD_SUGGESTION = (
     "**Start with the problem**: what is wrong today, who it affects and why it matters.",
@@ -51,8 +54,10 @@ FAQS = (
 )
 
 
-def help_card(pmo_contact: str, *, staff: bool = False, pmo: bool = False) -> CardMessage:
-    """Help, with the buttons to start (by role: see start_buttons)."""
+def help_card(pmo_contact: str, *, staff: bool = False, pmo: bool = False,
+              campaigns: Sequence[Campaign] = ()) -> CardMessage:
+    """Help, with the buttons to start (by role: see start_buttons) and the calls for ideas
+    open now."""
     contact = pmo_contact.strip() or "Ask your line manager to put you in touch with the PMO team."
     for_staff = ([subheading("For the PMO team and business leads"),
                   bullets((*STAFF_COMMANDS, *(PMO_COMMANDS if pmo else ())))]
@@ -65,6 +70,7 @@ def help_card(pmo_contact: str, *, staff: bool = False, pmo: bool = False) -> Ca
     return card_message(
         [
             heading("How the Improvement and Innovation Portal works"),
+            *open_calls(campaigns),
             subheading("What makes a good suggestion"),
             bullets(GOOD_SUGGESTION),
             subheading("What happens next"),

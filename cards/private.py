@@ -20,14 +20,21 @@ from bot.domain.requests import (
     IntakeButton,
     MyIdeas,
     MyProfile,
+    NewCampaign,
     NewIdea,
+    OnCampaign,
     OpenIdea,
     QueueView,
     Request,
+    ResumeCampaignCalls,
+    SaveCampaign,
     SaveProfile,
     SendDigest,
     ShowDeferred,
     ShowDigest,
+    ShowCampaigns,
+    ShowDeferred,
+    ShowPmoHub,
     ShowQueue,
     SkipProfile,
     StopCampaignCalls,
@@ -58,6 +65,9 @@ DEFERRED = NextStep("deferred", "Deferred ideas", CardAction.DEFERRED)
 # Pressed on a call posted in a channel: whether a person wants calls is their own business.
 STOP_CALLS = NextStep("stop-campaign-calls", "Stop campaign calls", CardAction.STOP_CAMPAIGNS)
 DIGEST = NextStep("digest", "Workforce digest", CardAction.SHOW_DIGEST)
+PMO_HUB = NextStep("pmo", "PMO hub", CardAction.PMO_HUB)
+CAMPAIGNS = NextStep("campaigns", "Campaigns", CardAction.CAMPAIGNS)
+START_CALLS = NextStep("start-calls", "Start campaign calls", CardAction.START_CAMPAIGNS)
 # Anything else (a button of a personal card, a command added later): the way in.
 START = NextStep("start", "New idea", CardAction.NEW_IDEA)
 
@@ -67,8 +77,10 @@ _NEXT_STEPS: dict[type[Request], NextStep] = {
     Withdraw: MY_IDEAS, AnswerQuestion: MY_IDEAS,
     MyProfile: MY_PROFILE, SaveProfile: MY_PROFILE, SkipProfile: MY_PROFILE,
     OpenIdea: MY_QUEUE, Find: MY_QUEUE, ShowDeferred: DEFERRED,
-    StopCampaignCalls: STOP_CALLS,
     ShowDigest: DIGEST, SendDigest: DIGEST,
+    ShowPmoHub: PMO_HUB, ShowCampaigns: CAMPAIGNS, NewCampaign: CAMPAIGNS,
+    SaveCampaign: CAMPAIGNS, OnCampaign: CAMPAIGNS,
+    StopCampaignCalls: STOP_CALLS, ResumeCampaignCalls: START_CALLS,
 }
 _WITHIN_SUBMISSION = {
     IntakeButton.RESUME: NEW_IDEA, IntakeButton.RESTART: NEW_IDEA,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from bot.domain.campaigns import is_campaign_key
+from bot.domain.campaign_form import CampaignForm
 from bot.domain.errors import Malformed
 from bot.domain.feedback import FeedbackForm
 from bot.domain.ideas import find_reference
@@ -20,24 +21,31 @@ from bot.domain.profile import ProfileAnswers
 from bot.domain.requests import (
     AnswerQuestion,
     AskToWithdraw,
+    CampaignAct,
     ContinueIntake,
     Find,
     IdeaStatus,
     IntakeButton,
     MyIdeas,
     MyProfile,
+    NewCampaign,
     NewIdea,
+    OnCampaign,
     OpenFeedback,
     OpenIdea,
     QueueView,
     Refresh,
     Request,
+    ResumeCampaignCalls,
+    SaveCampaign,
     SaveProfile,
     SendDigest,
     SendFeedback,
+    ShowCampaigns,
     ShowDeferred,
     ShowDigest,
     ShowHelp,
+    ShowPmoHub,
     ShowQueue,
     SkipProfile,
     StopCampaignCalls,
@@ -45,12 +53,30 @@ from bot.domain.requests import (
     Withdraw,
 )
 from bot.domain.text import Forged, answer_of
+from cards import campaign_form as form
 from cards.actions import CardAction
 from cards.decisions import REFRESH_VERB
 
 Values = Mapping[str, object]
 # An idea reference is a few characters ("IIP-2026-0042"): anything far longer is no card's.
 REFERENCE_LIMIT = 200
+
+# Text far past what an input allows is no card's (a client may ignore maxLength, so text a
+# little past it is let through, to be refused kindly by the campaign's rules).
+_LENGTH_MARGIN = 4
+# A campaign id is a database key: a whole number, well within a 32-bit column.
+_MAX_ID = 2**31 - 1
+_CAMPAIGN_ACTS: dict[str, CampaignAct] = {
+    CardAction.PREVIEW_CAMPAIGN: CampaignAct.PREVIEW,
+    CardAction.CAMPAIGN_PROGRESS: CampaignAct.PROGRESS,
+    CardAction.EDIT_CAMPAIGN: CampaignAct.EDIT,
+    CardAction.ASK_TO_SEND_CAMPAIGN: CampaignAct.ASK_TO_SEND,
+    CardAction.SEND_CAMPAIGN: CampaignAct.SEND,
+    CardAction.SEND_TO_CHANGE_AGENTS: CampaignAct.SEND_TO_CHANGE_AGENTS,
+    CardAction.ASK_TO_CANCEL_CAMPAIGN: CampaignAct.ASK_TO_CANCEL,
+    CardAction.CANCEL_CAMPAIGN: CampaignAct.CANCEL,
+    CardAction.RESEND_FAILED: CampaignAct.RESEND_FAILED,
+}
 
 _INTAKE_BUTTONS: dict[str, IntakeButton] = {
     CardAction.ANSWER: IntakeButton.ANSWER, CardAction.BACK: IntakeButton.BACK,
@@ -129,6 +155,44 @@ def _campaign(values: Values) -> str:
     if not is_campaign_key(key):
         raise Malformed("That is not a campaign of the portal.")
     return key
+def campaign_form_of(values: Values) -> CampaignForm:
+    """The campaign form's answers; Malformed for a value no card sends (not text, or text
+    far longer than its input allows)."""
+    return CampaignForm(
+        name=_form_text(values, form.NAME), theme=_form_text(values, form.THEME),
+        description=_form_text(values, form.DESCRIPTION),
+        questions=tuple(_form_text(values, question) for question in form.QUESTIONS),
+        opens=_form_text(values, form.OPENS), closes=_form_text(values, form.CLOSES),
+        audience=_form_text(values, form.AUDIENCE), image_url=_form_text(values, form.IMAGE),
+        remind=values.get(form.REMIND) == "true")
+
+
+def _form_text(values: Values, input_id: str) -> str:
+    given = values.get(input_id)
+    if given is None:
+        return ""
+    if not isinstance(given, str) or len(given) > form.TEXT_LIMITS[input_id] * _LENGTH_MARGIN:
+        raise Malformed(f"No campaign form sends that {input_id}.")
+    return given
+
+
+def _campaign_id(values: Values) -> int:
+    found = whole_number(values.get("campaign"))
+    if found is None or not 0 < found <= _MAX_ID:
+        raise Malformed("That is not a campaign.")
+    return found
+
+
+def _save_campaign(values: Values, _text: str | None) -> SaveCampaign:
+    """Save on the form: a new campaign's, or (naming it) an edited one's."""
+    campaign_id = None if values.get("campaign") is None else _campaign_id(values)
+    return SaveCampaign(campaign_form_of(values), campaign_id)
+
+
+def _on_campaign(values: Values, _text: str | None) -> OnCampaign:
+    action = values.get("action")
+    assert isinstance(action, str)  # parse_card chose this parser by it
+    return OnCampaign(_campaign_id(values), _CAMPAIGN_ACTS[action])
 
 
 def _whole(value: object) -> Whole:
@@ -176,7 +240,13 @@ _SUBMITS: dict[str, Callable[[Values, str | None], Request]] = {
     CardAction.MY_QUEUE: lambda _v, _t: ShowQueue(QueueView.QUEUE),
     CardAction.TRIAGE: lambda _v, _t: ShowQueue(QueueView.TRIAGE),
     CardAction.DEFERRED: lambda _v, _t: ShowDeferred(),
+    CardAction.PMO_HUB: lambda _v, _t: ShowPmoHub(),
+    CardAction.CAMPAIGNS: lambda _v, _t: ShowCampaigns(),
+    CardAction.NEW_CAMPAIGN: lambda _v, _t: NewCampaign(),
+    CardAction.SAVE_CAMPAIGN: _save_campaign,
+    **{action: _on_campaign for action in _CAMPAIGN_ACTS},
     CardAction.STOP_CAMPAIGNS: lambda _v, _t: StopCampaignCalls(),
     CardAction.SHOW_DIGEST: lambda _v, _t: ShowDigest(),
     CardAction.SEND_DIGEST: lambda v, _t: SendDigest(whole_number(v.get("digest"))),
+    CardAction.START_CAMPAIGNS: lambda _v, _t: ResumeCampaignCalls(),
 }

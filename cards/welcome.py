@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from microsoft_teams.cards.core import Action, OpenUrlAction, SubmitAction
+from collections.abc import Sequence
 
+from microsoft_teams.cards.core import (
+    Action,
+    ActionSet,
+    CardElement,
+    OpenUrlAction,
+    SubmitAction,
+)
+
+from bot.domain.campaigns import Campaign
 from cards.actions import CardAction
 from cards.base import (
     CardMessage,
@@ -12,6 +21,7 @@ from cards.base import (
     card_message,
     heading,
     paragraph,
+    subheading,
     submit,
 )
 
@@ -23,7 +33,10 @@ COMMANDS = (
 )
 STAFF_COMMANDS = ("**my queue**: the ideas awaiting you",
                   "**deferred**: the deferred ideas, the soonest to look at again first")
-PMO_COMMANDS = ("**triage**: the new ideas awaiting triage",)
+PMO_COMMANDS = ("**triage**: the new ideas awaiting triage",
+                "**pmo**: the PMO team's hub: triage, campaigns and the deferred ideas")
+# The open calls for ideas named on the welcome and help, the soonest to close first.
+CALLS_SHOWN = 3
 
 
 def start_buttons(*, staff: bool = False, pmo: bool = False) -> list[SubmitAction]:
@@ -38,8 +51,20 @@ def start_buttons(*, staff: bool = False, pmo: bool = False) -> list[SubmitActio
     return buttons
 
 
-def welcome_card(first_name: str | None = None, *, staff: bool = False,
-                 pmo: bool = False) -> CardMessage:
+def open_calls(campaigns: Sequence[Campaign]) -> list[CardElement]:
+    """The calls for ideas open now, each with a button that starts an idea for it."""
+    if not campaigns:
+        return []
+    return [subheading("Calls for ideas open now"),
+            paragraph("The PMO team is asking for ideas on these themes:"),
+            ActionSet(actions=[
+                submit(f"Share an idea: {campaign.name}", CardAction.CAMPAIGN_IDEA,
+                       inputs=False, campaign=campaign.key)
+                for campaign in campaigns[:CALLS_SHOWN]])]
+
+
+def welcome_card(first_name: str | None = None, *, staff: bool = False, pmo: bool = False,
+                 campaigns: Sequence[Campaign] = ()) -> CardMessage:
     greeting = f"Hello {as_markdown_text(first_name)}, welcome" if first_name else "Welcome"
     commands = (*COMMANDS, *(STAFF_COMMANDS if staff or pmo else ()),
                 *(PMO_COMMANDS if pmo else ()))
@@ -53,6 +78,7 @@ def welcome_card(first_name: str | None = None, *, staff: bool = False,
             ),
             paragraph("Press **New idea** to suggest one, or type to me at any time:"),
             bullets(commands),
+            *open_calls(campaigns),
         ],
         summary="Welcome to the Improvement and Innovation Portal",
         fallback_text=(

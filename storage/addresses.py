@@ -152,6 +152,15 @@ class SqlAddressBook:
                 found[recipient] = address
         return found
 
+    async def channels(self, limit: int) -> list[str]:
+        table = t.conversation_addresses
+        found = await self._db.execute(
+            select(table.c.conversation_id)
+            .where(table.c.kind == ConversationKind.CHANNEL.value, table.c.removed_at.is_(None))
+            .order_by(table.c.last_seen_at.desc(), table.c.conversation_id)
+            .limit(limit))
+        return list(found.scalars())
+
     async def _newest(self, *conditions: ColumnElement[bool]) -> ConversationAddress | None:
         table = t.conversation_addresses
         row = (await self._db.execute(

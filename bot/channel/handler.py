@@ -32,6 +32,7 @@ from bot.channel.privacy import is_shared
 from bot.domain.addresses import ConversationAddress
 from bot.domain.errors import Malformed
 from bot.domain.identity import Caller
+from bot.domain.messages import messages_of
 from bot.domain.requests import ContinueIntake, NewIdea, Request, ShowWelcome, parse_typed
 from bot.presenters.asking import Asking
 from bot.presenters.routes import Presenters
@@ -157,7 +158,8 @@ class PortalBot(TeamsActivityHandler):
             return
         route = self._routes[type(request)]
         if route.answer is not None:
-            await self._reply(turn_context, await route.answer(request, this.asking))
+            for message in messages_of(await route.answer(request, this.asking)):
+                await self._reply(turn_context, message)
             return
         if caller is None or not isinstance(request, (NewIdea, ContinueIntake)):
             raise LookupError(f"no presenter and no submission for {type(request).__name__}")
@@ -278,7 +280,8 @@ class PortalBot(TeamsActivityHandler):
             log.warning("card_verb.unknown", verb=verb[:64],
                         conversation=conversation_id_of(activity))
             return _card_answer(stale_action_card())
-        return _card_answer(await route.answer(request, this.asking))
+        # An invoke's answer replaces the one card pressed: the last of a reply's cards.
+        return _card_answer(messages_of(await route.answer(request, this.asking))[-1])
 
     @staticmethod
     def _create_invoke_response(body: object = None) -> InvokeResponse:

@@ -20,6 +20,11 @@ class Command(StrEnum):
     FIND = "find"
     DEFERRED = "deferred"
     DIGEST = "digest"
+    PMO = "pmo"
+    CAMPAIGNS = "campaigns"
+    NEW_CAMPAIGN = "campaign new"
+    STOP_CAMPAIGNS = "stop campaigns"
+    START_CAMPAIGNS = "start campaigns"
     UNKNOWN = "unknown"
 
 
@@ -63,6 +68,18 @@ _WORDS: dict[str, Command] = {
     "deferred register": Command.DEFERRED,
     "digest": Command.DIGEST,
     "you said we did": Command.DIGEST,
+    "pmo": Command.PMO,
+    "pmo hub": Command.PMO,
+    "campaigns": Command.CAMPAIGNS,
+    "campaign": Command.CAMPAIGNS,
+    "calls for ideas": Command.CAMPAIGNS,
+    "campaign new": Command.NEW_CAMPAIGN,
+    "new campaign": Command.NEW_CAMPAIGN,
+    "stop campaigns": Command.STOP_CAMPAIGNS,
+    "stop campaign calls": Command.STOP_CAMPAIGNS,
+    "start campaigns": Command.START_CAMPAIGNS,
+    "start campaign calls": Command.START_CAMPAIGNS,
+    "resume campaigns": Command.START_CAMPAIGNS,
 }
 # Commands that take an idea reference after them: "status IIP-2026-0042".
 _WITH_REFERENCE = {"status": Command.STATUS, "withdraw": Command.WITHDRAW}

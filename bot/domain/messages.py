@@ -13,3 +13,13 @@ class CardMessage:
     card: dict[str, Any]
     summary: str
     fallback_text: str
+
+
+# What a presenter answers: one card, or several sent one after the other (a campaign's
+# preview: the call as its recipients will see it, then what to do with it).
+Reply = CardMessage | tuple[CardMessage, ...]
+
+
+def messages_of(reply: Reply) -> tuple[CardMessage, ...]:
+    """The cards of a reply, in the order they are sent."""
+    return reply if isinstance(reply, tuple) else (reply,)

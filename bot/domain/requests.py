@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from bot.domain.asked import Asked, ForAnyone
+from bot.domain.campaign_form import CampaignForm
 from bot.domain.commands import Command, command_of, command_text, normalise
 from bot.domain.feedback import FeedbackForm
 from bot.domain.ideas import find_reference
@@ -40,6 +41,20 @@ class IntakeButton(StrEnum):
     RESTART = "restart"
     SAVE_PROFILE = "save-profile"
     SKIP_PROFILE = "skip-profile"
+
+
+class CampaignAct(StrEnum):
+    """What a button on one of the PMO's campaign cards does to the campaign it names."""
+
+    PREVIEW = "preview"
+    PROGRESS = "progress"
+    EDIT = "edit"
+    ASK_TO_SEND = "ask-to-send"
+    SEND = "send"
+    SEND_TO_CHANGE_AGENTS = "send-to-change-agents"
+    ASK_TO_CANCEL = "ask-to-cancel"
+    CANCEL = "cancel"
+    RESEND_FAILED = "resend-failed"
 
 
 # A revision or page number as a card carries it: a whole number, absent, or Forged.
@@ -80,11 +95,6 @@ class NewIdea(Asked):
     whose call's button started it."""
 
     campaign: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StopCampaignCalls(Asked):
-    """The button on a campaign's call: send the caller no more campaign calls."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,11 +215,54 @@ class Refresh(Asked):
     idea_id: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class ShowPmoHub(Asked):
+    """`pmo`: the PMO team's way in to triage, campaigns and the deferred register."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowCampaigns(Asked):
+    """`campaigns`: every campaign with its numbers, and how many people opted out."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewCampaign(Asked):
+    """`campaign new`: the empty campaign form."""
+
+
+@dataclass(frozen=True, slots=True)
+class SaveCampaign(Asked):
+    """The campaign form's Save: a new campaign (`campaign_id` None) or an edited one."""
+
+    form: CampaignForm
+    campaign_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OnCampaign(Asked):
+    """A button of a campaign's cards: `act` on the campaign `campaign_id`."""
+
+    campaign_id: int
+    act: CampaignAct
+
+
+@dataclass(frozen=True, slots=True)
+class StopCampaignCalls(Asked):
+    """`stop campaigns`, or the button on a campaign's call: send the caller no more
+    campaign calls (never decision notices about their own ideas)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeCampaignCalls(Asked):
+    """`start campaigns`: calls for ideas again, after stopping them."""
+
+
 Request = (ShowWelcome | ShowHelp | OpenFeedback | SendFeedback | Unknown | NewIdea
            | ContinueIntake | MyIdeas | IdeaStatus | AskStatus | AskToWithdraw | Withdraw
            | AnswerQuestion | OpenIdea | ShowQueue | ShowDeferred | Find | MyProfile
-           | SaveProfile | SkipProfile | Refresh | Decide | StopCampaignCalls | ShowDigest
-           | SendDigest)
+           | SaveProfile | SkipProfile | Refresh | Decide | ShowPmoHub | ShowCampaigns
+           | NewCampaign | SaveCampaign | OnCampaign | StopCampaignCalls | ResumeCampaignCalls
+           | ShowDigest | SendDigest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,5 +337,15 @@ def _command_request(command: Command, text: str | None) -> Request:
             return ShowDeferred()
         case Command.DIGEST:
             return ShowDigest()
+        case Command.PMO:
+            return ShowPmoHub()
+        case Command.CAMPAIGNS:
+            return ShowCampaigns()
+        case Command.NEW_CAMPAIGN:
+            return NewCampaign()
+        case Command.STOP_CAMPAIGNS:
+            return StopCampaignCalls()
+        case Command.START_CAMPAIGNS:
+            return ResumeCampaignCalls()
         case Command.UNKNOWN:
             return Unknown()

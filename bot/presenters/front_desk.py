@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from bot.domain.campaigns import Campaign
 from bot.domain.errors import AlreadyReceived, InvalidText
 from bot.domain.messages import CardMessage
 from bot.domain.requests import OpenFeedback, SendFeedback, ShowHelp, ShowWelcome, Unknown
 from bot.presenters.asking import Asking
+from bot.services.campaigns import CampaignService
 from bot.services.feedback import FeedbackService
 from bot.services.organisation import OrganisationService
 from cards.feedback import feedback_form_card, feedback_thanks_card
@@ -20,28 +22,32 @@ class FrontDesk:
     """`private_chat_link` opens a person's 1:1 chat with the bot (None: no app id to link)."""
 
     def __init__(self, organisation: OrganisationService, feedback: FeedbackService,
-                 private_chat_link: str | None) -> None:
+                 campaigns: CampaignService, private_chat_link: str | None) -> None:
         self._organisation = organisation
         self._feedback = feedback
+        self._campaigns = campaigns
         self._private_chat_link = private_chat_link
 
     async def welcome(self, _request: ShowWelcome, asking: Asking) -> CardMessage:
-        """The welcome, with buttons by the person's role; in a shared conversation, the
-        introduction, which says how to start in private."""
+        """The welcome, with buttons by the person's role and the calls for ideas open now;
+        in a shared conversation, the introduction, which says how to start in private."""
         if asking.shared:
             return channel_welcome_card(self._private_chat_link)
         roles = await self._organisation.roles_of(asking.object_id)
-        return welcome_card(asking.first_name, staff=roles.is_staff, pmo=roles.pmo)
+        return welcome_card(asking.first_name, staff=roles.is_staff, pmo=roles.pmo,
+                            campaigns=await self._campaigns.open_now())
 
     async def help(self, _request: ShowHelp, asking: Asking) -> CardMessage:
         """Help, with the buttons to start: by role in a 1:1 chat, everyone's in a shared one
-        (where a role's buttons would tell the others who holds it)."""
+        (where a role's buttons would tell the others who holds it); and the calls for ideas
+        open now, the same for everyone."""
         organisation = await self._organisation.current()
         contact = organisation.pmo_contact if organisation else ""
+        campaigns = tuple(await self._campaigns.open_now())
         if asking.shared or organisation is None:
-            return _help_card(contact, False, False)
+            return _help_card(contact, False, False, campaigns)
         roles = organisation.roles_of(asking.object_id)
-        return _help_card(contact, roles.is_staff, roles.pmo)
+        return _help_card(contact, roles.is_staff, roles.pmo, campaigns)
 
     async def feedback_form(self, _request: OpenFeedback, _asking: Asking) -> CardMessage:
         return feedback_form_card()
@@ -62,8 +68,10 @@ class FrontDesk:
 
 
 @lru_cache(maxsize=16)
-def _help_card(pmo_contact: str, staff: bool, pmo: bool) -> CardMessage:
-    """The help card depends only on the PMO contact and the role's buttons, so it is built
-    once for each rather than on every turn (what is sent is the SDK's deep copy of it, so
-    this one never changes)."""
-    return help_card(pmo_contact, staff=staff, pmo=pmo)
+def _help_card(pmo_contact: str, staff: bool, pmo: bool,
+               campaigns: tuple[Campaign, ...]) -> CardMessage:
+    """The help card depends only on the PMO contact, the role's buttons and the calls open
+    now (a tuple, part of the key: a call opening or closing is a new card, never a stale
+    one), so it is built once for each rather than on every turn (what is sent is the SDK's
+    deep copy of it, so this one never changes)."""
+    return help_card(pmo_contact, staff=staff, pmo=pmo, campaigns=campaigns)

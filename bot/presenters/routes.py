@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.messages import CardMessage
+from bot.domain.messages import Reply
 from bot.domain.moves import Decide
 from bot.domain.requests import (
     AnswerQuestion,
@@ -22,17 +22,23 @@ from bot.domain.requests import (
     IdeaStatus,
     MyIdeas,
     MyProfile,
+    NewCampaign,
     NewIdea,
+    OnCampaign,
     OpenFeedback,
     OpenIdea,
     Refresh,
     Request,
+    ResumeCampaignCalls,
+    SaveCampaign,
     SaveProfile,
     SendDigest,
     SendFeedback,
+    ShowCampaigns,
     ShowDeferred,
     ShowDigest,
     ShowHelp,
+    ShowPmoHub,
     ShowQueue,
     ShowWelcome,
     SkipProfile,
@@ -42,6 +48,7 @@ from bot.domain.requests import (
 )
 from bot.presenters.asking import Asking
 from bot.presenters.campaign_calls import CampaignCalls
+from bot.presenters.campaigns import CampaignDesk
 from bot.presenters.contributor import ContributorDesk
 from bot.presenters.digest import DigestDesk
 from bot.presenters.front_desk import FrontDesk
@@ -49,8 +56,9 @@ from bot.presenters.intake import IntakeFlow
 from bot.presenters.staff import StaffRequests
 from bot.services.bundle import Services
 
-# A presenter: the request (of the type it is routed for) and who asks, in; a card, out.
-Answer = Callable[[Any, Asking], Awaitable[CardMessage]]
+# A presenter: the request (of the type it is routed for) and who asks, in; a card (or a few,
+# sent one after the other), out.
+Answer = Callable[[Any, Asking], Awaitable[Reply]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,18 +84,20 @@ class Presenters:
 
 def build_presenters(services: Services, private_chat_link: str | None) -> Presenters:
     """`private_chat_link` opens a person's 1:1 chat with the bot (None: no app id to link)."""
-    front = FrontDesk(services.organisation, services.feedback, private_chat_link)
+    front = FrontDesk(services.organisation, services.feedback, services.campaigns,
+                      private_chat_link)
     contributor = ContributorDesk(services.ideas, services.decisions, services.claims)
     staff = StaffRequests(services.staff, services.decisions, contributor)
+    campaigns = CampaignDesk(services.campaigns, services.organisation)
     calls = CampaignCalls(services.campaigns)
     digest = DigestDesk(services.digests)
-    return Presenters(route_table(front, contributor, staff, calls, digest),
-                      IntakeFlow(services.ideas),
-                      front)
+    return Presenters(route_table(front, contributor, staff, campaigns, calls, digest),
+                      IntakeFlow(services.ideas), front)
 
 
 def route_table(front: FrontDesk, contributor: ContributorDesk, staff: StaffRequests,
-                calls: CampaignCalls, digest: DigestDesk) -> Mapping[type[Request], Route]:
+                campaigns: CampaignDesk, calls: CampaignCalls,
+                digest: DigestDesk) -> Mapping[type[Request], Route]:
     return {
         ShowWelcome: Route(front.welcome),
         ShowHelp: Route(front.help),
@@ -111,7 +121,13 @@ def route_table(front: FrontDesk, contributor: ContributorDesk, staff: StaffRequ
         Find: Route(staff.find),
         Refresh: Route(staff.refresh),
         Decide: Route(staff.decide),
+        ShowPmoHub: Route(campaigns.hub),
+        ShowCampaigns: Route(campaigns.campaigns),
+        NewCampaign: Route(campaigns.new),
+        SaveCampaign: Route(campaigns.save),
+        OnCampaign: Route(campaigns.on_campaign),
         StopCampaignCalls: Route(calls.stop),
         ShowDigest: Route(digest.show),
         SendDigest: Route(digest.send),
+        ResumeCampaignCalls: Route(calls.resume),
     }

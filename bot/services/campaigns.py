@@ -234,6 +234,25 @@ class CampaignService:
                 await uow.commit()
         return changed
 
+    async def open_now(self) -> builtins.list[Campaign]:
+        """The campaigns taking ideas today (UK): open, and today within their dates, the
+        soonest to close first (one small query: the welcome and help name them)."""
+        async with self._uow() as uow:
+            return await uow.campaigns.open_on(uk_day(self._clock.now()))
+
+    async def installed_channels(self, limit: int) -> builtins.list[str]:
+        """The team channels the bot is installed in (their conversation ids), the most
+        recently heard from first: the channels a campaign may be sent to."""
+        async with self._uow() as uow:
+            return await uow.addresses.channels(limit)
+
+    async def reach(self, campaign_id: int, tenant_id: str | None) -> int:
+        """How many recipients its call would go to if sent now (opted-out people left out):
+        what Send now asks to confirm."""
+        async with self._uow() as uow:
+            campaign = await _campaign(uow, campaign_id)
+            return len(await self._recipients(uow, campaign, tenant_id))
+
     async def _checked(self, uow: UnitOfWork, request: CampaignRequest,
                        now: datetime) -> CampaignRequest:
         organisation = await self._organisation.read(uow)

@@ -71,6 +71,11 @@ class AddressBook(Protocol):
         `personal_address` (a person) would answer, in one go; those with none are left out."""
         ...
 
+    async def channels(self, limit: int) -> list[str]:
+        """The conversation ids of the team channels the bot is installed in, the most
+        recently heard from first, at most `limit`."""
+        ...
+
 
 class OrganisationStore(Protocol):
     async def revision(self) -> int:

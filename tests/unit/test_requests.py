@@ -38,6 +38,7 @@ from bot.domain.requests import (
 )
 from bot.domain.text import Forged
 from bot.presenters.campaign_calls import CampaignCalls
+from bot.presenters.campaigns import CampaignDesk
 from bot.presenters.contributor import ContributorDesk
 from bot.presenters.digest import DigestDesk
 from bot.presenters.front_desk import FrontDesk
@@ -175,9 +176,9 @@ def test_every_button_on_every_card_is_a_request_or_a_decision() -> None:
 def test_every_request_has_one_route() -> None:
     # The table only names the presenters' methods: no service is called to build it.
     contributor = ContributorDesk(None, None)  # type: ignore[arg-type]
-    table = route_table(FrontDesk(None, None, None),  # type: ignore[arg-type]
+    table = route_table(FrontDesk(None, None, None, None),  # type: ignore[arg-type]
                         contributor, StaffRequests(None, None, contributor),  # type: ignore[arg-type]
-                        CampaignCalls(None),  # type: ignore[arg-type]
+                        CampaignDesk(None, None), CampaignCalls(None),  # type: ignore[arg-type]
                         DigestDesk(None))  # type: ignore[arg-type]
     assert set(table) == set(get_args(Request))
     submission = {kind for kind, route in table.items() if route is SUBMISSION}

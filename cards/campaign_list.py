@@ -1,0 +1,72 @@
+"""The PMO's list of campaigns (`campaigns`): each call for ideas with its state, dates,
+audience, how many it reached and how many ideas it brought, and how many people asked for
+no more calls."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from microsoft_teams.cards.core import ActionSet, CardElement, Container, Fact, FactSet
+
+from bot.domain.campaign_sending import CampaignSummary
+from bot.domain.campaigns import CampaignState
+from cards.actions import CardAction
+from cards.base import (
+    CardMessage,
+    as_markdown_text,
+    card_message,
+    heading,
+    paragraph,
+    plain,
+    submit,
+)
+from cards.campaign_words import STATE_WORDS, audience_words, dates_words
+
+# Teams refuses a message over about 28 KB: the list shows the latest this many.
+SHOWN = 20
+# Before it is sent, a campaign is previewed; after, its progress is followed.
+_BEFORE_SENDING = (CampaignState.DRAFT, CampaignState.SCHEDULED)
+
+
+def campaigns_card(lines: Sequence[CampaignSummary], opted_out: int,
+                   portfolio_names: Mapping[str, str]) -> CardMessage:
+    """Every campaign, the latest to open first, with Preview (not sent yet) or Open (its
+    progress); and the number of people who stopped campaign calls."""
+    people = "person has" if opted_out == 1 else "people have"
+    body: list[CardElement] = [
+        heading("Calls for ideas"),
+        paragraph(f"{opted_out:,} {people} asked for no more calls for ideas (they still "
+                  "hear about their own ideas).", subtle=True),
+    ]
+    if not lines:
+        body.append(paragraph("There are no campaigns yet. Press **New campaign** to start "
+                              "one."))
+    body += [_line(line, portfolio_names) for line in lines[:SHOWN]]
+    if len(lines) > SHOWN:
+        body.append(paragraph(f"And {len(lines) - SHOWN:,} older campaigns "
+                              "(iip campaign list shows them all).", subtle=True))
+    return card_message(
+        body,
+        summary=f"Calls for ideas: {len(lines):,}",
+        fallback_text=f"Calls for ideas: {len(lines):,}; {opted_out:,} opted out.",
+        actions=[submit("New campaign", CardAction.NEW_CAMPAIGN, inputs=False)],
+    )
+
+
+def _line(line: CampaignSummary, portfolio_names: Mapping[str, str]) -> Container:
+    campaign = line.campaign
+    facts = [
+        Fact(title="State", value=STATE_WORDS[campaign.state]),
+        Fact(title="Dates", value=dates_words(campaign)),
+        Fact(title="Audience",
+             value=as_markdown_text(audience_words(campaign.audience, portfolio_names))),
+        Fact(title="Reached", value=f"{line.reached:,}"),
+        Fact(title="Ideas received", value=f"{line.ideas_received:,}"),
+    ]
+    if campaign.state in _BEFORE_SENDING:
+        button = submit("Preview", CardAction.PREVIEW_CAMPAIGN, inputs=False,
+                        campaign=campaign.id)
+    else:
+        button = submit("Open", CardAction.CAMPAIGN_PROGRESS, inputs=False,
+                        campaign=campaign.id)
+    return Container(separator=True, spacing="Medium", items=[
+        plain(campaign.name), FactSet(facts=facts), ActionSet(actions=[button])])

@@ -1,0 +1,141 @@
+"""The PMO's cards around sending a campaign: what to do after the preview, the confirmations
+that say how many people a press reaches, and the answers to each press."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from bot.domain.campaigns import Campaign
+from cards.actions import CardAction
+from cards.base import (
+    CardMessage,
+    as_markdown_text,
+    bullets,
+    card_message,
+    heading,
+    paragraph,
+    plain,
+    problem,
+    submit,
+)
+from cards.campaign_words import audience_words
+
+
+def _people(count: int) -> str:
+    return f"{count:,} {'person' if count == 1 else 'people'}"
+
+
+def preview_actions_card(campaign: Campaign, portfolio_names: Mapping[str, str]) -> CardMessage:
+    """Sent after the call card of a preview: what the PMO member may do with it next."""
+    audience = as_markdown_text(audience_words(campaign.audience, portfolio_names))
+    text = (f"Above is the call exactly as its audience will see it. It goes to: **{audience}**."
+            " Nothing has been sent.")
+    return card_message(
+        [heading("Preview of the call for ideas"), plain(campaign.name), paragraph(text),
+         # Schedule (a day and a time to send it) joins these buttons when the portal can
+         # send a campaign at a chosen moment.
+         paragraph("**Send to change agents first** sends it to the change agents only, so "
+                   "that they can see it and promote it; the campaign stays unsent.",
+                   subtle=True)],
+        summary=f"Preview: {campaign.name}",
+        fallback_text=f"Preview of the call for ideas {campaign.name}: nothing has been sent.",
+        actions=[
+            submit("Send now", CardAction.ASK_TO_SEND_CAMPAIGN, inputs=False,
+                   campaign=campaign.id),
+            submit("Send to change agents first", CardAction.SEND_TO_CHANGE_AGENTS,
+                   inputs=False, campaign=campaign.id),
+            submit("Edit", CardAction.EDIT_CAMPAIGN, inputs=False, campaign=campaign.id),
+            submit("Campaigns", CardAction.CAMPAIGNS, inputs=False),
+        ],
+    )
+
+
+def send_confirm_card(campaign: Campaign, recipients: int) -> CardMessage:
+    """Send now, asked once more with the number of people it would reach."""
+    question = f"Send to {_people(recipients)}?"
+    return card_message(
+        [heading(question), plain(campaign.name),
+         paragraph("Each of them gets the call in their chat with the bot, at the pace Teams "
+                   "allows. A progress card follows here. It cannot be taken back, but it "
+                   "can be cancelled before everyone has it.")],
+        summary=question,
+        fallback_text=f"{question} {campaign.name}",
+        actions=[submit("Yes, send it", CardAction.SEND_CAMPAIGN, inputs=False,
+                        campaign=campaign.id),
+                 submit("Not yet", CardAction.PREVIEW_CAMPAIGN, inputs=False,
+                        campaign=campaign.id)],
+    )
+
+
+def sending_card(campaign: Campaign, recipients: int, *,
+                 change_agents: bool = False) -> CardMessage:
+    """A send was queued: to everyone in the audience, or to the change agents first."""
+    if change_agents:
+        text = (f"The call is on its way to the change agents ({_people(recipients)}). The "
+                "campaign itself is not sent yet: press **Send now** when you are ready.")
+        actions = [submit("Send now", CardAction.ASK_TO_SEND_CAMPAIGN, inputs=False,
+                          campaign=campaign.id),
+                   submit("Edit", CardAction.EDIT_CAMPAIGN, inputs=False, campaign=campaign.id)]
+    else:
+        text = (f"The call is on its way to {_people(recipients)}. A progress card follows "
+                "here with how many have it.")
+        actions = [submit("Progress", CardAction.CAMPAIGN_PROGRESS, inputs=False,
+                          campaign=campaign.id)]
+    return card_message(
+        [heading("Sending"), plain(campaign.name), paragraph(text)],
+        summary=f"Sending: {campaign.name}",
+        fallback_text=f"{campaign.name}: {text}".replace("**", ""),
+        actions=[*actions, submit("Campaigns", CardAction.CAMPAIGNS, inputs=False)],
+    )
+
+
+def cancel_confirm_card(campaign: Campaign) -> CardMessage:
+    question = "Cancel this call for ideas?"
+    return card_message(
+        [heading(question), plain(campaign.name),
+         paragraph("Nobody else will be sent the call; those who have it keep it. Nothing "
+                   "already sent is taken back.")],
+        summary=question,
+        fallback_text=f"{question} {campaign.name}",
+        actions=[submit("Yes, cancel it", CardAction.CANCEL_CAMPAIGN, inputs=False,
+                        campaign=campaign.id),
+                 submit("Keep it", CardAction.CAMPAIGN_PROGRESS, inputs=False,
+                        campaign=campaign.id)],
+    )
+
+
+def resent_card(campaign: Campaign, count: int) -> CardMessage:
+    if count:
+        text = (f"The call will be sent again to the {_people(count)} it failed to reach. "
+                "People who blocked or removed the app are not sent it again.")
+    else:
+        text = ("No message of this call failed, so nothing is sent again. People who "
+                "blocked or removed the app are never sent it again.")
+    return card_message(
+        [heading("Resend to failed"), plain(campaign.name), paragraph(text)],
+        summary=f"Resend to failed: {campaign.name}",
+        fallback_text=text,
+        actions=[submit("Progress", CardAction.CAMPAIGN_PROGRESS, inputs=False,
+                        campaign=campaign.id),
+                 submit("Campaigns", CardAction.CAMPAIGNS, inputs=False)],
+    )
+
+
+def campaign_refused_card(problems: Sequence[str], campaign_id: int | None = None) -> CardMessage:
+    """A press the campaign service refused (a second send, a stale card, a cancelled or
+    closed campaign): nothing changed, and why."""
+    actions = [submit("Campaigns", CardAction.CAMPAIGNS, inputs=False)]
+    if campaign_id is not None:
+        actions.insert(0, submit("Progress", CardAction.CAMPAIGN_PROGRESS, inputs=False,
+                                 campaign=campaign_id))
+    return card_message(
+        [problem("Nothing was changed."), bullets([as_markdown_text(p) for p in problems])],
+        summary="Nothing was changed",
+        fallback_text="Nothing was changed: " + " ".join(problems),
+        actions=actions,
+    )
+
+
+def no_such_campaign_card() -> CardMessage:
+    return campaign_refused_card(["There is no such campaign; perhaps the card is an old "
+                                  "one. Press Campaigns to see them all."])

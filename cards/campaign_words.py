@@ -1,0 +1,45 @@
+"""How the PMO's cards say a campaign's audience, state and dates in words."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.domain.campaigns import Audience, AudienceKind, Campaign, CampaignState
+from cards.base import day_text
+
+STATE_WORDS = {
+    CampaignState.DRAFT: "Draft",
+    CampaignState.SCHEDULED: "Scheduled",
+    CampaignState.OPEN: "Open",
+    CampaignState.CLOSED: "Closed",
+    CampaignState.CANCELLED: "Cancelled",
+}
+# How much of a channel's Teams id is shown: the portal keeps no channel names.
+_CHANNEL_SHOWN = 28
+
+
+def audience_words(audience: Audience, portfolio_names: Mapping[str, str]) -> str:
+    """Who a call goes to, as the PMO would say it."""
+    match audience.kind:
+        case AudienceKind.EVERYONE:
+            return "Everyone with the app"
+        case AudienceKind.CHANGE_AGENTS:
+            return "The change agents"
+        case AudienceKind.PORTFOLIO:
+            name = portfolio_names.get(audience.target, audience.target)
+            return f"{name}: its SPOCs and deputies"
+        case AudienceKind.CHANNEL:
+            return channel_words(audience.target)
+        case AudienceKind.FILE:
+            return f"{len(audience.members):,} people listed in a file"
+
+
+def channel_words(conversation_id: str) -> str:
+    """A team channel where the bot is installed, by the start of its Teams id."""
+    shown = (conversation_id if len(conversation_id) <= _CHANNEL_SHOWN
+             else conversation_id[:_CHANNEL_SHOWN - 3] + "...")
+    return f"Team channel {shown}"
+
+
+def dates_words(campaign: Campaign) -> str:
+    return f"{day_text(campaign.opens)} to {day_text(campaign.closes)}"
