@@ -39,6 +39,7 @@ PERSONAL_COMMANDS: tuple[tuple[Command, str], ...] = (
     (Command.MY_PROFILE, "See or change your optional answers about you"),
     (Command.MY_QUEUE, "Business leads: ideas awaiting your assessment"),
     (Command.TRIAGE, "PMO: new ideas awaiting triage"),
+    (Command.PMO, "PMO: triage, campaigns and the deferred ideas in one place"),
     (Command.FEEDBACK, "Tell us how the bot could be better"),
 )
 
