@@ -107,7 +107,8 @@ def campaign_form_card(form: CampaignForm | None = None, *,
                   subtle=True),
         TextInput(id=IMAGE, label="Image address (optional)", style="Url",
                   max_length=IMAGE_URL_LIMIT, placeholder="https://..."),
-        ToggleInput(id=REMIND, title="Remind the audience two days before it closes",
+        ToggleInput(id=REMIND, label="Reminder",
+                    title="Remind the audience two days before it closes",
                     value="false", value_on="true", value_off="false"),
     ]
     save = (submit("Save and preview", CardAction.SAVE_CAMPAIGN, campaign=campaign_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime
 
 from bot.domain.campaign_form import CampaignForm, form_of
 from bot.domain.campaign_sending import CampaignStatus, CampaignSummary, Unreachable
@@ -25,27 +24,22 @@ from cards.campaign_sending import (
 from cards.campaign_status import campaign_status_card
 from cards.pmo_hub import for_the_pmo_card, pmo_hub_card
 
-SAMPLE_CAMPAIGN = Campaign(
-    id=7, key="artificial-intelligence", name="Artificial intelligence in everyday policing",
-    theme="Where could AI save officers time?",
-    description="The force is looking at **AI** tools. Where would one help <b>you</b>?",
-    questions=("Which system would it work with?",), opens=date(2026, 12, 7),
-    closes=date(2027, 1, 31), audience=Audience(AudienceKind.EVERYONE), image_url=None,
-    state=CampaignState.DRAFT, created_by="00000000-0000-0000-0000-0000000000020",
-    created_at=datetime(2026, 12, 6, 9, 0, tzinfo=UTC), remind_before_close=True)
 SAMPLE_PORTFOLIOS = (Portfolio("local-policing", "Local Policing", ()),
                      Portfolio("crime-and-justice", "Crime and Justice", ()))
 SAMPLE_CHANNEL = "19:2f0c7e2ab8a34f6c9d0f4a1e2b3c4d5e@thread.tacv2"
 NAMES = {p.key: p.name for p in SAMPLE_PORTFOLIOS}
 
 
-def campaign_cards() -> Iterator[tuple[str, CardMessage]]:
-    """(name, card) for each of the campaign cards and states."""
-    sent = replace(SAMPLE_CAMPAIGN, state=CampaignState.OPEN)
+def campaign_cards(sample: Campaign) -> Iterator[tuple[str, CardMessage]]:
+    """(name, card) for each of the PMO's campaign cards and states, about `sample` (as a
+    draft, and as sent)."""
+    draft = replace(sample, state=CampaignState.DRAFT, sent_at=None, sent_by=None,
+                    recipients=None)
+    sent = replace(sample, state=CampaignState.OPEN)
     yield "pmo-hub", pmo_hub_card()
     yield "pmo-only", for_the_pmo_card()
     yield "campaigns", campaigns_card([
-        CampaignSummary(SAMPLE_CAMPAIGN, 0, 0),
+        CampaignSummary(draft, 0, 0),
         CampaignSummary(replace(sent, id=6, key="star-fund", name="STAR fund proposals",
                            audience=Audience(AudienceKind.PORTFOLIO, "crime-and-justice")),
                    11_842, 317)], 42, NAMES)
@@ -57,15 +51,15 @@ def campaign_cards() -> Iterator[tuple[str, CardMessage]]:
         portfolios=SAMPLE_PORTFOLIOS, channels=[SAMPLE_CHANNEL],
         problems=["Please choose the opening day.", "The theme is empty. Please write a "
                   "few words."])
-    file_audience = replace(SAMPLE_CAMPAIGN, audience=Audience(
+    file_audience = replace(draft, audience=Audience(
         AudienceKind.FILE, "people.csv", ("00000000-0000-0000-0000-0000000000021",)))
     yield "campaign-form-edit", campaign_form_card(
         form_of(file_audience), portfolios=SAMPLE_PORTFOLIOS, campaign_id=7,
         kept=file_audience.audience)
-    yield "campaign-preview-actions", preview_actions_card(SAMPLE_CAMPAIGN, NAMES)
-    yield "campaign-send-confirm", send_confirm_card(SAMPLE_CAMPAIGN, 11_842)
+    yield "campaign-preview-actions", preview_actions_card(draft, NAMES)
+    yield "campaign-send-confirm", send_confirm_card(draft, 11_842)
     yield "campaign-sending", sending_card(sent, 11_842)
-    yield "campaign-sending-agents", sending_card(SAMPLE_CAMPAIGN, 170, change_agents=True)
+    yield "campaign-sending-agents", sending_card(draft, 170, change_agents=True)
     blocked = tuple(Unreachable(f"00000000-0000-0000-0000-{n:012d}", "ConversationBlockedByUser")
                     for n in range(30))
     yield "campaign-status", campaign_status_card(

@@ -5,6 +5,7 @@ no more calls."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+
 from microsoft_teams.cards.core import ActionSet, CardElement, Container, Fact, FactSet
 
 from bot.domain.campaign_sending import CampaignSummary

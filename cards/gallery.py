@@ -36,8 +36,8 @@ from bot.domain.requests import MyIdeas
 from bot.domain.sensitive import Finding, SensitiveText
 from cards.base import CardMessage
 from cards.campaign_call import call_card, calls_stopped_card
+from cards.campaign_gallery import campaign_cards
 from cards.campaign_progress import progress_card
-from cards.campaign_gallery import SAMPLE_CAMPAIGN, campaign_cards
 from cards.decisions import DecisionCards
 from cards.digest import (
     digest_card,
@@ -153,8 +153,7 @@ def gallery() -> Iterator[tuple[str, CardMessage]]:
     yield "welcome-named", welcome_card("Alex")
     yield "welcome-staff", welcome_card("Megan", staff=True)
     yield "welcome-pmo", welcome_card("Alex", staff=True, pmo=True)
-    open_call = replace(SAMPLE_CAMPAIGN, state=CampaignState.OPEN)
-    yield "welcome-open-calls", welcome_card("Alex", campaigns=[open_call])
+    yield "welcome-open-calls", welcome_card("Alex", campaigns=[SAMPLE_CAMPAIGN])
     yield "welcome-channel", channel_welcome_card()
     yield "welcome-channel-linked", channel_welcome_card(SAMPLE_CHAT_LINK)
     yield "private-chat", private_chat_card(SAMPLE_CHAT_LINK)
@@ -163,7 +162,7 @@ def gallery() -> Iterator[tuple[str, CardMessage]]:
     yield "help", help_card(SAMPLE_CONTACT)
     yield "help-no-contact", help_card("")
     yield "help-pmo", help_card(SAMPLE_CONTACT, staff=True, pmo=True)
-    yield "help-open-calls", help_card(SAMPLE_CONTACT, campaigns=[open_call])
+    yield "help-open-calls", help_card(SAMPLE_CONTACT, campaigns=[SAMPLE_CAMPAIGN])
     yield "feedback-form", feedback_form_card()
     yield "feedback-form-error", feedback_form_card(
         FeedbackForm(rating="4", comment="x" * 1200, may_contact=True),
@@ -184,7 +183,7 @@ def gallery() -> Iterator[tuple[str, CardMessage]]:
     yield "feedback-not-saved", feedback_not_saved_card(
         FeedbackForm(rating="4", comment="The help card told me what I needed.",
                      may_contact=True))
-    yield from campaign_cards()
+    yield from campaign_cards(SAMPLE_CAMPAIGN)
     yield from _submission_cards()
     yield from _idea_cards()
     for name, owed in sample_reminders():

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from bot.domain.campaigns import is_campaign_key
 from bot.domain.campaign_form import CampaignForm
+from bot.domain.campaigns import is_campaign_key
 from bot.domain.errors import Malformed
 from bot.domain.feedback import FeedbackForm
 from bot.domain.ideas import find_reference

@@ -8,8 +8,6 @@ refuses (InvalidCampaign) a second send, a stale card or a closed campaign, chan
 
 from __future__ import annotations
 
-from cards.campaign_call import call_card
-
 from bot.domain.campaign_form import CampaignForm, form_of, request_of
 from bot.domain.campaigns import Campaign, InvalidCampaign
 from bot.domain.messages import CardMessage, Reply
@@ -25,6 +23,7 @@ from bot.domain.requests import (
 from bot.presenters.asking import Asking
 from bot.services.campaigns import CampaignService
 from bot.services.organisation import OrganisationService
+from cards.campaign_call import call_card
 from cards.campaign_form import MAX_CHANNELS, campaign_form_card
 from cards.campaign_list import campaigns_card
 from cards.campaign_sending import (
