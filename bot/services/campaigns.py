@@ -248,9 +248,10 @@ class CampaignService:
 
     async def reach(self, campaign_id: int, tenant_id: str | None) -> int:
         """How many recipients its call would go to if sent now (opted-out people left out):
-        what Send now asks to confirm."""
+        what Send now asks to confirm. InvalidCampaign when it cannot be sent."""
         async with self._uow() as uow:
             campaign = await _campaign(uow, campaign_id)
+            check_sendable(campaign, uk_day(self._clock.now()))
             return len(await self._recipients(uow, campaign, tenant_id))
 
     async def _checked(self, uow: UnitOfWork, request: CampaignRequest,
