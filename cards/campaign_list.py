@@ -20,7 +20,7 @@ from cards.base import (
     plain,
     submit,
 )
-from cards.campaign_words import STATE_WORDS, audience_words, dates_words
+from cards.campaign_words import STATE_WORDS, audience_words, dates_words, people
 
 # Teams refuses a message over about 28 KB: the list shows the latest this many.
 SHOWN = 20
@@ -32,10 +32,10 @@ def campaigns_card(lines: Sequence[CampaignSummary], opted_out: int,
                    portfolio_names: Mapping[str, str]) -> CardMessage:
     """Every campaign, the latest to open first, with Preview (not sent yet) or Open (its
     progress); and the number of people who stopped campaign calls."""
-    people = "person has" if opted_out == 1 else "people have"
+    have = "has" if opted_out == 1 else "have"
     body: list[CardElement] = [
         heading("Calls for ideas"),
-        paragraph(f"{opted_out:,} {people} asked for no more calls for ideas (they still "
+        paragraph(f"{people(opted_out)} {have} asked for no more calls for ideas (they still "
                   "hear about their own ideas).", subtle=True),
     ]
     if not lines:

@@ -18,11 +18,7 @@ from cards.base import (
     problem,
     submit,
 )
-from cards.campaign_words import audience_words
-
-
-def _people(count: int) -> str:
-    return f"{count:,} {'person' if count == 1 else 'people'}"
+from cards.campaign_words import audience_words, people
 
 
 def preview_actions_card(campaign: Campaign, portfolio_names: Mapping[str, str]) -> CardMessage:
@@ -52,7 +48,7 @@ def preview_actions_card(campaign: Campaign, portfolio_names: Mapping[str, str])
 
 def send_confirm_card(campaign: Campaign, recipients: int) -> CardMessage:
     """Send now, asked once more with the number of people it would reach."""
-    question = f"Send to {_people(recipients)}?"
+    question = f"Send to {people(recipients)}?"
     return card_message(
         [heading(question), plain(campaign.name),
          paragraph("Each of them gets the call in their chat with the bot, at the pace Teams "
@@ -71,13 +67,13 @@ def sending_card(campaign: Campaign, recipients: int, *,
                  change_agents: bool = False) -> CardMessage:
     """A send was queued: to everyone in the audience, or to the change agents first."""
     if change_agents:
-        text = (f"The call is on its way to the change agents ({_people(recipients)}). The "
+        text = (f"The call is on its way to the change agents ({people(recipients)}). The "
                 "campaign itself is not sent yet: press **Send now** when you are ready.")
         actions = [submit("Send now", CardAction.ASK_TO_SEND_CAMPAIGN, inputs=False,
                           campaign=campaign.id),
                    submit("Edit", CardAction.EDIT_CAMPAIGN, inputs=False, campaign=campaign.id)]
     else:
-        text = (f"The call is on its way to {_people(recipients)}. A progress card follows "
+        text = (f"The call is on its way to {people(recipients)}. A progress card follows "
                 "here with how many have it.")
         actions = [submit("Progress", CardAction.CAMPAIGN_PROGRESS, inputs=False,
                           campaign=campaign.id)]
@@ -106,7 +102,7 @@ def cancel_confirm_card(campaign: Campaign) -> CardMessage:
 
 def resent_card(campaign: Campaign, count: int) -> CardMessage:
     if count:
-        text = (f"The call will be sent again to the {_people(count)} it failed to reach. "
+        text = (f"The call will be sent again to the {people(count)} it failed to reach. "
                 "People who blocked or removed the app are not sent it again.")
     else:
         text = ("No message of this call failed, so nothing is sent again. People who "

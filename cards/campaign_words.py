@@ -31,7 +31,12 @@ def audience_words(audience: Audience, portfolio_names: Mapping[str, str]) -> st
         case AudienceKind.CHANNEL:
             return channel_words(audience.target)
         case AudienceKind.FILE:
-            return f"{len(audience.members):,} people listed in a file"
+            return f"{people(len(audience.members))} listed in a file"
+
+
+def people(count: int) -> str:
+    """`count` people, in words: "1 person", "11,842 people"."""
+    return f"{count:,} {'person' if count == 1 else 'people'}"
 
 
 def channel_words(conversation_id: str) -> str:
