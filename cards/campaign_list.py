@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from microsoft_teams.cards.core import ActionSet, CardElement, Container, Fact, FactSet
 
 from bot.domain.campaign_sending import CampaignSummary
-from bot.domain.campaigns import CampaignState
+from bot.domain.campaigns import UNSENT_STATES
 from cards.actions import CardAction
 from cards.base import (
     CardMessage,
@@ -24,8 +24,6 @@ from cards.campaign_words import STATE_WORDS, audience_words, dates_words, peopl
 
 # Teams refuses a message over about 28 KB: the list shows the latest this many.
 SHOWN = 20
-# Before it is sent, a campaign is previewed; after, its progress is followed.
-_BEFORE_SENDING = (CampaignState.DRAFT, CampaignState.SCHEDULED)
 
 
 def campaigns_card(lines: Sequence[CampaignSummary], opted_out: int,
@@ -63,7 +61,7 @@ def _line(line: CampaignSummary, portfolio_names: Mapping[str, str]) -> Containe
         Fact(title="Reached", value=f"{line.reached:,}"),
         Fact(title="Ideas received", value=f"{line.ideas_received:,}"),
     ]
-    if campaign.state in _BEFORE_SENDING:
+    if campaign.state in UNSENT_STATES:
         button = submit("Preview", CardAction.PREVIEW_CAMPAIGN, inputs=False,
                         campaign=campaign.id)
     else:

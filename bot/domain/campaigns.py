@@ -52,6 +52,10 @@ class CampaignState(StrEnum):
     CANCELLED = "cancelled"
 
 
+# Before its call is sent, a campaign may be previewed, edited and sent.
+UNSENT_STATES = (CampaignState.DRAFT, CampaignState.SCHEDULED)
+
+
 class AudienceKind(StrEnum):
     EVERYONE = "everyone"
     CHANNEL = "channel"

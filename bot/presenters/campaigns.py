@@ -9,7 +9,8 @@ refuses (InvalidCampaign) a second send, a stale card or a closed campaign, chan
 from __future__ import annotations
 
 from bot.domain.campaign_form import CampaignForm, form_of, request_of
-from bot.domain.campaigns import Campaign, InvalidCampaign
+from bot.domain.campaign_sending import check_editable
+from bot.domain.campaigns import UNSENT_STATES, Campaign, CampaignState, InvalidCampaign
 from bot.domain.messages import CardMessage, Reply
 from bot.domain.organisation import Organisation
 from bot.domain.requests import (
@@ -104,9 +105,14 @@ class CampaignDesk:
         caller = asking.person
         campaigns = self._campaigns
         match act:
-            case CampaignAct.PREVIEW:
+            case CampaignAct.PREVIEW if campaign.state in UNSENT_STATES:
                 return _preview(campaign, organisation)
+            case CampaignAct.PREVIEW:
+                # Sent already: the call as it was sent, and where its sending stands.
+                return (call_card(campaign, closed=campaign.state is CampaignState.CLOSED),
+                        campaign_status_card(campaign, await campaigns.status(campaign.id)))
             case CampaignAct.EDIT:
+                check_editable(campaign)
                 return await self._form(organisation, campaign, form_of(campaign))
             case CampaignAct.ASK_TO_SEND:
                 return send_confirm_card(campaign, await campaigns.reach(campaign.id,

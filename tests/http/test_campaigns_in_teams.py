@@ -14,10 +14,10 @@ from typing import Any
 
 from support.bot_server import BotServer
 from support.chat import ChannelMember, Person, Reply, seed_idea
-from support.connector import StandInConnector
+from support.connector import Fault, StandInConnector, forbidden
 from support.decisions import CONTRIBUTOR, NAMES
 from support.invokes import press, until
-from support.organisation import ADELE, ALEX, MEGAN
+from support.organisation import ADELE, ALEX, MEGAN, demo_data, organisation_from
 
 from bot.domain.campaigns import Audience, AudienceKind, CampaignRequest, CampaignState
 from bot.domain.lifecycle import Move
@@ -214,3 +214,86 @@ async def test_the_welcome_and_help_name_the_calls_open_now(
     assert "Open call" not in await pat.one("help")  # the help card is never stale
     twice = await alex.one_press(confirm, "Yes, cancel it")
     assert "Nothing was changed" in twice and "already cancelled" in twice
+
+
+async def test_the_pmo_edits_a_draft_then_sends_it_to_the_change_agents_first(
+    bot: BotServer, connector: StandInConnector, clock
+):
+    data = demo_data()
+    data["change_agents"] = {"members": [MEGAN, ADELE]}
+    await bot.services.organisation.replace(organisation_from(data), "test")
+    alex = person(bot, connector, ALEX)
+    others = [person(bot, connector, who) for who in (CONTRIBUTOR, MEGAN, ADELE)]
+    for someone in (alex, *others):
+        await someone.one("my ideas")
+    form = await alex.one("campaign new")
+    _call, actions = await alex.press(form, "Save and preview", **form_answers(clock))
+    [before] = await bot.services.campaigns.list()
+
+    edit = await alex.one_press(actions, "Edit")
+    assert "Edit the call for ideas" in edit and edit.inputs[NAME] == CALL
+    assert edit.inputs[OPENS] == form_answers(clock)[OPENS]
+    call, actions = await alex.press(edit, "Save and preview", **{NAME: "AI at work"})
+    assert "AI at work" in call and CALL not in call
+    [campaign] = await bot.services.campaigns.list()
+    assert campaign.name == "AI at work"
+    assert (campaign.id, campaign.key) == (before.id, before.key)  # edited, not another
+
+    agents = await alex.one_press(actions, "Send to change agents first")
+    assert "on its way to the change agents (2 people)" in agents
+    for agent in others[1:]:
+        await until(lambda agent=agent: calls_to(connector, agent, "AI at work"))
+    await asyncio.sleep(0.2)
+    assert calls_to(connector, others[0], "AI at work") == []
+    assert (await bot.services.campaigns.get(campaign.id)).state is CampaignState.DRAFT
+
+    confirm = await alex.one_press(agents, "Send now")
+    assert "Send to 4 people?" in confirm
+    await alex.one_press(confirm, "Yes, send it")
+    await until(lambda: calls_to(connector, others[0], "AI at work"))
+    # Once sent, Edit on the old preview changes nothing and says why.
+    late = await alex.one_press(actions, "Edit")
+    assert "Nothing was changed" in late and "can be edited" in late
+    assert [c.name for c in await bot.services.campaigns.list()] == ["AI at work"]
+
+
+async def test_resend_to_failed_skips_who_blocked_the_app_and_cancel_asks_first(
+    bot: BotServer, connector: StandInConnector, clock
+):
+    alex = person(bot, connector, ALEX)
+    others = [person(bot, connector, who) for who in (CONTRIBUTOR, MEGAN, ADELE)]
+    for someone in (alex, *others):
+        await someone.one("my ideas")
+    campaign_id = await create(bot, clock, "Failing call")
+    # Two of the four sends fail for good: one too large, one to someone who blocked the app.
+    connector.fail_next(Fault(413, body={"error": {"code": "MessageSizeTooBig"}}))
+    connector.fail_next(forbidden("ConversationBlockedByUser"))
+    await bot.services.campaigns.send(campaign_id, ALEX, tenant_id=alex.tenant_id)
+    await until(lambda: len([r for r in connector.received if "Failing call" in r.text_seen
+                             and "Share an idea" in r.text_seen]) == 4)
+
+    async def status() -> Reply:
+        return await alex.one_value({"action": "campaign.progress", "campaign": campaign_id})
+
+    await until(lambda: _shows(status(), "Failed: 2"))
+    card = await status()
+    assert "Blocked or removed the app: 1" in card
+    resent = await alex.one_press(card, "Resend to failed")
+    assert "sent again to the 1 person it failed to reach" in resent
+    await until(lambda: sum(len(calls_to(connector, p, "Failing call"))
+                            for p in (alex, *others)) == 3)
+    await until(lambda: _shows(status(), "Sent: 3"))
+    assert "Resend to failed" not in (await status()).buttons  # the blocked are never resent
+
+    confirm = await alex.one_press(await status(), "Cancel the campaign")
+    assert "Cancel this call for ideas?" in confirm
+    assert (await bot.services.campaigns.get(campaign_id)).state is CampaignState.OPEN
+    kept = await alex.one_press(confirm, "Keep it")
+    assert "Cancel the campaign" in kept.buttons
+    cancelled = await alex.one_press(confirm, "Yes, cancel it")
+    assert "Cancel the campaign" not in cancelled.buttons
+    assert (await bot.services.campaigns.get(campaign_id)).state is CampaignState.CANCELLED
+
+
+async def _shows(card, text: str) -> bool:
+    return text in await card
