@@ -20,7 +20,13 @@ from cards.base import (
     plain,
     submit,
 )
-from cards.campaign_words import STATE_WORDS, audience_words, dates_words, people
+from cards.campaign_words import (
+    STATE_WORDS,
+    audience_words,
+    campaign_button,
+    dates_words,
+    people,
+)
 
 # Teams refuses a message over about 28 KB: the list shows the latest this many.
 SHOWN = 20
@@ -62,10 +68,8 @@ def _line(line: CampaignSummary, portfolio_names: Mapping[str, str]) -> Containe
         Fact(title="Ideas received", value=f"{line.ideas_received:,}"),
     ]
     if campaign.state in UNSENT_STATES:
-        button = submit("Preview", CardAction.PREVIEW_CAMPAIGN, inputs=False,
-                        campaign=campaign.id)
+        button = campaign_button("Preview", CardAction.PREVIEW_CAMPAIGN, campaign)
     else:
-        button = submit("Open", CardAction.CAMPAIGN_PROGRESS, inputs=False,
-                        campaign=campaign.id)
+        button = campaign_button("Open", CardAction.CAMPAIGN_PROGRESS, campaign)
     return Container(separator=True, spacing="Medium", items=[
         plain(campaign.name), FactSet(facts=facts), ActionSet(actions=[button])])

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from microsoft_teams.cards.core import SubmitAction
+
 from bot.domain.campaigns import Campaign
 from cards.actions import CardAction
 from cards.base import (
@@ -18,7 +20,7 @@ from cards.base import (
     problem,
     submit,
 )
-from cards.campaign_words import audience_words, people
+from cards.campaign_words import audience_words, campaign_button, people
 
 
 def preview_actions_card(campaign: Campaign, portfolio_names: Mapping[str, str]) -> CardMessage:
@@ -36,11 +38,10 @@ def preview_actions_card(campaign: Campaign, portfolio_names: Mapping[str, str])
         summary=f"Preview: {campaign.name}",
         fallback_text=f"Preview of the call for ideas {campaign.name}: nothing has been sent.",
         actions=[
-            submit("Send now", CardAction.ASK_TO_SEND_CAMPAIGN, inputs=False,
-                   campaign=campaign.id),
-            submit("Send to change agents first", CardAction.SEND_TO_CHANGE_AGENTS,
-                   inputs=False, campaign=campaign.id),
-            submit("Edit", CardAction.EDIT_CAMPAIGN, inputs=False, campaign=campaign.id),
+            campaign_button("Send now", CardAction.ASK_TO_SEND_CAMPAIGN, campaign),
+            campaign_button("Send to change agents first", CardAction.SEND_TO_CHANGE_AGENTS,
+                            campaign),
+            campaign_button("Edit", CardAction.EDIT_CAMPAIGN, campaign),
             submit("Campaigns", CardAction.CAMPAIGNS, inputs=False),
         ],
     )
@@ -48,19 +49,13 @@ def preview_actions_card(campaign: Campaign, portfolio_names: Mapping[str, str])
 
 def send_confirm_card(campaign: Campaign, recipients: int) -> CardMessage:
     """Send now, asked once more with the number of people it would reach."""
-    question = f"Send to {people(recipients)}?"
-    return card_message(
-        [heading(question), plain(campaign.name),
-         paragraph("Each of them gets the call in their chat with the bot, at the pace Teams "
-                   "allows. A progress card follows here. It cannot be taken back, but it "
-                   "can be cancelled before everyone has it.")],
-        summary=question,
-        fallback_text=f"{question} {campaign.name}",
-        actions=[submit("Yes, send it", CardAction.SEND_CAMPAIGN, inputs=False,
-                        campaign=campaign.id),
-                 submit("Not yet", CardAction.PREVIEW_CAMPAIGN, inputs=False,
-                        campaign=campaign.id)],
-    )
+    return _confirm_card(
+        campaign, f"Send to {people(recipients)}?",
+        "Each of them gets the call in their chat with the bot, at the pace Teams allows. A "
+        "progress card follows here. It cannot be taken back, but it can be cancelled before "
+        "everyone has it.",
+        campaign_button("Yes, send it", CardAction.SEND_CAMPAIGN, campaign),
+        campaign_button("Not yet", CardAction.PREVIEW_CAMPAIGN, campaign))
 
 
 def sending_card(campaign: Campaign, recipients: int, *,
@@ -69,14 +64,12 @@ def sending_card(campaign: Campaign, recipients: int, *,
     if change_agents:
         text = (f"The call is on its way to the change agents ({people(recipients)}). The "
                 "campaign itself is not sent yet: press **Send now** when you are ready.")
-        actions = [submit("Send now", CardAction.ASK_TO_SEND_CAMPAIGN, inputs=False,
-                          campaign=campaign.id),
-                   submit("Edit", CardAction.EDIT_CAMPAIGN, inputs=False, campaign=campaign.id)]
+        actions = [campaign_button("Send now", CardAction.ASK_TO_SEND_CAMPAIGN, campaign),
+                   campaign_button("Edit", CardAction.EDIT_CAMPAIGN, campaign)]
     else:
         text = (f"The call is on its way to {people(recipients)}. A progress card follows "
                 "here with how many have it.")
-        actions = [submit("Progress", CardAction.CAMPAIGN_PROGRESS, inputs=False,
-                          campaign=campaign.id)]
+        actions = [campaign_button("Progress", CardAction.CAMPAIGN_PROGRESS, campaign)]
     return card_message(
         [heading("Sending"), plain(campaign.name), paragraph(text)],
         summary=f"Sending: {campaign.name}",
@@ -86,18 +79,20 @@ def sending_card(campaign: Campaign, recipients: int, *,
 
 
 def cancel_confirm_card(campaign: Campaign) -> CardMessage:
-    question = "Cancel this call for ideas?"
-    return card_message(
-        [heading(question), plain(campaign.name),
-         paragraph("Nobody else will be sent the call; those who have it keep it. Nothing "
-                   "already sent is taken back.")],
-        summary=question,
-        fallback_text=f"{question} {campaign.name}",
-        actions=[submit("Yes, cancel it", CardAction.CANCEL_CAMPAIGN, inputs=False,
-                        campaign=campaign.id),
-                 submit("Keep it", CardAction.CAMPAIGN_PROGRESS, inputs=False,
-                        campaign=campaign.id)],
-    )
+    return _confirm_card(
+        campaign, "Cancel this call for ideas?",
+        "Nobody else will be sent the call; those who have it keep it. Nothing already sent "
+        "is taken back.",
+        campaign_button("Yes, cancel it", CardAction.CANCEL_CAMPAIGN, campaign),
+        campaign_button("Keep it", CardAction.CAMPAIGN_PROGRESS, campaign))
+
+
+def _confirm_card(campaign: Campaign, question: str, text: str, yes: SubmitAction,
+                  no: SubmitAction) -> CardMessage:
+    """A press asked once more before it is done."""
+    return card_message([heading(question), plain(campaign.name), paragraph(text)],
+                        summary=question, fallback_text=f"{question} {campaign.name}",
+                        actions=[yes, no])
 
 
 def resent_card(campaign: Campaign, count: int) -> CardMessage:
@@ -111,8 +106,7 @@ def resent_card(campaign: Campaign, count: int) -> CardMessage:
         [heading("Resend to failed"), plain(campaign.name), paragraph(text)],
         summary=f"Resend to failed: {campaign.name}",
         fallback_text=text,
-        actions=[submit("Progress", CardAction.CAMPAIGN_PROGRESS, inputs=False,
-                        campaign=campaign.id),
+        actions=[campaign_button("Progress", CardAction.CAMPAIGN_PROGRESS, campaign),
                  submit("Campaigns", CardAction.CAMPAIGNS, inputs=False)],
     )
 

@@ -1,11 +1,15 @@
-"""How the PMO's cards say a campaign's audience, state and dates in words."""
+"""How the PMO's cards say a campaign's audience, state and dates in words, and the button
+that acts on one campaign."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from microsoft_teams.cards.core import SubmitAction
+
 from bot.domain.campaigns import Audience, AudienceKind, Campaign, CampaignState
-from cards.base import day_text
+from cards.actions import CardAction
+from cards.base import day_text, submit
 
 STATE_WORDS = {
     CampaignState.DRAFT: "Draft",
@@ -48,3 +52,8 @@ def channel_words(conversation_id: str) -> str:
 
 def dates_words(campaign: Campaign) -> str:
     return f"{day_text(campaign.opens)} to {day_text(campaign.closes)}"
+
+
+def campaign_button(title: str, action: CardAction, campaign: Campaign) -> SubmitAction:
+    """A button that does `action` to `campaign` (cards.requests reads its id back)."""
+    return submit(title, action, inputs=False, campaign=campaign.id)
