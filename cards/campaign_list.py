@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from microsoft_teams.cards.core import ActionSet, CardElement, Container, Fact, FactSet
+from microsoft_teams.cards.core import (
+    ActionSet,
+    CardElement,
+    Container,
+    Fact,
+    FactSet,
+    RichTextBlock,
+    TextRun,
+)
 
 from bot.domain.campaign_sending import CampaignSummary
 from bot.domain.campaigns import UNSENT_STATES
@@ -17,7 +25,6 @@ from cards.base import (
     card_message,
     heading,
     paragraph,
-    plain,
     submit,
 )
 from cards.campaign_words import (
@@ -72,4 +79,5 @@ def _line(line: CampaignSummary, portfolio_names: Mapping[str, str]) -> Containe
     else:
         button = campaign_button("Open", CardAction.CAMPAIGN_PROGRESS, campaign)
     return Container(separator=True, spacing="Medium", items=[
-        plain(campaign.name), FactSet(facts=facts), ActionSet(actions=[button])])
+        RichTextBlock(inlines=[TextRun(text=campaign.name, weight="Bolder")]),
+        FactSet(facts=facts), ActionSet(actions=[button])])

@@ -1,0 +1,105 @@
+"""A call for ideas as the PMO makes one: the Teams Playground's real chat page.
+
+Alex Wilber (the Playground's current user, a PMO member in the demo organisation) opens the
+PMO hub, then the campaign form; fills it in with the opening and closing days from the date
+pickers and the audience from the list; saves it; sees the call exactly as its recipients will
+and, under it, what to do next; presses Send now, which asks "Send to 1 person?" (Alex is the
+only person with the app here), and sends it. The call arrives through the outbox, and its
+Share an idea button starts a submission. Every step leaves a numbered screenshot under
+test-artefacts/e2e/campaigns/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from support.decision_steps import fill
+from support.playground_stack import Stack
+from support.submission_steps import (
+    Shots,
+    card_headed,
+    cards,
+    choose,
+    expect,
+    open_chat,
+    press,
+    say,
+)
+
+from bot.domain.ideas import LONDON
+
+pytestmark = pytest.mark.e2e
+
+CALL = "Body-worn video at the front counter"
+THEME = "Where could cameras save time?"
+DESCRIPTION = "Tell us where recording at the counter would help, and what it would need."
+
+
+@pytest.fixture
+async def page(chromium, stack: Stack) -> AsyncIterator:
+    async with open_chat(stack.playground_url, height=1600) as tab:
+        yield tab
+
+
+@pytest.fixture
+def shots(artefacts: Path) -> Shots:
+    return Shots(artefacts / "e2e" / "campaigns")
+
+
+async def test_the_pmo_creates_previews_and_sends_a_call_whose_button_starts_an_idea(
+    page, stack: Stack, shots: Shots
+):
+    today = datetime.now(LONDON).date()
+
+    await say(page, "pmo")
+    hub = card_headed(page, "The PMO team's hub")
+    for button in ("Triage", "Campaigns", "Deferred"):
+        await expect(hub.get_by_role("button", name=button, exact=True)).to_be_visible()
+    await shots.take(page, hub, "hub")
+
+    await say(page, "campaign new")
+    form = card_headed(page, "A new call for ideas")
+    await fill(form, {"Name": CALL, "Theme": THEME,
+                      "What the force wants ideas about, and why": DESCRIPTION,
+                      "A question of its own 1 (optional)": "Which counter?",
+                      "Opens on": today.isoformat(),
+                      "Closes on": (today + timedelta(days=30)).isoformat()})
+    await choose(page, form, "Who it goes to", "Everyone with the app")
+    await shots.take(page, form, "form-filled")
+    await press(form, "Save and preview")
+
+    # The call exactly as recipients will see it, then what to do with it.
+    actions = card_headed(page, "Preview of the call for ideas")
+    await expect(actions).to_contain_text("Everyone with the app")
+    preview = cards(page).filter(has_text=DESCRIPTION).last
+    await expect(preview).to_contain_text("Which counter?")
+    await expect(preview.get_by_role("button", name="Share an idea")).to_be_visible()
+    await shots.take(page, preview, "preview-call")
+    await shots.take(page, actions, "preview-actions")
+
+    await press(actions, "Send now")
+    confirm = card_headed(page, "Send to 1 person?")
+    await shots.take(page, confirm, "confirm")
+    await press(confirm, "Yes, send it")
+    sending = card_headed(page, "Sending")
+    await expect(sending).to_contain_text("on its way to 1 person")
+
+    # The call itself arrives through the outbox: a second card with its description.
+    calls = cards(page).filter(has_text=DESCRIPTION)
+    await expect(calls).to_have_count(2, timeout=15_000)
+    call = calls.last
+    await shots.take(page, call, "call-arrived")
+    await press(call, "Share an idea")
+    question = card_headed(page, "Give your idea a short title")
+    await expect(question).to_contain_text("step 1 of")
+    await shots.take(page, question, "submission-started")
+
+    # The campaigns list: the call is open, with its numbers.
+    await say(page, "campaigns")
+    listed = card_headed(page, "Calls for ideas", containing=CALL)
+    await expect(listed).to_contain_text("Open")
+    await expect(listed).to_contain_text("Reached")
+    await shots.take(page, listed, "campaigns")
