@@ -67,7 +67,7 @@ STOP_CALLS = NextStep("stop-campaign-calls", "Stop campaign calls", CardAction.S
 DIGEST = NextStep("digest", "Workforce digest", CardAction.SHOW_DIGEST)
 PMO_HUB = NextStep("pmo", "PMO hub", CardAction.PMO_HUB)
 CAMPAIGNS = NextStep("campaigns", "Campaigns", CardAction.CAMPAIGNS)
-START_CALLS = NextStep("start-calls", "Start campaign calls", CardAction.START_CAMPAIGNS)
+START_CALLS = NextStep("start-campaign-calls", "Start campaign calls", CardAction.START_CAMPAIGNS)
 # Anything else (a button of a personal card, a command added later): the way in.
 START = NextStep("start", "New idea", CardAction.NEW_IDEA)
 
