@@ -127,14 +127,12 @@ class CampaignDesk:
                                                              tenant_id=caller.tenant_id)
                 return sending_card(sent.campaign, sent.recipients, change_agents=True)
             case CampaignAct.PROGRESS:
-                status = await campaigns.status(campaign.id)
-                return campaign_status_card(campaign, status)
+                return campaign_status_card(campaign, await campaigns.status(campaign.id))
             case CampaignAct.ASK_TO_CANCEL:
                 return cancel_confirm_card(campaign)
             case CampaignAct.CANCEL:
-                status = await campaigns.cancel(campaign.id, caller.object_id)
-                cancelled = await campaigns.get(campaign.id) or campaign
-                return campaign_status_card(cancelled, status)
+                return campaign_status_card(
+                    campaign, await campaigns.cancel(campaign.id, caller.object_id))
             case CampaignAct.RESEND_FAILED:
                 count = await campaigns.resend_failed(campaign.id, caller.object_id)
                 return resent_card(campaign, count)
