@@ -40,6 +40,7 @@ from bot.services.conversations import ConversationService
 from bot.services.decisions import DecisionService
 from bot.services.digests import DigestService
 from bot.services.feedback import FeedbackService
+from bot.services.greeting import GreetingService
 from bot.services.ideas import IdeaService
 from bot.services.jobs import JobOptions, JobRunner, Scheduler
 from bot.services.legacy_claims import ImportedIdeasClaims
@@ -86,6 +87,7 @@ def build_services(engine: AsyncEngine, clock: Clock,
                                   organisation),
         digests=DigestService(uow, clock, digest_card, organisation),
         claims=ImportedIdeasClaims(uow, clock, directory),
+        greeting=GreetingService(uow, clock, organisation),
     )
 
 

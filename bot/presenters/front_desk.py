@@ -9,9 +9,8 @@ from bot.domain.errors import AlreadyReceived, InvalidText
 from bot.domain.messages import CardMessage
 from bot.domain.requests import OpenFeedback, SendFeedback, ShowHelp, ShowWelcome, Unknown
 from bot.presenters.asking import Asking
-from bot.services.campaigns import CampaignService
 from bot.services.feedback import FeedbackService
-from bot.services.organisation import OrganisationService
+from bot.services.greeting import GreetingService
 from cards.feedback import feedback_form_card, feedback_thanks_card
 from cards.help import help_card
 from cards.notices import unknown_text_card
@@ -21,11 +20,10 @@ from cards.welcome import channel_welcome_card, welcome_card
 class FrontDesk:
     """`private_chat_link` opens a person's 1:1 chat with the bot (None: no app id to link)."""
 
-    def __init__(self, organisation: OrganisationService, feedback: FeedbackService,
-                 campaigns: CampaignService, private_chat_link: str | None) -> None:
-        self._organisation = organisation
+    def __init__(self, greeting: GreetingService, feedback: FeedbackService,
+                 private_chat_link: str | None) -> None:
+        self._greeting = greeting
         self._feedback = feedback
-        self._campaigns = campaigns
         self._private_chat_link = private_chat_link
 
     async def welcome(self, _request: ShowWelcome, asking: Asking) -> CardMessage:
@@ -33,21 +31,22 @@ class FrontDesk:
         in a shared conversation, the introduction, which says how to start in private."""
         if asking.shared:
             return channel_welcome_card(self._private_chat_link)
-        roles = await self._organisation.roles_of(asking.object_id)
+        greeting = await self._greeting.read()
+        roles = greeting.roles_of(asking.object_id)
         return welcome_card(asking.first_name, staff=roles.is_staff, pmo=roles.pmo,
-                            campaigns=await self._campaigns.open_now())
+                            campaigns=greeting.open_calls)
 
     async def help(self, _request: ShowHelp, asking: Asking) -> CardMessage:
         """Help, with the buttons to start: by role in a 1:1 chat, everyone's in a shared one
         (where a role's buttons would tell the others who holds it); and the calls for ideas
         open now, the same for everyone."""
-        organisation = await self._organisation.current()
+        greeting = await self._greeting.read()
+        organisation, calls = greeting.organisation, greeting.open_calls
         contact = organisation.pmo_contact if organisation else ""
-        campaigns = tuple(await self._campaigns.open_now())
         if asking.shared or organisation is None:
-            return _help_card(contact, False, False, campaigns)
+            return _help_card(contact, False, False, calls)
         roles = organisation.roles_of(asking.object_id)
-        return _help_card(contact, roles.is_staff, roles.pmo, campaigns)
+        return _help_card(contact, roles.is_staff, roles.pmo, calls)
 
     async def feedback_form(self, _request: OpenFeedback, _asking: Asking) -> CardMessage:
         return feedback_form_card()

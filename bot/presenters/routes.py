@@ -84,8 +84,7 @@ class Presenters:
 
 def build_presenters(services: Services, private_chat_link: str | None) -> Presenters:
     """`private_chat_link` opens a person's 1:1 chat with the bot (None: no app id to link)."""
-    front = FrontDesk(services.organisation, services.feedback, services.campaigns,
-                      private_chat_link)
+    front = FrontDesk(services.greeting, services.feedback, private_chat_link)
     contributor = ContributorDesk(services.ideas, services.decisions, services.claims)
     staff = StaffRequests(services.staff, services.decisions, contributor)
     campaigns = CampaignDesk(services.campaigns, services.organisation)

@@ -9,6 +9,7 @@ from bot.services.conversations import ConversationService
 from bot.services.decisions import DecisionService
 from bot.services.digests import DigestService
 from bot.services.feedback import FeedbackService
+from bot.services.greeting import GreetingService
 from bot.services.ideas import IdeaService
 from bot.services.legacy_claims import ImportedIdeasClaims
 from bot.services.organisation import OrganisationService
@@ -26,3 +27,4 @@ class Services:
     campaigns: CampaignService
     digests: DigestService
     claims: ImportedIdeasClaims
+    greeting: GreetingService

@@ -234,12 +234,6 @@ class CampaignService:
                 await uow.commit()
         return changed
 
-    async def open_now(self) -> builtins.list[Campaign]:
-        """The campaigns taking ideas today (UK): open, and today within their dates, the
-        soonest to close first (one small query: the welcome and help name them)."""
-        async with self._uow() as uow:
-            return await uow.campaigns.open_on(uk_day(self._clock.now()))
-
     async def installed_channels(self, limit: int) -> builtins.list[str]:
         """The team channels the bot is installed in (their conversation ids), the most
         recently heard from first: the channels a campaign may be sent to."""
