@@ -38,5 +38,5 @@ class GreetingService:
     async def read(self) -> Greeting:
         async with self._uow() as uow:
             organisation = await self._organisation.read(uow)
-            calls = await uow.campaigns.open_on(uk_day(self._clock.now()))
+            calls = await uow.campaigns.taking_ideas(uk_day(self._clock.now()))
         return Greeting(organisation, tuple(calls))
