@@ -11,6 +11,9 @@ test-artefacts/e2e/campaigns/.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -96,6 +99,8 @@ async def test_the_pmo_creates_previews_and_sends_a_call_whose_button_starts_an_
     question = card_headed(page, "Give your idea a short title")
     await expect(question).to_contain_text("step 1 of")
     await shots.take(page, question, "submission-started")
+    [(key, draft)] = _drafts_and_campaign_keys(stack.database)
+    assert json.loads(draft)["campaign"] == key  # the idea answers the call
 
     # The campaigns list: the call is open, with its numbers.
     await say(page, "campaigns")
@@ -103,3 +108,11 @@ async def test_the_pmo_creates_previews_and_sends_a_call_whose_button_starts_an_
     await expect(listed).to_contain_text("Open")
     await expect(listed).to_contain_text("Reached")
     await shots.take(page, listed, "campaigns")
+
+
+def _drafts_and_campaign_keys(database: Path) -> list[tuple[str, str]]:
+    """Each campaign's key beside each draft in progress (as stored, JSON), read straight
+    from the bot's SQLite file."""
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        return list(db.execute("SELECT campaigns.key, idea_drafts.draft FROM campaigns, "
+                               "idea_drafts"))
