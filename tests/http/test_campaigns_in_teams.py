@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from support.bot_server import BotServer
+from support.cards import walk
 from support.chat import ChannelMember, Person, Reply, seed_idea
 from support.connector import Fault, StandInConnector, forbidden
 from support.decisions import CONTRIBUTOR, NAMES
@@ -189,6 +190,12 @@ async def test_nothing_about_campaigns_is_answered_in_a_channel(
     [campaign] = await bot.services.campaigns.list()
     assert campaign.state is CampaignState.DRAFT
     assert (await bot.services.campaigns.overview()).opted_out == 0
+
+    # The channel the bot is installed in is one the PMO may send a call to, from their chat.
+    form = await person(bot, connector, ALEX).one("campaign new")
+    [audience] = [node for node in walk(form.card) if node.get("id") == AUDIENCE]
+    channel = alex.conversation_id.split(";")[0]  # the channel, not the thread
+    assert f"channel:{channel}" in [c["value"] for c in audience["choices"]]
 
 
 async def test_the_welcome_and_help_name_the_calls_open_now(
