@@ -39,8 +39,8 @@ PERSONAL_COMMANDS: tuple[tuple[Command, str], ...] = (
     (Command.MY_PROFILE, "See or change your optional answers about you"),
     (Command.MY_QUEUE, "Business leads: ideas awaiting your assessment"),
     (Command.TRIAGE, "PMO: new ideas awaiting triage"),
-    (Command.PMO, "PMO: triage, campaigns and the deferred ideas in one place"),
     (Command.FEEDBACK, "Tell us how the bot could be better"),
+    (Command.PMO, "PMO: triage, campaigns and the deferred ideas in one place"),
 )
 
 # The menu in a team channel: only what is answered where everyone reads it (the rest is
