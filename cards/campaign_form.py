@@ -116,7 +116,7 @@ def campaign_form_card(form: CampaignForm | None = None, *,
     message = card_message(
         body, summary=title,
         fallback_text=f"{title}: fill in the form and save it to preview the call.",
-        actions=[save, submit("Cancel", CardAction.CAMPAIGNS, inputs=False)],
+        actions=[save, submit("Back to campaigns", CardAction.CAMPAIGNS, inputs=False)],
     )
     if form is not None:
         fill_inputs(message.card, form_values(form))
