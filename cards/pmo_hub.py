@@ -1,5 +1,5 @@
-"""The PMO team's hub (`pmo`): one way in to their lists and campaigns, and the kind answer
-anyone else gets."""
+"""The PMO team's hub (`pmo`): one way in to their lists, campaigns and the workforce digest,
+and the kind answer anyone else gets."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ _WHAT = (
     "**Triage**: the new ideas awaiting triage",
     "**Campaigns**: calls for ideas: create, preview, send and follow them",
     "**Deferred**: the deferred ideas, the soonest to look at again first",
+    "**Digest**: \"you said, we did\" for the workforce: what was delivered since the last one",
 )
 
 
 def pmo_hub_card() -> CardMessage:
-    """The PMO's hub. A Digest button (the "you said, we did" digest) and Reports join the
-    buttons here when the portal offers them."""
+    """The PMO's hub. Reports join the buttons here when the portal offers them."""
     return card_message(
         [heading("The PMO team's hub"),
          paragraph("Everything the PMO team looks after, in one place:"),
@@ -23,12 +23,13 @@ def pmo_hub_card() -> CardMessage:
          paragraph("Type **campaign new** to start a call for ideas straight away.",
                    subtle=True)],
         summary="The PMO team's hub",
-        fallback_text="The PMO team's hub: triage, campaigns and the deferred ideas.",
+        fallback_text=("The PMO team's hub: triage, campaigns, the deferred ideas and the "
+                       "workforce digest."),
         actions=[
             submit("Triage", CardAction.TRIAGE, inputs=False),
             submit("Campaigns", CardAction.CAMPAIGNS, inputs=False),
             submit("Deferred", CardAction.DEFERRED, inputs=False),
-            # Digest: the "you said, we did" digest's button goes here once `digest` exists.
+            submit("Digest", CardAction.SHOW_DIGEST, inputs=False),
         ],
     )
 

@@ -34,7 +34,8 @@ COMMANDS = (
 STAFF_COMMANDS = ("**my queue**: the ideas awaiting you",
                   "**deferred**: the deferred ideas, the soonest to look at again first")
 PMO_COMMANDS = ("**triage**: the new ideas awaiting triage",
-                "**pmo**: the PMO team's hub: triage, campaigns and the deferred ideas")
+                "**pmo**: the PMO team's hub: triage, campaigns, the deferred ideas and the "
+                "digest")
 # The open calls for ideas named on the welcome and help, the soonest to close first.
 CALLS_SHOWN = 3
 

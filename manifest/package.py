@@ -40,7 +40,7 @@ PERSONAL_COMMANDS: tuple[tuple[Command, str], ...] = (
     (Command.MY_QUEUE, "Business leads: ideas awaiting your assessment"),
     (Command.TRIAGE, "PMO: new ideas awaiting triage"),
     (Command.FEEDBACK, "Tell us how the bot could be better"),
-    (Command.PMO, "PMO: triage, campaigns and the deferred ideas in one place"),
+    (Command.PMO, "PMO: triage, campaigns, deferred ideas and the digest in one place"),
 )
 
 # The menu in a team channel: only what is answered where everyone reads it (the rest is

@@ -59,7 +59,7 @@ async def test_the_pmo_creates_previews_and_sends_a_call_whose_button_starts_an_
 
     await say(page, "pmo")
     hub = card_headed(page, "The PMO team's hub")
-    for button in ("Triage", "Campaigns", "Deferred"):
+    for button in ("Triage", "Campaigns", "Deferred", "Digest"):
         await expect(hub.get_by_role("button", name=button, exact=True)).to_be_visible()
     await shots.take(page, hub, "hub")
 
