@@ -58,6 +58,8 @@ def campaign_cards(sample: Campaign) -> Iterator[tuple[str, CardMessage]]:
         kept=file_audience.audience)
     yield "campaign-preview-actions", preview_actions_card(draft, NAMES)
     yield "campaign-send-confirm", send_confirm_card(draft, 11_842)
+    yield "campaign-send-confirm-channel", send_confirm_card(
+        replace(draft, audience=Audience(AudienceKind.CHANNEL, SAMPLE_CHANNEL)), 1)
     yield "campaign-sending", sending_card(sent, 11_842)
     yield "campaign-sending-agents", sending_card(draft, 170, change_agents=True)
     blocked = tuple(Unreachable(f"00000000-0000-0000-0000-{n:012d}", "ConversationBlockedByUser")

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from microsoft_teams.cards.core import SubmitAction
 
-from bot.domain.campaigns import Campaign
+from bot.domain.campaigns import AudienceKind, Campaign
 from cards.actions import CardAction
 from cards.base import (
     CardMessage,
@@ -48,12 +48,16 @@ def preview_actions_card(campaign: Campaign, portfolio_names: Mapping[str, str])
 
 
 def send_confirm_card(campaign: Campaign, recipients: int) -> CardMessage:
-    """Send now, asked once more with the number of people it would reach."""
+    """Send now, asked once more with the number of people it would reach (a channel's call
+    is one post, which everyone in the channel reads)."""
+    if campaign.audience.kind is AudienceKind.CHANNEL:
+        how = "It is posted once in the channel, for everyone there to read."
+    else:
+        how = "Each of them gets the call in their chat with the bot, at the pace Teams allows."
     return _confirm_card(
-        campaign, f"Send to {people(recipients)}?",
-        "Each of them gets the call in their chat with the bot, at the pace Teams allows. A "
-        "progress card follows here. It cannot be taken back, but it can be cancelled before "
-        "everyone has it.",
+        campaign, f"Send to {_reach(campaign, recipients)}?",
+        f"{how} A progress card follows here. It cannot be taken back, but it can be "
+        "cancelled before everyone has it.",
         campaign_button("Yes, send it", CardAction.SEND_CAMPAIGN, campaign),
         campaign_button("Not yet", CardAction.PREVIEW_CAMPAIGN, campaign))
 
@@ -67,8 +71,8 @@ def sending_card(campaign: Campaign, recipients: int, *,
         actions = [campaign_button("Send now", CardAction.ASK_TO_SEND_CAMPAIGN, campaign),
                    campaign_button("Edit", CardAction.EDIT_CAMPAIGN, campaign)]
     else:
-        text = (f"The call is on its way to {people(recipients)}. A progress card follows "
-                "here with how many have it.")
+        text = (f"The call is on its way to {_reach(campaign, recipients)}. A progress card "
+                "follows here with how many have it.")
         actions = [campaign_button("Progress", CardAction.CAMPAIGN_PROGRESS, campaign)]
     return card_message(
         [heading("Sending"), plain(campaign.name), paragraph(text)],
@@ -76,6 +80,11 @@ def sending_card(campaign: Campaign, recipients: int, *,
         fallback_text=f"{campaign.name}: {text}".replace("**", ""),
         actions=[*actions, submit("Campaigns", CardAction.CAMPAIGNS, inputs=False)],
     )
+
+
+def _reach(campaign: Campaign, recipients: int) -> str:
+    return ("the team channel" if campaign.audience.kind is AudienceKind.CHANNEL
+            else people(recipients))
 
 
 def cancel_confirm_card(campaign: Campaign) -> CardMessage:

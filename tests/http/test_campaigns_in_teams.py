@@ -305,3 +305,22 @@ async def test_resend_to_failed_skips_who_blocked_the_app_and_cancel_asks_first(
 
 async def _shows(card, text: str) -> bool:
     return text in await card
+
+
+async def test_a_call_to_a_team_channel_is_one_post_there(
+    bot: BotServer, connector: StandInConnector, clock
+):
+    member = ChannelMember(bot, connector, object_id=CONTRIBUTOR, name=NAMES[CONTRIBUTOR])
+    await member.say("help")  # the bot is installed in the channel, and has heard from it
+    channel = member.conversation_id.split(";")[0]
+    alex = person(bot, connector, ALEX)
+    form = await alex.one("campaign new")
+    _call, actions = await alex.press(form, "Save and preview",
+                                      **form_answers(clock, **{AUDIENCE: f"channel:{channel}"}))
+    assert "Team channel 19:" in actions
+    confirm = await alex.one_press(actions, "Send now")
+    assert "Send to the team channel?" in confirm and "posted once in the channel" in confirm
+    sending = await alex.one_press(confirm, "Yes, send it")
+    assert "on its way to the team channel" in sending
+    await until(lambda: [r for r in connector.delivered if r.conversation_id == channel
+                         and CALL in r.text_seen and "Share an idea" in r.text_seen])
