@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import math
 import os
 import shutil
 import sys
@@ -57,9 +56,9 @@ from harness import (
     put_project_on_path,
     ready,
     say,
-    serve_on_loopback,
     stdin_lines,
 )
+from standin import run_connector
 
 put_project_on_path()
 
@@ -108,7 +107,7 @@ def bench_message(key: str):
                        fallback_text=_BASE_CARD.fallback_text)
 
 
-def reference_in(activity: dict[str, Any]) -> str | None:
+def reference_in(_conversation: str, activity: dict[str, Any]) -> str | None:
     """The dedupe key in an activity's card, as the stand-in receives it."""
     for attachment in activity.get("attachments") or []:
         content = attachment.get("content") if isinstance(attachment, dict) else None
@@ -122,154 +121,6 @@ def person(index: int) -> tuple[str, str, str]:
     """(conversation id, Entra object id, Teams user id) of bench person `index`."""
     object_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"iip-outbox-bench-{index}"))
     return f"a:1bench-personal-{index:06d}", object_id, f"29:1bench-user-{index:06d}"
-
-
-# ---------------------------------------------------------------------------------------------
-# The stand-in Bot Connector (child process).
-# ---------------------------------------------------------------------------------------------
-
-class ThrottlingConnector:
-    """Teams' Bot Connector under load, as far as a sender can tell: limits, 429s, latency."""
-
-    def __init__(self, latency: float, tenant_rate: int, conversation_rate: int) -> None:
-        self.latency = latency
-        self.tenant_rate = tenant_rate
-        self.conversation_rate = conversation_rate
-        self.tenant_sends: deque[float] = deque()  # one tenant: every call counts here
-        self.conversation_sends: dict[str, deque[float]] = {}
-        self.ids = 0
-        self.in_flight = 0
-        self.reset()
-
-    def reset(self) -> None:
-        self.calls = 0
-        self.throttled = 0
-        self.throttled_by_conversation = 0
-        self.early: list[float] = []  # per 429: how long before the window had room
-        self.delivered: Counter[str] = Counter()
-        self.unmarked = 0
-        self.other: Counter[str] = Counter()
-        self.peak_in_flight = 0
-        self.last_answered: float | None = None
-        self.first_arrival: float | None = None
-
-    def admit(self, conversation: str, now: float) -> tuple[float, bool]:
-        """(0, _) when the send may go (and it is counted); else (seconds until it may,
-        whether the conversation's limit was the one hit)."""
-        tenant_wait = _window_wait(self.tenant_sends, self.tenant_rate, 1.0, now)
-        history = self.conversation_sends.get(conversation)
-        if history is None:
-            history = self.conversation_sends[conversation] = deque()
-        conversation_wait = _window_wait(history, self.conversation_rate, 1.0, now)
-        if tenant_wait > 0 or conversation_wait > 0:
-            return max(tenant_wait, conversation_wait), conversation_wait > tenant_wait
-        self.tenant_sends.append(now)
-        history.append(now)
-        return 0.0, False
-
-    def prune(self, now: float) -> None:
-        for key in [k for k, h in self.conversation_sends.items() if not h or h[-1] <= now - 1]:
-            del self.conversation_sends[key]
-
-    async def send(self, request: Any) -> Any:
-        from aiohttp import web
-
-        arrived = time.monotonic()
-        try:
-            body = await request.json()
-        except ValueError:
-            self.other["unreadable body"] += 1
-            return web.json_response({"error": {"code": "BadSyntax"}}, status=400)
-        self.calls += 1
-        if self.first_arrival is None:
-            self.first_arrival = arrived
-        wait, by_conversation = self.admit(request.match_info["conversation"], arrived)
-        self.in_flight += 1
-        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
-        try:
-            await asyncio.sleep(self.latency)
-        finally:
-            self.in_flight -= 1
-        if wait > 0:
-            self.throttled += 1
-            self.throttled_by_conversation += by_conversation
-            self.early.append(wait)
-            return web.json_response(
-                {"error": {"code": "TooManyRequests",
-                           "message": "Too many requests: slow down and retry later."}},
-                status=429, headers={"Retry-After": str(max(1, math.ceil(wait)))},
-            )
-        key = reference_in(body)
-        if key is None:
-            self.unmarked += 1
-        else:
-            self.delivered[key] += 1
-        self.last_answered = time.monotonic()
-        self.ids += 1
-        return web.json_response({"id": f"1:{self.ids}"})
-
-    async def create_conversation(self, request: Any) -> Any:
-        from aiohttp import web
-
-        await request.json()
-        self.other["POST /v3/conversations"] += 1
-        self.ids += 1
-        return web.json_response({"id": f"a:new-{self.ids}"}, status=201)
-
-    def app(self) -> Any:
-        from aiohttp import web
-
-        app = web.Application()
-        app.router.add_post("/v3/conversations", self.create_conversation)
-        app.router.add_post("/v3/conversations/{conversation}/activities", self.send)
-        app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self.send)
-        app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self.send)
-        return app
-
-    def stats(self) -> dict[str, Any]:
-        return {
-            "calls": self.calls, "throttled": self.throttled,
-            "throttled_by_conversation": self.throttled_by_conversation,
-            "delivered": sum(self.delivered.values()), "distinct": len(self.delivered),
-            "unmarked": self.unmarked, "other": dict(self.other),
-            "in_flight": self.in_flight, "peak_in_flight": self.peak_in_flight,
-            "first_arrival": self.first_arrival, "last_answered": self.last_answered,
-            "early_ms": sorted(round(e * 1000, 1) for e in self.early),
-        }
-
-
-def _window_wait(history: deque[float], limit: int, seconds: float, now: float) -> float:
-    """Seconds until a sliding window of `seconds` holding `history` has room for one more."""
-    while history and history[0] <= now - seconds:
-        history.popleft()
-    if len(history) < limit:
-        return 0.0
-    return max(1e-6, history[len(history) - limit] + seconds - now)
-
-
-async def run_connector(latency: float, tenant_rate: int, conversation_rate: int) -> None:
-    """On "stats": the counts so far; on "report": the counts per row, then forget them."""
-    from aiohttp import web
-
-    stand_in = ThrottlingConnector(latency, tenant_rate, conversation_rate)
-    runner = web.AppRunner(stand_in.app(), access_log=None)
-    url = await serve_on_loopback(runner)
-
-    async def keep_pruning() -> None:
-        while True:
-            await asyncio.sleep(5)
-            stand_in.prune(time.monotonic())
-
-    pruner = asyncio.create_task(keep_pruning())
-    ready(url=url)
-    async for command in stdin_lines():
-        if command == "stats":
-            say(**stand_in.stats())
-        elif command == "report":
-            say(**stand_in.stats(), counts=dict(stand_in.delivered))
-            stand_in.reset()
-    pruner.cancel()
-    await runner.cleanup()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -818,7 +669,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.role == "connector":
         asyncio.run(run_connector(args.latency, max(1, round(args.rate)),
-                                  max(1, round(args.conversation_rate))))
+                                  max(1, round(args.conversation_rate)), reference_in))
         return 0
     if args.role == "worker":
         pacing = {k: v for k, v in (("margin", args.pacing_margin),

@@ -1,0 +1,180 @@
+"""A stand-in Bot Connector that behaves like Teams under load, for the benchmarks that send
+through the outbox (outbox.py, broadcast.py), run as a child process.
+
+It allows `tenant_rate` sends a second per tenant (the benchmarks have one tenant) and
+`conversation_rate` a second per conversation, in sliding one-second windows counted when a
+call arrives, answers 429 with Retry-After (whole seconds until the window has room) past
+them, and takes `latency` over every call, with any number in flight. Every send it accepts
+is attributed by a `mark` function (the benchmark's: which row or notice it delivers), so
+that deliveries, duplicates and the moment each was answered can be counted; a send it
+cannot attribute is counted apart, as a sign of a dishonest run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from typing import Any
+
+from harness import ready, say, serve_on_loopback, stdin_lines
+
+# What a send delivers, from its conversation id and activity; None: nothing we know.
+Mark = Callable[[str, dict[str, Any]], str | None]
+
+
+class ThrottlingConnector:
+    """Teams' Bot Connector under load, as far as a sender can tell: limits, 429s, latency."""
+
+    def __init__(self, latency: float, tenant_rate: int, conversation_rate: int,
+                 mark: Mark) -> None:
+        self.latency = latency
+        self.tenant_rate = tenant_rate
+        self.conversation_rate = conversation_rate
+        self.mark = mark
+        self.tenant_sends: deque[float] = deque()  # one tenant: every call counts here
+        self.conversation_sends: dict[str, deque[float]] = {}
+        self.ids = 0
+        self.in_flight = 0
+        self.reset()
+
+    def reset(self) -> None:
+        self.calls = 0
+        self.throttled = 0
+        self.throttled_by_conversation = 0
+        self.early: list[float] = []  # per 429: how long before the window had room
+        self.delivered: Counter[str] = Counter()
+        self.answered_at: dict[str, float] = {}  # the first delivery of each mark
+        self.unmarked = 0
+        self.other: Counter[str] = Counter()
+        self.peak_in_flight = 0
+        self.last_answered: float | None = None
+        self.first_arrival: float | None = None
+
+    def admit(self, conversation: str, now: float) -> tuple[float, bool]:
+        """(0, _) when the send may go (and it is counted); else (seconds until it may,
+        whether the conversation's limit was the one hit)."""
+        tenant_wait = _window_wait(self.tenant_sends, self.tenant_rate, 1.0, now)
+        history = self.conversation_sends.get(conversation)
+        if history is None:
+            history = self.conversation_sends[conversation] = deque()
+        conversation_wait = _window_wait(history, self.conversation_rate, 1.0, now)
+        if tenant_wait > 0 or conversation_wait > 0:
+            return max(tenant_wait, conversation_wait), conversation_wait > tenant_wait
+        self.tenant_sends.append(now)
+        history.append(now)
+        return 0.0, False
+
+    def prune(self, now: float) -> None:
+        for key in [k for k, h in self.conversation_sends.items() if not h or h[-1] <= now - 1]:
+            del self.conversation_sends[key]
+
+    async def send(self, request: Any) -> Any:
+        from aiohttp import web
+
+        arrived = time.monotonic()
+        try:
+            body = await request.json()
+        except ValueError:
+            self.other["unreadable body"] += 1
+            return web.json_response({"error": {"code": "BadSyntax"}}, status=400)
+        self.calls += 1
+        if self.first_arrival is None:
+            self.first_arrival = arrived
+        conversation = request.match_info["conversation"]
+        wait, by_conversation = self.admit(conversation, arrived)
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            await asyncio.sleep(self.latency)
+        finally:
+            self.in_flight -= 1
+        if wait > 0:
+            self.throttled += 1
+            self.throttled_by_conversation += by_conversation
+            self.early.append(wait)
+            return web.json_response(
+                {"error": {"code": "TooManyRequests",
+                           "message": "Too many requests: slow down and retry later."}},
+                status=429, headers={"Retry-After": str(max(1, math.ceil(wait)))},
+            )
+        key = self.mark(conversation, body)
+        self.last_answered = time.monotonic()
+        if key is None:
+            self.unmarked += 1
+        else:
+            self.delivered[key] += 1
+            self.answered_at.setdefault(key, self.last_answered)
+        self.ids += 1
+        return web.json_response({"id": f"1:{self.ids}"})
+
+    async def create_conversation(self, request: Any) -> Any:
+        from aiohttp import web
+
+        await request.json()
+        self.other["POST /v3/conversations"] += 1
+        self.ids += 1
+        return web.json_response({"id": f"a:new-{self.ids}"}, status=201)
+
+    def app(self) -> Any:
+        from aiohttp import web
+
+        app = web.Application()
+        app.router.add_post("/v3/conversations", self.create_conversation)
+        app.router.add_post("/v3/conversations/{conversation}/activities", self.send)
+        app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self.send)
+        app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self.send)
+        return app
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "calls": self.calls, "throttled": self.throttled,
+            "throttled_by_conversation": self.throttled_by_conversation,
+            "delivered": sum(self.delivered.values()), "distinct": len(self.delivered),
+            "unmarked": self.unmarked, "other": dict(self.other),
+            "in_flight": self.in_flight, "peak_in_flight": self.peak_in_flight,
+            "first_arrival": self.first_arrival, "last_answered": self.last_answered,
+            "early_ms": sorted(round(e * 1000, 1) for e in self.early),
+        }
+
+
+def _window_wait(history: deque[float], limit: int, seconds: float, now: float) -> float:
+    """Seconds until a sliding window of `seconds` holding `history` has room for one more."""
+    while history and history[0] <= now - seconds:
+        history.popleft()
+    if len(history) < limit:
+        return 0.0
+    return max(1e-6, history[len(history) - limit] + seconds - now)
+
+
+async def run_connector(latency: float, tenant_rate: int, conversation_rate: int,
+                        mark: Mark,
+                        tally: Callable[[ThrottlingConnector], dict[str, Any]] | None = None,
+                        ) -> None:
+    """The stand-in as a child process. On "stats": the counts so far (with `tally`'s, if
+    given); on "report": the counts and answer times per mark, then forget them."""
+    from aiohttp import web
+
+    stand_in = ThrottlingConnector(latency, tenant_rate, conversation_rate, mark)
+    runner = web.AppRunner(stand_in.app(), access_log=None)
+    url = await serve_on_loopback(runner)
+
+    async def keep_pruning() -> None:
+        while True:
+            await asyncio.sleep(5)
+            stand_in.prune(time.monotonic())
+
+    pruner = asyncio.create_task(keep_pruning())
+    ready(url=url)
+    async for command in stdin_lines():
+        extra = tally(stand_in) if tally else {}
+        if command == "stats":
+            say(**stand_in.stats(), **extra)
+        elif command == "report":
+            say(**stand_in.stats(), **extra, counts=dict(stand_in.delivered),
+                answered_at=stand_in.answered_at)
+            stand_in.reset()
+    pruner.cancel()
+    await runner.cleanup()
