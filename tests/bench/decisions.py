@@ -43,6 +43,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,14 @@ STATUSES = [  # the published split of 736 ideas, roughly, for the ideas not und
 MOVES = ["approve", "decline", "defer", "escalate", "update"]
 
 
+class DayAfterSeeding:
+    """The bot's clock: the day after the seeding, always, so that revisit dates stay in the
+    future (anything queued for the bot to send is queued by this clock too)."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC).replace(year=2026, month=6, day=2)
+
+
 def spoc(n: int) -> str:
     return f"00000000-0000-0000-0001-{n:012d}"
 
@@ -92,10 +101,17 @@ def organisation_data(spocs: int) -> dict[str, Any]:
 # Seeding: bulk inserts through the storage tables.
 # ---------------------------------------------------------------------------------------------
 
+def contributor(number: int) -> str:
+    """Who submitted idea `number`: 3,000 people take turns (none has a stored chat)."""
+    return f"10000000-0000-0000-0000-{number % 3000:012d}"
+
+
 async def seed(database_url: str, ideas: int, spocs: int, connector_url: str,
-               rng: random.Random) -> dict[int, list[tuple[int, int]]]:
-    """Migrate, load the organisation, insert `ideas` ideas; for each SPOC the (id, version)
-    of their ideas awaiting assessment."""
+               rng: random.Random, contributor_of: Callable[[int], str] = contributor,
+               ) -> dict[int, list[tuple[int, int]]]:
+    """Migrate, load the organisation, insert `ideas` ideas (idea n submitted by
+    `contributor_of(n)`); for each SPOC the (id, version) of their ideas awaiting
+    assessment."""
     from sqlalchemy import insert
 
     from bot.domain.organisation import parse_organisation
@@ -125,7 +141,7 @@ async def seed(database_url: str, ideas: int, spocs: int, connector_url: str,
                   else rng.choices([s for s, _w in STATUSES], weights)[0])
         submitted = SEEDED_AT - timedelta(minutes=ideas - number)
         reference = f"IIP-2026-{number:05d}"
-        contributor = f"10000000-0000-0000-0000-{number % 3000:012d}"
+        contributor = contributor_of(number)
         idea_rows.append({
             "id": number, "reference": reference, "contributor_object_id": contributor,
             "contributor_name": f"Contributor {number % 3000}", "title": f"Idea {number}",
@@ -231,22 +247,20 @@ async def outbox_owed(database_url: str, within: float) -> int:
 # Child processes.
 # ---------------------------------------------------------------------------------------------
 
-async def run_server(database_url: str, profile: str | None, worker: bool) -> None:
-    """The IIP bot as `iip serve` runs it (production logging), with the bench's clock."""
+async def run_server(database_url: str, profile: str | None, worker: bool,
+                     **settings_given: Any) -> None:
+    """The IIP bot as `iip serve` runs it (production logging), with the bench's clock and
+    any other settings given."""
     from support.bot_server import start_bot
 
     from bot.app import settle_heap
     from bot.config import Settings
     from bot.logs import configure_logging
 
-    class Clock:  # the day after the seeding, always: revisit dates stay in the future
-        def now(self) -> datetime:
-            return datetime.now(UTC).replace(year=2026, month=6, day=2)
-
-    settings = Settings(database_url=database_url, outbox_worker=worker)
+    settings = Settings(database_url=database_url, outbox_worker=worker, **settings_given)
     configure_logging(settings.log_level, settings.log_format)
     server, runner = await start_bot(settings, connector_url="", organisation=None,
-                                     clock=Clock(), migrate=False)
+                                     clock=DayAfterSeeding(), migrate=False)
     await server.session.close()
     await settle_heap(server.app)  # as `iip serve` does once the app has started
     profiler = None
@@ -304,10 +318,13 @@ def invoke_body(object_id: str, idea: int, version: int, move: str, connector_ur
 
 async def load(url: str, connector_url: str, waiting: dict[int, list[tuple[int, int]]],
                per_spoc: int, serial_start: int, think: float = 0.0,
-               rng: random.Random | None = None) -> tuple[dict[str, list[float]], list[str]]:
+               rng: random.Random | None = None, *, pressed: dict[int, float] | None = None,
+               stop: asyncio.Event | None = None,
+               ) -> tuple[dict[str, list[float]], list[str]]:
     """Every SPOC presses `per_spoc` buttons one after another (reading each answer for a
-    random time of mean `think` seconds first, if given); the round-trip times by move, and
-    anything wrong."""
+    random time of mean `think` seconds first, if given), or fewer once `stop` is set; the
+    round-trip times by move, and anything wrong. `pressed` gets each decided idea's id and
+    the moment (time.monotonic) its button was pressed."""
     import aiohttp
 
     times: dict[str, list[float]] = {move: [] for move in MOVES}
@@ -318,11 +335,15 @@ async def load(url: str, connector_url: str, waiting: dict[int, list[tuple[int, 
         for press in range(per_spoc):
             if think and rng is not None:
                 await asyncio.sleep(rng.expovariate(1 / think))
+            if stop is not None and stop.is_set():
+                return
             idea, version = waiting[n].pop()
             move = MOVES[(n + press) % len(MOVES)]
             body = json.dumps(invoke_body(spoc(n), idea, version, move, connector_url,
                                           next(serial)))
             started = time.perf_counter()
+            if pressed is not None:
+                pressed[idea] = time.monotonic()
             async with session.post(f"{url.rstrip('/')}/api/messages", data=body,
                                     headers={"Content-Type": "application/json"}) as response:
                 answer = await response.read()
