@@ -47,12 +47,13 @@ lock:
 		--python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
 		--custom-compile-command "make lock" --output-file $(LOCK) $(if $(UPGRADE),--upgrade)
 
-## bench: the benchmarks under tests/bench (not part of the test suite; about 35 minutes)
+## bench: the benchmarks under tests/bench (not part of the test suite; about 50 minutes)
 bench: $(BIN)/.installed
 	$(BIN)/python tests/bench/turns.py --load both --database both
 	$(BIN)/python tests/bench/turns.py --load submission --think 0.5 --database both
 	$(BIN)/python tests/bench/decisions.py --database both
 	$(BIN)/python tests/bench/outbox.py
+	$(BIN)/python tests/bench/broadcast.py --database both
 	$(BIN)/python tests/bench/claims.py
 	$(BIN)/python tests/bench/jobs.py --database both
 	$(BIN)/python tests/bench/campaign_send.py

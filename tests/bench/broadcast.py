@@ -3,7 +3,7 @@ a broadcast killed half way and resumed.
 
     .venv/bin/python tests/bench/broadcast.py                        # SQLite and PostgreSQL
     .venv/bin/python tests/bench/broadcast.py --database postgresql
-    .venv/bin/python tests/bench/broadcast.py --recipients 2000 --kill-recipients 600 --idle 10
+    .venv/bin/python tests/bench/broadcast.py --recipients 2000 --kill-recipients 600 --idle 15
 
 What runs, each in its own process:
 
@@ -72,12 +72,13 @@ from decisions import (
     seed,
 )
 from harness import (
-    POSTGRES_ADMIN_URL,
     Child,
     MemoryWatch,
     Progress,
+    database_options,
     postgres_database,
     put_project_on_path,
+    run_to_the_end,
 )
 from outbox import person
 from standin import ThrottlingConnector, run_connector
@@ -87,6 +88,7 @@ put_project_on_path()
 SCRIPT = Path(__file__).resolve()
 CALL_NAME = "Broadcast benchmark call {n}"
 CALL = re.compile(r"Broadcast benchmark call (\d+)")
+PROGRESS = re.compile(r"(Sending: |Sent to )[\d,]+ of ")  # the sender's progress card
 REFERENCE = re.compile(r"IIP-\d{4}-\d{5}")
 STAFF_CHAT = "a:chat-with-"
 SEED_BATCH = 2000
@@ -102,9 +104,12 @@ TARGET_NOTICE_P99_S = 5.0
 # ---------------------------------------------------------------------------------------------
 
 def mark(conversation: str, activity: dict[str, Any]) -> str | None:
-    """What a send delivers: "campaign:N/<chat>", "staff/<chat>", "notice/<reference>"."""
+    """What a send delivers: "campaign:N/<chat>" (campaign N's call), "progress/<chat>" (its
+    progress card), "staff/<chat>", "notice/<reference>"."""
     text = json.dumps(activity)
     call = CALL.search(text)
+    if call and PROGRESS.match(str(activity.get("summary") or "")):
+        return f"progress/{conversation}"
     if call:
         return f"campaign:{call[1]}/{conversation}"
     if conversation.startswith(STAFF_CHAT):
@@ -450,7 +455,7 @@ class Bench:
             done = already + stats["kinds"].get(f"campaign:{campaign}", 0)
             now = time.monotonic()
             rss = f"  RSS {memory.last_rss / 2**20:.0f} MB" if memory else ""
-            self.progress.show(f"  {label}: {done:,}/{total:,} reached  "
+            self.progress.show(f"  {label}: {done:,} deliveries of {total:,}  "
                                f"{done / max(now - started, 1e-9):5.1f}/s  429s "
                                f"{stats['throttled']}  notices "
                                f"{stats['kinds'].get('notice', 0)}{rss}  {now - started:4.0f} s")
@@ -459,7 +464,7 @@ class Bench:
             if done >= total or now > deadline:
                 left, dead = await batch_left(self.url, campaign)
                 if not left or now > deadline:
-                    self.progress.show(f"  {label}: {done:,}/{total:,} reached in "
+                    self.progress.show(f"  {label}: {done:,} deliveries of {total:,} in "
                                        f"{now - started:.0f} s", final=True)
                     return left, dead
 
@@ -514,7 +519,8 @@ class Bench:
         result.checks += [
             (len(ours) == queued,
              f"kill and resume: {len(ours):,}/{queued:,} reached in {elapsed:.1f} s, the bot "
-             f"back {restarted:.1f} s after the SIGKILL (target: all)"),
+             f"back {restarted:.1f} s after the SIGKILL, what it held sent again once its "
+             f"{args.kill_lease:g} s lease ran out (target: all)"),
             (duplicates <= window,
              f"kill and resume: {duplicates} duplicates; the window is {window} sends in "
              f"flight (IIP_OUTBOX_IN_FLIGHT), {at_connector} were at the connector at the "
@@ -629,8 +635,7 @@ async def bench(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--postgres-url", default=POSTGRES_ADMIN_URL)
+    database_options(parser)
     parser.add_argument("--recipients", type=int, default=12_000,
                         help="people with a stored 1:1 address: the broadcast's audience")
     parser.add_argument("--spocs", type=int, default=16)
@@ -640,8 +645,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="mean seconds a SPOC takes between presses (default 10)")
     parser.add_argument("--idle", type=float, default=30.0,
                         help="seconds the SPOCs decide with no broadcast: the baseline")
-    parser.add_argument("--kill-recipients", type=int, default=2_000,
-                        help="the killed and resumed campaign's audience (default 2000)")
+    parser.add_argument("--kill-recipients", type=int, default=1_500,
+                        help="the killed and resumed campaign's audience (default 1500)")
     parser.add_argument("--kill-at", type=float, default=0.5,
                         help="the share of that campaign delivered when the bot is killed")
     parser.add_argument("--kill-lease", type=float, default=20.0,
@@ -673,11 +678,7 @@ def main(argv: list[str] | None = None) -> int:
     if not 0 < args.kill_at < 1 or args.recipients < 1 or args.ideas < 2 * args.spocs:
         parser.error("--kill-at must be between 0 and 1, --recipients at least 1, and "
                      "--ideas at least twice --spocs")
-    try:
-        return asyncio.run(bench(args))
-    except KeyboardInterrupt:
-        print("\nInterrupted.", file=sys.stderr)
-        return 130
+    return run_to_the_end(bench(args))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,16 @@ async def serve_on_loopback(runner: Any) -> str:
 # ---------------------------------------------------------------------------------------------
 # The parent's side.
 # ---------------------------------------------------------------------------------------------
+
+def run_to_the_end(main: Coroutine[Any, Any, int]) -> int:
+    """Run a benchmark's parent to its exit status; Ctrl-C stops it (and so its children)
+    with 130 and a word rather than a traceback."""
+    try:
+        return asyncio.run(main)
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+        return 130
+
 
 class Child:
     """A child process (`script --role ...`) talking JSON lines over stdin and stdout; it runs
@@ -243,6 +253,14 @@ class MemoryWatch:
         except Exception:
             return float("nan")
         return times.user + times.system
+
+
+def database_options(parser: Any, default: str = "both") -> None:
+    """--database sqlite|postgresql|both and --postgres-url, as the benchmarks take them."""
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"),
+                        default=default, help=f"the bot's database (default {default})")
+    parser.add_argument("--postgres-url", default=POSTGRES_ADMIN_URL,
+                        help="an admin URL; a fresh database is made next to it and dropped")
 
 
 async def postgres_database(

@@ -55,6 +55,7 @@ from harness import (
     postgres_database,
     put_project_on_path,
     ready,
+    run_to_the_end,
     say,
     stdin_lines,
 )
@@ -685,11 +686,7 @@ def main(argv: list[str] | None = None) -> int:
         args.profile = str(Path(args.profile).resolve())  # the worker runs in the project root
     if args.rows < 0 or args.baseline_rows < 0 or args.rate <= 0 or args.latency < 0:
         parser.error("--rows and --baseline-rows must be 0 or more, --rate more than 0")
-    try:
-        return asyncio.run(bench(args))
-    except KeyboardInterrupt:
-        print("\nInterrupted.", file=sys.stderr)
-        return 130
+    return run_to_the_end(bench(args))
 
 
 if __name__ == "__main__":

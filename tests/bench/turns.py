@@ -81,6 +81,7 @@ from harness import (
     postgres_database,
     put_project_on_path,
     ready,
+    run_to_the_end,
     say,
     serve_on_loopback,
     stdin_lines,
@@ -1125,11 +1126,7 @@ def main(argv: list[str] | None = None) -> int:
         args.baseline = Path(args.baseline).resolve()
         if not (args.baseline / "bot" / "app.py").is_file():
             parser.error(f"--baseline {args.baseline} is not a copy of the project")
-    try:
-        return asyncio.run(bench(args))
-    except KeyboardInterrupt:
-        print("\nInterrupted.", file=sys.stderr)
-        return 130
+    return run_to_the_end(bench(args))
 
 
 if __name__ == "__main__":
