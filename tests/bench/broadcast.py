@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import random
@@ -73,10 +72,11 @@ from decisions import (
 )
 from harness import (
     Child,
+    DatabaseUnavailable,
     MemoryWatch,
     Progress,
     database_options,
-    postgres_database,
+    fresh_database,
     put_project_on_path,
     run_to_the_end,
 )
@@ -164,50 +164,29 @@ async def store_addresses(database_url: str, recipients: int, connector_url: str
 
 async def queue_campaign(database_url: str, n: int, members: tuple[str, ...] | None
                          ) -> tuple[int, int, float]:
-    """Create campaign `n` and queue its call, to everyone with a 1:1 address (or to
-    `members`): (campaign id, messages queued, seconds the queueing took)."""
-    from sqlalchemy import select
-
+    """Create campaign `n` and send its call the real way (CampaignService.send, the PMO
+    member who sends it following its progress), to everyone with a 1:1 address or to
+    `members`: (campaign id, recipients, seconds the send took to queue them)."""
+    from bot.app import build_services
     from bot.domain.campaigns import Audience, AudienceKind, CampaignRequest
     from bot.domain.ideas import uk_day
-    from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
-    from bot.services.campaigns import CampaignService
-    from cards.base import card_message, heading, paragraph
-    from storage import tables as t
     from storage.engine import make_engine
-    from storage.uow import SqlUnitOfWork, unit_of_work_factory
 
-    clock = DayAfterSeeding()
+    clock = DayAfterSeeding()  # the bot's: what is queued is due by its clock
     today = uk_day(clock.now())
     audience = (Audience(AudienceKind.EVERYONE) if members is None
                 else Audience(AudienceKind.FILE, "bench.csv", members))
     engine = make_engine(database_url)
     try:
-        campaign = await CampaignService(unit_of_work_factory(engine), clock).create(
-            CampaignRequest(
-                name=CALL_NAME.format(n=n), theme="Fewer wasted trips",
-                description="The force wants ideas that save officers' time between arrest "
-                            "and handover: tell us what slows you down.",
-                opens=today, closes=today + timedelta(days=30), audience=audience),
-            PMO[0])
+        campaigns = build_services(engine, clock).campaigns
+        campaign = await campaigns.create(CampaignRequest(
+            name=CALL_NAME.format(n=n), theme="Fewer wasted trips",
+            description="The force wants ideas that save officers' time between arrest and "
+                        "handover: tell us what slows you down.",
+            opens=today, closes=today + timedelta(days=30), audience=audience), PMO[0])
         started = time.perf_counter()
-        card = card_message([heading(campaign.name), paragraph(campaign.description)],
-                            summary=campaign.name, fallback_text=campaign.name)
-        if members is None:
-            async with engine.connect() as connection:
-                members = tuple((await connection.execute(
-                    select(t.conversation_addresses.c.object_id).distinct()
-                    .where(t.conversation_addresses.c.kind == "personal",
-                           t.conversation_addresses.c.object_id.is_not(None))
-                )).scalars())
-        async with SqlUnitOfWork(engine) as uow:
-            queued = await uow.outbox.enqueue_all([OutgoingMessage(
-                recipient=Recipient.person(object_id, TENANT), kind=MessageKind.CAMPAIGN,
-                dedupe_key=f"campaign:{campaign.id}:{object_id}", message=card,
-                batch=f"campaign:{campaign.id}",
-            ) for object_id in members], clock.now())
-            await uow.commit()
-        return campaign.id, queued, time.perf_counter() - started
+        sent = await campaigns.send(campaign.id, PMO[0], tenant_id=TENANT, progress_to=PMO[0])
+        return campaign.id, sent.recipients, time.perf_counter() - started
     finally:
         await engine.dispose()
 
@@ -534,7 +513,7 @@ class Bench:
                                    f"delivered nor dead")
 
 
-QUEUED_THROUGH = "CampaignService.create and the outbox's enqueue_all"
+QUEUED_THROUGH = "CampaignService.send"
 
 
 def summary(seconds: list[float]) -> dict[str, Any]:
@@ -595,24 +574,18 @@ def report(args: argparse.Namespace, results: list[Result]) -> int:
 
 async def bench_one(args: argparse.Namespace, database: str, workdir: Path,
                     progress: Progress) -> Result:
-    drop = None
-    if database == "sqlite":
-        url = f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
-    else:
-        made = await postgres_database(args.postgres_url, prefix="iip_broadcast_bench")
-        if isinstance(made, str):
-            failed = Result(database)
-            failed.problems.append(f"PostgreSQL is unreachable at {args.postgres_url}: {made}")
-            return failed
-        url, drop = made
-    bench = Bench(args, database, url, workdir, progress)
     try:
-        return await bench.run()
-    finally:
-        await bench.stop()
-        if drop is not None:
-            with contextlib.suppress(Exception):
-                await drop()
+        async with fresh_database(database, "iip_broadcast_bench", folder=workdir,
+                                  admin_url=args.postgres_url) as url:
+            bench = Bench(args, database, url, workdir, progress)
+            try:
+                return await bench.run()
+            finally:
+                await bench.stop()
+    except DatabaseUnavailable as error:
+        failed = Result(database)
+        failed.problems.append(f"PostgreSQL is unreachable at {args.postgres_url}: {error}")
+        return failed
 
 
 async def bench(args: argparse.Namespace) -> int:

@@ -295,16 +295,18 @@ class DatabaseUnavailable(Exception):
 
 
 @contextlib.asynccontextmanager
-async def fresh_database(kind: str, prefix: str) -> AsyncIterator[str]:
-    """The URL of a fresh, empty database of `kind` ("sqlite" in a temporary folder, or
-    "postgresql"), dropped afterwards; DatabaseUnavailable when PostgreSQL cannot be reached."""
+async def fresh_database(kind: str, prefix: str, *, folder: Path | None = None,
+                         admin_url: str = POSTGRES_ADMIN_URL) -> AsyncIterator[str]:
+    """The URL of a fresh, empty database of `kind` ("sqlite" in `folder`, by default a
+    temporary one, or "postgresql" next to `admin_url`), dropped afterwards;
+    DatabaseUnavailable when PostgreSQL cannot be reached."""
     if kind == "sqlite":
         import tempfile
 
-        folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-"))
+        folder = folder or Path(tempfile.mkdtemp(prefix=f"{prefix}-"))
         yield f"sqlite+aiosqlite:///{folder / 'bench.sqlite3'}"
         return
-    made = await postgres_database(prefix=prefix)
+    made = await postgres_database(admin_url, prefix=prefix)
     if isinstance(made, str):
         raise DatabaseUnavailable(made)
     url, drop = made
