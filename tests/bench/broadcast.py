@@ -193,13 +193,14 @@ async def queue_campaign(database_url: str, n: int, members: tuple[str, ...] | N
 
 async def batch_left(database_url: str, campaign_id: int) -> tuple[int, int]:
     """(messages of the campaign still to send, dead ones)."""
+    from bot.domain.campaign_sending import batch_of
     from storage.engine import make_engine
     from storage.outbox import SqlOutbox
 
     engine = make_engine(database_url)
     try:
         async with engine.connect() as connection:
-            progress = await SqlOutbox(connection).batch_progress(f"campaign:{campaign_id}")
+            progress = await SqlOutbox(connection).batch_progress(batch_of(campaign_id))
         return progress.pending + progress.sending + progress.failing, progress.dead
     finally:
         await engine.dispose()
@@ -211,7 +212,7 @@ async def batch_left(database_url: str, campaign_id: int) -> tuple[int, int]:
 
 @dataclass
 class Notices:
-    """When each decided idea's button was pressed; what the presses met."""
+    """When each decided idea's button was pressed, and each invoke's round trip."""
 
     pressed: dict[int, float] = field(default_factory=dict)
     round_trips: list[float] = field(default_factory=list)  # each invoke's, in seconds
@@ -231,6 +232,8 @@ class Notices:
 
 @dataclass
 class Result:
+    """One database's figures, its targets met or not, and what makes the run dishonest."""
+
     database: str
     figures: dict[str, Any] = field(default_factory=dict)
     checks: list[tuple[bool, str]] = field(default_factory=list)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import statistics
@@ -316,6 +317,15 @@ def invoke_body(object_id: str, idea: int, version: int, move: str, connector_ur
     return activity
 
 
+async def pause(seconds: float, stop: asyncio.Event | None) -> None:
+    """Sleep for `seconds`, or until `stop` is set."""
+    if stop is None:
+        await asyncio.sleep(seconds)
+        return
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
 async def load(url: str, connector_url: str, waiting: dict[int, list[tuple[int, int]]],
                per_spoc: int, serial_start: int, think: float = 0.0,
                rng: random.Random | None = None, *, pressed: dict[int, float] | None = None,
@@ -334,7 +344,7 @@ async def load(url: str, connector_url: str, waiting: dict[int, list[tuple[int, 
     async def spoc_presses(session: aiohttp.ClientSession, n: int) -> None:
         for press in range(per_spoc):
             if think and rng is not None:
-                await asyncio.sleep(rng.expovariate(1 / think))
+                await pause(rng.expovariate(1 / think), stop)
             if stop is not None and stop.is_set():
                 return
             idea, version = waiting[n].pop()
