@@ -241,6 +241,19 @@ def _bulk_last(now: datetime) -> ColumnElement[int]:
     ), 0), else_=1)
 
 
+def in_sending_order(deliveries: list[Delivery]) -> list[Delivery]:
+    """A claim's messages in the order the worker books them, by the rule `_bulk_last` claims
+    them with: interactive ones first, and with them the bulk ones of a chat that has an
+    interactive one among them; each chat's in queued order. A decision notice claimed with a
+    slice of a broadcast is booked before the slice, not behind it at the tenant's pace."""
+    interactive_chats = {chat for d in deliveries if d.batch is None
+                         for chat in (d.recipient.conversation_id, d.recipient.object_id)
+                         if chat}
+    return sorted(deliveries, key=lambda d: (
+        d.batch is not None and d.recipient.conversation_id not in interactive_chats
+        and d.recipient.object_id not in interactive_chats, d.id))
+
+
 def _chat_free(owner: str, now: datetime) -> ColumnElement[bool]:
     """The row's recipient has no message that must go before it: none that another worker
     holds now, and none put back to be retried later (it was due, and waits for its turn
@@ -318,10 +331,11 @@ class SqlOutboxQueue:
                 attempts=row["attempts"],
                 replaces_id=row["replaces_id"],
                 leased_until=row["leased_until"],
+                batch=row["batch"],
             )
             for row in rows
         ]
-        return sorted(deliveries, key=lambda d: d.id)
+        return in_sending_order(deliveries)
 
     async def sent_activity(self, delivery_id: int) -> SentActivity | None:
         """Where the message `delivery_id` went, if it exists."""

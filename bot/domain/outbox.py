@@ -114,6 +114,7 @@ class Delivery:
     attempts: int
     replaces_id: int | None = None
     leased_until: datetime | None = None  # the claim's lease, as it was taken
+    batch: str | None = None  # the bulk send it belongs to; None for an interactive message
 
 
 @dataclass(frozen=True, slots=True)

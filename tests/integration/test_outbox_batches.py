@@ -163,6 +163,26 @@ async def test_a_chats_broadcast_still_goes_before_its_later_notice(engine: Asyn
                      ["person-decision"], ["launch-0"]]
 
 
+async def test_a_claim_hands_the_worker_its_waited_for_messages_before_the_broadcast(
+    engine: AsyncEngine,
+):
+    """The worker books a claim's sends in the order it is handed them, at Teams' pace: a
+    decision notice claimed with a slice of a broadcast is handed over first (a chat's own
+    broadcast still before its notice), not behind the slice."""
+    people = {"chat": chat(1), "person": Recipient.person("00000000-0000-0000-0000-0000000000a1")}
+    await enqueue(engine, *[bulk(f"launch-{n}", chat(100 + n)) for n in range(20)])
+    await enqueue(engine, *[bulk(f"{name}-launch", to) for name, to in people.items()])
+    await enqueue(engine, notice("decision", chat(2)),
+                  *[notice(f"{name}-decision", to) for name, to in people.items()],
+                  at=T0 + timedelta(seconds=5))
+
+    claimed = await SqlOutboxQueue(engine).claim("w", T0 + timedelta(seconds=6), 25, LEASE)
+
+    assert texts(claimed)[:6] == ["chat-launch", "person-launch", "decision", "chat-decision",
+                                  "person-decision", "launch-0"]
+    assert texts(claimed)[5:] == [f"launch-{n}" for n in range(20)]
+
+
 async def test_a_message_is_queued_in_its_batch(engine: AsyncEngine):
     await enqueue(engine, bulk("launch", chat(1)), notice("decision", chat(2)))
 
