@@ -151,4 +151,11 @@ def _campaign(row: RowMapping) -> Campaign:
         created_by=row["created_by"], created_at=row["created_at"],
         remind_before_close=row["remind_before_close"], sent_at=row["sent_at"],
         sent_by=row["sent_by"], recipients=row["recipients"],
+        scheduled_at=row["scheduled_at"], scheduled_by=row["scheduled_by"],
+        reminded_at=row["reminded_at"],
     )
+
+
+def campaign_of(row: RowMapping) -> Campaign:
+    """A campaign from its row, for the other repositories that read campaigns."""
+    return _campaign(row)

@@ -357,6 +357,17 @@ campaigns = Table(
     Column("sent_at", Timestamp()),
     Column("sent_by", String(200)),
     Column("recipients", Integer),
+    # Scheduled: the moment its call goes, and who asked (their chat follows its progress).
+    Column("scheduled_at", Timestamp()),
+    Column("scheduled_by", String(200)),
+    # Whom its progress card went to; the last time it was redrawn, and when it was drawn with
+    # the final counts (after which it is left alone).
+    Column("progress_to", String(64)),
+    Column("progress_drawn_at", Timestamp()),
+    Column("progress_final_at", Timestamp()),
+    # When the reminder two days before closing was queued, and when it closed.
+    Column("reminded_at", Timestamp()),
+    Column("closed_at", Timestamp()),
 )
 
 # The people who stopped campaign calls ("stop campaigns", or the button on a call). Decision

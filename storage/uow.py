@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 
 from storage.addresses import SqlAddressBook
 from storage.audit import SqlAuditLog
+from storage.campaign_timeline import SqlCampaignTimeline
 from storage.campaigns import SqlCampaigns
 from storage.digests import SqlDigests
 from storage.engine import connect
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
     campaigns: SqlCampaigns
     digests: SqlDigests
     legacy: SqlLegacyStore
+    campaign_timeline: SqlCampaignTimeline
 
     def __init__(self, engine: AsyncEngine,
                  on_commit: Callable[[], None] | None = None) -> None:
@@ -69,6 +71,7 @@ class SqlUnitOfWork:
         self.campaigns = SqlCampaigns(self._connection)
         self.digests = SqlDigests(self._connection)
         self.legacy = SqlLegacyStore(self._connection)
+        self.campaign_timeline = SqlCampaignTimeline(self._connection)
         return self
 
     async def __aexit__(

@@ -196,6 +196,10 @@ class Campaign:
     sent_at: datetime | None = None
     sent_by: str | None = None
     recipients: int | None = None
+    # Scheduled: when its call goes, and who asked; reminded: when the reminder was queued.
+    scheduled_at: datetime | None = None
+    scheduled_by: str | None = None
+    reminded_at: datetime | None = None
 
     def takes_ideas(self, day: date) -> bool:
         """Whether an idea submitted on `day` (UK) answers this call: it has been sent and

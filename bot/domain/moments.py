@@ -4,7 +4,7 @@ arithmetic of a due day or a reminder, so it is refused with a kind message inst
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 from bot.domain.errors import InvalidText
 
@@ -23,8 +23,11 @@ def quoted(text: str) -> str:
     return repr(text if len(text) <= QUOTED else f"{text[:QUOTED]}…")
 
 
-def parse_moment(text: str, *, field: str = "now") -> datetime:
-    """An ISO 8601 moment, UTC unless it names its offset; InvalidText otherwise."""
+def parse_moment(text: str, *, field: str = "now", zone: tzinfo = UTC) -> datetime:
+    """An ISO 8601 moment (a space may stand for the T), in `zone` unless it names its
+    offset, as UTC; InvalidText otherwise. In the UK zone, a time the clocks skip in spring
+    (01:30 on the last Sunday of March) reads as GMT, so 02:30 summer time; one they pass
+    twice in autumn, as the first (summer time)."""
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -32,4 +35,5 @@ def parse_moment(text: str, *, field: str = "now") -> datetime:
     if moment is None or not within_years(moment.date()):
         raise InvalidText(field, f"{quoted(text)} is not a moment: give one like "
                                  "2027-01-20T09:00.")
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.replace(tzinfo=zone).astimezone(UTC) if moment.tzinfo is None else (
+        moment.astimezone(UTC))

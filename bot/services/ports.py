@@ -270,6 +270,56 @@ class Digests(Protocol):
         ...
 
 
+class CampaignTimeline(Protocol):
+    """Campaigns over time: scheduling a call, and what the campaign pass and the progress
+    watcher read and claim. Each claim is conditional: False when another pass made it first."""
+
+    async def schedule(self, campaign_id: int, at: datetime, by: str) -> bool:
+        """Schedule an unsent draft or scheduled campaign's call for `at`."""
+        ...
+
+    async def unschedule(self, campaign_id: int) -> bool:
+        """Put a scheduled campaign back to a draft."""
+        ...
+
+    async def follow_progress(self, campaign_id: int, object_id: str) -> None: ...
+
+    async def scheduled_by(self, now: datetime) -> list[Campaign]:
+        """The scheduled campaigns whose moment is `now` or earlier."""
+        ...
+
+    async def closing(self, today: date) -> list[Campaign]:
+        """The open campaigns whose closing day is before `today`."""
+        ...
+
+    async def close(self, campaign_id: int, at: datetime) -> bool: ...
+
+    async def to_remind(self, today: date) -> list[Campaign]:
+        """The open campaigns owed a reminder around `today` (bot.domain.campaign_schedule)."""
+        ...
+
+    async def reminded(self, campaign_id: int, at: datetime) -> bool: ...
+
+    async def responders(self, key: str) -> set[str]:
+        """Who sent an idea answering the campaign `key`."""
+        ...
+
+    async def ideas_by_portfolio(self, key: str) -> list[tuple[str, int]]:
+        """How many ideas answered the campaign `key`, by portfolio key."""
+        ...
+
+    async def followed(self) -> list[tuple[Campaign, str]]:
+        """Sent campaigns whose progress card is still to be drawn final, with its follower."""
+        ...
+
+    async def claim_redraw(self, campaign_id: int, now: datetime, every: timedelta, *,
+                           final: bool) -> bool:
+        """Claim the next redraw of the progress card, at most one per `every`."""
+        ...
+
+    async def follow_again(self, campaign_id: int) -> None: ...
+
+
 class JobLedger(Protocol):
     """What the scheduler's jobs read, and the marks of what its passes have done."""
 
@@ -480,6 +530,9 @@ class UnitOfWork(Protocol):
 
     @property
     def legacy(self) -> LegacyStore: ...
+
+    @property
+    def campaign_timeline(self) -> CampaignTimeline: ...
 
     async def __aenter__(self) -> Self: ...
 
