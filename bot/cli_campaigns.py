@@ -1,5 +1,5 @@
 """`iip campaign ...`: the PMO's campaigns from the command line: create one (a draft), send
-its call, follow it, call it off, resend what failed, list them all.
+its call now or schedule it, follow it, call it off, resend what failed, list them all.
 
 Each change is made as `cli:<login name>`, audited like a change from Teams; bad input is a
 kind message and exit 2, with nothing changed."""
@@ -12,7 +12,7 @@ import getpass
 import json
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli_database import with_current_schema, with_engine
 from bot.config import Settings
+from bot.domain.campaign_schedule import uk_moment_text
 from bot.domain.campaign_sending import CampaignOverview, CampaignStatus
 from bot.domain.campaigns import (
     MAX_FILE_BYTES,
@@ -28,6 +29,9 @@ from bot.domain.campaigns import (
     InvalidCampaign,
     parse_audience,
 )
+from bot.domain.errors import InvalidText
+from bot.domain.ideas import LONDON
+from bot.domain.moments import parse_moment
 from bot.domain.text import visible
 
 if TYPE_CHECKING:
@@ -39,8 +43,8 @@ _LOGIN_LIMIT = 60
 
 
 def add_commands(commands: Any) -> None:
-    """Add `campaign create`, `send`, `cancel`, `status`, `resend-failed` and `list` to the
-    `iip` parser's subcommands."""
+    """Add `campaign create`, `send`, `cancel`, `status`, `resend-failed`, `list` and
+    `schedule` to the `iip` parser's subcommands."""
     campaign = commands.add_parser("campaign", help="the PMO's calls for ideas").add_subparsers(
         metavar="ACTION")
     create = campaign.add_parser("create", help="create a campaign (a draft: nothing is sent); "
@@ -72,6 +76,12 @@ def add_commands(commands: Any) -> None:
         command.set_defaults(run=_act, action=action)
     listing = campaign.add_parser("list", help="every campaign, with its numbers")
     listing.set_defaults(run=_list)
+    schedule = campaign.add_parser("schedule", help="send the campaign's call at a moment to "
+                                                    "come (again to move it)")
+    schedule.add_argument("id", type=_campaign_id, help="the campaign's number")
+    schedule.add_argument("--at", required=True, type=_uk_moment,
+                          help='UK time, like "2026-12-08 09:00"')
+    schedule.set_defaults(run=_schedule)
 
 
 def _campaign_id(value: str) -> int:
@@ -96,6 +106,26 @@ def _day(value: str) -> date:
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{value[:40]!r} is not a day; write it like 2027-01-04") from None
+
+
+def _uk_moment(value: str) -> datetime:
+    try:
+        return parse_moment(value, field="at", zone=LONDON)
+    except InvalidText as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
+
+
+def _schedule(settings: Settings, args: argparse.Namespace) -> int:
+    campaign_id: int = args.id
+    try:
+        campaign = _with_campaigns(settings, lambda c: c.schedule(campaign_id, args.at,
+                                                                  cli_actor()))
+    except InvalidCampaign as error:
+        return _refused(error, "the campaign was not scheduled")
+    at = campaign.scheduled_at or args.at
+    print(f"Scheduled the call of {campaign.name!r} for {uk_moment_text(at)} (UK time); the "
+          "scheduler sends it then, to its audience as it is at that moment.")
+    return 0
 
 
 def _request(args: argparse.Namespace) -> CampaignRequest:

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from bot.domain.audit import AuditEntry
 from bot.domain.campaign_audience import resolve_audience
+from bot.domain.campaign_schedule import call_closed, check_schedulable, reminder_batch_of
 from bot.domain.campaign_sending import (
     Broadcast,
     CampaignOverview,
@@ -97,6 +98,28 @@ class CampaignService:
             await uow.commit()
         return campaign
 
+    async def schedule(self, campaign_id: int, at: datetime, actor: str) -> Campaign:
+        """Send the call of a draft (or scheduled) campaign at `at`, a moment to come on or
+        before its closing day: the campaign pass sends it then, as `send` would for `actor`,
+        whose chat follows its progress. Scheduling again moves the moment."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            check_schedulable(await _campaign(uow, campaign_id), at, now)
+            if not await uow.campaign_timeline.schedule(campaign_id, at, actor):
+                raise _moved_on()
+            scheduled = await _campaign(uow, campaign_id)
+            await uow.audit.record(_entry(actor, "campaign.scheduled", scheduled, now,
+                                          scheduled_for=at.isoformat()))
+            await uow.commit()
+        return scheduled
+
+    async def call_now(self, campaign_id: int) -> tuple[Campaign, bool] | None:
+        """The campaign whose call is being looked at, and whether that call has closed (None:
+        no such campaign)."""
+        async with self._uow() as uow:
+            campaign = await uow.campaigns.by_id(campaign_id)
+        return None if campaign is None else (campaign, call_closed(campaign, self._clock.now()))
+
     async def get(self, campaign_id: int) -> Campaign | None:
         async with self._uow() as uow:
             return await uow.campaigns.by_id(campaign_id)
@@ -137,6 +160,7 @@ class CampaignService:
                 raise _moved_on()
             sent = await _campaign(uow, campaign_id)
             if progress_to:  # queued first: the sender's chat shows it before their own call
+                await uow.campaign_timeline.follow_progress(campaign_id, progress_to)
                 await uow.outbox.enqueue(OutgoingMessage(
                     recipient=Recipient.person(progress_to, tenant_id),
                     kind=MessageKind.CAMPAIGN, dedupe_key=progress_key(campaign_id),
@@ -185,7 +209,8 @@ class CampaignService:
                 check_cancellable(await _campaign(uow, campaign_id))
                 raise _moved_on()
             called_off = sum([await uow.outbox.cancel_batch(batch, now) for batch in
-                              (batch_of(campaign_id), agents_batch_of(campaign_id))])
+                              (batch_of(campaign_id), agents_batch_of(campaign_id),
+                               reminder_batch_of(campaign_id))])
             cancelled = await _campaign(uow, campaign_id)
             await uow.audit.record(_entry(actor, "campaign.cancelled", cancelled, now,
                                           called_off=called_off))
@@ -207,6 +232,7 @@ class CampaignService:
             check_resendable(campaign)
             again = await uow.outbox.retry_failed(batch_of(campaign_id), now)
             if again:
+                await uow.campaign_timeline.follow_again(campaign_id)
                 await uow.audit.record(_entry(actor, "campaign.resent", campaign, now,
                                               recipients=again))
                 await uow.commit()
@@ -256,16 +282,7 @@ class CampaignService:
 
     async def _recipients(self, uow: UnitOfWork, campaign: Campaign,
                           tenant_id: str | None) -> tuple[Recipient, ...]:
-        """Who the campaign's audience comes to now, from one read of each source."""
-        audience = campaign.audience
-        if audience.kind is AudienceKind.CHANNEL:
-            installed = await uow.addresses.address(audience.target) is not None
-            return resolve_audience(audience, tenant_id, None, channel_installed=installed)
-        everyone = audience.kind is AudienceKind.EVERYONE
-        return resolve_audience(
-            audience, tenant_id, await self._organisation.read(uow),
-            with_app=await uow.addresses.people_with_app() if everyone else (),
-            opted_out=await uow.campaigns.opted_out())
+        return await recipients_of(uow, campaign, tenant_id, self._organisation)
 
     async def _queue_call(self, uow: UnitOfWork, campaign: Campaign,
                           recipients: tuple[Recipient, ...], batch: str, now: datetime) -> int:
@@ -283,6 +300,21 @@ class CampaignService:
 
 
 _CHANGE_AGENTS = Audience(AudienceKind.CHANGE_AGENTS)
+
+
+async def recipients_of(uow: UnitOfWork, campaign: Campaign, tenant_id: str | None,
+                        organisation: OrganisationCache) -> tuple[Recipient, ...]:
+    """Who the campaign's audience comes to now (those who stopped campaign calls left out),
+    from one read of each source; InvalidCampaign when that is nobody."""
+    audience = campaign.audience
+    if audience.kind is AudienceKind.CHANNEL:
+        installed = await uow.addresses.address(audience.target) is not None
+        return resolve_audience(audience, tenant_id, None, channel_installed=installed)
+    everyone = audience.kind is AudienceKind.EVERYONE
+    return resolve_audience(
+        audience, tenant_id, await organisation.read(uow),
+        with_app=await uow.addresses.people_with_app() if everyone else (),
+        opted_out=await uow.campaigns.opted_out())
 
 
 def _moved_on() -> InvalidCampaign:
