@@ -7,17 +7,32 @@ limit (tests/unit/test_campaign_cards.py measures it as it is sent).
 
 from __future__ import annotations
 
-from microsoft_teams.cards.core import CardElement, Image, RichTextBlock, TextRun
+from microsoft_teams.cards.core import (
+    CardElement,
+    ExecuteAction,
+    Image,
+    RefreshDefinition,
+    RichTextBlock,
+    TextRun,
+)
 
 from bot.domain.campaigns import Campaign
 from cards.actions import CardAction
 from cards.base import CardMessage, card_message, day_text, paragraph, plain, problem, submit
 
 
-def call_card(campaign: Campaign, *, closed: bool = False) -> CardMessage:
-    """The campaign's call: once it has `closed`, it says so in place of its Share button."""
+def call_card(campaign: Campaign, *, closed: bool = False,
+              reminder: bool = False) -> CardMessage:
+    """The campaign's call: once it has `closed`, it says so in place of its Share button;
+    a `reminder` says first that it closes soon.
+
+    Teams redraws each copy from `call_card(campaign, closed=...)` as it comes into view (the
+    refresh below), so that nobody is offered a closed call without 12,000 updates."""
     closes = day_text(campaign.closes)
-    body: list[CardElement] = [
+    body: list[CardElement] = []
+    if reminder and not closed:
+        body.append(paragraph(f"**Reminder:** this call for ideas closes on {closes}."))
+    body += [
         RichTextBlock(inlines=[TextRun(text=campaign.name, size="Large", weight="Bolder")]),
         RichTextBlock(inlines=[TextRun(text="Call for ideas: ", is_subtle=True),
                                TextRun(text=campaign.theme, is_subtle=True)]),
@@ -41,12 +56,24 @@ def call_card(campaign: Campaign, *, closed: bool = False) -> CardMessage:
                                         inputs=False, campaign=campaign.key)]
     actions.append(submit("Stop campaign calls", CardAction.STOP_CAMPAIGNS, inputs=False))
     state = f"closed on {closes}" if closed else f"open until {closes}"
-    return card_message(
+    message = card_message(
         body,
-        summary=f"Call for ideas: {campaign.name}",
+        summary=f"{'Closes soon' if reminder else 'Call for ideas'}: {campaign.name}",
         fallback_text=f"Call for ideas: {campaign.name} ({campaign.theme}), {state}.",
         actions=actions,
     )
+    # No userIds: Teams refreshes a card on view for everyone in a chat or channel of at most
+    # 60 people when userIds is left out (a 1:1 chat always is), while `userIds: []` turns the
+    # automatic refresh off. In a larger channel the card is refreshed only by its "Refresh
+    # card" menu item. Source: learn.microsoft.com/microsoftteams/platform/task-modules-and-
+    # cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-
+    # adaptive-cards#user-ids-in-refresh, and the userIds property of IRefreshDefinition in
+    # learn.microsoft.com/javascript/api/teams-sdk-typescript/@microsoft/teams.cards.
+    message.card["refresh"] = RefreshDefinition(action=ExecuteAction(
+        title="Refresh", verb=CardAction.REFRESH_CALL,
+        data={"action": CardAction.REFRESH_CALL.value, "campaign": campaign.id},
+    )).model_dump(exclude_none=True, by_alias=True)
+    return message
 
 
 def calls_stopped_card(*, newly: bool) -> CardMessage:

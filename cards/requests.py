@@ -35,6 +35,7 @@ from bot.domain.requests import (
     OpenIdea,
     QueueView,
     Refresh,
+    RefreshCall,
     Request,
     ResumeCampaignCalls,
     SaveCampaign,
@@ -113,6 +114,11 @@ def parse_execute(verb: str, data: Values) -> Request | None:
         return ShowQueue(view, page_number(data.get("triage")), page_number(data.get("assess")))
     if verb == CardAction.DEFERRED_PAGE:
         return ShowDeferred(page_number(data.get("page")))
+    if verb == CardAction.REFRESH_CALL:
+        try:
+            return RefreshCall(_campaign_id(data))
+        except Malformed:  # answered as a call that is no more, never as a failed turn
+            return RefreshCall(None)
     return None
 
 

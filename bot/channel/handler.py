@@ -265,16 +265,21 @@ class PortalBot(TeamsActivityHandler):
                         conversation=conversation_id_of(activity))
             return _card_answer(no_identity_card() if caller is None
                                 else stale_action_card())
-        if this.asking.shared:
-            # Staff cards live in 1:1 chats: from a shared conversation, nothing is opened or
-            # decided, and what comes back holds nothing of anyone's.
-            log.warning("card_verb.shared_conversation", verb=verb[:64],
-                        conversation=conversation_id_of(activity))
-            return _card_answer(private_chat_card(self._private_chat_link, messaged=False))
         try:
             request = parse_execute(verb, data)
         except Malformed as problem:  # a move's button with data no card sends
-            return _card_answer(self._services.decisions.malformed(caller, verb, problem))
+            request, malformed = None, problem
+        else:
+            malformed = None
+        if this.asking.shared and (request is None or not request.answered_in_shared):
+            # Staff cards live in 1:1 chats: from a shared conversation, nothing is opened or
+            # decided, and what comes back holds nothing of anyone's. (A campaign's call,
+            # the same for everyone, is redrawn there.)
+            log.warning("card_verb.shared_conversation", verb=verb[:64],
+                        conversation=conversation_id_of(activity))
+            return _card_answer(private_chat_card(self._private_chat_link, messaged=False))
+        if malformed is not None:
+            return _card_answer(self._services.decisions.malformed(caller, verb, malformed))
         route = self._routes[type(request)] if request is not None else None
         if route is None or route.answer is None:
             log.warning("card_verb.unknown", verb=verb[:64],

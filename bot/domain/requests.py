@@ -257,12 +257,21 @@ class ResumeCampaignCalls(Asked):
     """`start campaigns`: calls for ideas again, after stopping them."""
 
 
+@dataclass(frozen=True, slots=True)
+class RefreshCall(ForAnyone):
+    """Teams redraws a campaign's call as it comes into view: open, or closed without its
+    Share button. The same for everyone, wherever the call was sent (a channel too); None:
+    no such campaign."""
+
+    campaign_id: int | None
+
+
 Request = (ShowWelcome | ShowHelp | OpenFeedback | SendFeedback | Unknown | NewIdea
            | ContinueIntake | MyIdeas | IdeaStatus | AskStatus | AskToWithdraw | Withdraw
            | AnswerQuestion | OpenIdea | ShowQueue | ShowDeferred | Find | MyProfile
            | SaveProfile | SkipProfile | Refresh | Decide | ShowPmoHub | ShowCampaigns
            | NewCampaign | SaveCampaign | OnCampaign | StopCampaignCalls | ResumeCampaignCalls
-           | ShowDigest | SendDigest)
+           | ShowDigest | SendDigest | RefreshCall)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from bot.domain.requests import (
     OpenFeedback,
     OpenIdea,
     Refresh,
+    RefreshCall,
     Request,
     ResumeCampaignCalls,
     SaveCampaign,
@@ -129,4 +130,5 @@ def route_table(front: FrontDesk, contributor: ContributorDesk, staff: StaffRequ
         ShowDigest: Route(digest.show),
         SendDigest: Route(digest.send),
         ResumeCampaignCalls: Route(calls.resume),
+        RefreshCall: Route(calls.refresh),
     }

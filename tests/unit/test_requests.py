@@ -23,6 +23,7 @@ from bot.domain.requests import (
     OpenFeedback,
     QueueView,
     Refresh,
+    RefreshCall,
     Request,
     SaveProfile,
     SendFeedback,
@@ -158,6 +159,14 @@ def test_execute_verbs_each_make_their_request() -> None:
     assert parse_execute("idea.approve", {"idea": 7, "version": 2}) is None
 
 
+@pytest.mark.parametrize(("campaign", "read"), [
+    (7, 7), (2**31 - 1, 2**31 - 1), (2**31, None), (10**40, None), (0, None), (-3, None),
+    ("7", None), (True, None), (None, None), ([7], None), (7.0, None)])
+def test_a_call_refresh_names_a_campaign_id_within_the_column_or_none(
+        campaign: object, read: int | None) -> None:
+    assert parse_execute("campaign.refresh", {"campaign": campaign}) == RefreshCall(read)
+
+
 def test_every_button_on_every_card_is_a_request_or_a_decision() -> None:
     """The parser knows each button the cards offer: none of them is answered as unknown."""
     seen = 0
@@ -187,10 +196,11 @@ def test_every_request_has_one_route() -> None:
 
 def test_what_is_answered_where_others_read_and_what_needs_no_identity() -> None:
     kinds = get_args(Request)
+    # A campaign's call is the same for everyone: Teams redraws it in a channel too.
     assert {k for k in kinds if k.answered_in_shared} == {
-        ShowWelcome, ShowHelp, OpenFeedback, SendFeedback, Unknown}
+        ShowWelcome, ShowHelp, OpenFeedback, SendFeedback, Unknown, RefreshCall}
     assert {k for k in kinds if not k.needs_identity} == {
-        ShowWelcome, ShowHelp, OpenFeedback, Unknown}
+        ShowWelcome, ShowHelp, OpenFeedback, Unknown, RefreshCall}
 
 
 def test_a_button_within_a_submission_is_offered_again_as_the_way_in() -> None:
