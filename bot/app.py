@@ -28,12 +28,15 @@ from bot.channel.signing_keys import (
 from bot.config import Settings
 from bot.delivery.pacing import Pacer, conversation_windows, safe_tenant_windows
 from bot.delivery.worker import DeliveryOptions, DeliveryWorker
+from bot.domain.campaign_schedule import CAMPAIGN_PASS_SECONDS, PROGRESS_EVERY
 from bot.domain.ideas import uk_day
 from bot.domain.reminders import Timing
 from bot.domain.service_urls import ServiceUrlPolicy
 from bot.domain.working_days import QuietHours, WorkingDays
 from bot.presenters.routes import build_presenters
 from bot.services.bundle import Services
+from bot.services.campaign_pass import CampaignPass, CampaignPassViews
+from bot.services.campaign_progress import ProgressWatcher
 from bot.services.campaigns import CampaignService, CampaignViews
 from bot.services.clock import SystemClock
 from bot.services.conversations import ConversationService
@@ -42,13 +45,14 @@ from bot.services.digests import DigestService
 from bot.services.feedback import FeedbackService
 from bot.services.greeting import GreetingService
 from bot.services.ideas import IdeaService
-from bot.services.jobs import JobOptions, JobRunner, Scheduler
+from bot.services.jobs import JobOptions, JobRunner, Scheduler, repeat
 from bot.services.legacy_claims import ImportedIdeasClaims
 from bot.services.organisation import OrganisationCache, OrganisationService
 from bot.services.ports import Clock, MemberDirectory
 from bot.services.staff_desk import StaffDesk
 from cards.campaign_call import call_card
-from cards.campaign_progress import progress_card
+from cards.campaign_progress import live_progress_card
+from cards.campaign_summary import closing_summary_card
 from cards.decisions import DecisionCards
 from cards.digest import digest_card
 from cards.feedback import feedback_for_pmo_card
@@ -83,7 +87,7 @@ def build_services(engine: AsyncEngine, clock: Clock,
         ideas=IdeaService(uow, clock, cards, organisation),
         decisions=DecisionService(uow, clock, cards, organisation),
         staff=StaffDesk(uow, clock, cards.idea_card, organisation),
-        campaigns=CampaignService(uow, clock, CampaignViews(call_card, progress_card),
+        campaigns=CampaignService(uow, clock, CampaignViews(call_card, live_progress_card),
                                   organisation),
         digests=DigestService(uow, clock, digest_card, organisation),
         claims=ImportedIdeasClaims(uow, clock, directory),
@@ -100,18 +104,34 @@ def working_days_of_england_and_wales() -> WorkingDays:
     return WorkingDays(lambda day: day in bank_holidays)
 
 
-def build_jobs(engine: AsyncEngine, settings: Settings, clock: Clock,
-               doorbell: asyncio.Event | None = None) -> JobRunner:
-    """The scheduler's passes, with the digest's time and the quiet hours of `settings`."""
+def job_options(settings: Settings) -> JobOptions:
+    """The digest's time, the quiet hours and the tenant of `settings`, for the passes."""
     start, end = settings.quiet_hours or (time(0), time(0))
-    options = JobOptions(
+    return JobOptions(
         timing=Timing(working_days_of_england_and_wales(), settings.pmo_digest_at),
         quiet=QuietHours(start, end, settings.quiet_weekends),
         tenant_id=settings.app_tenant_id or None,
     )
+
+
+def build_jobs(engine: AsyncEngine, settings: Settings, clock: Clock,
+               doorbell: asyncio.Event | None = None) -> JobRunner:
+    """The scheduler's passes, with the digest's time and the quiet hours of `settings`."""
     cards = DecisionCards(today=lambda: uk_day(clock.now()))
     return JobRunner(unit_of_work_factory(engine, doorbell.set if doorbell else None), clock,
-                     ReminderCards(cards.idea_card), options)
+                     ReminderCards(cards.idea_card), job_options(settings))
+
+
+def build_campaign_pass(engine: AsyncEngine, settings: Settings, clock: Clock,
+                        campaigns: CampaignService,
+                        doorbell: asyncio.Event | None = None) -> CampaignPass:
+    """The campaign pass: scheduled calls, reminders before closing, closing (quiet hours and
+    tenant from `settings`)."""
+    return CampaignPass(unit_of_work_factory(engine, doorbell.set if doorbell else None), clock,
+                        campaigns, CampaignPassViews(
+                            reminder=lambda campaign: call_card(campaign, reminder=True),
+                            summary=closing_summary_card),
+                        job_options(settings))
 
 
 def service_url_policy(settings: Settings) -> ServiceUrlPolicy:
@@ -218,15 +238,25 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
         await task
 
     async def scheduler(app: web.Application):
-        """Passes of the jobs beside the outbox worker (IIP_JOBS); stopped before it."""
+        """Passes of the jobs beside the outbox worker (IIP_JOBS), with the campaign pass and
+        the redraws of campaigns' progress cards every few seconds; stopped before it."""
         if not settings.jobs:
             yield
             return
+        uow = unit_of_work_factory(engine, doorbell.set)
+        campaign_pass = build_campaign_pass(engine, settings, clock, services.campaigns,
+                                            doorbell)
+        watcher = ProgressWatcher(uow, clock, services.campaigns, live_progress_card,
+                                  settings.app_tenant_id or None)
         stop = asyncio.Event()
-        task = asyncio.create_task(Scheduler(app[JOBS]).run(stop))
+        tasks = [asyncio.create_task(Scheduler(app[JOBS]).run(stop)),
+                 asyncio.create_task(repeat(campaign_pass.run, CAMPAIGN_PASS_SECONDS, stop,
+                                            failed="campaigns.pass_failed")),
+                 asyncio.create_task(repeat(watcher.redraw, PROGRESS_EVERY.total_seconds(),
+                                            stop, failed="campaigns.progress_failed"))]
         yield
         stop.set()
-        await task
+        await asyncio.gather(*tasks)
 
     async def database(_app: web.Application):
         if migrate:

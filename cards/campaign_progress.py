@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from microsoft_teams.cards.core import Action, Fact, FactSet, RichTextBlock, TextRun
 
 from bot.domain.campaign_sending import CampaignStatus
-from bot.domain.campaigns import Campaign
-from cards.base import CardMessage, card_message, paragraph
+from bot.domain.campaigns import Campaign, CampaignState
+from cards.actions import CardAction
+from cards.base import CardMessage, card_message, paragraph, submit
 
 
 def time_left_text(seconds: int) -> str:
@@ -37,8 +38,9 @@ def progress_card(campaign: Campaign, status: CampaignStatus,
         summary = f"Sent to {status.sent:,} of {status.recipients:,}"
     else:
         facts.append(Fact(title="Still to send", value=f"{status.pending:,}"))
-        headline = (f"Sending: {time_left_text(status.seconds_left)} left at Teams' pace "
-                    "(50 messages a second).")
+        pace = ("at the pace so far" if status.measured_seconds_left is not None
+                else "at Teams' pace (50 messages a second)")
+        headline = f"Sending: {time_left_text(status.seconds_left)} left {pace}."
         summary = f"Sending: {status.sent:,} of {status.recipients:,} sent"
     return card_message(
         [RichTextBlock(inlines=[TextRun(text=campaign.name, size="Large", weight="Bolder")]),
@@ -49,3 +51,17 @@ def progress_card(campaign: Campaign, status: CampaignStatus,
                        "send."),
         actions=actions,
     )
+
+
+def live_progress_card(campaign: Campaign, status: CampaignStatus) -> CardMessage:
+    """The progress card in the chat of the PMO member who sent the call, redrawn in place as
+    it goes: Cancel while it sends; once finished, Resend to failed if some failed that may
+    be tried again (never those who blocked the app, counted apart)."""
+    actions: list[Action] = []
+    if campaign.state is CampaignState.OPEN and not status.finished:
+        actions.append(submit("Cancel the campaign", CardAction.CANCEL_CAMPAIGN, inputs=False,
+                              campaign=campaign.id))
+    if campaign.state is CampaignState.OPEN and status.finished and status.resendable > 0:
+        actions.append(submit(f"Resend to failed ({status.resendable:,})",
+                              CardAction.RESEND_FAILED, inputs=False, campaign=campaign.id))
+    return progress_card(campaign, status, actions)

@@ -122,6 +122,8 @@ class CampaignStatus:
     pending: int
     unreachable: tuple[Unreachable, ...] = ()
     cancelled: int = 0
+    # How long what is pending takes at the pace measured so far, once there is one.
+    measured_seconds_left: int | None = None
 
     @property
     def finished(self) -> bool:
@@ -129,8 +131,16 @@ class CampaignStatus:
 
     @property
     def seconds_left(self) -> int:
-        """About how long what is pending takes at Teams' ceiling (the outbox sends near it)."""
+        """About how long what is pending takes: at the measured pace, or else at Teams'
+        ceiling (the outbox sends near it)."""
+        if self.measured_seconds_left is not None:
+            return self.measured_seconds_left
         return math.ceil(self.pending / TEAMS_MESSAGES_PER_SECOND)
+
+    @property
+    def resendable(self) -> int:
+        """How many failed that may be tried again (never those who blocked the app)."""
+        return self.failed - len(self.unreachable)
 
 
 def status_of(campaign: Campaign, progress: BatchProgress,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -142,10 +143,17 @@ class Scheduler:
         self._every = every
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await self._runner.run_due()
-            except Exception:
-                log.exception("jobs.pass_failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self._every)
+        await repeat(self._runner.run_due, self._every, stop, failed="jobs.pass_failed")
+
+
+async def repeat(work: Callable[[], Awaitable[object]], every: float, stop: asyncio.Event, *,
+                 failed: str) -> None:
+    """`work` at once, then every `every` seconds until `stop` is set (a run under way is
+    finished first). A run that fails is logged as `failed`, and the next one catches up."""
+    while not stop.is_set():
+        try:
+            await work()
+        except Exception:
+            log.exception(failed)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
