@@ -70,6 +70,8 @@ SESSION = web.AppKey("session", aiohttp.ClientSession)
 ADAPTER = web.AppKey("adapter", PortalAdapter)
 SIGNING_KEYS = web.AppKey("signing_keys", SigningKeys)
 JOBS = web.AppKey("jobs", JobRunner)
+CAMPAIGN_PASS = web.AppKey("campaign_pass", CampaignPass)
+PROGRESS = web.AppKey("campaign_progress", ProgressWatcher)
 
 
 def build_services(engine: AsyncEngine, clock: Clock,
@@ -243,17 +245,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
         if not settings.jobs:
             yield
             return
-        uow = unit_of_work_factory(engine, doorbell.set)
-        campaign_pass = build_campaign_pass(engine, settings, clock, services.campaigns,
-                                            doorbell)
-        watcher = ProgressWatcher(uow, clock, services.campaigns, live_progress_card,
-                                  settings.app_tenant_id or None)
         stop = asyncio.Event()
         tasks = [asyncio.create_task(Scheduler(app[JOBS]).run(stop)),
-                 asyncio.create_task(repeat(campaign_pass.run, CAMPAIGN_PASS_SECONDS, stop,
+                 asyncio.create_task(repeat(app[CAMPAIGN_PASS].run, CAMPAIGN_PASS_SECONDS, stop,
                                             failed="campaigns.pass_failed")),
-                 asyncio.create_task(repeat(watcher.redraw, PROGRESS_EVERY.total_seconds(),
-                                            stop, failed="campaigns.progress_failed"))]
+                 asyncio.create_task(repeat(app[PROGRESS].redraw,
+                                            PROGRESS_EVERY.total_seconds(), stop,
+                                            failed="campaigns.progress_failed"))]
         yield
         stop.set()
         await asyncio.gather(*tasks)
@@ -271,6 +269,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
     app[ENGINE] = engine
     app[SERVICES] = services
     app[JOBS] = build_jobs(engine, settings, clock, doorbell)
+    app[CAMPAIGN_PASS] = build_campaign_pass(engine, settings, clock, services.campaigns,
+                                             doorbell)
+    app[PROGRESS] = ProgressWatcher(unit_of_work_factory(engine, doorbell.set), clock,
+                                    services.campaigns, live_progress_card,
+                                    settings.app_tenant_id or None)
     # Started in this order, stopped in the reverse: the scheduler, the worker, then the
     # connector session, then the database.
     app.cleanup_ctx.append(database)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date, timedelta
 
 import aiohttp
 import pytest
 from support.activities import personal_message
 from support.bot_server import sqlite_only, start_bot
 from support.connector import StandInConnector
+from support.invokes import until
 
 from bot.config import Settings
+from bot.domain.campaigns import Audience, AudienceKind, CampaignRequest
 
 
 async def test_a_turn_in_flight_at_shutdown_finishes_and_its_replies_arrive(
@@ -59,6 +62,39 @@ async def test_no_new_request_is_taken_once_shutdown_has_begun(
 
         assert (await turn).status == 200
         await asyncio.wait_for(stopping, 10)
+    finally:
+        await server.session.close()
+        await runner.cleanup()
+
+
+async def test_the_campaign_pass_runs_as_the_service_starts_and_its_loops_stop_with_it(
+    database_url: str, connector: StandInConnector, clock
+):
+    first, runner = await start_bot(Settings(database_url=database_url), connector.url,
+                                    clock=clock)
+    try:
+        await first.post(personal_message("hi"))  # Megan has the app
+        campaigns = first.services.campaigns
+        campaign = await campaigns.create(CampaignRequest(
+            name="Night shifts", theme="Shifts", description="Ideas for night shifts.",
+            opens=date(2026, 11, 2), closes=date(2026, 12, 18),
+            audience=Audience(AudienceKind.EVERYONE)), "system:test")
+        await campaigns.schedule(campaign.id, clock.now() + timedelta(minutes=5),
+                                 "system:test")
+    finally:
+        await first.session.close()
+        await runner.cleanup()
+    clock.advance(minutes=5)  # the service was down when the call was due
+
+    server, runner = await start_bot(Settings(database_url=database_url), connector.url,
+                                     clock=clock)
+    try:
+        # Due while the service was down (the first one could not have sent it yet): sent by
+        # the pass the service makes as it starts.
+        await until(lambda: any("Ideas for night shifts." in r.text_seen
+                                for r in connector.received))
+        # Stopping does not wait out the loops' 10 s between passes.
+        await asyncio.wait_for(runner.cleanup(), 5)
     finally:
         await server.session.close()
         await runner.cleanup()
