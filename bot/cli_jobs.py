@@ -1,4 +1,5 @@
-"""`iip jobs run-due` and `iip jobs due`: one pass of the scheduler, or what it would send."""
+"""`iip jobs run-due` and `iip jobs due`: one pass of the scheduler (and of the campaign pass:
+scheduled calls, reminders before closing, closing), or what it would send."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 import asyncio
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -14,6 +15,9 @@ from bot.cli_database import with_engine
 from bot.config import Settings
 from bot.domain.errors import InvalidText
 from bot.domain.moments import parse_moment
+
+if TYPE_CHECKING:
+    from bot.services.campaign_pass import PassReport
 
 
 def add_commands(commands: Any) -> None:
@@ -40,18 +44,29 @@ def moment(value: str) -> datetime:
 
 def _jobs(settings: Settings, args: argparse.Namespace) -> int:
     """`jobs run-due` queues one pass's messages; `jobs due` prints them, sending nothing."""
-    from bot.app import build_jobs
-    from bot.services.clock import SystemClock
+    from bot.app import build_campaign_pass, build_jobs, build_services
+    from bot.services.clock import StoppedClock, SystemClock
     from storage.migrate import upgrade
 
     sending = not hasattr(args, "format")
+    campaigns: list[PassReport] = []
 
     async def run(engine: AsyncEngine) -> list[Any]:
         await upgrade(engine)
-        runner = build_jobs(engine, settings, SystemClock())
-        return await (runner.run_due(args.now) if sending else runner.due(args.now))
+        clock = StoppedClock(args.now) if args.now else SystemClock()
+        runner = build_jobs(engine, settings, clock)
+        if not sending:
+            return await runner.due(args.now)
+        owed = await runner.run_due(args.now)
+        campaigns.append(await build_campaign_pass(
+            engine, settings, clock, build_services(engine, clock).campaigns).run())
+        return owed
 
     owed = asyncio.run(with_engine(settings, run))
+    for report in campaigns:  # run-due only: where the scheduler runs from cron
+        print(f"Campaigns: {len(report.sent):,} scheduled call(s) sent, "
+              f"{len(report.lapsed):,} put back to drafts (they could not go), "
+              f"{len(report.closed):,} closed, {len(report.reminded):,} reminded.")
     listed = [{"job": o.job.value, "to": o.to, "ideas": list(o.ideas),
                "threshold": o.threshold} for o in owed]
     if not sending and args.format == "json":

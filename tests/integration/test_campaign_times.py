@@ -17,8 +17,13 @@ from support.outbox import LEASE
 from support.tables import count, rows
 
 from bot.domain.addresses import ConversationAddress, ConversationKind
-from bot.domain.campaigns import Audience, AudienceKind, CampaignRequest, CampaignState
-from bot.domain.campaigns import InvalidCampaign
+from bot.domain.campaigns import (
+    Audience,
+    AudienceKind,
+    CampaignRequest,
+    CampaignState,
+    InvalidCampaign,
+)
 from bot.domain.ideas import LONDON, HistoryEntry, IdeaSubmission, Status
 from bot.domain.identity import Caller
 from bot.domain.profile import Profile
@@ -165,7 +170,7 @@ async def test_a_scheduled_call_goes_at_its_moment_with_its_progress_to_who_sche
     assert (campaign.state, campaign.sent_by, campaign.recipients) == (
         CampaignState.OPEN, PMO, 3)
     queued = await outbox(engine)
-    assert [r["dedupe_key"] for r in queued][0] == f"campaign-progress:{campaign_id}"
+    assert queued[0]["dedupe_key"] == f"campaign-progress:{campaign_id}"
     assert queued[0]["object_id"] == PMO
     assert sorted(r["object_id"] for r in queued[1:]) == [person(n) for n in (1, 2, 3)]
     assert (await passes.run()).sent == []  # sent once
