@@ -248,7 +248,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
         stop = asyncio.Event()
         tasks = [asyncio.create_task(Scheduler(app[JOBS]).run(stop)),
                  asyncio.create_task(repeat(app[CAMPAIGN_PASS].run, CAMPAIGN_PASS_SECONDS, stop,
-                                            failed="campaigns.pass_failed")),
+                                            failed="campaigns.pass_failed",
+                                            sooner=app[CAMPAIGN_PASS].seconds_to_next)),
                  asyncio.create_task(repeat(app[PROGRESS].redraw,
                                             PROGRESS_EVERY.total_seconds(), stop,
                                             failed="campaigns.progress_failed"))]

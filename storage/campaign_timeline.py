@@ -53,6 +53,12 @@ class SqlCampaignTimeline:
         return await self._campaigns(_in(CampaignState.SCHEDULED), _c.scheduled_at <= now,
                                      order=_c.scheduled_at)
 
+    async def next_scheduled(self) -> datetime | None:
+        """The earliest moment of a call still scheduled (past already, if it fell due while
+        the pass was sending another), if any."""
+        return (await self._db.execute(
+            select(func.min(_c.scheduled_at)).where(_in(CampaignState.SCHEDULED)))).scalar_one()
+
     async def closing(self, today: date) -> list[Campaign]:
         """The open campaigns whose closing day is before `today`."""
         return await self._campaigns(_in(CampaignState.OPEN), _c.closes_on < today)

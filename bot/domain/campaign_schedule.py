@@ -17,8 +17,9 @@ from bot.domain.ideas import LONDON, uk_day
 
 # How many UK days before its closing day a campaign's reminder goes (if the PMO asked for one).
 REMIND_DAYS_BEFORE = 2
-# How often the campaign pass runs. A scheduled call is queued at most this late (plus the
-# pass's own time); the outbox's worker is woken as it commits.
+# How often the campaign pass runs at most apart. It wakes sooner for a scheduled call it
+# knows of, so that a call scheduled before the last pass goes at its moment; one scheduled
+# since (on any replica) goes at most this late. The outbox's worker is woken as it commits.
 CAMPAIGN_PASS_SECONDS = 10.0
 # The PMO's progress card is redrawn at most this often, and only when its counts changed.
 PROGRESS_EVERY = timedelta(seconds=10)

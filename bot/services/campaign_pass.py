@@ -75,13 +75,25 @@ class CampaignPass:
         self._views = views
         self._options = options or JobOptions()
         self._organisation = organisation or OrganisationCache()
+        self._next_at: datetime | None = None
+
+    def seconds_to_next(self) -> float | None:
+        """How long until the next scheduled call known to the last pass is due (below zero:
+        one fell due while the pass was sending another). A call scheduled since is seen by
+        the next pass, at most CAMPAIGN_PASS_SECONDS later."""
+        if self._next_at is None:
+            return None
+        return (self._next_at - self._clock.now()).total_seconds()
 
     async def run(self) -> PassReport:
         """One pass at the clock's time."""
+        self._next_at = None
         report = PassReport()
         await self._send_scheduled(report)
         await self._close(report)
         await self._remind(report)
+        async with self._uow() as uow:
+            self._next_at = await uow.campaign_timeline.next_scheduled()
         if report.did_something:
             log.info("campaigns.pass", sent=report.sent, lapsed=report.lapsed,
                      closed=report.closed, reminded=report.reminded)

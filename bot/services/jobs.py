@@ -32,6 +32,8 @@ log = structlog.get_logger(__name__)
 
 ACTOR = f"{SYSTEM}:jobs"
 PASS_EVERY_SECONDS = 300.0
+# However soon something is due, a loop waits at least this long between runs.
+MIN_WAIT_SECONDS = 0.05
 
 
 class ReminderViews(Protocol):
@@ -147,13 +149,17 @@ class Scheduler:
 
 
 async def repeat(work: Callable[[], Awaitable[object]], every: float, stop: asyncio.Event, *,
-                 failed: str) -> None:
+                 failed: str, sooner: Callable[[], float | None] | None = None) -> None:
     """`work` at once, then every `every` seconds until `stop` is set (a run under way is
-    finished first). A run that fails is logged as `failed`, and the next one catches up."""
+    finished first), or sooner when `sooner` (asked after each run) names how many seconds
+    until something is due. A run that fails is logged as `failed`, and the next one catches
+    up."""
     while not stop.is_set():
         try:
             await work()
         except Exception:
             log.exception(failed)
+        due_in = sooner() if sooner is not None else None
+        wait = every if due_in is None else min(every, max(MIN_WAIT_SECONDS, due_in))
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), every)
+            await asyncio.wait_for(stop.wait(), wait)

@@ -288,6 +288,10 @@ class CampaignTimeline(Protocol):
         """The scheduled campaigns whose moment is `now` or earlier."""
         ...
 
+    async def next_scheduled(self) -> datetime | None:
+        """The earliest moment of a call still scheduled, if any."""
+        ...
+
     async def closing(self, today: date) -> list[Campaign]:
         """The open campaigns whose closing day is before `today`."""
         ...

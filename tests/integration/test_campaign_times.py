@@ -392,3 +392,19 @@ async def test_a_redraw_of_a_card_not_sent_yet_rewrites_it_where_it_waits(
     assert await redraws(engine, campaign_id) == []
     [progress] = await outbox(engine, tables.outbox.c.object_id == PMO)
     assert progress["summary"] == "Sent to 1 of 1"
+
+
+async def test_the_pass_knows_when_the_next_scheduled_call_is_due(
+        service: CampaignService, engine: AsyncEngine, clock) -> None:
+    passes = campaign_pass(engine, clock)
+    await passes.run()
+    assert passes.seconds_to_next() is None
+    for minutes in (50, 20):
+        await service.schedule(await create(service), clock.now() + timedelta(minutes=minutes),
+                               PMO)
+
+    await passes.run()
+
+    assert passes.seconds_to_next() == 20 * 60
+    clock.advance(minutes=5)
+    assert passes.seconds_to_next() == 15 * 60
