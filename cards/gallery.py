@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+from bot.domain.campaign_schedule import ClosingSummary
 from bot.domain.campaign_sending import CampaignStatus, Unreachable
 from bot.domain.campaigns import Campaign, CampaignState, parse_audience
 from bot.domain.digest import SHOWN, TOLD_LIMIT, Delivered, Digest, DigestState
@@ -38,6 +39,7 @@ from cards.base import CardMessage
 from cards.campaign_call import call_card, calls_stopped_card
 from cards.campaign_gallery import campaign_cards
 from cards.campaign_progress import progress_card
+from cards.campaign_summary import closing_summary_card
 from cards.decisions import DecisionCards
 from cards.digest import (
     digest_card,
@@ -313,6 +315,10 @@ def _decision_cards() -> Iterator[tuple[str, CardMessage]]:
         replace(SAMPLE_IDEA, contributor_name="Megan Bowen"), "Officers now use tablets.")
     yield "campaign-call", call_card(SAMPLE_CAMPAIGN)
     yield "campaign-call-closed", call_card(SAMPLE_CAMPAIGN, closed=True)
+    yield "campaign-reminder", call_card(SAMPLE_CAMPAIGN, reminder=True)
+    yield "campaign-closed-summary", closing_summary_card(ClosingSummary(
+        SAMPLE_CAMPAIGN, ideas=57, by_portfolio=(("Local Policing", 31), ("Crime and Justice", 26)),
+        reached=11_962, opted_out=140))
     yield "campaign-calls-stopped", calls_stopped_card(newly=True)
     yield "campaign-progress", progress_card(SAMPLE_CAMPAIGN, CampaignStatus(
         CampaignState.OPEN, recipients=12_000, sent=4_210, failed=3, pending=7_787))
