@@ -38,7 +38,7 @@ from bot.domain.sensitive import Finding, SensitiveText
 from cards.base import CardMessage
 from cards.campaign_call import call_card, calls_stopped_card
 from cards.campaign_gallery import campaign_cards
-from cards.campaign_progress import progress_card
+from cards.campaign_progress import live_progress_card, progress_card
 from cards.campaign_summary import closing_summary_card
 from cards.decisions import DecisionCards
 from cards.digest import (
@@ -316,6 +316,13 @@ def _decision_cards() -> Iterator[tuple[str, CardMessage]]:
     yield "campaign-call", call_card(SAMPLE_CAMPAIGN)
     yield "campaign-call-closed", call_card(SAMPLE_CAMPAIGN, closed=True)
     yield "campaign-reminder", call_card(SAMPLE_CAMPAIGN, reminder=True)
+    yield "campaign-progress-live", live_progress_card(SAMPLE_CAMPAIGN, CampaignStatus(
+        CampaignState.OPEN, recipients=12_000, sent=4_210, failed=3, pending=7_787,
+        measured_seconds_left=164))
+    yield "campaign-progress-live-finished", live_progress_card(SAMPLE_CAMPAIGN, CampaignStatus(
+        CampaignState.OPEN, recipients=12_000, sent=11_962, failed=38, pending=0,
+        unreachable=(Unreachable("6e2f1b7a-0c4d-4a5e-9f10-2b3c4d5e6f70",
+                                 "403: ConversationBlockedByUser"),)))
     yield "campaign-closed-summary", closing_summary_card(ClosingSummary(
         SAMPLE_CAMPAIGN, ideas=57, by_portfolio=(("Local Policing", 31), ("Crime and Justice", 26)),
         reached=11_962, opted_out=140))

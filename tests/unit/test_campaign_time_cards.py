@@ -12,11 +12,11 @@ from support.cards import markdown_formatting, places_holding, schema_errors, ty
 from bot.domain.campaign_schedule import ClosingSummary
 from bot.domain.campaign_sending import CampaignStatus, Unreachable
 from bot.domain.campaigns import Audience, AudienceKind, Campaign, CampaignState
-from bot.domain.requests import RefreshCall
+from bot.domain.requests import CampaignAct, OnCampaign, RefreshCall
 from cards.campaign_call import call_card
 from cards.campaign_progress import live_progress_card
 from cards.campaign_summary import closing_summary_card
-from cards.requests import parse_execute
+from cards.requests import parse_card, parse_execute
 
 CAMPAIGN = Campaign(
     id=7, key="star-fund", name="STAR fund", theme="Research proposals",
@@ -82,6 +82,15 @@ def test_the_final_card_offers_resend_only_for_failures_that_may_be_tried_again(
                                           pending=0, cancelled=55))
     assert buttons(only_blocked.card) == [] == buttons(cancelled.card)
     assert places_holding(cancelled.card, "Called off") == ["?.title"]
+
+
+def test_the_progress_cards_buttons_are_the_pmos_cancel_and_resend() -> None:
+    sending = live_progress_card(CAMPAIGN, status(sent=1, pending=99))
+    finished = live_progress_card(CAMPAIGN, status(sent=90, failed=10, pending=0))
+    [(_, cancel)] = buttons(sending.card)
+    [(_, resend)] = buttons(finished.card)
+    assert parse_card(cancel) == OnCampaign(7, CampaignAct.CANCEL)
+    assert parse_card(resend) == OnCampaign(7, CampaignAct.RESEND_FAILED)
 
 
 def test_the_closing_summary_counts_ideas_by_portfolio_with_names_escaped() -> None:
