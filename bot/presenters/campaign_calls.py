@@ -26,10 +26,11 @@ class CampaignCalls:
         """Campaign calls to the caller again, after they stopped them."""
         return calls_resumed_card(newly=await self._campaigns.resume_calls(asking.person))
 
-    async def refresh(self, request: RefreshCall, _asking: Asking) -> CardMessage:
+    async def refresh(self, request: RefreshCall, asking: Asking) -> CardMessage:
         """The call as it stands now, for Teams to redraw: closed once the campaign is."""
+        viewer = asking.caller.object_id if asking.caller else None
         found = None if request.campaign_id is None else await self._campaigns.call_now(
-            request.campaign_id)
+            request.campaign_id, viewer)
         if found is None:
             return stale_action_card()
         campaign, closed = found

@@ -45,6 +45,7 @@ from bot.domain.campaigns import (
 from bot.domain.ideas import uk_day
 from bot.domain.identity import Caller
 from bot.domain.messages import CardMessage
+from bot.domain.organisation import normalise_object_id
 from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
 from bot.services.organisation import OrganisationCache
 from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -113,12 +114,30 @@ class CampaignService:
             await uow.commit()
         return scheduled
 
-    async def call_now(self, campaign_id: int) -> tuple[Campaign, bool] | None:
-        """The campaign whose call is being looked at, and whether that call has closed (None:
-        no such campaign)."""
+    async def call_now(self, campaign_id: int,
+                       viewer: str | None) -> tuple[Campaign, bool] | None:
+        """The campaign whose call `viewer` (an Entra object id) is looking at, and whether that
+        call has closed. None when there is no such campaign, or when its call has not gone
+        out and `viewer` is neither in the PMO (their preview) nor a change agent it was sent
+        to first: a forged refresh must not read a draft."""
         async with self._uow() as uow:
             campaign = await uow.campaigns.by_id(campaign_id)
-        return None if campaign is None else (campaign, call_closed(campaign, self._clock.now()))
+            if campaign is None or (campaign.sent_at is None
+                                    and not await self._previewed(uow, campaign, viewer)):
+                return None
+        return campaign, call_closed(campaign, self._clock.now())
+
+    async def _previewed(self, uow: UnitOfWork, campaign: Campaign,
+                         viewer: str | None) -> bool:
+        """Whether `viewer` may see the call before it goes: a PMO member, or sent it first."""
+        if viewer is None:
+            return False
+        organisation = await self._organisation.read(uow)
+        if organisation is not None and organisation.roles_of(viewer).pmo:
+            return True
+        key = message_key(agents_batch_of(campaign.id),
+                          Recipient.person(normalise_object_id(viewer)))
+        return bool(await uow.outbox.first_sends([key]))
 
     async def get(self, campaign_id: int) -> Campaign | None:
         async with self._uow() as uow:

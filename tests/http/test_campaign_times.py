@@ -5,10 +5,11 @@ the real worker, and the call that Teams redraws as closed once the campaign has
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from support.bot_server import BotServer
+from support.bot_server import DEMO_ORGANISATION, BotServer
 from support.chat import ChannelMember
 from support.connector import Received, StandInConnector
 from support.decisions import TENANT, card_invoke, chat_of, invoke, say
@@ -19,6 +20,7 @@ from support.tables import rows
 from bot.app import CAMPAIGN_PASS, PROGRESS
 from bot.domain.campaign_sending import progress_key
 from bot.domain.campaigns import Audience, AudienceKind, CampaignRequest
+from bot.services.organisation import read_organisation_file
 from storage import tables
 
 REQUEST = CampaignRequest(
@@ -117,7 +119,9 @@ async def test_teams_redraws_a_call_as_closed_once_its_campaign_has_closed(
 async def test_a_call_in_a_channel_is_redrawn_there_the_same_for_everyone(
     bot: BotServer, connector: StandInConnector, clock
 ):
+    await everyone_has_the_app(bot, connector)
     campaign = await bot.services.campaigns.create(REQUEST, ALEX)
+    await bot.services.campaigns.send(campaign.id, ALEX, tenant_id=TENANT)
     channel = ChannelMember(bot, connector, object_id=MEGAN, name="Megan Bowen")
     activity = card_invoke("campaign.refresh",
                            {"action": "campaign.refresh", "campaign": campaign.id}, MEGAN)
@@ -137,3 +141,24 @@ async def test_a_refresh_naming_no_campaign_changes_nothing(
     for data in ({"campaign": 999}, {"campaign": 2**40}, {"campaign": "1"}, {}):
         card = await invoke(bot, MEGAN, "campaign.refresh", data)
         assert "Share an idea" not in str(card)
+
+
+async def test_a_call_not_sent_yet_is_redrawn_only_for_the_pmo_and_change_agents_sent_it(
+    bot: BotServer, connector: StandInConnector
+):
+    campaigns = bot.services.campaigns
+    organisation = replace(read_organisation_file(DEMO_ORGANISATION), change_agents=(ADELE,))
+    await bot.services.organisation.replace(organisation, "test")
+    await say(bot, connector, ADELE, "help")
+    draft = await campaigns.create(REQUEST, ALEX)
+    data = {"action": "campaign.refresh", "campaign": draft.id}
+
+    def shows_the_call(card: dict[str, Any]) -> bool:
+        return "Where could AI save time?" in str(card)
+
+    assert shows_the_call(await invoke(bot, ALEX, "campaign.refresh", data))  # the PMO preview
+    assert not shows_the_call(await invoke(bot, ADELE, "campaign.refresh", data))
+    assert not shows_the_call(await invoke(bot, MEGAN, "campaign.refresh", data))  # forged
+    await campaigns.send_to_change_agents(draft.id, ALEX, tenant_id=TENANT)
+    assert shows_the_call(await invoke(bot, ADELE, "campaign.refresh", data))
+    assert not shows_the_call(await invoke(bot, MEGAN, "campaign.refresh", data))
