@@ -1,5 +1,6 @@
 """The PMO's campaigns: creating and editing them, sending each call once to its audience
-through the outbox, following it, calling it off, and people stopping campaign calls.
+through the outbox (now, or scheduled for the campaign pass), following it, calling it off,
+the call as it stands when Teams redraws it, and people stopping campaign calls.
 
 Every refusal is an InvalidCampaign whose problems say, kindly, what was wrong; nothing is
 changed or queued then. Every change is audited in the transaction that makes it.
