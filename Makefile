@@ -57,6 +57,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python tests/bench/claims.py
 	$(BIN)/python tests/bench/jobs.py --database both
 	$(BIN)/python tests/bench/campaign_send.py
+	$(BIN)/python tests/bench/campaign_schedule.py
 	$(BIN)/python tests/bench/sharepoint_import.py
 
 gallery: $(BIN)/.installed
