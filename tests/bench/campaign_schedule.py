@@ -23,7 +23,13 @@ import random
 import statistics
 from datetime import UTC, datetime, timedelta
 
-from harness import DatabaseUnavailable, fresh_database, put_project_on_path
+from harness import (
+    DatabaseUnavailable,
+    database_options,
+    fresh_database,
+    put_project_on_path,
+    run_to_the_end,
+)
 
 put_project_on_path()
 
@@ -126,7 +132,8 @@ async def main(args: argparse.Namespace) -> int:
     for database in databases:
         for kind in ("ahead", "late"):
             try:
-                async with fresh_database(database, "iip_bench_schedule") as url:
+                async with fresh_database(database, "iip_bench_schedule",
+                                          admin_url=args.postgres_url) as url:
                     seconds = await measure(url, args, kind)
             except DatabaseUnavailable as why:
                 print(f"{database:<12}skipped: PostgreSQL is unreachable ({why})")
@@ -141,9 +148,9 @@ async def main(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    database_options(parser)
     parser.add_argument("--calls", type=int, default=8, help="of each kind")
     parser.add_argument("--people", type=int, default=1_000)
     parser.add_argument("--span", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=13)
-    raise SystemExit(asyncio.run(main(parser.parse_args())))
+    raise SystemExit(run_to_the_end(main(parser.parse_args())))
