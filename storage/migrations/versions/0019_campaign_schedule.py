@@ -1,7 +1,7 @@
 """campaign schedule: when a call is scheduled and by whom, its progress card's redraws, the
 reminder before closing and the closing itself
 
-Revision ID: 0020_campaign_schedule
+Revision ID: 0019_campaign_schedule
 Revises: 0018_sharepoint_import
 Create Date: 2026-12-06 06:30:00
 
@@ -16,7 +16,7 @@ from alembic import op
 
 import storage.tables
 
-revision: str = "0020_campaign_schedule"
+revision: str = "0019_campaign_schedule"
 down_revision: str | None = "0018_sharepoint_import"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
