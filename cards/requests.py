@@ -16,7 +16,7 @@ from bot.domain.errors import Malformed
 from bot.domain.feedback import FeedbackForm
 from bot.domain.ideas import find_reference
 from bot.domain.listing import page_number
-from bot.domain.moves import SPECS, parse_decide, whole_number
+from bot.domain.moves import SPECS, parse_decide, record_id
 from bot.domain.profile import ProfileAnswers
 from bot.domain.requests import (
     AnswerQuestion,
@@ -65,8 +65,6 @@ REFERENCE_LIMIT = 200
 # Text far past what an input allows is no card's (a client may ignore maxLength, so text a
 # little past it is let through, to be refused kindly by the campaign's rules).
 _LENGTH_MARGIN = 4
-# A campaign id is a database key: a whole number, well within a 32-bit column.
-_MAX_ID = 2**31 - 1
 _CAMPAIGN_ACTS: dict[str, CampaignAct] = {
     CardAction.PREVIEW_CAMPAIGN: CampaignAct.PREVIEW,
     CardAction.CAMPAIGN_PROGRESS: CampaignAct.PROGRESS,
@@ -105,7 +103,7 @@ def parse_execute(verb: str, data: Values) -> Request | None:
     if verb in SPECS:
         return parse_decide(verb, data)
     if verb == REFRESH_VERB:
-        return Refresh(whole_number(data.get("idea")))
+        return Refresh(record_id(data.get("idea")))
     if verb == CardAction.FIND_PAGE:
         text = data.get("text")
         return Find(text if isinstance(text, str) else "", page_number(data.get("page")))
@@ -183,8 +181,8 @@ def _form_text(values: Values, input_id: str) -> str:
 
 
 def _campaign_id(values: Values) -> int:
-    found = whole_number(values.get("campaign"))
-    if found is None or not 0 < found <= _MAX_ID:
+    found = record_id(values.get("campaign"))
+    if found is None:
         raise Malformed("That is not a campaign.")
     return found
 
@@ -253,6 +251,6 @@ _SUBMITS: dict[str, Callable[[Values, str | None], Request]] = {
     **{action: _on_campaign for action in _CAMPAIGN_ACTS},
     CardAction.STOP_CAMPAIGNS: lambda _v, _t: StopCampaignCalls(),
     CardAction.SHOW_DIGEST: lambda _v, _t: ShowDigest(),
-    CardAction.SEND_DIGEST: lambda v, _t: SendDigest(whole_number(v.get("digest"))),
+    CardAction.SEND_DIGEST: lambda v, _t: SendDigest(record_id(v.get("digest"))),
     CardAction.START_CAMPAIGNS: lambda _v, _t: ResumeCampaignCalls(),
 }

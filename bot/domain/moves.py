@@ -334,3 +334,11 @@ def parse_decide(verb: object, data: Mapping[str, object]) -> Decide:
 def whole_number(value: object) -> int | None:
     """A whole number as JSON carries it (a boolean is not one, though Python says so)."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def record_id(value: object) -> int | None:
+    """A database key as a card carries it (an idea's, a campaign's, a digest's): a whole
+    number within the 32-bit column, or None. A larger one would reach the database only to be
+    refused there."""
+    number = whole_number(value)
+    return number if number is not None and 1 <= number <= MAX_ID else None

@@ -88,3 +88,14 @@ async def test_anyone_but_the_pmo_is_told_the_digest_is_theirs(
     assert "prepared and sent by the PMO team" in forged
     assert await rows(bot.engine, tables.digests) == []
     assert await rows(bot.engine, tables.outbox, tables.outbox.c.kind == "digest") == []
+
+
+async def test_a_forged_digest_number_is_no_digest_whatever_its_size(
+    bot: BotServer, connector: StandInConnector,
+):
+    alex = Person(bot, connector, object_id=ALEX, name="Alex Wilber")
+
+    for forged in (2**40, -1, 0, 2**31, "1", True, None):
+        reply = await alex.one_value({"action": "digest.send", "digest": forged})
+        assert "not one the portal knows" in reply, forged
+    assert await rows(bot.engine, tables.outbox, tables.outbox.c.kind == "digest") == []
