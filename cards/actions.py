@@ -47,6 +47,7 @@ class CardAction(StrEnum):
     ASK_TO_CANCEL_CAMPAIGN = "campaign.cancel.ask"
     CANCEL_CAMPAIGN = "campaign.cancel"
     RESEND_FAILED = "campaign.resend"
+    SCHEDULE_CAMPAIGN = "campaign.schedule"
     REFRESH_CALL = "campaign.refresh"
     CAMPAIGN_IDEA = "campaign.idea"
     STOP_CAMPAIGNS = "campaign.stop"

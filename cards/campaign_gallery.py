@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from bot.domain.campaign_form import CampaignForm, form_of
 from bot.domain.campaign_sending import CampaignStatus, CampaignSummary, Unreachable
@@ -18,6 +19,8 @@ from cards.campaign_sending import (
     cancel_confirm_card,
     preview_actions_card,
     resent_card,
+    schedule_refused_card,
+    scheduled_card,
     send_confirm_card,
     sending_card,
 )
@@ -40,6 +43,9 @@ def campaign_cards(sample: Campaign) -> Iterator[tuple[str, CardMessage]]:
     yield "pmo-only", for_the_pmo_card()
     yield "campaigns", campaigns_card([
         CampaignSummary(draft, 0, 0),
+        CampaignSummary(replace(draft, id=8, key="drones", name="Drones",
+                                state=CampaignState.SCHEDULED, scheduled_by="x",
+                                scheduled_at=datetime(2026, 12, 8, 9, 0, tzinfo=UTC)), 0, 0),
         CampaignSummary(replace(sent, id=6, key="star-fund", name="STAR fund proposals",
                            audience=Audience(AudienceKind.PORTFOLIO, "crime-and-justice")),
                    11_842, 317)], 42, NAMES)
@@ -57,6 +63,15 @@ def campaign_cards(sample: Campaign) -> Iterator[tuple[str, CardMessage]]:
         form_of(file_audience), portfolios=SAMPLE_PORTFOLIOS, campaign_id=7,
         kept=file_audience.audience)
     yield "campaign-preview-actions", preview_actions_card(draft, NAMES)
+    scheduled = replace(draft, state=CampaignState.SCHEDULED,
+                        scheduled_at=datetime(2026, 12, 8, 9, 0, tzinfo=UTC), scheduled_by="x")
+    yield "campaign-preview-actions-scheduled", preview_actions_card(scheduled, NAMES)
+    yield "campaign-scheduled", scheduled_card(scheduled, 11_842)
+    yield "campaign-scheduled-to-nobody", scheduled_card(
+        scheduled, None, ["Nobody has the app yet."])
+    yield "campaign-schedule-refused", schedule_refused_card(
+        ["7 December 2026 at 09:00 has passed (it is 8 December 2026 at 10:12 now). Please "
+         "choose a moment still to come.", "Nothing was changed."], draft)
     yield "campaign-send-confirm", send_confirm_card(draft, 11_842)
     yield "campaign-send-confirm-channel", send_confirm_card(
         replace(draft, audience=Audience(AudienceKind.CHANNEL, SAMPLE_CHANNEL)), 1)

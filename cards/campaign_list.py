@@ -17,7 +17,7 @@ from microsoft_teams.cards.core import (
 )
 
 from bot.domain.campaign_sending import CampaignSummary
-from bot.domain.campaigns import UNSENT_STATES
+from bot.domain.campaigns import UNSENT_STATES, CampaignState
 from cards.actions import CardAction
 from cards.base import (
     CardMessage,
@@ -27,6 +27,7 @@ from cards.base import (
     paragraph,
     submit,
 )
+from cards.campaign_schedule import moment_words
 from cards.campaign_words import (
     STATE_WORDS,
     audience_words,
@@ -69,6 +70,8 @@ def _line(line: CampaignSummary, portfolio_names: Mapping[str, str]) -> Containe
     facts = [
         Fact(title="State", value=STATE_WORDS[campaign.state]),
         Fact(title="Dates", value=dates_words(campaign)),
+        *([Fact(title="Scheduled for", value=moment_words(campaign.scheduled_at))]
+          if campaign.state is CampaignState.SCHEDULED and campaign.scheduled_at else []),
         Fact(title="Audience",
              value=as_markdown_text(audience_words(campaign.audience, portfolio_names))),
         Fact(title="Reached", value=f"{line.reached:,}"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from microsoft_teams.cards.core import SubmitAction
+from microsoft_teams.cards.core import Action, SubmitAction
 
 from bot.domain.campaigns import AudienceKind, Campaign
 from cards.actions import CardAction
@@ -20,30 +20,81 @@ from cards.base import (
     problem,
     submit,
 )
+from cards.campaign_schedule import moment_words, schedule_action
 from cards.campaign_words import audience_words, campaign_button, people
 
 
 def preview_actions_card(campaign: Campaign, portfolio_names: Mapping[str, str]) -> CardMessage:
-    """Sent after the call card of a preview: what the PMO member may do with it next."""
+    """Sent after the call card of a preview: what the PMO member may do with it next (and,
+    once it is scheduled, when it goes)."""
     audience = as_markdown_text(audience_words(campaign.audience, portfolio_names))
+    when = (f" It is scheduled for **{moment_words(campaign.scheduled_at)}**."
+            if campaign.scheduled_at else "")
     text = (f"Above is the call exactly as its audience will see it. It goes to: **{audience}**."
-            " Nothing has been sent.")
+            f"{when} Nothing has been sent.")
     return card_message(
         [heading("Preview of the call for ideas"), plain(campaign.name), paragraph(text),
-         # Schedule (a day and a time to send it) joins these buttons when the portal can
-         # send a campaign at a chosen moment.
          paragraph("**Send to change agents first** sends it to the change agents only, so "
                    "that they can see it and promote it; the campaign stays unsent.",
                    subtle=True)],
         summary=f"Preview: {campaign.name}",
         fallback_text=f"Preview of the call for ideas {campaign.name}: nothing has been sent.",
-        actions=[
-            campaign_button("Send now", CardAction.ASK_TO_SEND_CAMPAIGN, campaign),
-            campaign_button("Send to change agents first", CardAction.SEND_TO_CHANGE_AGENTS,
-                            campaign),
-            campaign_button("Edit", CardAction.EDIT_CAMPAIGN, campaign),
-            submit("Campaigns", CardAction.CAMPAIGNS, inputs=False),
-        ],
+        actions=[*unsent_actions(campaign),
+                 submit("Campaigns", CardAction.CAMPAIGNS, inputs=False)],
+    )
+
+
+def unsent_actions(campaign: Campaign) -> list[Action]:
+    """What may be done with a call not sent yet: schedule (or reschedule) it, send it now,
+    send it to the change agents first, edit it; and, once scheduled, cancel it."""
+    actions: list[Action] = [
+        schedule_action(campaign),
+        campaign_button("Send now instead" if campaign.scheduled_at else "Send now",
+                        CardAction.ASK_TO_SEND_CAMPAIGN, campaign),
+        campaign_button("Send to change agents first", CardAction.SEND_TO_CHANGE_AGENTS,
+                        campaign),
+        campaign_button("Edit", CardAction.EDIT_CAMPAIGN, campaign),
+    ]
+    if campaign.scheduled_at:
+        actions.append(campaign_button("Cancel the campaign", CardAction.ASK_TO_CANCEL_CAMPAIGN,
+                                       campaign))
+    return actions
+
+
+def scheduled_card(campaign: Campaign, recipients: int | None,
+                   nobody: Sequence[str] = ()) -> CardMessage:
+    """Scheduled: when the call goes and to about how many (counted now, less those who
+    stopped calls), or, when it would reach nobody now, why (`nobody`)."""
+    assert campaign.scheduled_at is not None  # the service scheduled it
+    when = moment_words(campaign.scheduled_at)
+    if recipients is None:
+        reach = ("Nobody would get it if it went now: " + " ".join(nobody) + " If that is "
+                 "still so then, it goes back to a draft and nothing is sent.")
+        headline = f"Scheduled for {when}."
+    else:
+        reach = ("It goes to its audience as it is then, less anyone who has stopped calls "
+                 "for ideas.")
+        headline = f"Scheduled for {when} to about {_reach(campaign, recipients)}."
+    text = f"{headline} {reach} Nothing has been sent yet."
+    return card_message(
+        [heading("Scheduled"), plain(campaign.name), paragraph(as_markdown_text(text))],
+        summary=f"Scheduled: {campaign.name}",
+        fallback_text=f"{campaign.name}: {text}",
+        actions=[*unsent_actions(campaign),
+                 submit("Campaigns", CardAction.CAMPAIGNS, inputs=False)],
+    )
+
+
+def schedule_refused_card(problems: Sequence[str], campaign: Campaign) -> CardMessage:
+    """A schedule refused (a moment past, after the closing day, unreadable) for a campaign
+    still unsent: nothing changed, why, and its buttons to choose again."""
+    return card_message(
+        [problem("Nothing was changed."), plain(campaign.name),
+         bullets([as_markdown_text(p) for p in problems])],
+        summary="Nothing was changed",
+        fallback_text="Nothing was changed: " + " ".join(problems),
+        actions=[*unsent_actions(campaign),
+                 submit("Campaigns", CardAction.CAMPAIGNS, inputs=False)],
     )
 
 
@@ -88,10 +139,11 @@ def _reach(campaign: Campaign, recipients: int) -> str:
 
 
 def cancel_confirm_card(campaign: Campaign) -> CardMessage:
+    text = ("Nobody else will be sent the call; those who have it keep it. Nothing already "
+            "sent is taken back." if campaign.sent_at else
+            "Its call has not been sent, and will not be.")
     return _confirm_card(
-        campaign, "Cancel this call for ideas?",
-        "Nobody else will be sent the call; those who have it keep it. Nothing already sent "
-        "is taken back.",
+        campaign, "Cancel this call for ideas?", text,
         campaign_button("Yes, cancel it", CardAction.CANCEL_CAMPAIGN, campaign),
         campaign_button("Keep it", CardAction.CAMPAIGN_PROGRESS, campaign))
 

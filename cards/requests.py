@@ -40,6 +40,7 @@ from bot.domain.requests import (
     ResumeCampaignCalls,
     SaveCampaign,
     SaveProfile,
+    ScheduleCampaign,
     SendDigest,
     SendFeedback,
     ShowCampaigns,
@@ -53,9 +54,11 @@ from bot.domain.requests import (
     Whole,
     Withdraw,
 )
+from bot.domain.schedule_form import DAY_LENGTH, TIME_LENGTH, chosen_moment
 from bot.domain.text import Forged, answer_of
 from cards import campaign_form as form
 from cards.actions import CardAction
+from cards.campaign_schedule import SCHEDULE_DAY, SCHEDULE_TIME
 from cards.decisions import REFRESH_VERB
 
 Values = Mapping[str, object]
@@ -172,12 +175,7 @@ def campaign_form_of(values: Values) -> CampaignForm:
 
 
 def _form_text(values: Values, input_id: str) -> str:
-    given = values.get(input_id)
-    if given is None:
-        return ""
-    if not isinstance(given, str) or len(given) > form.TEXT_LIMITS[input_id] * _LENGTH_MARGIN:
-        raise Malformed(f"No campaign form sends that {input_id}.")
-    return given
+    return _input_text(values, input_id, form.TEXT_LIMITS[input_id])
 
 
 def _campaign_id(values: Values) -> int:
@@ -191,6 +189,24 @@ def _save_campaign(values: Values, _text: str | None) -> SaveCampaign:
     """Save on the form: a new campaign's, or (naming it) an edited one's."""
     campaign_id = None if values.get("campaign") is None else _campaign_id(values)
     return SaveCampaign(campaign_form_of(values), campaign_id)
+
+
+def _schedule_campaign(values: Values, _text: str | None) -> ScheduleCampaign:
+    """Schedule's confirm button: the campaign, and the UK day and time chosen (text no date
+    or time input sends is Malformed; a day or time that is wrong but could be typed is kept
+    to be refused kindly)."""
+    return ScheduleCampaign(_campaign_id(values), chosen_moment(
+        _input_text(values, SCHEDULE_DAY, DAY_LENGTH), _input_text(values, SCHEDULE_TIME,
+                                                                   TIME_LENGTH)))
+
+
+def _input_text(values: Values, input_id: str, limit: int) -> str:
+    given = values.get(input_id)
+    if given is None:
+        return ""
+    if not isinstance(given, str) or len(given) > limit * _LENGTH_MARGIN:
+        raise Malformed(f"No card sends that {input_id}.")
+    return given
 
 
 def _on_campaign(values: Values, _text: str | None) -> OnCampaign:
@@ -249,6 +265,7 @@ _SUBMITS: dict[str, Callable[[Values, str | None], Request]] = {
     CardAction.NEW_CAMPAIGN: lambda _v, _t: NewCampaign(),
     CardAction.SAVE_CAMPAIGN: _save_campaign,
     **{action: _on_campaign for action in _CAMPAIGN_ACTS},
+    CardAction.SCHEDULE_CAMPAIGN: _schedule_campaign,
     CardAction.STOP_CAMPAIGNS: lambda _v, _t: StopCampaignCalls(),
     CardAction.SHOW_DIGEST: lambda _v, _t: ShowDigest(),
     CardAction.SEND_DIGEST: lambda v, _t: SendDigest(record_id(v.get("digest"))),

@@ -60,8 +60,8 @@ def request_of(form: CampaignForm, kept: Audience | None = None) -> CampaignRequ
     `kept`: the audience of the campaign being edited, which the form offers as it is (a file
     audience's people cannot be chosen on the card, only kept)."""
     problems: list[str] = []
-    opens = _day(form.opens, "opening", problems)
-    closes = _day(form.closes, "closing", problems)
+    opens = day_of(form.opens, "opening", problems)
+    closes = day_of(form.closes, "closing", problems)
     audience = _audience(form.audience, kept, problems)
     questions = tuple(q for q in form.questions if q.strip())
     if len(form.questions) > MAX_QUESTIONS:
@@ -74,7 +74,9 @@ def request_of(form: CampaignForm, kept: Audience | None = None) -> CampaignRequ
         image_url=form.image_url.strip() or None, remind_before_close=form.remind)
 
 
-def _day(text: str, which: str, problems: list[str]) -> date | None:
+def day_of(text: str, which: str, problems: list[str]) -> date | None:
+    """The day an Input.Date sent (yyyy-mm-dd), or None with why added to `problems`
+    (`which`: the day's name in the message, such as "opening")."""
     if not text.strip():
         problems.append(f"Please choose the {which} day.")
         return None

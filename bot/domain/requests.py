@@ -9,6 +9,7 @@ from the activity, as a Caller.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
@@ -19,6 +20,7 @@ from bot.domain.feedback import FeedbackForm
 from bot.domain.ideas import find_reference
 from bot.domain.moves import Decide
 from bot.domain.profile import ProfileAnswers
+from bot.domain.schedule_form import UnreadableMoment
 from bot.domain.text import Answer, Forged
 
 
@@ -247,6 +249,15 @@ class OnCampaign(Asked):
 
 
 @dataclass(frozen=True, slots=True)
+class ScheduleCampaign(Asked):
+    """Schedule on a campaign's cards: send its call at `at`, the UK day and time chosen (in
+    UTC), or say why they name no moment."""
+
+    campaign_id: int
+    at: datetime | UnreadableMoment
+
+
+@dataclass(frozen=True, slots=True)
 class StopCampaignCalls(Asked):
     """`stop campaigns`, or the button on a campaign's call: send the caller no more
     campaign calls (never decision notices about their own ideas)."""
@@ -270,8 +281,8 @@ Request = (ShowWelcome | ShowHelp | OpenFeedback | SendFeedback | Unknown | NewI
            | ContinueIntake | MyIdeas | IdeaStatus | AskStatus | AskToWithdraw | Withdraw
            | AnswerQuestion | OpenIdea | ShowQueue | ShowDeferred | Find | MyProfile
            | SaveProfile | SkipProfile | Refresh | Decide | ShowPmoHub | ShowCampaigns
-           | NewCampaign | SaveCampaign | OnCampaign | StopCampaignCalls | ResumeCampaignCalls
-           | ShowDigest | SendDigest | RefreshCall)
+           | NewCampaign | SaveCampaign | OnCampaign | ScheduleCampaign | StopCampaignCalls
+           | ResumeCampaignCalls | ShowDigest | SendDigest | RefreshCall)
 
 
 @dataclass(frozen=True, slots=True)

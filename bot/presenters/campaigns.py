@@ -18,9 +18,11 @@ from bot.domain.requests import (
     NewCampaign,
     OnCampaign,
     SaveCampaign,
+    ScheduleCampaign,
     ShowCampaigns,
     ShowPmoHub,
 )
+from bot.domain.schedule_form import UnreadableMoment
 from bot.presenters.asking import Asking
 from bot.services.campaigns import CampaignService
 from bot.services.organisation import OrganisationService
@@ -33,6 +35,8 @@ from cards.campaign_sending import (
     no_such_campaign_card,
     preview_actions_card,
     resent_card,
+    schedule_refused_card,
+    scheduled_card,
     send_confirm_card,
     sending_card,
 )
@@ -100,6 +104,31 @@ class CampaignDesk:
         except InvalidCampaign as refusal:
             return campaign_refused_card(refusal.problems, campaign.id)
 
+    async def schedule(self, request: ScheduleCampaign, asking: Asking) -> Reply:
+        """Schedule's confirm button: the call scheduled for the moment chosen, and to about
+        how many people it goes; a refusal says why and changes nothing."""
+        organisation = await self._pmo_organisation(asking)
+        if organisation is None:
+            return for_the_pmo_card()
+        campaign = await self._campaigns.get(request.campaign_id)
+        if campaign is None:
+            return no_such_campaign_card()
+        try:
+            if isinstance(request.at, UnreadableMoment):
+                raise InvalidCampaign(list(request.at.problems))
+            scheduled = await self._campaigns.schedule(campaign.id, request.at,
+                                                       asking.person.object_id)
+        except InvalidCampaign as refusal:
+            now = await self._campaigns.get(campaign.id) or campaign
+            if now.state in UNSENT_STATES:
+                return schedule_refused_card(refusal.problems, now)
+            return campaign_refused_card(refusal.problems, now.id)
+        try:
+            return scheduled_card(scheduled, await self._campaigns.reach(
+                scheduled.id, asking.person.tenant_id))
+        except InvalidCampaign as nobody:  # scheduled all the same: the audience may come
+            return scheduled_card(scheduled, None, nobody.problems)
+
     async def _act(self, act: CampaignAct, campaign: Campaign, organisation: Organisation,
                    asking: Asking) -> Reply:
         caller = asking.person
@@ -126,6 +155,8 @@ class CampaignDesk:
                 sent = await campaigns.send_to_change_agents(campaign.id, caller.object_id,
                                                              tenant_id=caller.tenant_id)
                 return sending_card(sent.campaign, sent.recipients, change_agents=True)
+            case CampaignAct.PROGRESS if campaign.state in UNSENT_STATES:
+                return preview_actions_card(campaign, _names(organisation))
             case CampaignAct.PROGRESS:
                 return campaign_status_card(campaign, await campaigns.status(campaign.id))
             case CampaignAct.ASK_TO_CANCEL:
