@@ -29,6 +29,7 @@ from bot.domain.requests import (
     ResumeCampaignCalls,
     SaveCampaign,
     SaveProfile,
+    ScheduleCampaign,
     SendDigest,
     ShowCampaigns,
     ShowDeferred,
@@ -78,7 +79,7 @@ _NEXT_STEPS: dict[type[Request], NextStep] = {
     OpenIdea: MY_QUEUE, Find: MY_QUEUE, ShowDeferred: DEFERRED,
     ShowDigest: DIGEST, SendDigest: DIGEST,
     ShowPmoHub: PMO_HUB, ShowCampaigns: CAMPAIGNS, NewCampaign: CAMPAIGNS,
-    SaveCampaign: CAMPAIGNS, OnCampaign: CAMPAIGNS,
+    SaveCampaign: CAMPAIGNS, OnCampaign: CAMPAIGNS, ScheduleCampaign: CAMPAIGNS,
     StopCampaignCalls: STOP_CALLS, ResumeCampaignCalls: START_CALLS,
 }
 _WITHIN_SUBMISSION = {

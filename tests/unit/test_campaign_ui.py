@@ -40,14 +40,18 @@ from bot.domain.requests import (
     OnCampaign,
     ResumeCampaignCalls,
     SaveCampaign,
+    ScheduleCampaign,
     ShowCampaigns,
     ShowPmoHub,
     StopCampaignCalls,
     parse_typed,
 )
+from bot.domain.schedule_form import UnreadableMoment
 from cards import campaign_form as form
 from cards.campaign_form import MAX_CHANNELS, campaign_form_card
 from cards.campaign_list import SHOWN, campaigns_card
+from cards.campaign_schedule import SCHEDULE_DAY, SCHEDULE_TIME
+from cards.campaign_sending import preview_actions_card, schedule_refused_card, scheduled_card
 from cards.requests import parse_card
 
 # Teams refuses a message over about 28 KB; the card leaves room for the activity around it.
@@ -197,3 +201,121 @@ def test_the_list_of_campaigns_fits_a_teams_message_however_many_there_are() -> 
     assert "And 5 older campaigns" in text and "11,842 people have asked" in text
     opens = [a for a in typed(card, "Action.Submit") if a["title"] == "Open"]
     assert len(opens) == SHOWN
+
+
+SCHEDULE = {"action": "campaign.schedule", "campaign": 7}
+
+
+def _scheduled(day: str, time: str) -> ScheduleCampaign:
+    request = parse_card({**SCHEDULE, SCHEDULE_DAY: day, SCHEDULE_TIME: time})
+    assert isinstance(request, ScheduleCampaign) and request.campaign_id == 7
+    return request
+
+
+@pytest.mark.parametrize(("day", "time", "utc"), [
+    ("2026-12-08", "09:00", datetime(2026, 12, 8, 9, 0, tzinfo=UTC)),  # GMT
+    ("2027-06-08", "09:00", datetime(2027, 6, 8, 8, 0, tzinfo=UTC)),  # summer time
+    (" 2027-06-08 ", "23:59:30", datetime(2027, 6, 8, 22, 59, 30, tzinfo=UTC)),
+    # The hour the clocks skip in spring reads as GMT; the one they pass twice, as the first.
+    ("2027-03-28", "01:30", datetime(2027, 3, 28, 1, 30, tzinfo=UTC)),
+    ("2027-10-31", "01:30", datetime(2027, 10, 31, 0, 30, tzinfo=UTC)),
+])
+def test_schedule_reads_the_day_and_time_as_uk_time(day: str, time: str, utc: datetime) -> None:
+    assert _scheduled(day, time).at == utc
+
+
+@pytest.mark.parametrize(("day", "time", "words"), [
+    ("", "09:00", "Please choose the sending day."),
+    ("2027-01-04", "", "Please choose the time to send it."),
+    ("2027-02-30", "09:00", "'2027-02-30' is not a day of the calendar"),
+    ("8 Dec", "09:00", "'8 Dec' is not a day of the calendar"),
+    ("2027-01-04", "25:00", "The time '25:00' is not a time of day"),
+    ("2027-01-04", "9am", "The time '9am' is not a time of day"),
+    # An offset would make it other than UK time: refused, never read.
+    ("2027-01-04", "09:00+05:00", "The time '09:00+05:00' is not a time of day"),
+    ("0001-01-01", "09:00", "'0001-01-01' is not one a call can be sent on"),
+])
+def test_a_day_or_time_a_person_could_get_wrong_is_refused_kindly(
+    day: str, time: str, words: str
+) -> None:
+    unreadable = _scheduled(day, time).at
+    assert isinstance(unreadable, UnreadableMoment)
+    assert words in " ".join(unreadable.problems)
+
+
+@pytest.mark.parametrize("values", [
+    {**SCHEDULE, SCHEDULE_DAY: 20270104, SCHEDULE_TIME: "09:00"},
+    {**SCHEDULE, SCHEDULE_DAY: "2027-01-04", SCHEDULE_TIME: ["09:00"]},
+    {**SCHEDULE, SCHEDULE_DAY: "2" * 41, SCHEDULE_TIME: "09:00"},
+    {**SCHEDULE, SCHEDULE_DAY: "2027-01-04", SCHEDULE_TIME: "0" * 33},
+    {"action": "campaign.schedule", SCHEDULE_DAY: "2027-01-04", SCHEDULE_TIME: "09:00"},
+    {**SCHEDULE, "campaign": "7", SCHEDULE_DAY: "2027-01-04", SCHEDULE_TIME: "09:00"},
+])
+def test_schedule_data_no_card_sends_is_malformed(values: dict[str, Any]) -> None:
+    with pytest.raises(Malformed):
+        parse_card(values)
+
+
+def _schedule_inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    [show] = [a for a in typed(card, "Action.ShowCard")
+              if a["title"] in ("Schedule", "Reschedule")]
+    inputs = {i["id"]: i for i in typed(show["card"], "Input.")}
+    [confirm] = typed(show["card"], "Action.Submit")
+    assert confirm["data"] == SCHEDULE  # its inputs come with it: no associatedInputs none
+    assert "associatedInputs" not in confirm
+    return inputs
+
+
+def test_the_schedule_button_asks_a_uk_day_and_time_and_suggests_one() -> None:
+    draft = preview_actions_card(CAMPAIGN, {}).card
+    inputs = _schedule_inputs(draft)
+    assert inputs[SCHEDULE_DAY]["type"] == "Input.Date"
+    assert inputs[SCHEDULE_TIME]["type"] == "Input.Time"
+    assert "UK" in inputs[SCHEDULE_DAY]["label"] and "UK time" in inputs[SCHEDULE_TIME]["label"]
+    assert (inputs[SCHEDULE_DAY]["value"], inputs[SCHEDULE_TIME]["value"]) == (
+        "2026-12-07", "09:00")  # its opening day, in the morning
+    assert inputs[SCHEDULE_DAY]["max"] == "2027-01-31"  # its closing day
+
+    scheduled = replace(CAMPAIGN, state=CampaignState.SCHEDULED, scheduled_by="x",
+                        scheduled_at=datetime(2027, 1, 12, 8, 30, tzinfo=UTC))
+    card = preview_actions_card(scheduled, {}).card
+    assert "Tuesday 12 January 2027 at 08:30 (UK time)" in json.dumps(card)
+    inputs = _schedule_inputs(card)
+    assert (inputs[SCHEDULE_DAY]["value"], inputs[SCHEDULE_TIME]["value"]) == (
+        "2027-01-12", "08:30")
+    summer = replace(scheduled, scheduled_at=datetime(2027, 6, 8, 8, 0, tzinfo=UTC))
+    assert _schedule_inputs(preview_actions_card(summer, {}).card)[SCHEDULE_TIME][
+        "value"] == "09:00"
+
+
+def test_the_scheduled_card_says_when_and_to_about_how_many_with_the_same_actions() -> None:
+    scheduled = replace(CAMPAIGN, name="N" * NAME_LIMIT, state=CampaignState.SCHEDULED,
+                        scheduled_by="x", scheduled_at=datetime(2026, 12, 8, 9, 0, tzinfo=UTC))
+    card = scheduled_card(scheduled, 11_842).card
+    assert schema_errors(card) == []
+    assert len(json.dumps(card).encode()) < CARD_BUDGET
+    assert ("Scheduled for Tuesday 8 December 2026 at 09:00 (UK time) to about 11,842 people."
+            in json.dumps(card))
+    titles = [a["title"] for a in card["actions"]]
+    assert titles == ["Reschedule", "Send now instead", "Send to change agents first", "Edit",
+                      "Cancel the campaign", "Campaigns"]
+    nobody = json.dumps(scheduled_card(scheduled, None, ["Nobody has the app yet."]).card)
+    assert "Nobody would get it if it went now: Nobody has the app yet." in nobody
+    assert "about" not in nobody
+
+
+def test_a_refused_schedule_keeps_the_buttons_to_choose_again() -> None:
+    card = schedule_refused_card(["It has passed."], CAMPAIGN).card
+    assert schema_errors(card) == []
+    assert "Nothing was changed." in json.dumps(card) and "It has passed." in json.dumps(card)
+    assert [a["title"] for a in card["actions"]] == [
+        "Schedule", "Send now", "Send to change agents first", "Edit", "Campaigns"]
+
+
+def test_the_list_shows_when_a_scheduled_call_goes() -> None:
+    scheduled = replace(CAMPAIGN, state=CampaignState.SCHEDULED, scheduled_by="x",
+                        scheduled_at=datetime(2027, 6, 8, 8, 0, tzinfo=UTC))
+    text = json.dumps(campaigns_card([CampaignSummary(scheduled, 0, 0),
+                                      CampaignSummary(CAMPAIGN, 0, 0)], 0, {}).card)
+    assert text.count("Scheduled for") == 1
+    assert "Tuesday 8 June 2027 at 09:00 (UK time)" in text
