@@ -93,12 +93,10 @@ class CampaignDesk:
 
     async def on_campaign(self, request: OnCampaign, asking: Asking) -> Reply:
         """A button on a campaign's cards, for the campaign it names as it is now."""
-        organisation = await self._pmo_organisation(asking)
-        if organisation is None:
-            return for_the_pmo_card()
-        campaign = await self._campaigns.get(request.campaign_id)
-        if campaign is None:
-            return no_such_campaign_card()
+        found = await self._campaign_for_pmo(asking, request.campaign_id)
+        if isinstance(found, CardMessage):
+            return found
+        organisation, campaign = found
         try:
             return await self._act(request.act, campaign, organisation, asking)
         except InvalidCampaign as refusal:
@@ -107,12 +105,10 @@ class CampaignDesk:
     async def schedule(self, request: ScheduleCampaign, asking: Asking) -> Reply:
         """Schedule's confirm button: the call scheduled for the moment chosen, and to about
         how many people it goes; a refusal says why and changes nothing."""
-        organisation = await self._pmo_organisation(asking)
-        if organisation is None:
-            return for_the_pmo_card()
-        campaign = await self._campaigns.get(request.campaign_id)
-        if campaign is None:
-            return no_such_campaign_card()
+        found = await self._campaign_for_pmo(asking, request.campaign_id)
+        if isinstance(found, CardMessage):
+            return found
+        _organisation, campaign = found
         try:
             if isinstance(request.at, UnreadableMoment):
                 raise InvalidCampaign(list(request.at.problems))
@@ -176,6 +172,16 @@ class CampaignDesk:
             form, portfolios=organisation.portfolios, channels=channels,
             campaign_id=editing.id if editing else None,
             kept=editing.audience if editing else None, problems=problems or ())
+
+    async def _campaign_for_pmo(self, asking: Asking,
+                                campaign_id: int) -> tuple[Organisation, Campaign] | CardMessage:
+        """The organisation and the campaign a button names, for a PMO member; otherwise the
+        card that says why not."""
+        organisation = await self._pmo_organisation(asking)
+        if organisation is None:
+            return for_the_pmo_card()
+        campaign = await self._campaigns.get(campaign_id)
+        return no_such_campaign_card() if campaign is None else (organisation, campaign)
 
     async def _pmo_organisation(self, asking: Asking) -> Organisation | None:
         """The organisation, when the person asking is in its PMO team; None otherwise."""
