@@ -3,10 +3,11 @@
 Alex Wilber (the Playground's current user, a PMO member in the demo organisation) opens the
 PMO hub, then the campaign form; fills it in with the opening and closing days from the date
 pickers and the audience from the list; saves it; sees the call exactly as its recipients will
-and, under it, what to do next; presses Send now, which asks "Send to 1 person?" (Alex is the
-only person with the app here), and sends it. The call arrives through the outbox, and its
-Share an idea button starts a submission. Every step leaves a numbered screenshot under
-test-artefacts/e2e/campaigns/.
+and, under it, what to do next; schedules it for tomorrow at 09:00 UK time from the day and
+time pickers, and is told when it goes; then presses the preview's Send now after all, which
+asks "Send to 1 person?" (Alex is the only person with the app here), and sends it. The call
+arrives through the outbox, and its Share an idea button starts a submission. Every step leaves
+a numbered screenshot under test-artefacts/e2e/campaigns/.
 """
 
 from __future__ import annotations
@@ -83,6 +84,20 @@ async def test_the_pmo_creates_previews_and_sends_a_call_whose_button_starts_an_
     await shots.take(page, preview, "preview-call")
     await shots.take(page, actions, "preview-actions")
 
+    # Scheduled for tomorrow morning (UK time) from the preview: said when, nothing sent.
+    await press(actions, "Schedule")
+    tomorrow = today + timedelta(days=1)
+    await fill(actions, {"Day (UK)": tomorrow.isoformat(),
+                         "Time (UK time, 24-hour clock)": "09:00"})
+    await shots.take(page, actions, "schedule-form")
+    await press(actions, "Confirm: schedule")
+    scheduled = card_headed(page, "Scheduled")
+    await expect(scheduled).to_contain_text(
+        f"Scheduled for {tomorrow:%A} {tomorrow.day} {tomorrow:%B %Y} at 09:00 (UK time) to "
+        "about 1 person")
+    await shots.take(page, scheduled, "scheduled")
+
+    # Sent now instead, from the preview's own button.
     await press(actions, "Send now")
     confirm = card_headed(page, "Send to 1 person?")
     await shots.take(page, confirm, "confirm")
