@@ -19,7 +19,10 @@ FORMATS = ("text", "json")
 
 
 def add_commands(commands: Any) -> None:
-    """Add `report sla` and `sla check` to the `iip` parser's subcommands."""
+    """Add `report sla`, `report summary` and `sla check` to the `iip` parser's
+    subcommands."""
+    from bot.cli_summary import add_summary
+
     report = commands.add_parser("report", help="reports").add_subparsers(metavar="REPORT")
     sla = report.add_parser("sla", help="the two-month promise for the ideas due in a month")
     sla.add_argument("--month", required=True, help="the month the ideas fell due, YYYY-MM")
@@ -28,6 +31,7 @@ def add_commands(commands: Any) -> None:
     sla.add_argument("--portfolio", help="one portfolio's ideas only (its key)")
     sla.add_argument("--format", choices=FORMATS, default="text")
     sla.set_defaults(run=_report_sla)
+    add_summary(report)
 
     check = commands.add_parser("sla", help="the two-month promise").add_subparsers(
         metavar="ACTION").add_parser(

@@ -12,6 +12,8 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine, event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from storage.uk_days import register_sqlite_functions
+
 # How long a turn waits for SQLite's one connection before giving up loudly (a turn that
 # waited for a connection it already held would otherwise wait for ever).
 SQLITE_QUEUE_TIMEOUT_SECONDS = 30.0
@@ -87,3 +89,4 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    register_sqlite_functions(dbapi_connection)

@@ -22,6 +22,7 @@ from storage.legacy import SqlLegacyStore
 from storage.organisation import SqlOrganisationStore
 from storage.outbox import SqlOutbox
 from storage.promises import SqlPromises
+from storage.summaries import SqlSummaries
 
 
 class SqlUnitOfWork:
@@ -41,6 +42,7 @@ class SqlUnitOfWork:
     digests: SqlDigests
     legacy: SqlLegacyStore
     campaign_timeline: SqlCampaignTimeline
+    summaries: SqlSummaries
 
     def __init__(self, engine: AsyncEngine,
                  on_commit: Callable[[], None] | None = None) -> None:
@@ -72,6 +74,7 @@ class SqlUnitOfWork:
         self.digests = SqlDigests(self._connection)
         self.legacy = SqlLegacyStore(self._connection)
         self.campaign_timeline = SqlCampaignTimeline(self._connection)
+        self.summaries = SqlSummaries(self._connection)
         return self
 
     async def __aexit__(

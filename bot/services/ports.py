@@ -29,6 +29,7 @@ from bot.domain.outbox import (
 from bot.domain.profile import Profile
 from bot.domain.reminders import JobState, Mark, Reading
 from bot.domain.sla import IdeaPromise, Promise
+from bot.domain.summary import Summary
 
 
 class Clock(Protocol):
@@ -428,6 +429,18 @@ class Promises(Protocol):
         ...
 
 
+class Summaries(Protocol):
+    """The summary's figures as at a moment (bot.domain.summary), counted by the database."""
+
+    async def portfolio_known(self, key: str) -> bool:
+        """Whether `key` is a portfolio the organisation has, or had."""
+        ...
+
+    async def summary(self, as_of: datetime, portfolio: str | None = None) -> Summary:
+        """The figures as at `as_of`, of `portfolio`'s ideas or everyone's."""
+        ...
+
+
 class LegacyStore(Protocol):
     """What importing the list kept before the bot reads and writes, in bulk (a chunk of rows
     a statement, never a statement a row)."""
@@ -537,6 +550,9 @@ class UnitOfWork(Protocol):
 
     @property
     def campaign_timeline(self) -> CampaignTimeline: ...
+
+    @property
+    def summaries(self) -> Summaries: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -1,4 +1,5 @@
-"""Reports on the two-month promise, read from the columns each idea's row keeps.
+"""Reports on the ideas: the figures as at any moment (`summary`, counted by the database) and
+the two-month promise month by month, read from the columns each idea's row keeps.
 
 `sla_month`: the ideas whose promise fell due in a month, each judged as at a moment (now, or
 any past one: what happened later is not yet known then), counted as the issue's monthly
@@ -20,6 +21,7 @@ from bot.domain.errors import InvalidText
 from bot.domain.ideas import add_months, uk_day
 from bot.domain.moments import EARLIEST_YEAR, LATEST_YEAR, quoted
 from bot.domain.sla import IdeaPromise, SlaState
+from bot.domain.summary import Summary
 from bot.services.ports import UnitOfWorkFactory
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -92,6 +94,8 @@ def tally(promises: Iterable[IdeaPromise], as_at: datetime) -> SlaCounts:
 
 
 class Reports:
+    """The reports people ask the portal for, each read in one transaction."""
+
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
@@ -107,3 +111,13 @@ class Reports:
             portfolios.setdefault(idea.portfolio_key, []).append(idea)
         return SlaMonth(f"{first:%Y-%m}", as_at, portfolio, tally(promises, as_at),
                         {key: tally(ideas, as_at) for key, ideas in portfolios.items()})
+
+    async def summary(self, as_of: datetime, portfolio: str | None = None) -> Summary:
+        """Every idea submitted by `as_of`, as it stood then (bot.domain.summary): of
+        `portfolio` alone, or of all. InvalidText for a portfolio the organisation never had."""
+        async with self._uow() as uow:
+            if portfolio is not None and not await uow.summaries.portfolio_known(portfolio):
+                raise InvalidText("portfolio", f"There is no portfolio {quoted(portfolio)}: "
+                                               "give the key of one, as the organisation "
+                                               "file names it.")
+            return await uow.summaries.summary(as_of, portfolio)
