@@ -73,6 +73,10 @@ class SqlSummaries:
 
     async def summary(self, as_of: datetime, portfolio: str | None = None) -> Summary:
         """The figures as at `as_of`, of `portfolio`'s ideas or everyone's."""
+        if self._db.dialect.name == "postgresql":
+            # One statement of a few hundred milliseconds, whose correlated lookup the planner
+            # costs high: compiling it to machine code first (JIT) took longer than running it.
+            await self._db.exec_driver_sql("SET LOCAL jit = off")
         rows = (await self._db.execute(_figures(as_of, portfolio))).all()
         groups: dict[str, dict[str, Any]] = {}
         for figure, key, value in rows:
@@ -103,32 +107,31 @@ def _figures(as_of: datetime, portfolio: str | None) -> CompoundSelect[str, Any,
                .order_by(before.c.at.desc(), before.c.id.desc()).limit(1)
                .scalar_subquery())
     decision = history.alias("decision")
-    decided_at = (select(func.min(decision.c.at))
-                  .where(decision.c.idea_id == ideas.c.id,
-                         decision.c.to_status.in_(sorted(s.value for s in DECIDED)),
-                         decision.c.at <= as_of)
-                  .scalar_subquery())
+    decisions = (select(decision.c.idea_id, func.min(decision.c.at).label("decided_at"))
+                 .where(decision.c.to_status.in_(sorted(s.value for s in DECIDED)),
+                        decision.c.at <= as_of)
+                 .group_by(decision.c.idea_id).subquery("decisions"))
     restart = history.alias("restart")
-
-    restarted_before = (select(func.max(restart.c.at))
-                        .where(restart.c.idea_id == ideas.c.id,
-                               restart.c.action.in_(_RESTARTING), restart.c.at <= as_of)
-                        .scalar_subquery())
-    restarted_after = (select(func.min(restart.c.at))
-                       .where(restart.c.idea_id == ideas.c.id,
-                              restart.c.action.in_(_RESTARTING), restart.c.at > as_of)
-                       .scalar_subquery())
+    restarts = (select(restart.c.idea_id,
+                       func.max(case((restart.c.at <= as_of, restart.c.at)))
+                       .label("restarted_before"),
+                       func.min(case((restart.c.at > as_of, restart.c.at)))
+                       .label("restarted_after"))
+                .where(restart.c.action.in_(_RESTARTING))
+                .group_by(restart.c.idea_id).subquery("restarts"))
     wanted = [ideas.c.submitted_at <= as_of]
     if portfolio is not None:
         wanted.append(ideas.c.portfolio_key == portfolio)
     submitted = (select(ideas.c.id, ideas.c.category_key, ideas.c.portfolio_key,
                         ideas.c.campaign_key, ideas.c.decline_reason, ideas.c.legacy_id,
                         ideas.c.submitted_at, ideas.c.sla_due_on, ideas.c.first_response_at,
-                        last_id.label("last_id"), decided_at.label("decided_at"),
-                        restarted_before.label("restarted_before"),
-                        restarted_after.label("restarted_after"))
-                 .where(*wanted).cte("submitted"))
+                        last_id.label("last_id"), decisions.c.decided_at,
+                        restarts.c.restarted_before, restarts.c.restarted_after)
+                 .select_from(ideas.outerjoin(decisions, decisions.c.idea_id == ideas.c.id)
+                              .outerjoin(restarts, restarts.c.idea_id == ideas.c.id))
+                 .where(*wanted).cte("submitted").prefix_with("MATERIALIZED"))
 
+    # Each idea then: its status (and a decline's reason), its clock's due day and response.
     last = history.alias("last")
     status = func.coalesce(last.c.to_status, Status.SUBMITTED.value)
     labels = case(*((last.c.reason == reason.label, reason.value) for reason in DeclineReason))
@@ -142,23 +145,30 @@ def _figures(as_of: datetime, portfolio: str | None) -> CompoundSelect[str, Any,
                else_=promise_due(started))
     response = case((kept_by_row, submitted.c.first_response_at),
                     else_=_first_notice(submitted.c.id, started, submitted.c.restarted_after))
-    answered = case((response <= as_of, response))
+    then = (select(status.label("status"), key.label("status_key"), due.label("due"),
+                   response.label("response"), last.c.at.label("last_at"),
+                   submitted.c.legacy_id, submitted.c.decided_at, submitted.c.submitted_at,
+                   submitted.c.category_key, submitted.c.portfolio_key,
+                   submitted.c.campaign_key)
+            .select_from(submitted.outerjoin(last, last.c.id == submitted.c.last_id))
+            .cte("then").prefix_with("MATERIALIZED"))
+
+    # Where each promise stood (bot.domain.summary.sla_figure), and the days to a decision.
+    c = then.c
+    answered = case((c.response <= as_of, c.response))
     figure = case(
-        (due > uk_day(as_of), null()),
-        (answered.is_not(None) & (uk_date(answered) <= due), SlaFigure.KEPT.value),
+        (c.due > uk_day(as_of), null()),
+        (answered.is_not(None) & (uk_date(answered) <= c.due), SlaFigure.KEPT.value),
         (answered.is_not(None), SlaFigure.BREACHED.value),
-        ((status == Status.WITHDRAWN.value) & (uk_date(last.c.at) <= due), null()),
-        (submitted.c.legacy_id.is_not(None) & response.is_(None)
-         & submitted.c.decided_at.is_not(None), SlaFigure.NOT_RECORDED.value),
+        ((c.status == Status.WITHDRAWN.value) & (uk_date(c.last_at) <= c.due), null()),
+        (c.legacy_id.is_not(None) & c.response.is_(None) & c.decided_at.is_not(None),
+         SlaFigure.NOT_RECORDED.value),
         else_=SlaFigure.BREACHED.value)
-    judged = (select(status.label("status"), key.label("status_key"), figure.label("sla"),
-                     submitted.c.category_key, submitted.c.portfolio_key,
-                     submitted.c.campaign_key,
-                     case((submitted.c.decided_at.is_not(None),
-                           uk_days_between(submitted.c.decided_at, submitted.c.submitted_at)))
-                     .label("days"))
-              .select_from(submitted.outerjoin(last, last.c.id == submitted.c.last_id))
-              .cte("judged"))
+    judged = (select(c.status, c.status_key, figure.label("sla"), c.category_key,
+                     c.portfolio_key, c.campaign_key,
+                     case((c.decided_at.is_not(None),
+                           uk_days_between(c.decided_at, c.submitted_at))).label("days"))
+              .cte("judged").prefix_with("MATERIALIZED"))
 
     j = judged.c
 

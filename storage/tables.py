@@ -276,6 +276,8 @@ idea_history = Table(
     Column("detail", JSON),
     # The scheduler's reads of a few actions (approvals, questions and answers) across ideas.
     Index(None, "action", "idea_id", "at"),
+    # Reports: an idea's last entry at a moment and its first decision, from the index alone.
+    Index(None, "idea_id", "at", "id", "to_status"),
 )
 
 # What the scheduler's passes have done (bot.domain.reminders.Mark): a reminder for an idea at

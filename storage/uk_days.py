@@ -10,6 +10,7 @@ each of its connections the domain's own functions (`register_sqlite_functions`)
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Date, Integer
@@ -92,8 +93,16 @@ def _stored(text: str | None) -> datetime | None:
 
 
 def _sqlite_uk_date(text: str | None) -> str | None:
-    moment = _stored(text)
-    return None if moment is None else uk_day(moment).isoformat()
+    return None if text is None else _uk_date_of_hour(text[:13])
+
+
+@lru_cache(maxsize=1 << 16)
+def _uk_date_of_hour(hour: str) -> str:
+    """The UK day of every moment in a UTC hour ("2026-10-25 01"): the UK's clocks change on
+    the hour, so a summary's moments share a few thousand hours, each worked out once."""
+    moment = _stored(f"{hour}:00:00")
+    assert moment is not None
+    return uk_day(moment).isoformat()
 
 
 def _sqlite_promise_due(text: str | None) -> str | None:
