@@ -1,0 +1,196 @@
+"""The reports on a database of 100,000 ideas with their history.
+
+    .venv/bin/python tests/bench/reports.py                      # SQLite and PostgreSQL
+    .venv/bin/python tests/bench/reports.py --database sqlite --ideas 20000 --repeat 3
+
+The database (a fresh SQLite file, or a fresh PostgreSQL database) is seeded as the jobs
+benchmark seeds it (seeding.py): `--ideas` ideas over the 24 months before `--now`, in every
+status, with their history. Then, in this process, `--repeat` times each:
+
+- `summary <day>`: `iip report summary` for all portfolios as at three days: `--now`, six
+  months before and eighteen months before (most ideas decided, about half, a quarter
+  submitted by then); and as at `--now` for one portfolio;
+- the baseline: an indexed `SELECT count(*)` of the ideas in one status, in the same run, since
+  the machine is shared.
+
+Each report has a function below (`summary_figures`) returning its figures and their target;
+a new report adds its own to REPORTS. Printed as median and max, and as a ratio to the
+baseline, with PASS or FAIL against the target (not asserted). The exit status is 1 only when
+the run was not honest: an error, or a summary that did not count the ideas seeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path[:0] = [str(Path(__file__).resolve().parent)]
+from harness import postgres_database, put_project_on_path  # noqa: E402
+from seeding import analyze, seed_ideas  # noqa: E402
+
+put_project_on_path()
+NOW = "2027-01-20T09:30"
+SUMMARY_TARGET_S = 1.0
+
+# A report's figures: name -> (wall times in seconds, target in seconds).
+Figures = dict[str, tuple[list[float], float]]
+
+
+async def timed(repeat: int, work: Callable[[], Awaitable[Any]]) -> tuple[list[float], Any]:
+    """`work` `repeat` times: the wall times, and what it returned last."""
+    times: list[float] = []
+    result = None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = await work()
+        times.append(time.perf_counter() - started)
+    return times, result
+
+
+async def summary_figures(engine: Any, args: argparse.Namespace, now: datetime,
+                          checks: dict[str, Any]) -> Figures:
+    """`iip report summary` as at three days, and for one portfolio."""
+    from bot.services.reports import Reports
+    from storage.uow import unit_of_work_factory
+
+    reports = Reports(unit_of_work_factory(engine))
+    figures: Figures = {}
+    for months in (0, 6, 18):
+        as_of = now - timedelta(days=round(months * 30.4))
+        times, summary = await timed(args.repeat, lambda at=as_of: reports.summary(at))
+        figures[f"summary {as_of:%Y-%m-%d}"] = (times, SUMMARY_TARGET_S)
+        checks[f"summary {as_of:%Y-%m-%d}"] = summary.as_json()
+    times, one = await timed(args.repeat, lambda: reports.summary(now, "p01"))
+    figures[f"summary {now:%Y-%m-%d} p01"] = (times, SUMMARY_TARGET_S)
+    checks["summary p01"] = one.as_json()
+    return figures
+
+
+REPORTS: list[Callable[[Any, argparse.Namespace, datetime, dict[str, Any]],
+                       Awaitable[Figures]]] = [summary_figures]
+
+
+async def measure(database_url: str, args: argparse.Namespace,
+                  now: datetime) -> dict[str, Any]:
+    from sqlalchemy import func, select
+
+    from storage import tables as t
+    from storage.engine import make_engine
+
+    engine = make_engine(database_url)
+    checks: dict[str, Any] = {}
+    try:
+        async def baseline() -> int:
+            async with engine.connect() as connection:
+                return await connection.scalar(select(func.count()).select_from(t.ideas)
+                                               .where(t.ideas.c.status == "approved")) or 0
+
+        await baseline()  # warm the connection and caches alike for every figure
+        times, _ = await timed(args.repeat * 3, baseline)
+        figures: Figures = {"baseline count(*)": (times, 0.0)}
+        for report_figures in REPORTS:
+            figures |= await report_figures(engine, args, now, checks)
+        async with engine.connect() as connection:
+            ideas = await connection.scalar(select(func.count()).select_from(t.ideas))
+        return {"ideas": ideas, "figures": figures, "checks": checks}
+    finally:
+        await engine.dispose()
+
+
+async def bench_one(kind: str, args: argparse.Namespace, workdir: Path,
+                    now: datetime) -> dict[str, Any]:
+    from storage.engine import make_engine
+
+    drop = None
+    if kind == "sqlite":
+        database_url = f"sqlite+aiosqlite:///{workdir}/bench.sqlite3"
+    else:
+        made = await postgres_database(prefix="iip_bench_reports")
+        if isinstance(made, str):
+            return {"database": kind, "skipped": made}
+        database_url, drop = made
+    try:
+        started = time.perf_counter()
+        engine = make_engine(database_url)
+        await seed_ideas(engine, args.ideas, args.portfolios, args.seed, now)
+        await analyze(engine)
+        await engine.dispose()
+        seeded = time.perf_counter() - started
+        print(f"{kind}: seeded in {seeded:.1f} s; measuring...", file=sys.stderr, flush=True)
+        return {"database": kind, "seeded_s": seeded, **await measure(database_url, args, now)}
+    except Exception as error:
+        import traceback
+
+        traceback.print_exc()
+        return {"database": kind, "error": f"{type(error).__name__}: {error}"}
+    finally:
+        if drop is not None:
+            await drop()
+
+
+def report(results: list[dict[str, Any]]) -> int:
+    honest = True
+    print()
+    for r in results:
+        if "skipped" in r or "error" in r:
+            print(f"{r['database']}: {r.get('skipped') or r.get('error')}")
+            honest = False
+            continue
+        latest = r["checks"][min(k for k in r["checks"] if k != "summary p01")]
+        print(f"{r['database']}: {r['ideas']:,} ideas, seeded in {r['seeded_s']:.1f} s")
+        for name, figures in r["checks"].items():
+            sla = figures["sla"]
+            print(f"  {name}: {figures['total']:,} ideas, {figures['taken_forward']:,} taken "
+                  f"forward, {sla['due']:,} due ({sla['kept']:,} kept, {sla['breached']:,} "
+                  f"breached), median {figures['median_days_to_decision']} days to a decision")
+        print(f"  {'figure':<28}{'median ms':>10}{'max ms':>9}{'x baseline':>12}  verdict")
+        base = statistics.median(r["figures"]["baseline count(*)"][0])
+        for name, (times, target) in r["figures"].items():
+            middle, worst = statistics.median(times), max(times)
+            verdict = "" if not target else (
+                "PASS" if worst < target else "FAIL") + f" (< {target:g} s)"
+            print(f"  {name:<28}{middle * 1000:>10.1f}{worst * 1000:>9.1f}"
+                  f"{middle / base:>12.1f}  {verdict}")
+        if r["ideas"] != max(figures["total"] for figures in r["checks"].values()) \
+                or latest["total"] == 0:
+            honest = False
+            print("  NOT HONEST: the summary did not count every idea seeded")
+    return 0 if honest else 1
+
+
+async def bench(args: argparse.Namespace) -> int:
+    from bot.cli_jobs import moment
+
+    now = moment(args.now)
+    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    results = []
+    with tempfile.TemporaryDirectory(prefix="iip-bench-reports-") as folder:
+        for kind in kinds:
+            print(f"{kind}: seeding {args.ideas:,} ideas...", file=sys.stderr, flush=True)
+            results.append(await bench_one(kind, args, Path(folder), now))
+    print(json.dumps(results, default=str), file=sys.stderr)
+    return report(results)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--ideas", type=int, default=100_000)
+    parser.add_argument("--portfolios", type=int, default=12)
+    parser.add_argument("--now", default=NOW, help="the latest summary's moment (ISO 8601)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=7)
+    return asyncio.run(bench(parser.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
