@@ -31,24 +31,29 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path[:0] = [str(Path(__file__).resolve().parent)]
-from harness import postgres_database, put_project_on_path  # noqa: E402
-from seeding import FixedClock, analyze, seed_ideas  # noqa: E402
+from harness import put_project_on_path  # noqa: E402
+from seeding import (  # noqa: E402
+    FixedClock,
+    analyze,
+    approved_count,
+    on_each_database,
+    seed_ideas,
+    seeding_arguments,
+    timed,
+)
 
 put_project_on_path()
 TARGET_S = 2.0
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
-NOW = "2027-01-20T09:30"  # a Wednesday morning, after the PMO's digest time
 
 
 async def seed(database_url: str, args: argparse.Namespace, now: datetime) -> float:
@@ -74,20 +79,6 @@ async def seed(database_url: str, args: argparse.Namespace, now: datetime) -> fl
 # Measuring.
 # ---------------------------------------------------------------------------------------------
 
-async def timed(repeat: int, work: Callable[[], Awaitable[Any]],
-                between: Callable[[], Awaitable[Any]] | None = None) -> tuple[list[float], Any]:
-    """`work` `repeat` times: the wall times, and what it returned last."""
-    times: list[float] = []
-    result = None
-    for n in range(repeat):
-        if between is not None and n:
-            await between()
-        started = time.perf_counter()
-        result = await work()
-        times.append(time.perf_counter() - started)
-    return times, result
-
-
 async def measure(database_url: str, args: argparse.Namespace,
                   now: datetime) -> dict[str, Any]:
     from sqlalchemy import delete, func, select
@@ -105,10 +96,8 @@ async def measure(database_url: str, args: argparse.Namespace,
     month = f"{(now.replace(day=1) - timedelta(days=1)):%Y-%m}"
     figures: dict[str, list[float]] = {}
     try:
-        async def baseline() -> int:
-            async with engine.connect() as connection:
-                return await connection.scalar(select(func.count()).select_from(t.ideas)
-                                               .where(t.ideas.c.status == "approved")) or 0
+        def baseline() -> Awaitable[int]:
+            return approved_count(engine)
 
         async def undo_pass() -> None:
             """Forget what the measured pass queued and marked (not the seeding's passes)."""
@@ -185,28 +174,11 @@ async def plans(engine: Any, now: datetime, month: str) -> dict[str, str]:
     return found
 
 
-async def bench_one(kind: str, args: argparse.Namespace, workdir: Path,
-                    now: datetime) -> dict[str, Any]:
-    drop = None
-    if kind == "sqlite":
-        database_url = f"sqlite+aiosqlite:///{workdir}/bench.sqlite3"
-    else:
-        made = await postgres_database(prefix="iip_bench_jobs")
-        if isinstance(made, str):
-            return {"database": kind, "skipped": made}
-        database_url, drop = made
-    try:
-        seeded = await seed(database_url, args, now)
-        print(f"{kind}: seeded in {seeded:.1f} s; measuring...", file=sys.stderr, flush=True)
-        return {"database": kind, "seeded_s": seeded, **await measure(database_url, args, now)}
-    except Exception as error:
-        import traceback
-
-        traceback.print_exc()
-        return {"database": kind, "error": f"{type(error).__name__}: {error}"}
-    finally:
-        if drop is not None:
-            await drop()
+async def seeded_and_measured(database_url: str, args: argparse.Namespace,
+                              now: datetime) -> dict[str, Any]:
+    seeded = await seed(database_url, args, now)
+    print(f"seeded in {seeded:.1f} s; measuring...", file=sys.stderr, flush=True)
+    return {"seeded_s": seeded, **await measure(database_url, args, now)}
 
 
 def report(results: list[dict[str, Any]]) -> int:
@@ -244,24 +216,13 @@ async def bench(args: argparse.Namespace) -> int:
     from bot.cli_jobs import moment
 
     now = moment(args.now)
-    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
-    results = []
-    with tempfile.TemporaryDirectory(prefix="iip-bench-jobs-") as folder:
-        for kind in kinds:
-            print(f"{kind}: seeding {args.ideas:,} ideas...", file=sys.stderr, flush=True)
-            results.append(await bench_one(kind, args, Path(folder), now))
-    print(json.dumps(results, default=str), file=sys.stderr)
-    return report(results)
+    return report(await on_each_database(
+        args, "iip-bench-jobs", lambda url: seeded_and_measured(url, args, now)))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--ideas", type=int, default=100_000)
-    parser.add_argument("--portfolios", type=int, default=12)
-    parser.add_argument("--now", default=NOW, help="the measured pass's moment (ISO 8601)")
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=7)
+    seeding_arguments(parser, "the measured pass's moment (ISO 8601)")
     parser.add_argument("--plans", action="store_true",
                         help="print the database's plan of each query a pass and the report run")
     return asyncio.run(bench(parser.parse_args(argv)))

@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -34,26 +32,21 @@ from pathlib import Path
 from typing import Any
 
 sys.path[:0] = [str(Path(__file__).resolve().parent)]
-from harness import postgres_database, put_project_on_path  # noqa: E402
-from seeding import analyze, seed_ideas  # noqa: E402
+from harness import put_project_on_path  # noqa: E402
+from seeding import (  # noqa: E402
+    analyze,
+    approved_count,
+    on_each_database,
+    seed_ideas,
+    seeding_arguments,
+    timed,
+)
 
 put_project_on_path()
-NOW = "2027-01-20T09:30"
 SUMMARY_TARGET_S = 1.0
 
 # A report's figures: name -> (wall times in seconds, target in seconds).
 Figures = dict[str, tuple[list[float], float]]
-
-
-async def timed(repeat: int, work: Callable[[], Awaitable[Any]]) -> tuple[list[float], Any]:
-    """`work` `repeat` times: the wall times, and what it returned last."""
-    times: list[float] = []
-    result = None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = await work()
-        times.append(time.perf_counter() - started)
-    return times, result
 
 
 async def summary_figures(engine: Any, args: argparse.Namespace, now: datetime,
@@ -89,10 +82,8 @@ async def measure(database_url: str, args: argparse.Namespace,
     engine = make_engine(database_url)
     checks: dict[str, Any] = {}
     try:
-        async def baseline() -> int:
-            async with engine.connect() as connection:
-                return await connection.scalar(select(func.count()).select_from(t.ideas)
-                                               .where(t.ideas.c.status == "approved")) or 0
+        def baseline() -> Awaitable[int]:
+            return approved_count(engine)
 
         await baseline()  # warm the connection and caches alike for every figure
         times, _ = await timed(args.repeat * 3, baseline)
@@ -106,35 +97,18 @@ async def measure(database_url: str, args: argparse.Namespace,
         await engine.dispose()
 
 
-async def bench_one(kind: str, args: argparse.Namespace, workdir: Path,
-                    now: datetime) -> dict[str, Any]:
+async def seeded_and_measured(database_url: str, args: argparse.Namespace,
+                              now: datetime) -> dict[str, Any]:
     from storage.engine import make_engine
 
-    drop = None
-    if kind == "sqlite":
-        database_url = f"sqlite+aiosqlite:///{workdir}/bench.sqlite3"
-    else:
-        made = await postgres_database(prefix="iip_bench_reports")
-        if isinstance(made, str):
-            return {"database": kind, "skipped": made}
-        database_url, drop = made
-    try:
-        started = time.perf_counter()
-        engine = make_engine(database_url)
-        await seed_ideas(engine, args.ideas, args.portfolios, args.seed, now)
-        await analyze(engine)
-        await engine.dispose()
-        seeded = time.perf_counter() - started
-        print(f"{kind}: seeded in {seeded:.1f} s; measuring...", file=sys.stderr, flush=True)
-        return {"database": kind, "seeded_s": seeded, **await measure(database_url, args, now)}
-    except Exception as error:
-        import traceback
-
-        traceback.print_exc()
-        return {"database": kind, "error": f"{type(error).__name__}: {error}"}
-    finally:
-        if drop is not None:
-            await drop()
+    started = time.perf_counter()
+    engine = make_engine(database_url)
+    await seed_ideas(engine, args.ideas, args.portfolios, args.seed, now)
+    await analyze(engine)
+    await engine.dispose()
+    seeded = time.perf_counter() - started
+    print(f"seeded in {seeded:.1f} s; measuring...", file=sys.stderr, flush=True)
+    return {"seeded_s": seeded, **await measure(database_url, args, now)}
 
 
 def report(results: list[dict[str, Any]]) -> int:
@@ -171,24 +145,13 @@ async def bench(args: argparse.Namespace) -> int:
     from bot.cli_jobs import moment
 
     now = moment(args.now)
-    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
-    results = []
-    with tempfile.TemporaryDirectory(prefix="iip-bench-reports-") as folder:
-        for kind in kinds:
-            print(f"{kind}: seeding {args.ideas:,} ideas...", file=sys.stderr, flush=True)
-            results.append(await bench_one(kind, args, Path(folder), now))
-    print(json.dumps(results, default=str), file=sys.stderr)
-    return report(results)
+    return report(await on_each_database(
+        args, "iip-bench-reports", lambda url: seeded_and_measured(url, args, now)))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--ideas", type=int, default=100_000)
-    parser.add_argument("--portfolios", type=int, default=12)
-    parser.add_argument("--now", default=NOW, help="the latest summary's moment (ISO 8601)")
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=7)
+    seeding_arguments(parser, "the latest summary's moment (ISO 8601)")
     return asyncio.run(bench(parser.parse_args(argv)))
 
 

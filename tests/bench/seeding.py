@@ -4,18 +4,30 @@ submitted evenly over the 24 months before a moment, in every status (the older 
 decided, the newer ones mostly waiting), each with its two-month promise and first response
 (kept, late, unreachable, none), deferred ideas with revisit days, and their history:
 allocations, approvals, deliveries, declines, deferrals, questions (some answered) and
-withdrawals. Inserted through storage/tables.py, a few thousand rows a statement.
+withdrawals. Inserted through storage/tables.py, a few thousand rows a statement. And what
+those benchmarks share: their arguments, a fresh database of each kind to seed and measure,
+and wall times.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import random
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+from harness import postgres_database
 
 PMO = [f"00000000-0000-0000-0000-{n:012d}" for n in range(1, 4)]
 SPONSOR = "00000000-0000-0000-0000-000000000099"
 MONTHS = 24
+NOW = "2027-01-20T09:30"  # a Wednesday morning, after the PMO's digest time
 
 
 def spoc(n: int) -> str:
@@ -166,3 +178,80 @@ async def analyze(engine: Any) -> None:
             await connection.execution_options(isolation_level="AUTOCOMMIT")
         await connection.exec_driver_sql("ANALYZE")
         await connection.commit()
+
+
+async def approved_count(engine: Any) -> int:
+    """The baseline a benchmark measures beside its figures: an indexed count(*) of the ideas
+    in one status."""
+    from sqlalchemy import func, select
+
+    from storage import tables as t
+
+    async with engine.connect() as connection:
+        return await connection.scalar(select(func.count()).select_from(t.ideas)
+                                       .where(t.ideas.c.status == "approved")) or 0
+
+
+def seeding_arguments(parser: argparse.ArgumentParser, now_help: str) -> None:
+    """The arguments of a benchmark on seeded ideas: which databases, how many ideas and
+    portfolios, the measured moment, how many repetitions, the random seed."""
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--ideas", type=int, default=100_000)
+    parser.add_argument("--portfolios", type=int, default=12)
+    parser.add_argument("--now", default=NOW, help=now_help)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=7)
+
+
+async def on_each_database(args: argparse.Namespace, prefix: str,
+                           work: Callable[[str], Awaitable[dict[str, Any]]]
+                           ) -> list[dict[str, Any]]:
+    """`work` on a fresh database of each kind `--database` names (a SQLite file in a
+    temporary folder, a PostgreSQL database dropped after): its results, or why there are
+    none (PostgreSQL unreachable, an error), each with its "database"; all printed as JSON on
+    stderr."""
+    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    results = []
+    with tempfile.TemporaryDirectory(prefix=f"{prefix}-") as folder:
+        for kind in kinds:
+            print(f"{kind}: seeding {args.ideas:,} ideas...", file=sys.stderr, flush=True)
+            results.append({"database": kind, **await _on_one(kind, Path(folder), prefix,
+                                                              work)})
+    print(json.dumps(results, default=str), file=sys.stderr)
+    return results
+
+
+async def _on_one(kind: str, folder: Path, prefix: str,
+                  work: Callable[[str], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+    drop = None
+    if kind == "sqlite":
+        database_url = f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
+    else:
+        made = await postgres_database(prefix=prefix.replace("-", "_"))
+        if isinstance(made, str):
+            return {"skipped": made}
+        database_url, drop = made
+    try:
+        return await work(database_url)
+    except Exception as error:
+        import traceback
+
+        traceback.print_exc()
+        return {"error": f"{type(error).__name__}: {error}"}
+    finally:
+        if drop is not None:
+            await drop()
+
+
+async def timed(repeat: int, work: Callable[[], Awaitable[Any]],
+                between: Callable[[], Awaitable[Any]] | None = None) -> tuple[list[float], Any]:
+    """`work` `repeat` times: the wall times, and what it returned last."""
+    times: list[float] = []
+    result = None
+    for n in range(repeat):
+        if between is not None and n:
+            await between()
+        started = time.perf_counter()
+        result = await work()
+        times.append(time.perf_counter() - started)
+    return times, result

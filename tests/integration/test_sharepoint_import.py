@@ -4,7 +4,6 @@ organisation file does with what was imported; the promise counted as for live i
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import json
 import shutil
@@ -14,7 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
-from support.cli import run_cli
+from support.cli import on_database
 from support.decisions import load_demo_organisation, submit_idea
 from support.organisation import ALEX, demo_data
 from support.promises import move, record_all
@@ -33,16 +32,7 @@ FIXTURES = Path(__file__).parents[1] / "fixtures" / "sharepoint"
 def cli(database_url: str, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]):
     """`iip ARGS` on the test's database: (exit code, stdout, stderr)."""
-    monkeypatch.setenv("IIP_DATABASE_URL", database_url)
-    monkeypatch.setenv("IIP_LOG_LEVEL", "WARNING")
-
-    async def run(*argv: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = await asyncio.to_thread(run_cli, list(argv))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
+    return on_database(database_url, monkeypatch, capsys)
 
 
 def copied(tmp_path: Path, name: str) -> Path:

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.cli import run_cli
+from support.cli import on_database, run_cli
 from support.decisions import CONTRIBUTOR, actor, load_demo_organisation, submit_idea
 from support.promises import move, record_all
 
@@ -88,18 +88,10 @@ def by_status(**counts: int) -> dict[str, int]:
 
 
 @pytest.fixture
-def iip(database_url, monkeypatch, capsys):
+def iip(database_url: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]):
     """`iip ARGS` on the test's database: (exit code, stdout, stderr)."""
-    monkeypatch.setenv("IIP_DATABASE_URL", database_url)
-    monkeypatch.setenv("IIP_LOG_LEVEL", "WARNING")
-
-    async def run(*argv: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = await asyncio.to_thread(run_cli, list(argv))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
+    return on_database(database_url, monkeypatch, capsys)
 
 
 @pytest.fixture

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import structlog
 
@@ -23,3 +25,18 @@ def run_cli(argv: Sequence[str]) -> int:
         root.setLevel(level)
         logging.getLogger("alembic").setLevel(alembic_level)
         structlog.configure(**config)
+
+
+def on_database(database_url: str, monkeypatch: Any,
+                capsys: Any) -> Callable[..., Awaitable[tuple[int, str, str]]]:
+    """`iip ARGS` on `database_url`, awaited off the test's loop: (exit code, stdout, stderr)."""
+    monkeypatch.setenv("IIP_DATABASE_URL", database_url)
+    monkeypatch.setenv("IIP_LOG_LEVEL", "WARNING")
+
+    async def run(*argv: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = await asyncio.to_thread(run_cli, list(argv))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
