@@ -30,7 +30,6 @@ when the run was not honest: an error, or no message queued although some were d
 from __future__ import annotations
 
 import argparse
-import asyncio
 import statistics
 import sys
 import time
@@ -40,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path[:0] = [str(Path(__file__).resolve().parent)]
-from harness import put_project_on_path  # noqa: E402
+from harness import put_project_on_path, run_to_the_end  # noqa: E402
 from seeding import (  # noqa: E402
     FixedClock,
     analyze,
@@ -225,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     seeding_arguments(parser, "the measured pass's moment (ISO 8601)")
     parser.add_argument("--plans", action="store_true",
                         help="print the database's plan of each query a pass and the report run")
-    return asyncio.run(bench(parser.parse_args(argv)))
+    return run_to_the_end(bench(parser.parse_args(argv)))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ the run was not honest: an error, or a summary that did not count the ideas seed
 from __future__ import annotations
 
 import argparse
-import asyncio
 import statistics
 import sys
 import time
@@ -32,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path[:0] = [str(Path(__file__).resolve().parent)]
-from harness import put_project_on_path  # noqa: E402
+from harness import put_project_on_path, run_to_the_end  # noqa: E402
 from seeding import (  # noqa: E402
     analyze,
     approved_count,
@@ -152,7 +151,7 @@ async def bench(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     seeding_arguments(parser, "the latest summary's moment (ISO 8601)")
-    return asyncio.run(bench(parser.parse_args(argv)))
+    return run_to_the_end(bench(parser.parse_args(argv)))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from harness import postgres_database
+from harness import DatabaseUnavailable, database_options, fresh_database
 
 PMO = [f"00000000-0000-0000-0000-{n:012d}" for n in range(1, 4)]
 SPONSOR = "00000000-0000-0000-0000-000000000099"
@@ -193,9 +193,10 @@ async def approved_count(engine: Any) -> int:
 
 
 def seeding_arguments(parser: argparse.ArgumentParser, now_help: str) -> None:
-    """The arguments of a benchmark on seeded ideas: which databases, how many ideas and
+    """The arguments of a benchmark on seeded ideas: which databases (and PostgreSQL's admin
+    URL), how many ideas and
     portfolios, the measured moment, how many repetitions, the random seed."""
-    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    database_options(parser)
     parser.add_argument("--ideas", type=int, default=100_000)
     parser.add_argument("--portfolios", type=int, default=12)
     parser.add_argument("--now", default=NOW, help=now_help)
@@ -215,32 +216,25 @@ async def on_each_database(args: argparse.Namespace, prefix: str,
     with tempfile.TemporaryDirectory(prefix=f"{prefix}-") as folder:
         for kind in kinds:
             print(f"{kind}: seeding {args.ideas:,} ideas...", file=sys.stderr, flush=True)
-            results.append({"database": kind, **await _on_one(kind, Path(folder), prefix,
-                                                              work)})
+            results.append({"database": kind, **await _on_one(
+                kind, Path(folder), prefix, args.postgres_url, work)})
     print(json.dumps(results, default=str), file=sys.stderr)
     return results
 
 
-async def _on_one(kind: str, folder: Path, prefix: str,
+async def _on_one(kind: str, folder: Path, prefix: str, admin_url: str,
                   work: Callable[[str], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
-    drop = None
-    if kind == "sqlite":
-        database_url = f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
-    else:
-        made = await postgres_database(prefix=prefix.replace("-", "_"))
-        if isinstance(made, str):
-            return {"skipped": made}
-        database_url, drop = made
     try:
-        return await work(database_url)
+        async with fresh_database(kind, prefix.replace("-", "_"), folder=folder,
+                                  admin_url=admin_url) as database_url:
+            return await work(database_url)
+    except DatabaseUnavailable as unavailable:
+        return {"skipped": str(unavailable)}
     except Exception as error:
         import traceback
 
         traceback.print_exc()
         return {"error": f"{type(error).__name__}: {error}"}
-    finally:
-        if drop is not None:
-            await drop()
 
 
 async def timed(repeat: int, work: Callable[[], Awaitable[Any]],
