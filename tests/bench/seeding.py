@@ -140,6 +140,9 @@ def idea_rows(ideas: int, portfolios: int, now: datetime,
         elif status == "withdrawn":
             event("withdrawn", submitted + timedelta(days=min(10, age.days / 2)),
                   "business_assessment", "withdrawn", contributor)
+        elif status == "escalated":  # its history says so too, for reports rebuilding it
+            event("escalate", decided_at or allocated + (now - allocated) / 2,
+                  "business_assessment", "escalated", spoc(portfolio))
     return rows, history
 
 
