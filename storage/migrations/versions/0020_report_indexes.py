@@ -1,6 +1,6 @@
 """An index for reports rebuilding each idea's status at a moment: its history in time order
 
-Revision ID: 0021_report_indexes
+Revision ID: 0020_report_indexes
 Revises: 0019_campaign_schedule
 Create Date: 2026-12-06 06:45:00
 """
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0021_report_indexes"
+revision: str = "0020_report_indexes"
 down_revision: str | None = "0019_campaign_schedule"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
