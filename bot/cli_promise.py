@@ -32,6 +32,9 @@ def add_commands(commands: Any) -> None:
     sla.add_argument("--format", choices=FORMATS, default="text")
     sla.set_defaults(run=_report_sla)
     add_summary(report)
+    from bot.cli_board_pack import add_monthly
+
+    add_monthly(report)
 
     check = commands.add_parser("sla", help="the two-month promise").add_subparsers(
         metavar="ACTION").add_parser(

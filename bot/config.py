@@ -200,6 +200,12 @@ class Settings(BaseSettings):
                            _read_from("IIP_QUIET_HOURS")] = (time(20, 0), time(7, 0))
     quiet_weekends: Annotated[bool, BeforeValidator(_flag), BeforeValidator(_blank_is_default),
                               _read_from("IIP_QUIET_WEEKENDS")] = True
+    # Signs the links to board packs (`report`); empty: a random secret made at each start, so
+    # links last until the process restarts and each replica honours only its own.
+    report_secret: Annotated[str, _read_from("IIP_REPORT_SECRET"), Field(repr=False)] = ""
+    # Where people reach the bot from Teams (the links to board packs); empty: the address it
+    # listens on (http://IIP_HOST:IIP_PORT), which serves only local use.
+    public_url: Annotated[str, BeforeValidator(_stripped), _read_from("IIP_PUBLIC_URL")] = ""
 
     @classmethod
     def settings_customise_sources(
@@ -217,6 +223,11 @@ class Settings(BaseSettings):
             return cls(**found)
         except ValidationError as error:
             raise SettingsError(_explain(error.errors()[0])) from None
+
+    @property
+    def public_base_url(self) -> str:
+        """The bot's address as Teams users reach it, without a trailing slash."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def anonymous(self) -> bool:

@@ -18,6 +18,7 @@ from storage.engine import connect
 from storage.feedback import SqlFeedbackStore
 from storage.ideas import SqlDrafts, SqlIdeas, SqlProfiles
 from storage.jobs import SqlJobLedger
+from storage.board_pack import SqlBoardPack
 from storage.legacy import SqlLegacyStore
 from storage.organisation import SqlOrganisationStore
 from storage.outbox import SqlOutbox
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
     legacy: SqlLegacyStore
     campaign_timeline: SqlCampaignTimeline
     summaries: SqlSummaries
+    board_pack: SqlBoardPack
 
     def __init__(self, engine: AsyncEngine,
                  on_commit: Callable[[], None] | None = None) -> None:
@@ -75,6 +77,7 @@ class SqlUnitOfWork:
         self.legacy = SqlLegacyStore(self._connection)
         self.campaign_timeline = SqlCampaignTimeline(self._connection)
         self.summaries = SqlSummaries(self._connection)
+        self.board_pack = SqlBoardPack(self._connection)
         return self
 
     async def __aexit__(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
@@ -10,6 +10,7 @@ from typing import Protocol, Self
 
 from bot.domain.addresses import ConversationAddress
 from bot.domain.audit import AuditEntry
+from bot.domain.board_pack import PackCounts
 from bot.domain.campaigns import Campaign, CampaignRequest, CampaignState
 from bot.domain.digest import Delivered, Digest
 from bot.domain.feedback import Feedback
@@ -242,6 +243,14 @@ class Campaigns(Protocol):
         """The campaigns an idea submitted on `day` (UK) may answer (Campaign.takes_ideas)."""
         ...
 
+
+class BoardPackCounts(Protocol):
+    """The monthly board pack's counts, each an aggregate of the database (storage/board_pack)."""
+
+    async def counts(self, month: date, scope: Sequence[str] | None) -> PackCounts:
+        """The pack's counts for the month beginning `month`, of the portfolios in `scope`
+        (None: every portfolio)."""
+        ...
 
 
 class Digests(Protocol):
@@ -553,6 +562,7 @@ class UnitOfWork(Protocol):
 
     @property
     def summaries(self) -> Summaries: ...
+    def board_pack(self) -> BoardPackCounts: ...
 
     async def __aenter__(self) -> Self: ...
 
