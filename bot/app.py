@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import secrets
 from collections.abc import Callable
 from datetime import time, timedelta
 from typing import Any
@@ -16,7 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channel.adapter import PortalAdapter, make_adapter
 from bot.channel.handler import PortalBot
-from bot.channel.http import MAX_BODY_BYTES, health_route, messages_route
+from bot.channel.http import (
+    MAX_BODY_BYTES,
+    REPORTS_PATH,
+    health_route,
+    messages_route,
+    report_route,
+)
 from bot.channel.messenger import BearerTokens, BotConnectorMessenger, ConnectorTokens
 from bot.channel.privacy import private_chat_link
 from bot.channel.signing_keys import (
@@ -34,6 +41,7 @@ from bot.domain.reminders import Timing
 from bot.domain.service_urls import ServiceUrlPolicy
 from bot.domain.working_days import QuietHours, WorkingDays
 from bot.presenters.routes import build_presenters
+from bot.services.board_packs import BoardPacks
 from bot.services.bundle import Services
 from bot.services.campaign_pass import CampaignPass, CampaignPassViews
 from bot.services.campaign_progress import ProgressWatcher
@@ -76,9 +84,12 @@ PROGRESS = web.AppKey("campaign_progress", ProgressWatcher)
 
 def build_services(engine: AsyncEngine, clock: Clock,
                    doorbell: asyncio.Event | None = None,
-                   directory: Callable[[], MemberDirectory | None] = lambda: None) -> Services:
+                   directory: Callable[[], MemberDirectory | None] = lambda: None,
+                   report_secret: bytes | None = None) -> Services:
     """The use cases; `doorbell` is rung after every commit that queued a message;
-    `directory`, Teams' member lookup once there is one (none on the command line)."""
+    `directory`, Teams' member lookup once there is one (none on the command line);
+    `report_secret` signs links to board packs (None: a random one, good until the process
+    stops)."""
     uow = unit_of_work_factory(engine, doorbell.set if doorbell else None)
     cards = DecisionCards(today=lambda: uk_day(clock.now()))
     organisation = OrganisationCache()
@@ -94,6 +105,8 @@ def build_services(engine: AsyncEngine, clock: Clock,
         digests=DigestService(uow, clock, digest_card, organisation),
         claims=ImportedIdeasClaims(uow, clock, directory),
         greeting=GreetingService(uow, clock, organisation),
+        board_packs=BoardPacks(uow, clock, report_secret or secrets.token_bytes(32),
+                               organisation),
     )
 
 
@@ -194,11 +207,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
     # Teams' member lookup is the messenger, made once the HTTP session is open.
     messengers: list[BotConnectorMessenger] = []
     services = build_services(engine, clock, doorbell,
-                              lambda: messengers[0] if messengers else None)
+                              lambda: messengers[0] if messengers else None,
+                              settings.report_secret.encode() or None)
     # Dialog state (where each person is in a dialog) lives in the database, so that it
     # survives restarts and is shared by replicas; it is kept per person and conversation.
     chat_link = private_chat_link(settings.app_id)
-    bot = PortalBot(services, build_presenters(services, chat_link),
+    bot = PortalBot(services, build_presenters(services, chat_link,
+                                               f"{settings.public_base_url}{REPORTS_PATH}"),
                     PrivateConversationState(SqlStorage(engine)), chat_link)
 
     queue = SqlOutboxQueue(engine)
@@ -284,4 +299,5 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
     app.router.add_post("/api/messages",
                         messages_route(ADAPTER, bot, settings.app_tenant_id or None))
     app.router.add_get("/healthz", health_route(check_health))
+    app.router.add_get(f"{REPORTS_PATH}{{token}}", report_route(services.board_packs.download))
     return app

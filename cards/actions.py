@@ -52,5 +52,6 @@ class CardAction(StrEnum):
     CAMPAIGN_IDEA = "campaign.idea"
     STOP_CAMPAIGNS = "campaign.stop"
     SHOW_DIGEST = "digest.show"
+    SHOW_REPORT = "report.show"
     SEND_DIGEST = "digest.send"
     START_CAMPAIGNS = "campaign.start"

@@ -11,11 +11,12 @@ _WHAT = (
     "**Campaigns**: calls for ideas: create, preview, send and follow them",
     "**Deferred**: the deferred ideas, the soonest to look at again first",
     "**Digest**: \"you said, we did\" for the workforce: what was delivered since the last one",
+    "**Reports**: last month's figures and the board pack",
 )
 
 
 def pmo_hub_card() -> CardMessage:
-    """The PMO's hub. Reports join the buttons here when the portal offers them."""
+    """The PMO's hub."""
     return card_message(
         [heading("The PMO team's hub"),
          paragraph("Everything the PMO team looks after, in one place:"),
@@ -23,13 +24,14 @@ def pmo_hub_card() -> CardMessage:
          paragraph("Type **campaign new** to start a call for ideas straight away.",
                    subtle=True)],
         summary="The PMO team's hub",
-        fallback_text=("The PMO team's hub: triage, campaigns, the deferred ideas and the "
-                       "workforce digest."),
+        fallback_text=("The PMO team's hub: triage, campaigns, the deferred ideas, the "
+                       "workforce digest and reports."),
         actions=[
             submit("Triage", CardAction.TRIAGE, inputs=False),
             submit("Campaigns", CardAction.CAMPAIGNS, inputs=False),
             submit("Deferred", CardAction.DEFERRED, inputs=False),
             submit("Digest", CardAction.SHOW_DIGEST, inputs=False),
+            submit("Reports", CardAction.SHOW_REPORT, inputs=False),
         ],
     )
 

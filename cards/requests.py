@@ -49,6 +49,7 @@ from bot.domain.requests import (
     ShowHelp,
     ShowPmoHub,
     ShowQueue,
+    ShowReport,
     SkipProfile,
     StopCampaignCalls,
     Whole,
@@ -268,6 +269,7 @@ _SUBMITS: dict[str, Callable[[Values, str | None], Request]] = {
     CardAction.SCHEDULE_CAMPAIGN: _schedule_campaign,
     CardAction.STOP_CAMPAIGNS: lambda _v, _t: StopCampaignCalls(),
     CardAction.SHOW_DIGEST: lambda _v, _t: ShowDigest(),
+    CardAction.SHOW_REPORT: lambda _v, _t: ShowReport(),
     CardAction.SEND_DIGEST: lambda v, _t: SendDigest(record_id(v.get("digest"))),
     CardAction.START_CAMPAIGNS: lambda _v, _t: ResumeCampaignCalls(),
 }

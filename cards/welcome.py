@@ -32,10 +32,11 @@ COMMANDS = (
     "**feedback**: tell us how the bot could be better",
 )
 STAFF_COMMANDS = ("**my queue**: the ideas awaiting you",
-                  "**deferred**: the deferred ideas, the soonest to look at again first")
+                  "**deferred**: the deferred ideas, the soonest to look at again first",
+                  "**report**: last month's figures and the board pack for your portfolios")
 PMO_COMMANDS = ("**triage**: the new ideas awaiting triage",
-                "**pmo**: the PMO team's hub: triage, campaigns, the deferred ideas and the "
-                "digest")
+                "**pmo**: the PMO team's hub: triage, campaigns, the deferred ideas, the "
+                "digest and reports")
 # The open calls for ideas named on the welcome and help, the soonest to close first.
 CALLS_SHOWN = 3
 

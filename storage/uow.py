@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 
 from storage.addresses import SqlAddressBook
 from storage.audit import SqlAuditLog
+from storage.board_pack import SqlBoardPack
 from storage.campaign_timeline import SqlCampaignTimeline
 from storage.campaigns import SqlCampaigns
 from storage.digests import SqlDigests
@@ -18,7 +19,6 @@ from storage.engine import connect
 from storage.feedback import SqlFeedbackStore
 from storage.ideas import SqlDrafts, SqlIdeas, SqlProfiles
 from storage.jobs import SqlJobLedger
-from storage.board_pack import SqlBoardPack
 from storage.legacy import SqlLegacyStore
 from storage.organisation import SqlOrganisationStore
 from storage.outbox import SqlOutbox

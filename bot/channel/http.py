@@ -1,4 +1,4 @@
-"""HTTP routes: the Bot Framework messaging endpoint and the health check."""
+"""HTTP routes: the Bot Framework messaging endpoint, the health check, and board packs."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from msrest.serialization import Model
 from bot.channel.adapter import PortalAdapter
 from bot.channel.inbound import activity_problem, tenant_in
 from bot.channel.outage import RetryLater
+from bot.domain.board_pack import BoardPack
+from bot.domain.errors import NotAllowed
+from bot.domain.report_links import InvalidLink
 
 log = structlog.get_logger(__name__)
 
@@ -22,6 +25,24 @@ MAX_BODY_BYTES = 256 * 1024
 RETRY_AFTER_SECONDS = 30
 
 HealthCheck = Callable[[], Awaitable[dict[str, object]]]
+PackDownload = Callable[[str], Awaitable[BoardPack]]
+REPORTS_PATH = "/reports/"
+# What a page served from here may load: its own inline styles and data: images, nothing else.
+_PACK_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+                                "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"),
+}
+_REFUSED_PAGE = """<!doctype html>
+<html lang="en-GB"><head><meta charset="utf-8"><title>Board pack unavailable</title>
+<style>body{font-family:Arial,sans-serif;max-width:36em;margin:3em auto;line-height:1.5}</style>
+</head><body><h1>This link does not open a board pack</h1>
+<p>Links to board packs work for 24 hours, and only for the person they were made for.</p>
+<p>To get a fresh one, type <b>report</b> to the bot in your 1:1 chat in Teams.</p>
+</body></html>"""
 
 
 def messages_route(adapters: web.AppKey[PortalAdapter], bot: Bot, tenant_id: str | None):
@@ -89,6 +110,27 @@ def health_route(check: HealthCheck):
         return web.json_response({"status": "ok", "database": "ok", **details})
 
     return healthz
+
+
+def report_route(download: PackDownload):
+    """GET /reports/<token>: the board pack a signed link names, as a page; 403 with a kind
+    page, saying nothing of why, for a forged, altered or expired link or a person who no
+    longer covers its portfolios. The page is drawn off the event loop."""
+
+    async def report(request: web.Request) -> web.Response:
+        from bot.pack.page import render_html
+
+        try:
+            pack = await download(request.match_info["token"])
+        except (InvalidLink, NotAllowed) as refusal:
+            log.warning("report.refused", reason=type(refusal).__name__)
+            return web.Response(status=403, text=_REFUSED_PAGE, content_type="text/html",
+                                charset="utf-8", headers=_PACK_HEADERS)
+        page = await asyncio.to_thread(render_html, pack)
+        return web.Response(text=page, content_type="text/html", charset="utf-8",
+                            headers=_PACK_HEADERS)
+
+    return report
 
 
 def _plain(value: object) -> object:

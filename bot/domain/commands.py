@@ -21,6 +21,7 @@ class Command(StrEnum):
     DEFERRED = "deferred"
     DIGEST = "digest"
     PMO = "pmo"
+    REPORT = "report"
     CAMPAIGNS = "campaigns"
     NEW_CAMPAIGN = "campaign new"
     STOP_CAMPAIGNS = "stop campaigns"
@@ -70,6 +71,10 @@ _WORDS: dict[str, Command] = {
     "you said we did": Command.DIGEST,
     "pmo": Command.PMO,
     "pmo hub": Command.PMO,
+    "report": Command.REPORT,
+    "reports": Command.REPORT,
+    "board pack": Command.REPORT,
+    "monthly report": Command.REPORT,
     "campaigns": Command.CAMPAIGNS,
     "campaign": Command.CAMPAIGNS,
     "calls for ideas": Command.CAMPAIGNS,

@@ -223,6 +223,12 @@ class ShowPmoHub(Asked):
 
 
 @dataclass(frozen=True, slots=True)
+class ShowReport(Asked):
+    """`report`: the last full month's key figures and a link to its board pack (the PMO's
+    for every portfolio, a SPOC's for theirs)."""
+
+
+@dataclass(frozen=True, slots=True)
 class ShowCampaigns(Asked):
     """`campaigns`: every campaign with its numbers, and how many people opted out."""
 
@@ -282,7 +288,7 @@ Request = (ShowWelcome | ShowHelp | OpenFeedback | SendFeedback | Unknown | NewI
            | AnswerQuestion | OpenIdea | ShowQueue | ShowDeferred | Find | MyProfile
            | SaveProfile | SkipProfile | Refresh | Decide | ShowPmoHub | ShowCampaigns
            | NewCampaign | SaveCampaign | OnCampaign | ScheduleCampaign | StopCampaignCalls
-           | ResumeCampaignCalls | ShowDigest | SendDigest | RefreshCall)
+           | ResumeCampaignCalls | ShowDigest | SendDigest | RefreshCall | ShowReport)
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,6 +365,8 @@ def _command_request(command: Command, text: str | None) -> Request:
             return ShowDigest()
         case Command.PMO:
             return ShowPmoHub()
+        case Command.REPORT:
+            return ShowReport()
         case Command.CAMPAIGNS:
             return ShowCampaigns()
         case Command.NEW_CAMPAIGN:

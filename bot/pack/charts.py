@@ -27,7 +27,7 @@ DRAWING = threading.RLock()
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
              "#000000")
 _LABEL_LIMIT = 38
-_STYLE = {
+_STYLE: dict[Any, Any] = {
     "text.parse_math": False,
     "svg.hashsalt": "iip-board-pack",  # the same pack draws the same SVG
     "font.family": "DejaVu Sans",  # matplotlib's own font: nothing is fetched

@@ -42,6 +42,7 @@ from bot.domain.requests import (
     ShowHelp,
     ShowPmoHub,
     ShowQueue,
+    ShowReport,
     ShowWelcome,
     SkipProfile,
     StopCampaignCalls,
@@ -55,6 +56,7 @@ from bot.presenters.contributor import ContributorDesk
 from bot.presenters.digest import DigestDesk
 from bot.presenters.front_desk import FrontDesk
 from bot.presenters.intake import IntakeFlow
+from bot.presenters.reports import ReportDesk
 from bot.presenters.staff import StaffRequests
 from bot.services.bundle import Services
 
@@ -84,21 +86,24 @@ class Presenters:
     front: FrontDesk
 
 
-def build_presenters(services: Services, private_chat_link: str | None) -> Presenters:
-    """`private_chat_link` opens a person's 1:1 chat with the bot (None: no app id to link)."""
+def build_presenters(services: Services, private_chat_link: str | None,
+                     reports_url: str = "http://127.0.0.1:3978/reports/") -> Presenters:
+    """`private_chat_link` opens a person's 1:1 chat with the bot (None: no app id to link);
+    `reports_url`, where the bot serves board packs to people in Teams, a token after it."""
     front = FrontDesk(services.greeting, services.feedback, private_chat_link)
     contributor = ContributorDesk(services.ideas, services.decisions, services.claims)
     staff = StaffRequests(services.staff, services.decisions, contributor)
     campaigns = CampaignDesk(services.campaigns, services.organisation)
     calls = CampaignCalls(services.campaigns)
     digest = DigestDesk(services.digests)
-    return Presenters(route_table(front, contributor, staff, campaigns, calls, digest),
+    reports = ReportDesk(services.board_packs, lambda token: f"{reports_url}{token}")
+    return Presenters(route_table(front, contributor, staff, campaigns, calls, digest, reports),
                       IntakeFlow(services.ideas), front)
 
 
 def route_table(front: FrontDesk, contributor: ContributorDesk, staff: StaffRequests,
                 campaigns: CampaignDesk, calls: CampaignCalls,
-                digest: DigestDesk) -> Mapping[type[Request], Route]:
+                digest: DigestDesk, reports: ReportDesk) -> Mapping[type[Request], Route]:
     return {
         ShowWelcome: Route(front.welcome),
         ShowHelp: Route(front.help),
@@ -133,4 +138,5 @@ def route_table(front: FrontDesk, contributor: ContributorDesk, staff: StaffRequ
         SendDigest: Route(digest.send),
         ResumeCampaignCalls: Route(calls.resume),
         RefreshCall: Route(calls.refresh),
+        ShowReport: Route(reports.show),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.services.board_packs import BoardPacks
 from bot.services.campaigns import CampaignService
 from bot.services.conversations import ConversationService
 from bot.services.decisions import DecisionService
@@ -28,3 +29,4 @@ class Services:
     digests: DigestService
     claims: ImportedIdeasClaims
     greeting: GreetingService
+    board_packs: BoardPacks

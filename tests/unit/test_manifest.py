@@ -123,13 +123,13 @@ def test_every_listed_command_is_one_the_bot_understands():
     # The menu offers every command a person would look for; greetings are not menu items,
     # nor `find`, a staff command typed with its text (the menu shows everyone the same list),
     # nor `deferred`, found on the staff queue and in help (the menu's places are spoken for),
-    # nor `digest`, the PMO's alone, nor the campaign commands, found on the PMO's hub
-    # (`pmo`) and on the calls themselves.
+    # nor `digest`, the PMO's alone, nor the campaign commands and `report`, found on the
+    # PMO's hub (`pmo`), in staff help and on the calls themselves.
     offered = {parse_command(title) for title in titles}
     assert offered == set(Command) - {Command.WELCOME, Command.UNKNOWN, Command.FIND,
                                       Command.DEFERRED, Command.DIGEST, Command.CAMPAIGNS,
                                       Command.NEW_CAMPAIGN, Command.STOP_CAMPAIGNS,
-                                      Command.START_CAMPAIGNS}
+                                      Command.START_CAMPAIGNS, Command.REPORT}
 
 
 @pytest.mark.parametrize(
