@@ -180,6 +180,19 @@ async def seeded_and_measured(database_url: str, args: argparse.Namespace,
     return {"seeded_s": seeded, **await measure(database_url, args, now)}
 
 
+def print_figures(figures: dict[str, list[float]], target_s: float) -> None:
+    """Each figure's median and max, its ratio to the "baseline count(*)" among them, and
+    PASS or FAIL against `target_s` (the worst time)."""
+    base = statistics.median(figures["baseline count(*)"])
+    print(f"  {'figure':<24}{'median ms':>10}{'max ms':>9}{'x baseline':>12}  verdict")
+    for name, times in figures.items():
+        middle, worst = statistics.median(times), max(times)
+        verdict = "" if name.startswith("baseline") else (
+            "PASS" if worst < target_s else "FAIL") + f" (< {target_s:.0f} s)"
+        print(f"  {name:<24}{middle * 1000:>10.1f}{worst * 1000:>9.1f}"
+              f"{middle / base:>12.1f}  {verdict}")
+
+
 def report(results: list[dict[str, Any]]) -> int:
     honest = True
     print()
@@ -188,18 +201,11 @@ def report(results: list[dict[str, Any]]) -> int:
             print(f"{r['database']}: {r.get('skipped') or r.get('error')}")
             honest = False
             continue
-        base = statistics.median(r["figures"]["baseline count(*)"])
         print(f"{r['database']}: {r['ideas']:,} ideas, seeded in {r['seeded_s']:.1f} s; "
               f"a pass would send {r['due']} message(s), queued {r['queued']} "
               f"({', '.join(r['jobs'])}), then {r['queued_again']}; the report counts "
               f"{r['report_due']:,} ideas due ({r['portfolio_due']:,} in p01)")
-        print(f"  {'figure':<24}{'median ms':>10}{'max ms':>9}{'x baseline':>12}  verdict")
-        for name, times in r["figures"].items():
-            middle, worst = statistics.median(times), max(times)
-            verdict = "" if name.startswith("baseline") else (
-                "PASS" if worst < TARGET_S else "FAIL") + f" (< {TARGET_S:.0f} s)"
-            print(f"  {name:<24}{middle * 1000:>10.1f}{worst * 1000:>9.1f}"
-                  f"{middle / base:>12.1f}  {verdict}")
+        print_figures(r["figures"], TARGET_S)
         if r["due"] and not r["queued"]:
             honest = False
             print("  NOT HONEST: messages were due and none was queued")

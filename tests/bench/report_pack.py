@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
 import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from harness import postgres_database, put_project_on_path  # noqa: E402
-from jobs import NOW, FixedClock, seed, timed  # noqa: E402
+from harness import postgres_database, put_project_on_path
+from jobs import NOW, FixedClock, print_figures, seed, timed
 
 put_project_on_path()
 
@@ -107,17 +106,10 @@ def report(results: list[dict[str, Any]]) -> int:
             print(f"{r['database']}: {r['skipped']}")
             honest = False
             continue
-        base = statistics.median(r["figures"]["baseline count(*)"])
         print(f"{r['database']}: pack of {r['month']}, {r['submitted']:,} ideas in its twelve "
               f"months ({r['submitted_p01']:,} in p01), {r['month_ideas']:,} in its CSV, a "
               f"page of {r['page_kb']:,} KB")
-        print(f"  {'figure':<20}{'median ms':>10}{'max ms':>9}{'x baseline':>12}  verdict")
-        for name, times in r["figures"].items():
-            middle, worst = statistics.median(times), max(times)
-            verdict = "" if name.startswith("baseline") else (
-                "PASS" if worst < TARGET_S else "FAIL") + f" (< {TARGET_S:.0f} s)"
-            print(f"  {name:<20}{middle * 1000:>10.1f}{worst * 1000:>9.1f}"
-                  f"{middle / base:>12.1f}  {verdict}")
+        print_figures(r["figures"], TARGET_S)
         if not r["submitted"] or not r["month_ideas"]:
             honest = False
             print("  NOT HONEST: the pack counted no ideas")

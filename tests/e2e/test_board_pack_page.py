@@ -91,7 +91,6 @@ async def printed(chromium: Path, html: str, shots: Path | None) -> tuple[int, l
             assert await page.locator("script").count() == 0
             assert await page.get_by_text(HOSTILE).first.is_visible()
             if shots is not None:
-                shots.mkdir(parents=True, exist_ok=True)
                 for section in SECTIONS:
                     await page.locator(f"section#{section}").screenshot(
                         path=str(shots / f"{section}.png"))
@@ -105,8 +104,10 @@ async def printed(chromium: Path, html: str, shots: Path | None) -> tuple[int, l
 async def test_the_pack_prints_a_page_a_section_offline_with_every_chart_described(
         chromium: Path, artefacts: Path):
     html = render_html(a_pack())
+    shots = artefacts / "e2e" / "board-pack"
+    shots.mkdir(parents=True, exist_ok=True)
 
-    pages, fetched = await printed(chromium, html, artefacts / "e2e" / "board-pack")
+    pages, fetched = await printed(chromium, html, shots)
 
     assert fetched == []
     assert pages == len(SECTIONS)
