@@ -9,11 +9,11 @@ rows, and the first two at most LISTED of them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
-from itertools import pairwise
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select, true
+from sqlalchemy import ColumnElement, and_, case, func, literal, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.board_pack import (
@@ -57,11 +57,12 @@ class SqlBoardPack:
         month_from, month_to = bounds[-2], bounds[-1]
         delivered, delivered_total = await self._delivered(month_from, month_to, in_scope)
         deferred, deferred_total = await self._deferred(in_scope)
+        mix = await self._mix(bounds, window)
         return PackCounts(
-            submitted_by_month=await self._by_month(bounds, window),
-            status_mix=await self._status_mix(window),
-            by_portfolio=await self._named(ideas.c.portfolio_key, t.portfolios, window),
-            by_category=await self._named(ideas.c.category_key, t.categories, window),
+            submitted_by_month=tuple(mix.months.get(index, 0) for index in range(len(starts))),
+            status_mix=_status_mix(mix.statuses),
+            by_portfolio=await self._named(mix.portfolios, t.portfolios),
+            by_category=await self._named(mix.categories, t.categories),
             taken_forward=await self._moved_into(TAKEN_FORWARD, month_from, month_to,
                                                  in_scope),
             delivered=delivered_total,
@@ -69,37 +70,35 @@ class SqlBoardPack:
             campaigns=await self._campaigns(starts[0], add_months(month, 1), window),
             deferred=deferred,
             deferred_total=deferred_total,
-            diversity={dimension: await self._submitters_by(dimension, window)
-                       for dimension in DIMENSIONS},
+            diversity=await self._submitters(window),
             month_ideas=await self._month_ideas(month_from, month_to, in_scope),
         )
 
-    async def _by_month(self, bounds: Sequence[Any], window: ColumnElement[bool]
-                        ) -> tuple[int, ...]:
-        sums = [func.sum(case((and_(ideas.c.submitted_at >= low, ideas.c.submitted_at < high),
-                               1), else_=0))
-                for low, high in pairwise(bounds)]
-        row = (await self._db.execute(select(*sums).where(window))).one()
-        return tuple(int(value or 0) for value in row)
-
-    async def _status_mix(self, window: ColumnElement[bool]) -> tuple[Count, ...]:
+    async def _mix(self, bounds: Sequence[Any], window: ColumnElement[bool]) -> _Mix:
+        """The window's ideas counted by month submitted, status, portfolio and category in
+        one GROUP BY (one scan); the four tallies are sums of its few groups."""
+        month = case(*((ideas.c.submitted_at < high, index)
+                       for index, high in enumerate(bounds[1:])), else_=len(bounds))
         rows = await self._db.execute(
-            select(ideas.c.status, ideas.c.decline_reason, func.count())
-            .where(window).group_by(ideas.c.status, ideas.c.decline_reason))
-        mix: dict[str, Count] = {}
-        for status, reason, count in rows:
-            key, label = _status_key(status, reason)
-            was = mix.get(key)
-            mix[key] = Count(key, label, count + (was.count if was else 0))
-        return tuple(sorted(mix.values(), key=lambda c: (_status_order(c.key), c.key)))
+            select(month, ideas.c.status, ideas.c.decline_reason, ideas.c.portfolio_key,
+                   ideas.c.category_key, func.count())
+            .where(window).group_by(month, ideas.c.status, ideas.c.decline_reason,
+                                    ideas.c.portfolio_key, ideas.c.category_key))
+        mix = _Mix()
+        for index, status, reason, portfolio, category, count in rows:
+            mix.months[index] = mix.months.get(index, 0) + count
+            mix.statuses[status, reason] = mix.statuses.get((status, reason), 0) + count
+            mix.portfolios[portfolio] = mix.portfolios.get(portfolio, 0) + count
+            mix.categories[category] = mix.categories.get(category, 0) + count
+        return mix
 
-    async def _named(self, column: Any, names: Any, window: ColumnElement[bool]
-                     ) -> tuple[Count, ...]:
+    async def _named(self, counts: dict[str, int], names: Any) -> tuple[Count, ...]:
+        """`counts` by key, the largest first, each with the name its table gives the key."""
         rows = await self._db.execute(
-            select(column, func.max(names.c.name), func.count())
-            .select_from(ideas.outerjoin(names, names.c.key == column))
-            .where(window).group_by(column).order_by(func.count().desc(), column))
-        return tuple(Count(key, name or key, count) for key, name, count in rows)
+            select(names.c.key, names.c.name).where(names.c.key.in_(list(counts))))
+        found: dict[str, str] = {key: name for key, name in rows}
+        return tuple(Count(key, found.get(key, key), count) for key, count in
+                     sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
     async def _moved_into(self, statuses: frozenset[Status], since: Any, until: Any,
                           in_scope: ColumnElement[bool]) -> int:
@@ -172,13 +171,20 @@ class SqlBoardPack:
         return tuple(DeferredIdea(r.reference, r.title, r.name or r.portfolio_key, r.revisit_on)
                      for r in rows), int(total or 0)
 
-    async def _submitters_by(self, dimension: str, window: ColumnElement[bool]
-                             ) -> dict[str, int]:
-        column = ideas.c[dimension]
-        rows = await self._db.execute(
-            select(column, func.count(func.distinct(ideas.c.contributor_object_id)))
-            .where(window).group_by(column).order_by(column))
-        return {str(answer): int(count) for answer, count in rows}
+    async def _submitters(self, window: ColumnElement[bool]) -> dict[str, dict[str, int]]:
+        """Distinct submitters by each answer of each diversity question, in one statement:
+        the window's distinct (submitter, answers) once, then one GROUP BY per question."""
+        answers = (select(ideas.c.contributor_object_id, *(ideas.c[d] for d in DIMENSIONS))
+                   .where(window).distinct().cte("answers"))
+        grouped = union_all(*(
+            select(literal(dimension).label("dimension"), answers.c[dimension].label("answer"),
+                   func.count(func.distinct(answers.c.contributor_object_id)).label("people"))
+            .group_by(answers.c[dimension]) for dimension in DIMENSIONS))
+        found: dict[str, dict[str, int]] = {dimension: {} for dimension in DIMENSIONS}
+        for dimension, answer, people in await self._db.execute(
+                select(grouped.subquery()).order_by("dimension", "answer")):
+            found[dimension][str(answer)] = int(people)
+        return found
 
     async def _month_ideas(self, since: Any, until: Any, in_scope: ColumnElement[bool]
                            ) -> tuple[MonthIdea, ...]:
@@ -206,6 +212,27 @@ class SqlBoardPack:
             submitted_at=r.submitted_at, first_response_at=r.first_response_at,
             decided_at=r.decided_at,
         ) for r in rows)
+
+
+@dataclass
+class _Mix:
+    """The window's counts by month index, (status, decline reason), portfolio, category."""
+
+    months: dict[int, int] = field(default_factory=dict[int, int])
+    statuses: dict[tuple[str, str | None], int] = field(
+        default_factory=dict[tuple[str, str | None], int])
+    portfolios: dict[str, int] = field(default_factory=dict[str, int])
+    categories: dict[str, int] = field(default_factory=dict[str, int])
+
+
+def _status_mix(statuses: dict[tuple[str, str | None], int]) -> tuple[Count, ...]:
+    """The status mix's bars: a decline by its reason, in the order statuses are listed."""
+    mix: dict[str, Count] = {}
+    for (status, reason), count in statuses.items():
+        key, label = _status_key(status, reason)
+        was = mix.get(key)
+        mix[key] = Count(key, label, count + (was.count if was else 0))
+    return tuple(sorted(mix.values(), key=lambda c: (_status_order(c.key), c.key)))
 
 
 def _status_key(status: str, reason: str | None) -> tuple[str, str]:

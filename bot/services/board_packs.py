@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.domain.audit import AuditEntry
 from bot.domain.board_pack import (
@@ -33,10 +33,11 @@ from bot.domain.profile import (
     ROLE_TYPES,
 )
 from bot.domain.report_links import ReportGrant, grant_for, sign, verify
+from bot.domain.sla import IdeaPromise
 from bot.domain.suppression import suppress
 from bot.services.organisation import OrganisationCache
 from bot.services.ports import Clock, UnitOfWorkFactory
-from bot.services.reports import Reports, SlaCounts
+from bot.services.reports import SlaCounts, tally
 
 NOT_STAFF = ("Board packs are for the PMO team and the portfolios' SPOCs. Type **my ideas** "
              "to follow your own ideas.")
@@ -72,7 +73,6 @@ class BoardPacks:
         self._clock = clock
         self._secret = secret
         self._organisation = organisation or OrganisationCache()
-        self._reports = Reports(uow)
 
     async def monthly(self, month: date, scope: Sequence[str] | None = None,
                       sla_months: int = WINDOW_MONTHS) -> BoardPack:
@@ -83,8 +83,7 @@ class BoardPacks:
         async with self._uow() as uow:
             counts = await uow.board_pack.counts(month, keys)
             organisation = await self._organisation.read(uow)
-        trend = tuple([await self._sla(start, now, keys)
-                       for start in month_starts(month, sla_months)])
+        trend = await self._sla_trend(month_starts(month, sla_months), now, keys)
         names = {p.key: p.name for p in organisation.portfolios} if organisation else {}
         names |= {c.key: c.label for c in counts.by_portfolio}
         return BoardPack(
@@ -133,18 +132,21 @@ class BoardPacks:
             raise RuntimeError("board pack links need a secret")
         return self._secret
 
-    async def _sla(self, start: date, now: datetime, scope: tuple[str, ...] | None
-                   ) -> SlaMonthFigure:
-        """The promise for the ideas due in the month beginning `start`, as the SLA month
-        report counts it (its median only for all portfolios or one)."""
-        month = f"{start:%Y-%m}"
-        if scope is None or len(scope) == 1:
-            report = await self._reports.sla_month(month, now, scope[0] if scope else None)
-            return _figure(start, report.total)
-        reports = [await self._reports.sla_month(month, now, key) for key in scope]
-        total = SlaCounts(*(sum(getattr(r.total, name) for r in reports)
-                            for name in ("due", "kept", "kept_unreachable", "breached", "open")))
-        return _figure(start, total)
+    async def _sla_trend(self, months: list[date], now: datetime,
+                         scope: tuple[str, ...] | None) -> tuple[SlaMonthFigure, ...]:
+        """The promise for the ideas due in each of `months`, judged now, counted as the SLA
+        month report counts them (its `tally`), read in one query per portfolio asked for
+        (one for all)."""
+        first, last = months[0], add_months(months[-1], 1) - timedelta(days=1)
+        async with self._uow() as uow:
+            promises = [promise for key in (scope or (None,))
+                        for promise in await uow.promises.due_in(first, last, key)]
+        by_month: dict[date, list[IdeaPromise]] = {start: [] for start in months}
+        for idea in promises:
+            ideas = by_month.get(idea.promise.due.replace(day=1))
+            if ideas is not None:  # the row's due day is the promise's: always one of them
+                ideas.append(idea)
+        return tuple(_figure(start, tally(ideas, now)) for start, ideas in by_month.items())
 
 
 def _scope_of(organisation: Organisation | None, actor: str) -> tuple[str, ...] | None:
