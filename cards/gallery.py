@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+from bot.domain.board_pack import BoardPack, PackCounts, SlaMonthFigure
 from bot.domain.campaign_schedule import ClosingSummary
 from bot.domain.campaign_sending import CampaignStatus, Unreachable
 from bot.domain.campaigns import Campaign, CampaignState, parse_audience
@@ -75,6 +76,7 @@ from cards.outage import feedback_not_saved_card, not_saved_card
 from cards.private import carry_on_here_card, next_step_for, private_chat_card
 from cards.profile import Progress, profile_card, profile_saved_card
 from cards.reminders import reminder_card, sample_reminders
+from cards.report import report_card
 from cards.slow_down import slow_down_card
 from cards.staff_lists import (
     TRIAGE_VIEW,
@@ -361,3 +363,21 @@ def _digest_cards() -> Iterator[tuple[str, CardMessage]]:
     yield "digest-nothing", nothing_delivered_card("1 October 2026")
     yield "digest-refused", digest_refused_card(
         "This digest was sent on 20 November 2026 to 11,842 people. Nothing was sent again.")
+    yield from _report_cards()
+
+
+def _report_cards() -> Iterator[tuple[str, CardMessage]]:
+    """`report`: the PMO's, and a SPOC's with many long portfolio names."""
+    month = date(2026, 10, 1)
+    counts = PackCounts(
+        submitted_by_month=(31,) * 11 + (47,), status_mix=(), by_portfolio=(), by_category=(),
+        taken_forward=12, delivered=3, delivered_ideas=(), campaigns=(), deferred=(),
+        deferred_total=22, diversity={}, month_ideas=())
+    trend = (SlaMonthFigure(month, 40, 33, 7, 0, 33 / 40, 21.0),)
+    made = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+    pack = BoardPack(month, made, None, counts, trend, ())
+    link = "https://iip.example.police.uk/reports/" + "A" * 120
+    yield "report", report_card(pack, link, made + timedelta(hours=24))
+    spoc = replace(pack, scope=tuple("\u0986" * 200 for _ in range(4)),
+                   sla_trend=(SlaMonthFigure(month, 0, 0, 0, 0, None, None),))
+    yield "report-spoc", report_card(spoc, link, made + timedelta(hours=24))
