@@ -42,7 +42,11 @@ def _report_monthly(settings: Settings, args: argparse.Namespace) -> int:
         return await BoardPacks(unit_of_work_factory(engine), SystemClock()).monthly(
             first, args.portfolio)
 
-    pack = asyncio.run(with_current_schema(settings, read))
+    try:
+        pack = asyncio.run(with_current_schema(settings, read))
+    except InvalidText as problem:
+        print(f"iip: {problem}", file=sys.stderr)
+        return 2
     for path in write_pack(pack, args.out):
         print(path)
     return 0

@@ -46,6 +46,11 @@ class SqlBoardPack:
     def __init__(self, connection: AsyncConnection) -> None:
         self._db = connection
 
+    async def portfolio_names(self) -> dict[str, str]:
+        """Every portfolio's name by key, the retired ones' too."""
+        rows = await self._db.execute(select(t.portfolios.c.key, t.portfolios.c.name))
+        return {key: name for key, name in rows}
+
     async def counts(self, month: date, scope: Sequence[str] | None) -> PackCounts:
         """The counts of the pack for the month beginning `month`, of the portfolios in
         `scope` (None: all)."""

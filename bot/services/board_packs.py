@@ -9,6 +9,7 @@ every download are audited.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,7 +22,7 @@ from bot.domain.board_pack import (
     SlaMonthFigure,
     month_starts,
 )
-from bot.domain.errors import NotAllowed
+from bot.domain.errors import InvalidText, NotAllowed
 from bot.domain.ideas import add_months, uk_day
 from bot.domain.organisation import Organisation
 from bot.domain.profile import (
@@ -81,11 +82,13 @@ class BoardPacks:
         now = self._clock.now()
         keys = tuple(sorted(set(scope))) if scope is not None else None
         async with self._uow() as uow:
+            names = await uow.board_pack.portfolio_names()
+            unknown = sorted(set(keys or ()) - set(names))
+            if unknown:
+                raise InvalidText("portfolio", f"There is no portfolio {', '.join(unknown)}; "
+                                  f"the portfolios are {', '.join(sorted(names)) or 'none yet'}.")
             counts = await uow.board_pack.counts(month, keys)
-            organisation = await self._organisation.read(uow)
         trend = await self._sla_trend(month_starts(month, sla_months), now, keys)
-        names = {p.key: p.name for p in organisation.portfolios} if organisation else {}
-        names |= {c.key: c.label for c in counts.by_portfolio}
         return BoardPack(
             month=month, made_at=now,
             scope=None if keys is None else tuple(names.get(key, key) for key in keys),
@@ -146,7 +149,9 @@ class BoardPacks:
             ideas = by_month.get(idea.promise.due.replace(day=1))
             if ideas is not None:  # the row's due day is the promise's: always one of them
                 ideas.append(idea)
-        return tuple(_figure(start, tally(ideas, now)) for start, ideas in by_month.items())
+        # The promise's rule is Python's: counted off the event loop, whose turns would wait.
+        return await asyncio.to_thread(lambda: tuple(
+            _figure(start, tally(ideas, now)) for start, ideas in by_month.items()))
 
 
 def _scope_of(organisation: Organisation | None, actor: str) -> tuple[str, ...] | None:

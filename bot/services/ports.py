@@ -247,6 +247,10 @@ class Campaigns(Protocol):
 class BoardPackCounts(Protocol):
     """The monthly board pack's counts, each an aggregate of the database (storage/board_pack)."""
 
+    async def portfolio_names(self) -> dict[str, str]:
+        """Every portfolio's name by key, the retired ones' too."""
+        ...
+
     async def counts(self, month: date, scope: Sequence[str] | None) -> PackCounts:
         """The pack's counts for the month beginning `month`, of the portfolios in `scope`
         (None: every portfolio)."""

@@ -196,3 +196,7 @@ async def test_iip_report_monthly_writes_the_page_the_csv_and_the_figures(
 
     assert await asyncio.to_thread(iip, "report", "monthly", "--month", "2026-13",
                                    "--out", str(tmp_path)) == 2
+    # An unknown portfolio is named, rather than given an empty pack.
+    assert await asyncio.to_thread(iip, "report", "monthly", "--month", "2026-10",
+                                   "--portfolio", "nowhere", "--out", str(tmp_path / "x")) == 2
+    assert not (tmp_path / "x").exists()
