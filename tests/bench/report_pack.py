@@ -27,7 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from harness import postgres_database, put_project_on_path
+from harness import DatabaseUnavailable, fresh_database, put_project_on_path
 from jobs import NOW, FixedClock, print_figures, seed, timed
 
 put_project_on_path()
@@ -81,22 +81,15 @@ async def bench_one(kind: str, args: argparse.Namespace, folder: Path) -> dict[s
 
     now = moment(args.now)
     month = add_months(uk_day(now).replace(day=1), -1)
-    drop = None
-    if kind == "sqlite":
-        database_url = f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
-    else:
-        made = await postgres_database(prefix="iip_bench_pack")
-        if isinstance(made, str):
-            return {"database": kind, "skipped": made}
-        database_url, drop = made
     try:
-        seeded = await seed(database_url, args, now)
-        print(f"{kind}: seeded in {seeded:.1f} s; measuring...", file=sys.stderr, flush=True)
-        return {"database": kind, "seeded_s": seeded, "month": f"{month:%Y-%m}",
-                **await measure(database_url, args, month, folder / f"pack-{kind}")}
-    finally:
-        if drop is not None:
-            await drop()
+        async with fresh_database(kind, "iip_bench_pack", folder=folder) as database_url:
+            seeded = await seed(database_url, args, now)
+            print(f"{kind}: seeded in {seeded:.1f} s; measuring...", file=sys.stderr,
+                  flush=True)
+            return {"database": kind, "seeded_s": seeded, "month": f"{month:%Y-%m}",
+                    **await measure(database_url, args, month, folder / f"pack-{kind}")}
+    except DatabaseUnavailable as unavailable:
+        return {"database": kind, "skipped": str(unavailable)}
 
 
 def report(results: list[dict[str, Any]]) -> int:
