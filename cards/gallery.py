@@ -193,6 +193,7 @@ def gallery() -> Iterator[tuple[str, CardMessage]]:
     for name, owed in sample_reminders():
         yield name, reminder_card(owed, SAMPLE_ORGANISATION)
     yield from _digest_cards()
+    yield from _report_cards()
 
 
 def _submission_cards() -> Iterator[tuple[str, CardMessage]]:
@@ -363,7 +364,6 @@ def _digest_cards() -> Iterator[tuple[str, CardMessage]]:
     yield "digest-nothing", nothing_delivered_card("1 October 2026")
     yield "digest-refused", digest_refused_card(
         "This digest was sent on 20 November 2026 to 11,842 people. Nothing was sent again.")
-    yield from _report_cards()
 
 
 def _report_cards() -> Iterator[tuple[str, CardMessage]]:
