@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.board_pack import (
     LISTED,
-    TAKEN_FORWARD,
     CampaignResult,
     Count,
     DeferredIdea,
@@ -30,14 +29,12 @@ from bot.domain.board_pack import (
 )
 from bot.domain.digest import told
 from bot.domain.ideas import DeclineReason, Status, add_months, uk_day
+from bot.domain.summary import DECIDED, TAKEN_FORWARD
 from storage import tables as t
 from storage.tables import idea_history as history
 from storage.tables import ideas
 
 DIMENSIONS = ("department", "function", "location", "grade", "role_type")
-# A decision answers the contributor with a verdict: the CSV's "decided" is the first one.
-_DECIDED = (Status.APPROVED, Status.ESCALATED, Status.DELIVERED, Status.DEFERRED,
-            Status.DECLINED)
 
 
 class SqlBoardPack:
@@ -196,7 +193,7 @@ class SqlBoardPack:
         in_month = and_(ideas.c.submitted_at >= since, ideas.c.submitted_at < until, in_scope)
         decided = (select(history.c.idea_id, func.min(history.c.at).label("at"))
                    .where(history.c.idea_id.in_(select(ideas.c.id).where(in_month)),
-                          history.c.to_status.in_([s.value for s in _DECIDED]))
+                          history.c.to_status.in_(sorted(s.value for s in DECIDED)))
                    .group_by(history.c.idea_id).subquery())
         rows = await self._db.execute(
             select(ideas.c.reference, ideas.c.title, ideas.c.status, ideas.c.decline_reason,

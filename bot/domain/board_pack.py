@@ -13,12 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from bot.domain.ideas import LONDON, Status, add_months
+from bot.domain.ideas import LONDON, add_months
 from bot.domain.suppression import SuppressedRow
 
 WINDOW_MONTHS = 12
-# Moves into these statuses take an idea forward (the summary's definition, kept in step).
-TAKEN_FORWARD = frozenset({Status.APPROVED, Status.ESCALATED, Status.DELIVERED})
 # How many delivered ideas and deferred ideas a pack lists, at most (the counts are whole).
 LISTED = 200
 
