@@ -59,6 +59,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python tests/bench/campaign_send.py
 	$(BIN)/python tests/bench/campaign_schedule.py
 	$(BIN)/python tests/bench/sharepoint_import.py
+	$(BIN)/python tests/bench/reports.py
 
 gallery: $(BIN)/.installed
 	$(BIN)/iip cards gallery build/cards

@@ -10,10 +10,15 @@ status, with their history. Then, in this process, `--repeat` times each:
 - `summary <day>`: `iip report summary` for all portfolios as at three days: `--now`, six
   months before and eighteen months before (most ideas decided, about half, a quarter
   submitted by then); and as at `--now` for one portfolio;
+- `pack …`: `iip report monthly` for the month before `--now`: its figures (every count one
+  SQL aggregate, and the promise's trend over twelve months), one portfolio's (a SPOC's
+  pack), the HTML page drawn from them (its charts with matplotlib), and the whole pack, its
+  three files written;
 - the baseline: an indexed `SELECT count(*)` of the ideas in one status, in the same run, since
   the machine is shared.
 
-Each report has a function below (`summary_figures`) returning its figures and their target;
+Each report has a function below (`summary_figures`, `pack_figures`) returning its figures
+and their target;
 a new report adds its own to REPORTS. Printed as median and max, and as a ratio to the
 baseline, with PASS or FAIL against the target (not asserted). The exit status is 1 only when
 the run was not honest: an error, or a summary that did not count the ideas seeded.
@@ -24,6 +29,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -33,6 +39,7 @@ from typing import Any
 sys.path[:0] = [str(Path(__file__).resolve().parent)]
 from harness import put_project_on_path, run_to_the_end  # noqa: E402
 from seeding import (  # noqa: E402
+    FixedClock,
     analyze,
     approved_count,
     on_each_database,
@@ -43,6 +50,7 @@ from seeding import (  # noqa: E402
 
 put_project_on_path()
 SUMMARY_TARGET_S = 1.0
+PACK_TARGET_S = 5.0
 
 # A report's figures: name -> (wall times in seconds, target in seconds).
 Figures = dict[str, tuple[list[float], float]]
@@ -67,8 +75,42 @@ async def summary_figures(engine: Any, args: argparse.Namespace, now: datetime,
     return figures
 
 
+async def pack_figures(engine: Any, args: argparse.Namespace, now: datetime,
+                       checks: dict[str, Any]) -> Figures:
+    """`iip report monthly` for the month before `now`: its figures, one portfolio's, the
+    page, and the whole pack written."""
+    from bot.domain.ideas import add_months, uk_day
+    from bot.pack.page import render_html, write_pack
+    from bot.services.board_packs import BoardPacks
+    from storage.uow import unit_of_work_factory
+
+    packs = BoardPacks(unit_of_work_factory(engine), FixedClock(now))
+    month = add_months(uk_day(now).replace(day=1), -1)
+    figures: Figures = {}
+    with tempfile.TemporaryDirectory(prefix="iip-bench-pack-") as folder:
+        times, pack = await timed(args.repeat, lambda: packs.monthly(month))
+        figures[f"pack {month:%Y-%m}"] = (times, PACK_TARGET_S)
+        times, _ = await timed(args.repeat, lambda: packs.monthly(month, ["p01"]))
+        figures[f"pack {month:%Y-%m} p01"] = (times, PACK_TARGET_S)
+
+        async def page() -> str:
+            return render_html(pack)
+
+        async def whole() -> list[Path]:
+            return write_pack(await packs.monthly(month), Path(folder))
+
+        times, html = await timed(args.repeat, page)
+        figures["pack page"] = (times, PACK_TARGET_S)
+        times, _ = await timed(args.repeat, whole)
+        figures["pack, 3 files written"] = (times, PACK_TARGET_S)
+    checks["pack"] = {"submitted": sum(pack.counts.submitted_by_month),
+                      "month_ideas": len(pack.counts.month_ideas),
+                      "page_kb": len(html) // 1024}
+    return figures
+
+
 REPORTS: list[Callable[[Any, argparse.Namespace, datetime, dict[str, Any]],
-                       Awaitable[Figures]]] = [summary_figures]
+                       Awaitable[Figures]]] = [summary_figures, pack_figures]
 
 
 async def measure(database_url: str, args: argparse.Namespace,
@@ -118,6 +160,7 @@ def report(results: list[dict[str, Any]]) -> int:
             print(f"{r['database']}: {r.get('skipped') or r.get('error')}")
             honest = False
             continue
+        pack = r["checks"].pop("pack")
         latest = r["checks"][min(k for k in r["checks"] if k != "summary p01")]
         print(f"{r['database']}: {r['ideas']:,} ideas, seeded in {r['seeded_s']:.1f} s")
         for name, figures in r["checks"].items():
@@ -125,6 +168,8 @@ def report(results: list[dict[str, Any]]) -> int:
             print(f"  {name}: {figures['total']:,} ideas, {figures['taken_forward']:,} taken "
                   f"forward, {sla['due']:,} due ({sla['kept']:,} kept, {sla['breached']:,} "
                   f"breached), median {figures['median_days_to_decision']} days to a decision")
+        print(f"  pack: {pack['submitted']:,} ideas in its twelve months, "
+              f"{pack['month_ideas']:,} in its CSV, a page of {pack['page_kb']:,} KB")
         print(f"  {'figure':<28}{'median ms':>10}{'max ms':>9}{'x baseline':>12}  verdict")
         base = statistics.median(r["figures"]["baseline count(*)"][0])
         for name, (times, target) in r["figures"].items():
@@ -134,9 +179,9 @@ def report(results: list[dict[str, Any]]) -> int:
             print(f"  {name:<28}{middle * 1000:>10.1f}{worst * 1000:>9.1f}"
                   f"{middle / base:>12.1f}  {verdict}")
         if r["ideas"] != max(figures["total"] for figures in r["checks"].values()) \
-                or latest["total"] == 0:
+                or latest["total"] == 0 or not pack["submitted"] or not pack["month_ideas"]:
             honest = False
-            print("  NOT HONEST: the summary did not count every idea seeded")
+            print("  NOT HONEST: the summary did not count every idea seeded, or the pack none")
     return 0 if honest else 1
 
 
