@@ -9,20 +9,25 @@ after its latest reopen.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, update
+from sqlalchemy import (
+    and_,
+    exists,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.ideas import LONDON, FirstResponse, add_months
+from bot.domain.ideas import FirstResponse
 from bot.domain.outbox import DeliveryState
 from bot.domain.sla import (
     KEEPING_MOVES,
     PROMISE_ACTIONS,
     RESTARTING_MOVES,
-    WITHDRAWN,
     Event,
     IdeaPromise,
     Promise,
@@ -30,7 +35,9 @@ from bot.domain.sla import (
     first_response_of,
     promise_of,
 )
+from bot.domain.sla_counts import SlaGroup
 from storage import tables as t
+from storage.promise_counts import counted
 
 _KEEPING = sorted(move.value for move in KEEPING_MOVES)
 _RESTARTING = sorted(move.value for move in RESTARTING_MOVES)
@@ -101,79 +108,19 @@ class SqlPromises:
                     first_response_unreachable=bool(response and not response.reachable))
         )
 
-    async def due_in(self, first: date, last: date,
-                     portfolio: str | None = None) -> list[IdeaPromise]:
-        """The ideas whose promise falls due from `first` to `last` (UK days), of `portfolio`
-        or of any: their rows' promises, with the clock's start and a withdrawal before any
-        answer read from the history of those ideas only. A row whose due day is empty (a
-        replica on older code submitted it) is found by its submission."""
-        ideas, history = t.ideas, t.idea_history
-        wanted = _due_between(first, last)
-        if portfolio is not None:
-            wanted = and_(wanted, ideas.c.portfolio_key == portfolio)
-        events = (
-            select(history.c.idea_id,
-                   func.max(case((history.c.action.in_(_RESTARTING), history.c.at)))
-                   .label("restarted_at"),
-                   func.max(case((history.c.action == WITHDRAWN, history.c.at)))
-                   .label("withdrawn_at"))
-            .where(history.c.idea_id.in_(select(ideas.c.id).where(wanted)),
-                   history.c.action.in_([*_RESTARTING, WITHDRAWN]))
-            .group_by(history.c.idea_id).subquery()
-        )
-        rows = await self._db.execute(
-            select(ideas.c.id, ideas.c.reference, ideas.c.portfolio_key, ideas.c.submitted_at,
-                   ideas.c.sla_due_on, ideas.c.first_response_at,
-                   ideas.c.first_response_unreachable, events.c.restarted_at,
-                   events.c.withdrawn_at)
-            .select_from(ideas.outerjoin(events, events.c.idea_id == ideas.c.id))
-            .where(wanted)  # in no order: ordered by id, SQLite would scan every idea
-        )
-        return [_recorded(row) for row in rows]
-
-
-def _due_between(first: date, last: date) -> ColumnElement[bool]:
-    """Ideas due from `first` to `last`; an empty due day counts as the submission's (every
-    day of a month is two months after a day of the month two before it, and only those)."""
-    ideas = t.ideas
-    submitted_from = _uk_midnight(add_months(first.replace(day=1), -2))
-    submitted_to = _uk_midnight(add_months(last.replace(day=1), -1))
-    return or_(ideas.c.sla_due_on.between(first, last),
-               and_(ideas.c.sla_due_on.is_(None), ideas.c.submitted_at >= submitted_from,
-                    ideas.c.submitted_at < submitted_to))
-
-
-def _uk_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), LONDON).astimezone(UTC)
+    async def counted(self, first: date, last: date, as_at: datetime, *,
+                      portfolios: Sequence[str] | None = None, months: Sequence[date] = (),
+                      by_portfolio: bool = False) -> list[SlaGroup]:
+        """The promise of the ideas due from `first` to `last`, judged as at `as_at`, counted
+        by the database (storage/promise_counts.py)."""
+        return await counted(self._db, first, last, as_at, portfolios=portfolios,
+                             months=months, by_portfolio=by_portfolio)
 
 
 def _row_recorded(row: Any) -> Recorded:
     at = row.first_response_at
     return Recorded(row.sla_due_on,
                     None if at is None else FirstResponse(at, not row.first_response_unreachable))
-
-
-def _as_aware(value: Any) -> datetime | None:
-    """An aggregate's timestamp: SQLite hands back text, PostgreSQL a datetime."""
-    if value is None:
-        return None
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _recorded(row: Any) -> IdeaPromise:
-    """An idea's promise as its row keeps it, on the clock its history says is current."""
-    recorded = _row_recorded(row)
-    restarted = _as_aware(row.restarted_at)
-    started = restarted if restarted is not None and restarted > row.submitted_at \
-        else row.submitted_at
-    withdrawn = _as_aware(row.withdrawn_at)
-    response = recorded.first_response
-    unanswered_then = response is None or (withdrawn is not None and withdrawn < response.at)
-    if withdrawn is None or withdrawn < started or not unanswered_then:
-        withdrawn = None
-    return IdeaPromise(row.id, row.reference, row.portfolio_key, recorded,
-                       Promise(started, response, withdrawn))
 
 
 def _derived(rows: Sequence[Any]) -> IdeaPromise:

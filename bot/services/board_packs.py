@@ -9,7 +9,6 @@ every download are audited.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -34,11 +33,10 @@ from bot.domain.profile import (
     ROLE_TYPES,
 )
 from bot.domain.report_links import ReportGrant, grant_for, sign, verify
-from bot.domain.sla import IdeaPromise
+from bot.domain.sla_counts import SlaCounts
 from bot.domain.suppression import suppress
 from bot.services.organisation import OrganisationCache
 from bot.services.ports import Clock, UnitOfWorkFactory
-from bot.services.reports import SlaCounts, tally
 
 NOT_STAFF = ("Board packs are for the PMO team and the portfolios' SPOCs. Type **my ideas** "
              "to follow your own ideas.")
@@ -138,20 +136,14 @@ class BoardPacks:
     async def _sla_trend(self, months: list[date], now: datetime,
                          scope: tuple[str, ...] | None) -> tuple[SlaMonthFigure, ...]:
         """The promise for the ideas due in each of `months`, judged now, counted as the SLA
-        month report counts them (its `tally`), read in one query per portfolio asked for
-        (one for all)."""
+        month report counts them, in one statement grouped by month."""
         first, last = months[0], add_months(months[-1], 1) - timedelta(days=1)
         async with self._uow() as uow:
-            promises = [promise for key in (scope or (None,))
-                        for promise in await uow.promises.due_in(first, last, key)]
-        by_month: dict[date, list[IdeaPromise]] = {start: [] for start in months}
-        for idea in promises:
-            ideas = by_month.get(idea.promise.due.replace(day=1))
-            if ideas is not None:  # the row's due day is the promise's: always one of them
-                ideas.append(idea)
-        # The promise's rule is Python's: counted off the event loop, whose turns would wait.
-        return await asyncio.to_thread(lambda: tuple(
-            _figure(start, tally(ideas, now)) for start, ideas in by_month.items()))
+            # An empty scope is taken as every portfolio, as the pack has always read it.
+            groups = await uow.promises.counted(first, last, now, portfolios=scope or None,
+                                                months=months)
+        counted = {group.month: group.counts for group in groups}
+        return tuple(_figure(start, counted.get(start, SlaCounts())) for start in months)
 
 
 def _scope_of(organisation: Organisation | None, actor: str) -> tuple[str, ...] | None:

@@ -30,6 +30,7 @@ from bot.domain.outbox import (
 from bot.domain.profile import Profile
 from bot.domain.reminders import JobState, Mark, Reading
 from bot.domain.sla import IdeaPromise, Promise
+from bot.domain.sla_counts import SlaGroup
 from bot.domain.summary import Summary
 
 
@@ -424,7 +425,7 @@ class Messenger(Protocol):
 
 
 class Promises(Protocol):
-    """The two-month promise's columns on ideas (bot.domain.sla): checked, repaired, read."""
+    """The two-month promise's columns on ideas (bot.domain.sla): checked, repaired, counted."""
 
     async def derived(self, after_id: int, limit: int) -> list[IdeaPromise]:
         """Up to `limit` ideas after `after_id`, in id order, each as its row keeps its
@@ -433,6 +434,14 @@ class Promises(Protocol):
 
     async def put(self, idea_id: int, promise: Promise) -> None:
         """Make the idea's row keep `promise`."""
+        ...
+
+    async def counted(self, first: date, last: date, as_at: datetime, *,
+                      portfolios: Sequence[str] | None = None, months: Sequence[date] = (),
+                      by_portfolio: bool = False) -> list[SlaGroup]:
+        """The promise of the ideas (of `portfolios`, or of all) due from `first` to `last`,
+        judged as at `as_at` and counted: of them all, or of each of `months` (first days),
+        and `by_portfolio` of each portfolio too; only groups with ideas are returned."""
         ...
 
     async def due_in(self, first: date, last: date,

@@ -1,16 +1,22 @@
-"""Ideas walked through their two-month promise for tests: moves as staff make them, and the
-outbox worker's record of each message (sent, or given up on), at the test clock's time."""
+"""Ideas walked through their two-month promise for tests: moves as staff make them, the
+outbox worker's record of each message (sent, or given up on), at the test clock's time, and
+the month report's counts made idea by idea by the domain's rule (the database's are held to
+them)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from statistics import median
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.domain.ideas import IdeaDetail
+from bot.domain.ideas import IdeaDetail, uk_day
 from bot.domain.lifecycle import Move
+from bot.domain.sla import IdeaPromise, SlaState
+from bot.domain.sla_counts import SlaCounts
 from storage import tables
 from storage.outbox import SqlOutboxQueue
 from support.decisions import current, decide
@@ -64,3 +70,21 @@ async def promise_columns(engine: AsyncEngine, idea: IdeaDetail) -> tuple[Any, A
             select(ideas.c.sla_due_on, ideas.c.first_response_at,
                    ideas.c.first_response_unreachable).where(ideas.c.id == idea.id))).one()
     return row.sla_due_on, row.first_response_at, row.first_response_unreachable
+
+
+def tally(promises: Iterable[IdeaPromise], as_at: datetime) -> SlaCounts:
+    """Count each idea's promise as it stood at `as_at` (bot.domain.sla.Promise.state), one
+    by one: what the database's counts must come to."""
+    states: dict[SlaState, int] = dict.fromkeys(SlaState, 0)
+    days: list[int] = []
+    for idea in promises:
+        promise = idea.promise
+        states[promise.state(as_at)] += 1
+        response = promise.first_response
+        if response is not None and response.at <= as_at:
+            days.append((uk_day(response.at) - uk_day(promise.started_at)).days)
+    due = sum(states.values()) - states[SlaState.NOT_APPLICABLE]
+    return SlaCounts(due=due, kept=states[SlaState.KEPT],
+                     kept_unreachable=states[SlaState.KEPT_UNREACHABLE],
+                     breached=states[SlaState.BREACHED], open=states[SlaState.OPEN],
+                     median_days_to_first_response=float(median(days)) if days else None)

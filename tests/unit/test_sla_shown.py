@@ -8,13 +8,14 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
+from support.promises import tally
 
 from bot.cli_promise import as_of_moment
 from bot.domain.errors import InvalidText
 from bot.domain.ideas import FirstResponse, IdeaSummary, Status
 from bot.domain.moments import parse_moment
 from bot.domain.sla import IdeaPromise, Promise, Recorded, Shown, first_response_of, standing
-from bot.services.reports import SlaCounts, parse_month, tally
+from bot.services.reports import SlaCounts, parse_month
 from cards.promise import contributor_fact, staff_fact
 
 
