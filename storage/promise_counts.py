@@ -13,7 +13,7 @@ this to the domain's rule on random walks.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -35,7 +35,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.ideas import LONDON, add_months, uk_day
+from bot.domain.board_pack import uk_midnight
+from bot.domain.ideas import add_months, uk_day
 from bot.domain.sla import RESTARTING_MOVES, WITHDRAWN, SlaState
 from bot.domain.sla_counts import SlaCounts, SlaGroup
 from storage import tables as t
@@ -110,8 +111,8 @@ def _due_between(first: date, last: date,
     as the submission's (every day of a month is two months after a day of the month two
     before it, and only those)."""
     ideas = t.ideas
-    submitted_from = _uk_midnight(add_months(first.replace(day=1), -2))
-    submitted_to = _uk_midnight(add_months(last.replace(day=1), -1))
+    submitted_from = uk_midnight(add_months(first.replace(day=1), -2))
+    submitted_to = uk_midnight(add_months(last.replace(day=1), -1))
     due = or_(ideas.c.sla_due_on.between(first, last),
               and_(ideas.c.sla_due_on.is_(None), ideas.c.submitted_at >= submitted_from,
                    ideas.c.submitted_at < submitted_to))
@@ -133,10 +134,6 @@ def _clock_events(wanted: ColumnElement[bool]) -> Subquery:
                history.c.action.in_([*_RESTARTING, WITHDRAWN]))
         .group_by(history.c.idea_id).subquery("clock_events")
     )
-
-
-def _uk_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), LONDON).astimezone(UTC)
 
 
 def _bucket(due: ColumnElement[date], months: Sequence[date]) -> ColumnElement[Any]:
