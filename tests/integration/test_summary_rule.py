@@ -15,12 +15,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import literal, select
-from support.decisions import CONTRIBUTOR, actor, load_demo_organisation, submit_idea
-from support.promises import move, record_all
+from support.promises import walk
 
-from bot.app import build_services
 from bot.domain.ideas import DeclineReason, Status, uk_day, update_due
-from bot.domain.lifecycle import STAFF, Move, moves_for, withdrawable
 from bot.domain.outbox import DeliveryState
 from bot.domain.sla import Event, first_response_of, promise_of
 from bot.domain.summary import DECIDED, TAKEN_FORWARD, SlaFigure, sla_figure, status_key
@@ -52,42 +49,7 @@ async def test_the_uk_calendar_in_sql_is_the_domains(engine):
                     str((uk_day(later) - uk_day(moment)).days)], moment
 
 
-WALKERS = 14
 LABELS = {reason.label: reason for reason in DeclineReason}
-
-
-async def walk(engine: Any, clock: Any, rng: random.Random) -> datetime:
-    """Ideas submitted over a few weeks, each moved at random (every staff move its status
-    allows, or the contributor's withdrawal) every few days across both clock changes, each
-    notice recorded when made: sent, or now and then given up on. The last moment."""
-    services = build_services(engine, clock)
-    await load_demo_organisation(services)
-    clock.current = datetime(2026, 8, 20, 9, tzinfo=UTC)
-    ideas = []
-    for _ in range(WALKERS):
-        clock.advance(hours=rng.uniform(1, 120))
-        ideas.append(await submit_idea(services))
-    for _ in range(9):
-        for n, idea in enumerate(ideas):
-            clock.advance(hours=rng.uniform(1, 30 * 24 / WALKERS))
-            if rng.random() < 0.25:
-                continue
-            choices: list[Move | None] = list(moves_for(idea.status, STAFF))
-            if withdrawable(idea.status):
-                choices.append(None)
-            if not choices:
-                continue
-            chosen = rng.choice(choices)
-            if chosen is None:
-                await services.ideas.withdraw(actor(CONTRIBUTOR), idea.reference, "Done")
-            else:
-                await move(services, idea, chosen)
-            async with unit_of_work_factory(engine)() as uow:
-                found = await uow.ideas.by_id(idea.id)
-            assert found is not None
-            ideas[n] = found
-            await record_all(engine, clock, dead=rng.random() < 0.15)
-    return clock.current
 
 
 async def by_the_rule(engine: Any, as_of: datetime) -> dict[str, Any]:

@@ -5,24 +5,36 @@ them)."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from statistics import median
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app import build_services
 from bot.domain.ideas import IdeaDetail, uk_day
-from bot.domain.lifecycle import Move
+from bot.domain.lifecycle import STAFF, Move, moves_for, withdrawable
 from bot.domain.sla import IdeaPromise, SlaState
 from bot.domain.sla_counts import SlaCounts
 from storage import tables
 from storage.outbox import SqlOutboxQueue
-from support.decisions import current, decide
+from storage.uow import unit_of_work_factory
+from support.decisions import (
+    CONTRIBUTOR,
+    actor,
+    current,
+    decide,
+    load_demo_organisation,
+    submit_idea,
+)
 from support.organisation import ALEX
 
 WORKER = "worker-1"
+# How many ideas `walk` submits.
+WALKERS = 14
 LEASE = timedelta(minutes=1)
 # What each move's form needs, beyond the idea's version.
 FIELDS: dict[Move, dict[str, Any]] = {
@@ -60,6 +72,40 @@ async def record_all(engine: AsyncEngine, clock: Any, *, dead: bool = False) -> 
                 await queue.sent(delivery.id, WORKER, clock.now(), "a:chat", "activity")
         done += len(deliveries)
     return done
+
+
+async def walk(engine: Any, clock: Any, rng: random.Random) -> datetime:
+    """Ideas submitted over a few weeks, each moved at random (every staff move its status
+    allows, or the contributor's withdrawal) every few days across both clock changes, each
+    notice recorded when made: sent, or now and then given up on. The last moment."""
+    services = build_services(engine, clock)
+    await load_demo_organisation(services)
+    clock.current = datetime(2026, 8, 20, 9, tzinfo=UTC)
+    ideas = []
+    for _ in range(WALKERS):
+        clock.advance(hours=rng.uniform(1, 120))
+        ideas.append(await submit_idea(services))
+    for _ in range(9):
+        for n, idea in enumerate(ideas):
+            clock.advance(hours=rng.uniform(1, 30 * 24 / WALKERS))
+            if rng.random() < 0.25:
+                continue
+            choices: list[Move | None] = list(moves_for(idea.status, STAFF))
+            if withdrawable(idea.status):
+                choices.append(None)
+            if not choices:
+                continue
+            chosen = rng.choice(choices)
+            if chosen is None:
+                await services.ideas.withdraw(actor(CONTRIBUTOR), idea.reference, "Done")
+            else:
+                await move(services, idea, chosen)
+            async with unit_of_work_factory(engine)() as uow:
+                found = await uow.ideas.by_id(idea.id)
+            assert found is not None
+            ideas[n] = found
+            await record_all(engine, clock, dead=rng.random() < 0.15)
+    return clock.current
 
 
 async def promise_columns(engine: AsyncEngine, idea: IdeaDetail) -> tuple[Any, Any, bool]:
