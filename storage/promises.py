@@ -1,5 +1,6 @@
 """The two-month promise's columns on `ideas`: kept up to date as notices are sent, derived
-again from the history and the outbox to check them, and read a month at a time for reports.
+again from the history and the outbox to check them, and counted month by month for reports
+(storage/promise_counts.py).
 
 A notice keeps the promise when it is the contributor's notice (`idea_history.notice_key`) of
 a move that keeps it (bot.domain.sla.KEEPING_MOVES) made on the idea's current clock, that is

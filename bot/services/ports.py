@@ -444,12 +444,6 @@ class Promises(Protocol):
         and `by_portfolio` of each portfolio too; only groups with ideas are returned."""
         ...
 
-    async def due_in(self, first: date, last: date,
-                     portfolio: str | None = None) -> list[IdeaPromise]:
-        """The ideas (of `portfolio`, or any) whose promise falls due from `first` to `last`,
-        as their rows keep it."""
-        ...
-
 
 class Summaries(Protocol):
     """The summary's figures as at a moment (bot.domain.summary), counted by the database."""
