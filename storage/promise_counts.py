@@ -106,7 +106,7 @@ def _judged(first: date, last: date, as_at: datetime, portfolios: Sequence[str] 
 
 
 def _due_between(first: date, last: date,
-                portfolios: Sequence[str] | None = None) -> ColumnElement[bool]:
+                 portfolios: Sequence[str] | None) -> ColumnElement[bool]:
     """Ideas due from `first` to `last` (of `portfolios`, or of any); an empty due day counts
     as the submission's (every day of a month is two months after a day of the month two
     before it, and only those)."""
@@ -120,9 +120,9 @@ def _due_between(first: date, last: date,
 
 
 def _clock_events(wanted: ColumnElement[bool]) -> Subquery:
-    """For each idea `wanted` that has either: its latest reopen (`restarted_at`, the start of
-    its current clock) and its latest withdrawal (`withdrawn_at`), read from those ideas'
-    history only."""
+    """The latest reopen (`restarted_at`: its current clock's start) and the latest withdrawal
+    (`withdrawn_at`) of each idea `wanted` that has either, read from those ideas' history
+    only."""
     ideas, history = t.ideas, t.idea_history
     return (
         select(history.c.idea_id,
@@ -145,8 +145,8 @@ def _bucket(due: ColumnElement[date], months: Sequence[date]) -> ColumnElement[A
 def _groups(judged: CTE, *, with_portfolio: bool) -> Select[*tuple[Any, ...]]:
     """The counts and the median of each bucket (and portfolio, `with_portfolio`)."""
     j, level = judged.c, "by_portfolio" if with_portfolio else "total"
-    keys: list[ColumnElement[Any]] = [j.bucket, j.portfolio_key] if with_portfolio \
-        else [j.bucket]
+    names = ("bucket", "portfolio_key") if with_portfolio else ("bucket",)
+    keys = [j[name] for name in names]
 
     def number(state: SlaState) -> ColumnElement[Any]:
         return func.sum(case((j.state == state.value, 1), else_=0))
@@ -161,15 +161,12 @@ def _groups(judged: CTE, *, with_portfolio: bool) -> Select[*tuple[Any, ...]]:
                      func.count().over(partition_by=keys).label("of"))
               .where(j.bucket.is_not(None), j.days.is_not(None)).subquery(f"ranked_{level}"))
     r = ranked.c
-    medians = (select(r.bucket, *([r.portfolio_key] if with_portfolio else []),
-                      func.avg(r.days).label("median"))
+    medians = (select(*(r[name] for name in names), func.avg(r.days).label("median"))
                .where(r.n.in_([(r.of + 1) // 2, (r.of + 2) // 2]))
-               .group_by(r.bucket, *([r.portfolio_key] if with_portfolio else []))
-               .subquery(f"medians_{level}"))
+               .group_by(*(r[name] for name in names)).subquery(f"medians_{level}"))
     c, m = counts.c, medians.c
-    joined = and_(m.bucket == c.bucket,
-                  *([m.portfolio_key == c.portfolio_key] if with_portfolio else []))
     portfolio = c.portfolio_key if with_portfolio else cast(null(), String())
     return (select(c.bucket, portfolio.label("portfolio"), c.due,
                    *(c[state.value] for state in _STATES), m.median)
-            .select_from(counts.outerjoin(medians, joined)))
+            .select_from(counts.outerjoin(medians, and_(*(m[name] == c[name]
+                                                          for name in names)))))
