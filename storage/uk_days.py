@@ -106,8 +106,16 @@ def _uk_date_of_hour(hour: str) -> str:
 
 
 def _sqlite_promise_due(text: str | None) -> str | None:
-    moment = _stored(text)
-    return None if moment is None else update_due(moment).isoformat()
+    return None if text is None else _promise_due_of_hour(text[:13])
+
+
+@lru_cache(maxsize=1 << 16)
+def _promise_due_of_hour(hour: str) -> str:
+    """The promise's due day for a clock started in a UTC hour: it depends only on the UK day
+    the clock started, the same all the hour (as for `_uk_date_of_hour`)."""
+    moment = _stored(f"{hour}:00:00")
+    assert moment is not None
+    return update_due(moment).isoformat()
 
 
 def register_sqlite_functions(dbapi_connection: Any) -> None:
