@@ -76,33 +76,43 @@ def _judged(first: date, last: date, as_at: datetime, portfolios: Sequence[str] 
     """Each idea due in the span: its bucket (the index of its month in `months`, else 0), its
     portfolio, its promise's state at `as_at`, and the whole UK days to its first response
     when answered by then."""
+    c = _clocks(first, last, portfolios).c
+    answered = and_(c.response.is_not(None), c.response <= as_at)
+    # A withdrawal counts on the current clock, before the first response (if any).
+    withdrew = and_(c.withdrawn.is_not(None), c.withdrawn >= c.started,
+                    (c.response.is_(None)) | (c.withdrawn < c.response),
+                    c.withdrawn <= as_at, uk_date(c.withdrawn) <= c.due)
+    state = case(
+        (and_(answered, uk_date(c.response) > c.due), SlaState.BREACHED.value),
+        (and_(answered, c.unreachable.is_(True)), SlaState.KEPT_UNREACHABLE.value),
+        (answered, SlaState.KEPT.value),
+        (withdrew, SlaState.NOT_APPLICABLE.value),
+        (c.due < uk_day(as_at), SlaState.BREACHED.value),
+        else_=SlaState.OPEN.value)
+    days = case((answered, uk_days_between(c.response, c.started)))
+    bucket: ColumnElement[Any] = _bucket(c.due, months) if months else literal(0, Integer())
+    return (select(bucket.label("bucket"), c.portfolio_key, state.label("state"),
+                   days.label("days"))
+            .cte("judged").prefix_with("MATERIALIZED"))
+
+
+def _clocks(first: date, last: date, portfolios: Sequence[str] | None) -> CTE:
+    """Each idea due in the span, on its current clock: its portfolio, the clock's start and
+    due day (worked out once: SQLite calls the domain for it), its first response, and its
+    latest withdrawal."""
     ideas = t.ideas
     wanted = _due_between(first, last, portfolios)
     events = _clock_events(wanted)
-    restarted, withdrawn = events.c.restarted_at, events.c.withdrawn_at
+    restarted = events.c.restarted_at
     started = case((restarted > ideas.c.submitted_at, restarted), else_=ideas.c.submitted_at)
-    due = promise_due(started)
-    response = ideas.c.first_response_at
-    answered = and_(response.is_not(None), response <= as_at)
-    # A withdrawal counts on the current clock, before the first response (if any).
-    withdrew = and_(withdrawn.is_not(None), withdrawn >= started,
-                    (response.is_(None)) | (withdrawn < response),
-                    withdrawn <= as_at, uk_date(withdrawn) <= due)
-    state = case(
-        (and_(answered, uk_date(response) > due), SlaState.BREACHED.value),
-        (and_(answered, ideas.c.first_response_unreachable.is_(True)),
-         SlaState.KEPT_UNREACHABLE.value),
-        (answered, SlaState.KEPT.value),
-        (withdrew, SlaState.NOT_APPLICABLE.value),
-        (due < uk_day(as_at), SlaState.BREACHED.value),
-        else_=SlaState.OPEN.value)
-    days = case((answered, uk_days_between(response, started)))
-    bucket: ColumnElement[Any] = _bucket(due, months) if months else literal(0, Integer())
-    return (select(bucket.label("bucket"), ideas.c.portfolio_key, state.label("state"),
-                   days.label("days"))
+    return (select(ideas.c.portfolio_key, started.label("started"),
+                   promise_due(started).label("due"),
+                   ideas.c.first_response_at.label("response"),
+                   ideas.c.first_response_unreachable.label("unreachable"),
+                   events.c.withdrawn_at.label("withdrawn"))
             .select_from(ideas.outerjoin(events, events.c.idea_id == ideas.c.id))
             .where(wanted)
-            .cte("judged").prefix_with("MATERIALIZED"))
+            .cte("clocks").prefix_with("MATERIALIZED"))
 
 
 def _due_between(first: date, last: date,
