@@ -14,13 +14,7 @@ from datetime import date, datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import (
-    and_,
-    exists,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.ideas import FirstResponse

@@ -137,9 +137,8 @@ class Recorded:
 
 @dataclass(frozen=True, slots=True)
 class IdeaPromise:
-    """One idea's promise as its row keeps it (`recorded`), and as a `Promise`: derived again
-    from its history and the outbox (to check the row), or, for reports, the row's own on the
-    clock its history says is current."""
+    """One idea's promise as its row keeps it (`recorded`), and as a `Promise` derived again
+    from its history and the outbox (to check the row)."""
 
     idea_id: int
     reference: str
