@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -27,10 +27,10 @@ from bot.domain.board_pack import (
     month_starts,
     uk_midnight,
 )
-from bot.domain.digest import told
 from bot.domain.ideas import DeclineReason, Status, add_months, uk_day
 from bot.domain.summary import DECIDED, TAKEN_FORWARD
 from storage import tables as t
+from storage.deliveries import delivery_move, each_idea_once, what_it_changed
 from storage.tables import idea_history as history
 from storage.tables import ideas
 
@@ -115,10 +115,7 @@ class SqlBoardPack:
 
     async def _delivered(self, since: Any, until: Any, in_scope: ColumnElement[bool]
                          ) -> tuple[tuple[DeliveredIdea, ...], int]:
-        moved = and_(history.c.at >= since, history.c.at < until,
-                     history.c.to_status == Status.DELIVERED.value,
-                     func.coalesce(history.c.from_status, "") != Status.DELIVERED.value,
-                     in_scope)
+        moved = and_(history.c.at >= since, history.c.at < until, delivery_move(), in_scope)
         joined = history.join(ideas, ideas.c.id == history.c.idea_id).outerjoin(
             t.portfolios, t.portfolios.c.key == ideas.c.portfolio_key)
         total = await self._db.scalar(
@@ -129,17 +126,14 @@ class SqlBoardPack:
                    history.c.at, history.c.detail)
             .select_from(joined).where(moved)
             .order_by(history.c.at, history.c.id).limit(LISTED * 2))
-        found: dict[str, DeliveredIdea] = {}
-        for row in rows:
-            if row.reference in found or len(found) == LISTED:
-                continue  # delivered twice in the month (reopened between): listed once
-            detail = cast("dict[str, Any]", row.detail or {})
-            found[row.reference] = DeliveredIdea(
+        listed: list[DeliveredIdea] = []
+        for row in each_idea_once(rows, LISTED):
+            what_changed, benefit_seen = what_it_changed(row)
+            listed.append(DeliveredIdea(
                 reference=row.reference, title=row.title,
                 portfolio=row.name or row.portfolio_key, delivered_on=uk_day(row.at),
-                what_changed=told(str(detail.get("what_changed") or "")),
-                benefit_seen=told(str(detail.get("benefit_seen") or "")))
-        return tuple(found.values()), int(total or 0)
+                what_changed=what_changed, benefit_seen=benefit_seen))
+        return tuple(listed), int(total or 0)
 
     async def _campaigns(self, first: date, after: date, window: ColumnElement[bool]
                          ) -> tuple[CampaignResult, ...]:

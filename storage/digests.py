@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import RowMapping, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.digest import Delivered, Digest, DigestState, credit, told
+from bot.domain.digest import Delivered, Digest, DigestState, credit
 from bot.domain.ideas import Status
 from storage import tables as t
+from storage.deliveries import delivery_move, each_idea_once, what_it_changed
 from storage.tables import idea_history as history
 from storage.tables import ideas
 
@@ -34,9 +35,7 @@ class SqlDigests:
         """The ideas delivered after `since` up to `until` and still delivered, the latest
         first (`limit` of them), and how many there are; `departments` names the
         contributors' departments by key."""
-        window = (history.c.to_status == Status.DELIVERED.value,
-                  history.c.from_status != Status.DELIVERED.value,
-                  history.c.at > since, history.c.at <= until,
+        window = (delivery_move(), history.c.at > since, history.c.at <= until,
                   ideas.c.status == Status.DELIVERED.value)
         joined = history.join(ideas, ideas.c.id == history.c.idea_id)
         total = await self._db.scalar(
@@ -48,20 +47,17 @@ class SqlDigests:
                    history.c.at, history.c.detail)
             .select_from(joined).where(*window)
             .order_by(history.c.at.desc(), history.c.id.desc()).limit(limit * 2))
-        found: dict[str, Delivered] = {}
-        for row in rows:
-            if row.reference in found or len(found) == limit:
-                continue  # delivered twice in the window (reopened between): told once
-            detail = cast("dict[str, Any]", row.detail or {})
-            found[row.reference] = Delivered(
+        told: list[Delivered] = []
+        for row in each_idea_once(rows, limit):
+            what_changed, benefit_seen = what_it_changed(row)
+            told.append(Delivered(
                 reference=row.reference, title=row.title, delivered_at=row.at,
                 credit=credit(named=row.named_publicly, name=row.contributor_name,
                               role_type=row.role_type,
                               department=departments.get(row.department)),
-                what_changed=told(str(detail.get("what_changed") or "")),
-                benefit_seen=told(str(detail.get("benefit_seen") or "")),
-            )
-        return list(found.values()), total or 0
+                what_changed=what_changed, benefit_seen=benefit_seen,
+            ))
+        return told, total or 0
 
     async def add(self, covers_from: datetime, covers_to: datetime,
                   entries: list[Delivered], total: int, created_by: str,
