@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tomllib
 
+import aiohttp
 import pytest
 from support.bot_server import DEMO_ORGANISATION
 from support.playground_client import BotMessage, PlaygroundClient
@@ -143,3 +144,29 @@ async def test_in_the_group_chat_a_new_idea_is_moved_to_the_1_1_chat(chat: Playg
     started = await chat.next_message(where=lambda m: m.heading.startswith(
         ("New idea · step 1", "You have an idea in progress")))
     assert started.conversation_id == chat.personal_chat_id
+
+
+async def test_the_pmo_hub_opens_the_digest_and_a_board_pack_the_link_serves(
+    chat: PlaygroundClient, stack: Stack
+):
+    await chat.say("pmo")
+    hub = await chat.card_headed("The PMO team's hub")
+    assert [a["title"] for a in hub.card["actions"]] == [
+        "Triage", "Campaigns", "Deferred", "Digest", "Reports"]
+
+    await chat.press(hub, "Digest")
+    nothing = await chat.card_headed("Nothing to tell yet")  # the demo has no delivery yet
+    assert "no digest to send yet" in nothing.text_seen
+
+    await chat.press(hub, "Reports")
+    report = await chat.card_headed("Board pack:")
+    link = report.action_titled("Open the board pack")["url"]
+    # The link names the bot's public address (IIP_PUBLIC_URL); this stack listens elsewhere.
+    path = link[link.index("/reports/"):]
+    async with aiohttp.ClientSession() as session:
+        async with session.get(stack.bot_url + path) as opened:
+            page = await opened.text()
+            assert opened.status == 200 and opened.content_type == "text/html"
+        async with session.get(stack.bot_url + path[:-4] + "AAAA") as tampered:
+            assert tampered.status == 403
+    assert "<title>Board pack:" in page and "data:image/svg+xml" in page
