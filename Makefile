@@ -40,10 +40,13 @@ lint: $(BIN)/.installed node_modules/.installed
 	node_modules/.bin/pyright
 
 ## lock: requirements.lock again from pyproject.toml, for Python 3.11 on Linux x86_64; it keeps
-## the pins that still fit (make lock UPGRADE=1: the newest versions allowed)
+## the pins that still fit (make lock UPGRADE=1: the newest versions allowed). torch's CPU build
+## is not on PyPI: TORCH_WHEELS names where it is (PyTorch's CPU index, or a folder of wheels)
+TORCH_WHEELS ?= https://download.pytorch.org/whl/cpu/torch/
 lock:
 	@test -x $(BIN)/uv || $(MAKE) $(BIN)/.installed
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --quiet \
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra model --generate-hashes --quiet \
+		--find-links $(TORCH_WHEELS) \
 		--python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
 		--custom-compile-command "make lock" --output-file $(LOCK) $(if $(UPGRADE),--upgrade)
 

@@ -11,9 +11,11 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -22,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     text,
+    true,
 )
 from sqlalchemy.engine import Dialect
 
@@ -248,6 +251,12 @@ ideas = Table(
     Column("sla_due_on", Date, index=True),
     Column("first_response_at", Timestamp()),
     Column("first_response_unreachable", Boolean, nullable=False, server_default=false()),
+    # Who may find it by searching (bot.domain.similar.Visibility): ideas from before search
+    # existed stay private; the PMO may hide one, or give it a public title in place of its own.
+    Column("visibility", String(16), nullable=False, server_default="private"),
+    Column("public_title", String(1000)),
+    # When the similar ideas on its assessors' cards were last found (None: not yet).
+    Column("matched_at", Timestamp()),
     # Staff queues: the ideas in a status, the longest waiting first, a page at a time.
     Index(None, "status", "submitted_at", "id"),
     # The scheduler's passes: undecided ideas by due day.
@@ -412,4 +421,71 @@ contributor_lookups = Table(
     Column("email", String(320)),
     Column("upn", String(320)),
     Column("looked_up_at", Timestamp(), nullable=False),
+)
+
+# What similar-idea searches rank, one row per idea or initiative, written in the transaction
+# that writes the text: its text as indexed, and the sentence model's vector of it (float32,
+# normalised) when the model is on. Each replica's in-memory index reads the rows changed since
+# it last looked, so a submission is found at once wherever the next turn lands.
+match_documents = Table(
+    "match_documents",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("item_id", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    # sha-256 of the text: an unchanged text is not encoded again.
+    Column("digest", String(64), nullable=False),
+    # The model that made `vector` (None, with no vector: the model was off).
+    Column("model", String(64)),
+    Column("vector", LargeBinary),
+    Column("updated_at", Timestamp(), nullable=False, index=True),
+)
+
+# The PMO's register of known initiatives: change work under way, and capabilities that exist,
+# searched beside ideas so that "in progress already" and "already exists" show before
+# submission.
+initiatives = Table(
+    "initiatives",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reference", String(20), nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    # bot.domain.initiatives: "under_way" or "exists".
+    Column("stage", String(16), nullable=False),
+    Column("portfolio_key", String(40)),
+    # Who to ask about it, and where to read more (an https link), as the PMO gives them.
+    Column("contact", String(200)),
+    Column("link", String(500)),
+    # Retired entries stay for the record, and are no longer matched.
+    Column("active", Boolean, nullable=False, server_default=true()),
+    # The row of an imported register it came from, so that importing again updates it.
+    Column("source_key", String(64), unique=True),
+    Column("created_at", Timestamp(), nullable=False),
+    Column("updated_at", Timestamp(), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+)
+
+# Colleagues who support an idea rather than submit their own: each once, with what they
+# added; they follow the idea's updates from then on.
+idea_supporters = Table(
+    "idea_supporters",
+    metadata,
+    Column("idea_id", Integer, ForeignKey("ideas.id"), primary_key=True),
+    Column("object_id", String(64), primary_key=True),
+    Column("name", String(200)),
+    Column("comment", Text, nullable=False),
+    Column("supported_at", Timestamp(), nullable=False),
+    Index(None, "object_id"),
+)
+
+# The similar ideas and initiatives found for an idea after it was saved, for its assessors'
+# cards (best first by score).
+idea_matches = Table(
+    "idea_matches",
+    metadata,
+    Column("idea_id", Integer, ForeignKey("ideas.id"), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("item_id", Integer, primary_key=True),
+    Column("score", Float, nullable=False),
 )

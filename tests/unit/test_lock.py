@@ -28,8 +28,9 @@ class Locked:
 
 
 def declared() -> dict[NormalizedName, Requirement]:
-    """The project's own requirements, its dev extra included (the lock holds both)."""
-    lines = [*PROJECT["dependencies"], *PROJECT["optional-dependencies"]["dev"]]
+    """The project's own requirements, every extra included (the lock holds them all)."""
+    extras = PROJECT["optional-dependencies"].values()
+    lines = [*PROJECT["dependencies"], *(line for extra in extras for line in extra)]
     return {canonicalize_name(req.name): req for req in map(Requirement, lines)}
 
 
