@@ -10,6 +10,7 @@ from datetime import time, timedelta
 from typing import Any
 
 import aiohttp
+import structlog
 from aiohttp import web
 from botbuilder.core import PrivateConversationState
 from sqlalchemy import text
@@ -40,6 +41,7 @@ from bot.domain.ideas import uk_day
 from bot.domain.reminders import Timing
 from bot.domain.service_urls import ServiceUrlPolicy
 from bot.domain.working_days import QuietHours, WorkingDays
+from bot.matching.index import MatchIndex
 from bot.presenters.routes import build_presenters
 from bot.services.board_packs import BoardPacks
 from bot.services.bundle import Services
@@ -56,7 +58,8 @@ from bot.services.ideas import IdeaService
 from bot.services.jobs import JobOptions, JobRunner, Scheduler, repeat
 from bot.services.legacy_claims import ImportedIdeasClaims
 from bot.services.organisation import OrganisationCache, OrganisationService
-from bot.services.ports import Clock, MemberDirectory
+from bot.services.ports import Clock, MemberDirectory, TextRanker
+from bot.services.similar import SimilarIdeas
 from bot.services.staff_desk import StaffDesk
 from cards.campaign_call import call_card
 from cards.campaign_progress import live_progress_card
@@ -70,6 +73,8 @@ from storage.engine import connect, make_engine
 from storage.migrate import upgrade
 from storage.outbox import SqlOutboxQueue
 from storage.uow import unit_of_work_factory
+
+log = structlog.get_logger(__name__)
 
 ENGINE = web.AppKey("engine", AsyncEngine)
 SERVICES = web.AppKey("services", Services)
@@ -85,19 +90,21 @@ PROGRESS = web.AppKey("campaign_progress", ProgressWatcher)
 def build_services(engine: AsyncEngine, clock: Clock,
                    doorbell: asyncio.Event | None = None,
                    directory: Callable[[], MemberDirectory | None] = lambda: None,
-                   report_secret: bytes | None = None) -> Services:
+                   report_secret: bytes | None = None,
+                   ranker: TextRanker | None = None) -> Services:
     """The use cases; `doorbell` is rung after every commit that queued a message;
     `directory`, Teams' member lookup once there is one (none on the command line);
     `report_secret` signs links to board packs (None: a random one, good until the process
-    stops)."""
+    stops); `ranker` ranks similar ideas (None: by characters alone, without the model)."""
     uow = unit_of_work_factory(engine, doorbell.set if doorbell else None)
     cards = DecisionCards(today=lambda: uk_day(clock.now()))
     organisation = OrganisationCache()
+    similar = SimilarIdeas(uow, clock, ranker or MatchIndex(use_model=False))
     return Services(
         conversations=ConversationService(uow, clock),
         organisation=OrganisationService(uow, clock, organisation, cards.idea_card),
         feedback=FeedbackService(uow, clock, feedback_for_pmo_card),
-        ideas=IdeaService(uow, clock, cards, organisation),
+        ideas=IdeaService(uow, clock, cards, similar, organisation),
         decisions=DecisionService(uow, clock, cards, organisation),
         staff=StaffDesk(uow, clock, cards.idea_card, organisation),
         campaigns=CampaignService(uow, clock, CampaignViews(call_card, live_progress_card),
@@ -107,6 +114,7 @@ def build_services(engine: AsyncEngine, clock: Clock,
         greeting=GreetingService(uow, clock, organisation),
         board_packs=BoardPacks(uow, clock, report_secret or secrets.token_bytes(32),
                                organisation),
+        similar=similar,
     )
 
 
@@ -206,9 +214,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
     doorbell = asyncio.Event()
     # Teams' member lookup is the messenger, made once the HTTP session is open.
     messengers: list[BotConnectorMessenger] = []
+    ranker = MatchIndex(use_model=settings.similar_model)
     services = build_services(engine, clock, doorbell,
                               lambda: messengers[0] if messengers else None,
-                              settings.report_secret.encode() or None)
+                              settings.report_secret.encode() or None, ranker)
     # Dialog state (where each person is in a dialog) lives in the database, so that it
     # survives restarts and is shared by replicas; it is kept per person and conversation.
     chat_link = private_chat_link(settings.app_id)
@@ -278,6 +287,21 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
         yield
         await engine.dispose()
 
+    async def similar_ideas(_app: web.Application):
+        """Loads the sentence model and what searches rank beside the web server, so that
+        the first turns are not kept waiting; searches until then rank what is loaded."""
+        async def warm_up() -> None:
+            try:
+                await ranker.start()
+                await services.similar.warm_up()
+            except Exception:
+                log.exception("similar.warm_up_failed")
+        task = asyncio.create_task(warm_up())
+        yield
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        ranker.close()
+
     # Bodies are taken as sent: Teams does not compress them, and a compressed one is refused
     # (415) rather than inflated, so a small request can never grow into a large one.
     app = web.Application(client_max_size=MAX_BODY_BYTES,
@@ -293,6 +317,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
     # Started in this order, stopped in the reverse: the scheduler, the worker, then the
     # connector session, then the database.
     app.cleanup_ctx.append(database)
+    app.cleanup_ctx.append(similar_ideas)
     app.cleanup_ctx.append(connector)
     app.cleanup_ctx.append(outbox_worker)
     app.cleanup_ctx.append(scheduler)

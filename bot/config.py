@@ -186,6 +186,11 @@ class Settings(BaseSettings):
     turn_burst: Annotated[int, BeforeValidator(lambda n: max(1, round(_positive_number(n)))),
                           BeforeValidator(_blank_is_default), _read_from("IIP_TURN_BURST")] = 10
 
+    # Similar ideas ranked with the sentence model blended with characters (on), or by
+    # characters alone (off: less memory and a quicker start, and recall@3 lower; the
+    # README gives both). Without the model installed, characters alone rank either way.
+    similar_model: Annotated[bool, BeforeValidator(_flag), BeforeValidator(_blank_is_default),
+                             _read_from("IIP_SIMILAR_MODEL")] = True
     # The scheduler (reminders, digests): on beside the outbox worker in `iip serve`, or off
     # where `iip jobs run-due` runs from cron instead.
     jobs: Annotated[bool, BeforeValidator(_flag), BeforeValidator(_blank_is_default),

@@ -20,6 +20,7 @@ from storage.feedback import SqlFeedbackStore
 from storage.ideas import SqlDrafts, SqlIdeas, SqlProfiles
 from storage.jobs import SqlJobLedger
 from storage.legacy import SqlLegacyStore
+from storage.match_documents import SqlMatchDocuments
 from storage.organisation import SqlOrganisationStore
 from storage.outbox import SqlOutbox
 from storage.promises import SqlPromises
@@ -45,6 +46,7 @@ class SqlUnitOfWork:
     campaign_timeline: SqlCampaignTimeline
     summaries: SqlSummaries
     board_pack: SqlBoardPack
+    match_documents: SqlMatchDocuments
 
     def __init__(self, engine: AsyncEngine,
                  on_commit: Callable[[], None] | None = None) -> None:
@@ -78,6 +80,7 @@ class SqlUnitOfWork:
         self.campaign_timeline = SqlCampaignTimeline(self._connection)
         self.summaries = SqlSummaries(self._connection)
         self.board_pack = SqlBoardPack(self._connection)
+        self.match_documents = SqlMatchDocuments(self._connection)
         return self
 
     async def __aexit__(

@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+
+from bot.domain.ideas import DeclineReason, Status
 
 
 class MatchKind(StrEnum):
@@ -41,11 +44,21 @@ class Visibility(StrEnum):
     HIDDEN = "hidden"
 
 
-# Scores are cosine similarities in [0, 1] (the blend of the model's and the characters').
-# Below SUGGEST_FROM a match is noise rather than help; from LIKELY_DUPLICATE it is flagged as
-# a likely duplicate. Both are set by tests/bench/similar.py on the evaluation set.
-SUGGEST_FROM = 0.45
-LIKELY_DUPLICATE = 0.70
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Where a score (a cosine similarity in [0, 1]) starts to help, and where it flags a likely
+    duplicate. Each ranking method has its own scale; tests/bench/similar.py sets both on the
+    evaluation set."""
+
+    suggest_from: float
+    likely_duplicate: float
+
+
+# The sentence model blended with character n-grams, and character n-grams alone (the model off
+# or not installed).
+WITH_MODEL = Thresholds(suggest_from=0.30, likely_duplicate=0.55)
+CHARACTERS_ONLY = Thresholds(suggest_from=0.25, likely_duplicate=0.50)
 # Suggestions while submitting, and matches on an assessor's card.
 SUGGESTIONS = 3
 # What one search may return at most (`search`, `iip similar --limit`).
@@ -69,6 +82,45 @@ class Ranked:
 
 
 @dataclass(frozen=True, slots=True)
+class IndexedText:
+    """One idea or initiative as searches rank it: its text, a digest of it, and the sentence
+    model's vector of it (unit float32, little-endian) when the model was on."""
+
+    kind: MatchKind
+    item_id: int
+    text: str
+    digest: str
+    model: str | None
+    vector: bytes | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a reader of kept documents got to: they are read in this order."""
+
+    updated_at: datetime
+    kind: str
+    item_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What the database holds of a ranked idea or initiative, to show it."""
+
+    kind: MatchKind
+    item_id: int
+    reference: str
+    title: str
+    public_title: str | None = None
+    status: Status | None = None  # ideas
+    decline_reason: DeclineReason | None = None
+    duplicate_of: str | None = None
+    stage: str | None = None  # initiatives: "under_way" or "exists"
+    supporters: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Match:
     """What a person sees of an idea or initiative a search found."""
 
@@ -77,16 +129,46 @@ class Match:
     reference: str
     # For colleagues, the public title (the PMO may have redacted the original).
     title: str
-    # In words: "Approved", "Declined (already exists)", "Under way", ...
+    # In words: "Approved", "Declined", "Under way", ...
     status: str
     # Where decided, the outcome in a line; None otherwise.
     outcome: str | None
     score: float
+    likely_duplicate: bool = False
     supporters: int = 0
 
-    @property
-    def likely_duplicate(self) -> bool:
-        return self.score >= LIKELY_DUPLICATE
+
+_STAGES = {"under_way": "Under way", "exists": "Exists already"}
+_OUTCOMES = {
+    Status.APPROVED: "Approved: being taken forward.",
+    Status.DELIVERED: "Delivered.",
+    Status.DEFERRED: "Deferred, to be looked at again later.",
+}
+
+
+def match_of(found: Found, score: float, audience: Audience,
+             thresholds: Thresholds) -> Match:
+    """How a found idea or initiative is shown to `audience`."""
+    title = found.title
+    if audience is Audience.COLLEAGUES and found.public_title:
+        title = found.public_title
+    if found.kind is MatchKind.INITIATIVE:
+        status, outcome = _STAGES.get(found.stage or "", "Known initiative"), None
+    else:
+        status = found.status.label if found.status else "Submitted"
+        outcome = _outcome(found)
+    return Match(kind=found.kind, item_id=found.item_id, reference=found.reference,
+                 title=title, status=status, outcome=outcome, score=score,
+                 likely_duplicate=score >= thresholds.likely_duplicate,
+                 supporters=found.supporters)
+
+
+def _outcome(found: Found) -> str | None:
+    if found.status is Status.DECLINED:
+        reason = found.decline_reason.label if found.decline_reason else "declined"
+        original = f" of {found.duplicate_of}" if found.duplicate_of else ""
+        return f"Declined: {reason}{original}."
+    return _OUTCOMES.get(found.status) if found.status else None
 
 
 def query_of(title: str, problem: str) -> str:

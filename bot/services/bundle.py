@@ -14,6 +14,7 @@ from bot.services.greeting import GreetingService
 from bot.services.ideas import IdeaService
 from bot.services.legacy_claims import ImportedIdeasClaims
 from bot.services.organisation import OrganisationService
+from bot.services.similar import SimilarIdeas
 from bot.services.staff_desk import StaffDesk
 
 
@@ -30,3 +31,4 @@ class Services:
     claims: ImportedIdeasClaims
     greeting: GreetingService
     board_packs: BoardPacks
+    similar: SimilarIdeas

@@ -29,8 +29,10 @@ from bot.domain.messages import CardMessage
 from bot.domain.organisation import Organisation
 from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
 from bot.domain.profile import Profile
+from bot.domain.similar import MatchKind, query_of
 from bot.services.organisation import OrganisationCache
 from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from bot.services.similar import SimilarIdeas
 from bot.services.staff_cards import IdeaCardView, update_staff_cards
 
 PAGE_SIZE = 5
@@ -73,10 +75,11 @@ class IdeaViews(Protocol):
 
 class IdeaService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, views: IdeaViews,
-                 organisation: OrganisationCache | None = None) -> None:
+                 similar: SimilarIdeas, organisation: OrganisationCache | None = None) -> None:
         self._uow = uow
         self._clock = clock
         self._views = views
+        self._similar = similar
         self._organisation = organisation or OrganisationCache()
 
     async def choices(self) -> Choices:
@@ -199,6 +202,9 @@ class IdeaService:
                         "campaign": draft.campaign or None,
                         "campaign_closed": stored[1].campaign if dropped else None},
             ))
+            # Found by the next search on any replica.
+            await self._similar.remember(uow, MatchKind.IDEA, idea.id,
+                                         query_of(draft.title, draft.problem))
             if organisation is not None:
                 await update_staff_cards(uow, idea, organisation, self._views.idea_card,
                                          contributor.tenant_id, now)

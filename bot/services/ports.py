@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
@@ -29,6 +29,15 @@ from bot.domain.outbox import (
 )
 from bot.domain.profile import Profile
 from bot.domain.reminders import JobState, Mark, Reading
+from bot.domain.similar import (
+    Audience,
+    Found,
+    IndexedText,
+    MatchKind,
+    Position,
+    Ranked,
+    Thresholds,
+)
 from bot.domain.sla import IdeaPromise, Promise
 from bot.domain.sla_counts import SlaGroup
 from bot.domain.summary import Summary
@@ -522,6 +531,54 @@ class MemberDirectory(Protocol):
         ...
 
 
+class MatchDocuments(Protocol):
+    """What similar-idea searches rank (one text per idea or initiative), and what is shown of
+    what they find."""
+
+    async def put(self, document: IndexedText) -> None:
+        """Keep `document`, in place of what was kept for the same idea or initiative."""
+        ...
+
+    async def get(self, kind: MatchKind, item_id: int) -> IndexedText | None: ...
+
+    async def changed_since(self, position: Position | None,
+                            limit: int) -> list[IndexedText]:
+        """The documents kept after `position` (all, from None), in the order positions
+        follow, at most `limit`."""
+        ...
+
+    async def unindexed(self, model: str | None,
+                        limit: int) -> list[tuple[MatchKind, int, str]]:
+        """Ideas (but withdrawn ones) and active initiatives with no document kept, or one
+        kept without `model`'s vector (when there is a model), with the text to keep."""
+        ...
+
+    async def found(self, ranked: Sequence[Ranked], audience: Audience) -> list[Found]:
+        """What `audience` may be shown of the ranked ideas and initiatives, in no order."""
+        ...
+
+
+class TextRanker(Protocol):
+    """Each replica's in-memory ranking of the kept documents (bot.matching implements it)."""
+
+    @property
+    def model(self) -> str | None:
+        """The sentence model ranking now; None while characters alone rank."""
+        ...
+
+    @property
+    def thresholds(self) -> Thresholds: ...
+
+    async def embed(self, texts: Sequence[str]) -> list[bytes] | None:
+        """The vectors to keep for `texts`, in order; None while the model is off."""
+        ...
+
+    async def learn(self, documents: Sequence[IndexedText]) -> None: ...
+
+    async def rank(self, text: str, limit: int,
+                   exclude: Collection[tuple[MatchKind, int]] = ()) -> list[Ranked]: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction: everything in it commits together or not at all."""
 
@@ -572,6 +629,9 @@ class UnitOfWork(Protocol):
 
     @property
     def board_pack(self) -> BoardPackCounts: ...
+
+    @property
+    def match_documents(self) -> MatchDocuments: ...
 
     async def __aenter__(self) -> Self: ...
 
