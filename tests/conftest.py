@@ -31,6 +31,12 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Bots started by tests rank similar ideas by characters alone: loading the sentence
+    model takes seconds and hundreds of MB each time. The tests of the model turn it on."""
+    os.environ.setdefault("IIP_SIMILAR_MODEL", "off")
+
+
 @pytest.fixture(autouse=True)
 def uncached_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Logging as each test finds it: a test that runs the command line configures structlog
