@@ -16,6 +16,7 @@ from bot.domain.similar import (
     MatchKind,
     Position,
     Ranked,
+    Stamp,
     Visibility,
     query_of,
 )
@@ -23,6 +24,8 @@ from storage.tables import Timestamp, idea_supporters, ideas, initiatives, match
 from storage.upsert import upsert
 
 _TEXT = ("text", "digest", "model", "vector", "updated_at")
+# Keys looked up at once (well under every database's limit on bound parameters).
+_IN_BATCH = 500
 
 
 class SqlMatchDocuments:
@@ -44,16 +47,32 @@ class SqlMatchDocuments:
         ))).mappings().first()
         return None if row is None else _indexed(row)
 
-    async def changed_since(self, position: Position | None,
-                            limit: int) -> list[IndexedText]:
+    async def stamped_after(self, position: Position | None, limit: int) -> list[Stamp]:
         order = (match_documents.c.updated_at, match_documents.c.kind, match_documents.c.item_id)
-        query = select(match_documents)
+        query = select(*order, match_documents.c.digest,
+                       match_documents.c.vector.is_not(None).label("vectored"))
         if position is not None:
             query = query.where(tuple_(*order) > tuple_(
                 literal(position.updated_at, Timestamp()), literal(position.kind),
                 literal(position.item_id)))
         rows = await self._db.execute(query.order_by(*order).limit(limit))
-        return [_indexed(row) for row in rows.mappings()]
+        return [Stamp(kind=MatchKind(row.kind), item_id=row.item_id, digest=row.digest,
+                      vectored=bool(row.vectored), updated_at=row.updated_at)
+                for row in rows]
+
+    async def documents(self, keys: Sequence[tuple[MatchKind, int]]) -> list[IndexedText]:
+        found: list[IndexedText] = []
+        for kind in MatchKind:
+            ids = [item_id for k, item_id in keys if k is kind]
+            for start in range(0, len(ids), _IN_BATCH):
+                rows = await self._db.execute(select(match_documents).where(
+                    match_documents.c.kind == kind.value,
+                    match_documents.c.item_id.in_(ids[start:start + _IN_BATCH])))
+                found += [_indexed(row) for row in rows.mappings()]
+        return found
+
+    async def count(self) -> int:
+        return await self._db.scalar(select(func.count()).select_from(match_documents)) or 0
 
     async def unindexed(self, model: str | None,
                         limit: int) -> list[tuple[MatchKind, int, str]]:

@@ -96,6 +96,18 @@ class IndexedText:
 
 
 @dataclass(frozen=True, slots=True)
+class Stamp:
+    """What says whether a kept document is the one a ranker learned: its digest, and
+    whether it holds the model's vector."""
+
+    kind: MatchKind
+    item_id: int
+    digest: str
+    vectored: bool
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Position:
     """Where a reader of kept documents got to: they are read in this order."""
 

@@ -42,6 +42,8 @@ class CharacterIndex:
         self._pending: list[sparse.csr_matrix] = []
         self._frequency = np.zeros(BUCKETS, dtype=np.int64)
         self._documents = 0
+        self._rarity_cache = np.ones(BUCKETS)
+        self._rarity_at = 0
         # The weighted rows, transposed (buckets x documents, unit columns) for a quick product
         # with one query, in blocks in row order; and the size of the corpus when every row was
         # last weighed at once.
@@ -77,7 +79,12 @@ class CharacterIndex:
         return counts
 
     def _rarity(self) -> NDArray[np.float64]:
-        return np.log((1 + self._documents) / (1 + self._frequency)) + 1
+        """How rare each bucket is (smoothed inverse document frequency), worked out again
+        only when documents were added."""
+        if self._rarity_at != self._documents:
+            self._rarity_cache = np.log((1 + self._documents) / (1 + self._frequency)) + 1
+            self._rarity_at = self._documents
+        return self._rarity_cache
 
     def _bring_up_to_date(self) -> None:
         """Weigh new rows with today's rarity; every row again once the corpus has grown."""

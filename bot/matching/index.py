@@ -19,6 +19,7 @@ from bot.domain.similar import (
     IndexedText,
     MatchKind,
     Ranked,
+    Stamp,
     Thresholds,
 )
 from bot.matching.characters import CharacterIndex
@@ -87,20 +88,23 @@ class MatchIndex:
             self._thread, encoder.encode, list(texts))
         return [row.astype("<f4").tobytes() for row in vectors]
 
-    def knows(self, document: IndexedText) -> bool:
-        """Whether `document` is learned already as it is."""
-        key = (document.kind, document.item_id)
+    def knows(self, stamp: Stamp | IndexedText) -> bool:
+        """Whether the document so stamped is learned already as it is (with the model's
+        vector, when it has one)."""
+        key = (stamp.kind, stamp.item_id)
         row = self._rows.get(key)
-        return (row is not None and self._digests[key] == document.digest
-                and (document.vector is None or bool(self._has_vector[row])))
+        vectored = stamp.vectored if isinstance(stamp, Stamp) else stamp.vector is not None
+        return (row is not None and self._digests[key] == stamp.digest
+                and (not vectored or bool(self._has_vector[row])))
 
     async def learn(self, documents: Sequence[IndexedText]) -> None:
-        """Add or replace documents; a changed one is ranked on its new text from now on."""
+        """Add or replace documents; a changed one is ranked on its new text from now on.
+        The work is done on the index's thread, a batch at a time, so that turns go on."""
         fresh = [d for d in documents if not self.knows(d)]
+        loop = asyncio.get_running_loop()
         for start in range(0, len(fresh), LEARN_BATCH):
-            self._learn(fresh[start:start + LEARN_BATCH])
-            if start + LEARN_BATCH < len(fresh):
-                await asyncio.sleep(0)
+            await loop.run_in_executor(self._thread, self._learn,
+                                       fresh[start:start + LEARN_BATCH])
 
     def _learn(self, documents: Sequence[IndexedText]) -> None:
         latest = {(d.kind, d.item_id): d for d in documents}
@@ -132,15 +136,20 @@ class MatchIndex:
 
     async def rank(self, text: str, limit: int,
                    exclude: Collection[Key] = ()) -> list[Ranked]:
-        """The best `limit` documents for `text`, best first, with their scores."""
+        """The best `limit` documents for `text`, best first, with their scores; worked out on
+        the index's thread (one at a time with learning), so that turns go on meanwhile."""
         if not self._keys or limit <= 0:
             return []
-        query = await self.embed([text])
+        return await asyncio.get_running_loop().run_in_executor(
+            self._thread, self._rank, text, limit, frozenset(exclude))
+
+    def _rank(self, text: str, limit: int, exclude: frozenset[Key]) -> list[Ranked]:
+        query = (self._encoder.encode([text])[0] if self._encoder is not None else None)
         rows = len(self._keys)
         scores = self._characters.scores(text)
         has_vector = self._has_vector[:rows]
         if query is not None:
-            model_scores = self._vectors[:rows] @ np.frombuffer(query[0], dtype="<f4")
+            model_scores = self._vectors[:rows] @ query
             scores = np.where(has_vector,
                               MODEL_SHARE * model_scores + (1 - MODEL_SHARE) * scores, scores)
         scores = np.where(self._alive[:rows], np.clip(scores, 0.0, 1.0), -1.0)

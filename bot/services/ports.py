@@ -36,6 +36,7 @@ from bot.domain.similar import (
     MatchKind,
     Position,
     Ranked,
+    Stamp,
     Thresholds,
 )
 from bot.domain.sla import IdeaPromise, Promise
@@ -541,10 +542,17 @@ class MatchDocuments(Protocol):
 
     async def get(self, kind: MatchKind, item_id: int) -> IndexedText | None: ...
 
-    async def changed_since(self, position: Position | None,
-                            limit: int) -> list[IndexedText]:
-        """The documents kept after `position` (all, from None), in the order positions
-        follow, at most `limit`."""
+    async def stamped_after(self, position: Position | None, limit: int) -> list[Stamp]:
+        """The stamps of the documents kept after `position` (all, from None), in the order
+        positions follow, at most `limit`."""
+        ...
+
+    async def documents(self, keys: Sequence[tuple[MatchKind, int]]) -> list[IndexedText]:
+        """The kept documents of these ideas and initiatives, in no order."""
+        ...
+
+    async def count(self) -> int:
+        """How many documents are kept."""
         ...
 
     async def unindexed(self, model: str | None,
@@ -569,8 +577,17 @@ class TextRanker(Protocol):
     @property
     def thresholds(self) -> Thresholds: ...
 
+    @property
+    def size(self) -> int:
+        """How many documents it has learned."""
+        ...
+
     async def embed(self, texts: Sequence[str]) -> list[bytes] | None:
         """The vectors to keep for `texts`, in order; None while the model is off."""
+        ...
+
+    def knows(self, stamp: Stamp) -> bool:
+        """Whether the document so stamped is learned already as it is."""
         ...
 
     async def learn(self, documents: Sequence[IndexedText]) -> None: ...

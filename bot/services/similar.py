@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Collection, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -31,9 +31,10 @@ from bot.services.ports import Clock, TextRanker, UnitOfWork, UnitOfWorkFactory
 
 log = structlog.get_logger(__name__)
 
-# A transaction may commit after a later one: documents kept this long before the latest one
-# seen are read again (the ranker skips those it knows).
-LOOKBACK = timedelta(seconds=30)
+# A transaction may commit after a later one: the stamps of documents kept this long before
+# the last read are read again (the documents themselves only when the ranker lacks them);
+# a longer transaction (an import) is caught by the count of documents kept.
+LOOKBACK = timedelta(seconds=10)
 # Documents read from the database at a time.
 READ_BATCH = 2000
 # Ranked candidates looked up for each search: some may be hidden from the person searching.
@@ -45,7 +46,8 @@ class SimilarIdeas:
         self._uow = uow
         self._clock = clock
         self._ranker = ranker
-        self._seen: Position | None = None
+        # When the ranker last read the kept documents (the clock's time as the read began).
+        self._read_at: datetime | None = None
         self._reading = asyncio.Lock()
 
     async def find(self, text: str, *, audience: Audience, limit: int = SUGGESTIONS,
@@ -109,23 +111,33 @@ class SimilarIdeas:
         return kept
 
     async def refresh(self) -> None:
-        """Learn the documents kept since the ranker last looked."""
+        """Learn the documents kept since the ranker last looked: those stamped since a little
+        before the latest seen, and, when the database holds a different number of documents
+        than the ranker (a long transaction, such as an import, committed rows stamped
+        earlier), every one the ranker does not know."""
         async with self._reading:
-            seen = self._seen
-            position = None if seen is None else Position(seen.updated_at - LOOKBACK, "", 0)
-            while True:
-                async with self._uow() as uow:
-                    documents = await uow.match_documents.changed_since(position, READ_BATCH)
-                await self._ranker.learn(documents)
-                if not documents:
-                    break
-                last = documents[-1]
-                position = Position(last.updated_at, last.kind.value, last.item_id)
-                if seen is None or position.updated_at > seen.updated_at:
-                    seen = position
-                if len(documents) < READ_BATCH:
-                    break
-            self._seen = seen
+            # Whatever was stamped well before the last read had committed by then, and was read.
+            since = None if self._read_at is None else Position(self._read_at - LOOKBACK, "", 0)
+            self._read_at = self._clock.now()
+            await self._learn_stamped_after(since)
+            async with self._uow() as uow:
+                kept = await uow.match_documents.count()
+            if kept != self._ranker.size:
+                await self._learn_stamped_after(None)
+
+    async def _learn_stamped_after(self, position: Position | None) -> None:
+        """Learn the documents stamped after `position` that the ranker does not know, reading
+        their stamps first and the documents themselves only where needed."""
+        while True:
+            async with self._uow() as uow:
+                stamps = await uow.match_documents.stamped_after(position, READ_BATCH)
+                unknown = [(s.kind, s.item_id) for s in stamps if not self._ranker.knows(s)]
+                documents = await uow.match_documents.documents(unknown) if unknown else []
+            await self._ranker.learn(documents)
+            if len(stamps) < READ_BATCH:
+                return
+            last = stamps[-1]
+            position = Position(last.updated_at, last.kind.value, last.item_id)
 
     async def warm_up(self, batch: int = 256) -> None:
         """At start: learn everything kept, then keep what is missing (ideas from before

@@ -102,9 +102,13 @@ async def start_bot(
     fetch_signing_keys: FetchJson | None = None, tokens: BearerTokens | None = None,
     limit_turns: bool = False,
 ) -> tuple[BotServer, web.AppRunner]:
-    """The bot on a loopback port; `limit_turns` keeps the per-person turn limit set."""
+    """The bot on a loopback port; `limit_turns` keeps the per-person turn limit set. Similar
+    ideas rank by characters alone unless `settings` turn the sentence model on themselves:
+    loading it takes seconds and hundreds of MB for every bot a test starts."""
     if not limit_turns:
         settings = at_machine_speed(settings)
+    if "similar_model" not in getattr(settings, "model_fields_set", {"similar_model"}):
+        settings = settings.model_copy(update={"similar_model": False})
     app = create_app(settings, clock=clock, migrate=migrate,
                      fetch_signing_keys=fetch_signing_keys, tokens=tokens)
     runner = web.AppRunner(app, access_log=None)
