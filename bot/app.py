@@ -61,6 +61,7 @@ from bot.services.organisation import OrganisationCache, OrganisationService
 from bot.services.ports import Clock, MemberDirectory, TextRanker
 from bot.services.similar import SimilarIdeas
 from bot.services.staff_desk import StaffDesk
+from bot.services.visibility import IdeaFindability
 from cards.campaign_call import call_card
 from cards.campaign_progress import live_progress_card
 from cards.campaign_summary import closing_summary_card
@@ -115,6 +116,7 @@ def build_services(engine: AsyncEngine, clock: Clock,
         board_packs=BoardPacks(uow, clock, report_secret or secrets.token_bytes(32),
                                organisation),
         similar=similar,
+        findability=IdeaFindability(uow, clock, cards, organisation),
     )
 
 

@@ -41,6 +41,11 @@ def add_commands(commands: Any) -> None:
     sharepoint.add_argument("--skip-invalid", action="store_true",
                             help="import the valid rows and write the others, with the reasons, "
                                  "to FILE.rejects.csv beside it")
+    sharepoint.add_argument("--visibility", choices=("private", "shared"), default="private",
+                            help="whether colleagues may find the imported ideas by searching "
+                                 "(reference, title, status and outcome, never a name): "
+                                 "private (the default: their contributors were never asked) "
+                                 "or shared")
     sharepoint.add_argument("--dry-run", action="store_true",
                             help="check and say what would be imported, changing nothing")
     sharepoint.set_defaults(run=_import_sharepoint)
@@ -140,6 +145,7 @@ def _set_aside(source: Path, checked: Checked, dry_run: bool) -> None:
 
 def _run(settings: Settings, args: argparse.Namespace, checked: Checked) -> Any:
     from bot.domain.audit import SYSTEM
+    from bot.domain.similar import Visibility
     from bot.services.clock import SystemClock
     from bot.services.legacy_import import LegacyImport
     from storage.migrate import upgrade
@@ -151,7 +157,8 @@ def _run(settings: Settings, args: argparse.Namespace, checked: Checked) -> Any:
         with _progress(len(checked.ideas)) as advance:
             return await LegacyImport(unit_of_work_factory(engine), SystemClock()).run(
                 checked.ideas, source=args.file.name, actor=f"{SYSTEM}:iip import sharepoint",
-                dry_run=args.dry_run, progress=advance)
+                dry_run=args.dry_run, progress=advance,
+                visibility=Visibility(args.visibility))
 
     # A dry run changes nothing, the schema included: it needs a database already upgraded.
     return asyncio.run((with_current_schema if args.dry_run else with_engine)(settings, work))

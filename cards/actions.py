@@ -19,6 +19,7 @@ class CardAction(StrEnum):
     CANCEL = "intake.cancel"
     EDIT = "intake.edit"
     SUBMIT_IDEA = "intake.submit"
+    SHARING = "intake.sharing"
     SAVE_PROFILE = "profile.save"
     SKIP_PROFILE = "profile.skip"
     MY_PROFILE = "profile.show"
@@ -34,6 +35,8 @@ class CardAction(StrEnum):
     QUEUE_PAGE = "queue.page"
     DEFERRED_PAGE = "deferred.page"
     FIND_PAGE = "find.page"
+    # The PMO's confirm of who may find an idea by searching (an Action.Execute).
+    FINDABILITY = "idea.visibility"
     PMO_HUB = "pmo.hub"
     CAMPAIGNS = "campaign.list"
     NEW_CAMPAIGN = "campaign.new"

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 
 from microsoft_teams.cards.core import (
+    ActionSet,
     AdaptiveCard,
     Choice,
     ChoiceSetInput,
@@ -49,6 +50,15 @@ from bot.domain.moves import (
     input_id,
 )
 from bot.domain.organisation import Organisation, people_named
+from bot.domain.similar import Visibility
+from bot.domain.visibility import (
+    CHOICE_INPUT,
+    NAMES,
+    PUBLIC_TITLE_LIMIT,
+    TITLE_INPUT,
+    Findability,
+    describe,
+)
 from cards.actions import CardAction
 from cards.base import (
     as_markdown_text,
@@ -126,6 +136,8 @@ class DecisionCards:
                 paragraph("Processes, systems or issues implicated:", subtle=True),
                 plain(idea.root_cause_implicated or "Not recorded."),
             ]))
+        if Party.PMO in viewer:
+            body.append(_findability(idea))
         if notice:
             # Last, just above the buttons: where the eye is when a pressed card comes back.
             # It may name people (who decided first), so none of it is read as Markdown.
@@ -215,6 +227,39 @@ class DecisionCards:
             actions=[submit("Open the idea", CardAction.OPEN_IDEA, inputs=False,
                             reference=idea.reference)],
         )
+
+
+# The PMO's choices of who may find an idea, in the words of their form.
+_FINDABILITY_CHOICES = (
+    (Visibility.SHARED, "Shared: colleagues may find it (publish)"),
+    (Visibility.PRIVATE, "Private: matched for staff only"),
+    (Visibility.HIDDEN, "Hidden: out of colleagues' searches"),
+)
+
+
+def _findability(idea: IdeaDetail) -> Container:
+    """For the PMO: who may find the idea by searching, and a form to publish it, hide it or
+    give it a public title (a redaction) in place of its own."""
+    setting = Findability(idea.visibility, idea.public_title)
+    form = AdaptiveCard(version="1.5", body=[
+        paragraph("Colleagues who find an idea see its reference, title, status and outcome, "
+                  "never its contributor's name."),
+        ChoiceSetInput(id=CHOICE_INPUT, label="Who may find it", style="expanded",
+                       is_required=True, value=idea.visibility.value,
+                       error_message="Please choose who may find it.",
+                       choices=[Choice(title=title, value=choice.value)
+                                for choice, title in _FINDABILITY_CHOICES]),
+        TextInput(id=TITLE_INPUT, label="Title colleagues see (empty: its own title)",
+                  max_length=PUBLIC_TITLE_LIMIT, value=idea.public_title or None,
+                  placeholder=idea.title[:PUBLIC_TITLE_LIMIT]),
+    ], actions=[ExecuteAction(title="Confirm: who may find it", verb=CardAction.FINDABILITY,
+                              data={"action": CardAction.FINDABILITY, "idea": idea.id,
+                                    "shown": setting.state})])
+    return Container(separator=True, spacing="Medium", items=[
+        subheading(f"Who may find it by searching: {NAMES[idea.visibility].lower()}"),
+        plain(describe(setting, idea.title)),
+        ActionSet(actions=[ShowCardAction(title="Change who may find it", card=form)]),
+    ])
 
 
 def _move_action(move: Move, idea: IdeaDetail, organisation: Organisation,

@@ -36,6 +36,7 @@ from bot.domain.organisation import Category, Organisation, Portfolio
 from bot.domain.profile import Profile
 from bot.domain.requests import MyIdeas
 from bot.domain.sensitive import Finding, SensitiveText
+from bot.domain.similar import Visibility
 from cards.base import CardMessage
 from cards.campaign_call import call_card, calls_stopped_card
 from cards.campaign_gallery import campaign_cards
@@ -216,6 +217,8 @@ def _submission_cards() -> Iterator[tuple[str, CardMessage]]:
         error="The call for ideas on Custody closed on 30 November 2026; you can still "
               "suggest an idea.")
     yield "intake-check", check_card("d1", SAMPLE_DRAFT, SAMPLE_CHOICES)
+    yield "intake-check-private", check_card("d1", replace(SAMPLE_DRAFT, private=True),
+                                             SAMPLE_CHOICES)
     yield "intake-check-campaign", check_card("d1", SAMPLE_CAMPAIGN_DRAFT, SAMPLE_CHOICES)
     yield "intake-check-campaign-closed", check_card(
         "d1", replace(SAMPLE_DRAFT, dropped_campaign="custody"), SAMPLE_CHOICES,
@@ -258,6 +261,9 @@ def _decision_cards() -> Iterator[tuple[str, CardMessage]]:
     pmo_and_spoc = frozenset({Party.PMO, Party.SPOC})
     triage = replace(SAMPLE_IDEA, status=Status.SUBMITTED, version=1)
     yield "staff-triage", cards.idea_card(triage, frozenset({Party.PMO}), SAMPLE_ORGANISATION)
+    yield "staff-triage-redacted", cards.idea_card(
+        replace(triage, visibility=Visibility.SHARED, public_title="Digital notebooks"),
+        frozenset({Party.PMO}), SAMPLE_ORGANISATION, notice="Saved.")
     yield "staff-assessment", cards.idea_card(SAMPLE_IDEA, pmo_and_spoc, SAMPLE_ORGANISATION)
     yield "staff-assessment-stale", cards.idea_card(
         SAMPLE_IDEA, pmo_and_spoc, SAMPLE_ORGANISATION,

@@ -39,7 +39,12 @@ NEXT_STEPS = (
 
 FAQS = (
     ("Who sees my idea?",
-     "The PMO team and the business leads of the portfolio it is allocated to."),
+     "The PMO team and the business leads of the portfolio it is allocated to read all of "
+     "it. Colleagues can find it when they search earlier ideas, unless you keep it private "
+     "when you submit it (the last card before you send it asks): they see its reference, "
+     "title, status and outcome, never your name or the rest of what you wrote. Ideas "
+     "submitted before searching began stay private unless the PMO team publishes them, and "
+     "the PMO team may hide an idea or shorten its title for searches."),
     ("Will I be named if it is delivered?",
      "Only if you say so when you submit it. You can still be thanked privately."),
     ("Can I change my mind?",

@@ -191,6 +191,7 @@ def check_card(draft_id: str, draft: Draft, choices: Choices, *, error: str | No
                         step=Step.RECOGNITION.value))
     body.append(ActionSet(actions=edits))
     body += _campaign_answers(draft, choices)
+    body.append(_who_can_find_it(draft))
     return card_message(
         body,
         summary=f"Check your idea: {draft.title}",
@@ -220,6 +221,33 @@ def _campaign_answers(draft: Draft, choices: Choices) -> list[CardElement]:
                                       step=step.value)]),
         ]))
     return parts
+
+
+# What colleagues see of an idea they find by searching (bot.domain.similar.Audience).
+COLLEAGUES_SEE = ("its reference, its title, where it has got to and the outcome; never your "
+                  "name, and not the rest of what you wrote")
+SHARED_WORDS = (f"**Colleagues can find it** when they search earlier ideas: they see "
+                f"{COLLEAGUES_SEE}. It is shared unless you keep it private.")
+PRIVATE_WORDS = ("**Kept private**: only the PMO team and the portfolio's business leads will "
+                 "read it, and colleagues searching earlier ideas will not find it.")
+
+
+def _who_can_find_it(draft: Draft) -> Container:
+    """Plainly, what colleagues will see of the idea, with the choice to keep it private (or
+    to share it after all); typed, "keep it private" and "share it" do the same."""
+    private = draft.private is not False
+    button = (submit("Let colleagues find it", CardAction.SHARING, inputs=False,
+                     answer="shared", step=Step.CHECK.value, revision=draft.revision)
+              if private else
+              submit("Keep it private", CardAction.SHARING, inputs=False, answer="private",
+                     step=Step.CHECK.value, revision=draft.revision))
+    return Container(separator=True, spacing="Medium", items=[
+        subheading("Who can find it"),
+        paragraph(PRIVATE_WORDS if private else SHARED_WORDS),
+        paragraph(f"Type **{'share it' if private else 'keep it private'}** to change this.",
+                  subtle=True),
+        ActionSet(actions=[button]),
+    ])
 
 
 def _section(step: Step, content) -> Container:

@@ -57,6 +57,7 @@ from bot.domain.requests import (
 )
 from bot.domain.schedule_form import DAY_LENGTH, TIME_LENGTH, chosen_moment
 from bot.domain.text import Forged, answer_of
+from bot.domain.visibility import parse_change
 from cards import campaign_form as form
 from cards.actions import CardAction
 from cards.campaign_schedule import SCHEDULE_DAY, SCHEDULE_TIME
@@ -84,7 +85,8 @@ _CAMPAIGN_ACTS: dict[str, CampaignAct] = {
 _INTAKE_BUTTONS: dict[str, IntakeButton] = {
     CardAction.ANSWER: IntakeButton.ANSWER, CardAction.BACK: IntakeButton.BACK,
     CardAction.CANCEL: IntakeButton.CANCEL, CardAction.EDIT: IntakeButton.EDIT,
-    CardAction.SUBMIT_IDEA: IntakeButton.SUBMIT, CardAction.RESUME_DRAFT: IntakeButton.RESUME,
+    CardAction.SUBMIT_IDEA: IntakeButton.SUBMIT, CardAction.SHARING: IntakeButton.SHARING,
+    CardAction.RESUME_DRAFT: IntakeButton.RESUME,
     CardAction.RESTART_DRAFT: IntakeButton.RESTART,
     CardAction.SAVE_PROFILE: IntakeButton.SAVE_PROFILE,
     CardAction.SKIP_PROFILE: IntakeButton.SKIP_PROFILE,
@@ -108,6 +110,8 @@ def parse_execute(verb: str, data: Values) -> Request | None:
         return parse_decide(verb, data)
     if verb == REFRESH_VERB:
         return Refresh(record_id(data.get("idea")))
+    if verb == CardAction.FINDABILITY:
+        return parse_change(data)
     if verb == CardAction.FIND_PAGE:
         text = data.get("text")
         return Find(text if isinstance(text, str) else "", page_number(data.get("page")))

@@ -25,6 +25,8 @@ from bot.domain.ideas import (
 from bot.domain.intake import Draft, Step
 from bot.domain.listing import IdeaQuery
 from bot.domain.profile import Profile
+from bot.domain.similar import Visibility
+from bot.domain.visibility import Findability
 from storage import tables as t
 from storage.upsert import insert_for, upsert
 
@@ -141,6 +143,17 @@ class SqlIdeas:
         )
         return [_summary(r) for r in rows]
 
+    async def set_findability(self, idea_id: int, before: Findability,
+                              after: Findability) -> bool:
+        """`after`, in one conditional update: only while the idea's setting is `before`."""
+        ideas = t.ideas
+        result = await self._db.execute(
+            update(ideas).where(
+                ideas.c.id == idea_id, ideas.c.visibility == before.visibility.value,
+                ideas.c.public_title.is_not_distinct_from(before.public_title))
+            .values(visibility=after.visibility.value, public_title=after.public_title))
+        return result.rowcount == 1
+
 
 _SUMMARY_COLUMNS = (t.ideas.c.reference, t.ideas.c.title, t.ideas.c.status,
                     t.ideas.c.decline_reason, t.ideas.c.submitted_at, t.ideas.c.updated_at,
@@ -196,6 +209,7 @@ def _new_columns(idea: IdeaSubmission) -> dict[str, Any]:
         "campaign_key": idea.campaign_key,
         "campaign_answers": [asdict(a) for a in idea.campaign_answers] or None,
         "named_publicly": idea.named_publicly, "status": Status.SUBMITTED.value,
+        "visibility": idea.visibility.value,
         "version": 1, "submitted_at": idea.submitted_at,
         "sla_due_on": update_due(idea.submitted_at),
         "updated_at": idea.submitted_at, "submission_key": idea.submission_key,
@@ -241,6 +255,7 @@ def _idea(row: Any, history: tuple[HistoryEntry, ...],
                                       row["first_response_unreachable"]),
         campaign_answers=campaign_answers_from_json(row["campaign_answers"]),
         campaign_name=campaign_name,
+        visibility=Visibility(row["visibility"]), public_title=row["public_title"],
     )
 
 

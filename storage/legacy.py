@@ -148,6 +148,7 @@ def _columns(imported: ImportedIdea) -> dict[str, Any]:
         "campaign_key": imported.campaign_key,
         # Nobody was asked whether they may be named: they are not.
         "named_publicly": False,
+        "visibility": imported.visibility.value,
         "status": idea.status.value,
         "decline_reason": idea.decline_reason.value if idea.decline_reason else None,
         "version": 1, "submitted_at": idea.created_at, "updated_at": imported.updated_at,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.domain.profile import Profile
+
+if TYPE_CHECKING:
+    from bot.domain.similar import Visibility
 
 LONDON = ZoneInfo("Europe/London")
 SLA_MONTHS = 2
@@ -112,6 +116,14 @@ def update_due(submitted_at: datetime) -> date:
     return add_months(uk_day(submitted_at), SLA_MONTHS)
 
 
+def _private() -> Visibility:
+    """Who may find an idea unless it says otherwise: staff only (bot.domain.similar, which
+    reads this module, so it is looked up when first needed)."""
+    from bot.domain.similar import Visibility
+
+    return Visibility.PRIVATE
+
+
 @dataclass(frozen=True, slots=True)
 class FirstResponse:
     """When the contributor was first told something substantive on the idea's current
@@ -208,6 +220,9 @@ class IdeaDetail:
     # The answers to its campaign's own questions, and the campaign's name (None: untagged).
     campaign_answers: tuple[CampaignAnswer, ...] = ()
     campaign_name: str | None = None
+    # Who may find it by searching, and the title colleagues see (None: its own).
+    visibility: Visibility = field(default_factory=_private)
+    public_title: str | None = None
 
     @property
     def summary(self) -> IdeaSummary:
@@ -235,6 +250,8 @@ class IdeaSubmission:
     submission_key: str  # the draft it came from: one idea per draft
     profile: Profile  # the contributor's answers as they were at submission, for reporting
     campaign_answers: tuple[CampaignAnswer, ...] = ()
+    # Who may find it by searching: the contributor's choice on the check card.
+    visibility: Visibility = field(default_factory=_private)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from enum import StrEnum
 from bot.domain.campaigns import MAX_QUESTIONS
 from bot.domain.errors import InvalidText
 from bot.domain.ideas import CampaignAnswer
+from bot.domain.similar import Visibility
 from bot.domain.text import clean_text
 
 NO_CAMPAIGN = ""
@@ -99,6 +100,10 @@ class Draft:
     # The answers to the tagged campaign's own questions, in its order.
     campaign_answers: tuple[CampaignAnswer, ...] = ()
     named_publicly: bool | None = None
+    # Whether colleagues may not find it by searching (True: matched for staff only). None
+    # until its check card has put the choice to the contributor: a draft from before
+    # searching existed, whose contributor was told only staff would read it.
+    private: bool | None = None
     # Whether this draft asks the optional questions about the person (only the first time).
     ask_profile: bool = False
     # Whether it asks which campaign it answers (not when it was started from a call).
@@ -114,6 +119,49 @@ class Draft:
 
     def text_of(self, step: Step) -> str:
         return getattr(self, step.value)
+
+
+def offer_sharing(draft: Draft) -> Draft:
+    """The draft as its check card shows it: one whose contributor has not yet been asked is
+    shared by default, which the card says, with the choice to keep it private. The revision
+    moves on, so that a check card from before the choice was offered cannot submit it."""
+    if draft.private is not None:
+        return draft
+    return replace(draft, private=False, revision=draft.revision + 1)
+
+
+def keep_private(draft: Draft, private: bool) -> Draft:
+    """The contributor's choice on the check card: private (matched for staff only), or
+    shared (colleagues may find its reference, title, status and outcome)."""
+    if draft.private is private:
+        return draft
+    return replace(draft, private=private, revision=draft.revision + 1)
+
+
+def visibility_of(draft: Draft) -> Visibility:
+    """Who may find the idea once submitted: shared only when the contributor saw the choice
+    and left it shared; private otherwise (what they were promised before searching)."""
+    return Visibility.SHARED if draft.private is False else Visibility.PRIVATE
+
+
+# Typed at the check, as its button says them (and a few ways people would put them).
+_KEEP_PRIVATE = frozenset({"keep it private", "keep private", "private", "make it private",
+                           "staff only"})
+_SHARE = frozenset({"let colleagues find it", "share it", "share", "shared",
+                    "make it shared"})
+
+
+def sharing_choice(text: object) -> bool | None:
+    """What typed words at the check say about keeping the idea private: True ("keep it
+    private"), False ("share it"), or None (they say neither)."""
+    if not isinstance(text, str) or len(text) > 100:
+        return None
+    words = " ".join(text.casefold().split()).rstrip(".!").strip()
+    if words in _KEEP_PRIVATE:
+        return True
+    if words in _SHARE:
+        return False
+    return None
 
 
 def plan(*, ask_profile: bool, campaigns_open: bool, questions: int = 0) -> tuple[Step, ...]:

@@ -43,6 +43,7 @@ from bot.domain.profile import (
     ROLE_TYPES,
     Profile,
 )
+from bot.domain.similar import Visibility
 from bot.domain.text import clean_text
 
 # The caps. A SharePoint export of the force's list is a few hundred kilobytes; these leave
@@ -650,6 +651,9 @@ class ImportedIdea:
     portfolio_key: str
     campaign_key: str | None
     duplicate_of: str | None
+    # Who may find it by searching: the import's choice (private unless told otherwise: its
+    # contributor was never asked).
+    visibility: Visibility = Visibility.PRIVATE
 
     @property
     def submission_key(self) -> str:

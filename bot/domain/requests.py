@@ -22,6 +22,7 @@ from bot.domain.moves import Decide
 from bot.domain.profile import ProfileAnswers
 from bot.domain.schedule_form import UnreadableMoment
 from bot.domain.text import Answer, Forged
+from bot.domain.visibility import ChangeFindability
 
 
 class QueueView(StrEnum):
@@ -39,6 +40,8 @@ class IntakeButton(StrEnum):
     CANCEL = "cancel"
     EDIT = "edit"
     SUBMIT = "submit"
+    # The check card's choice: keep the idea private, or let colleagues find it.
+    SHARING = "sharing"
     RESUME = "resume"
     RESTART = "restart"
     SAVE_PROFILE = "save-profile"
@@ -288,7 +291,8 @@ Request = (ShowWelcome | ShowHelp | OpenFeedback | SendFeedback | Unknown | NewI
            | AnswerQuestion | OpenIdea | ShowQueue | ShowDeferred | Find | MyProfile
            | SaveProfile | SkipProfile | Refresh | Decide | ShowPmoHub | ShowCampaigns
            | NewCampaign | SaveCampaign | OnCampaign | ScheduleCampaign | StopCampaignCalls
-           | ResumeCampaignCalls | ShowDigest | SendDigest | RefreshCall | ShowReport)
+           | ResumeCampaignCalls | ShowDigest | SendDigest | RefreshCall | ShowReport
+           | ChangeFindability)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,11 @@ from bot.domain.intake import (
     answer,
     back,
     edit,
+    keep_private,
     missing,
+    offer_sharing,
     retag,
+    sharing_choice,
     start,
     steps_of,
 )
@@ -105,6 +108,10 @@ class IntakeFlow:
                 # being answered: editing now would skip the questions still to come.
                 return await self._ask(stored, choices, notice=OUT_OF_DATE)
             return await self._edit(stored, turn.step, choices)
+        if action is IntakeButton.SHARING:
+            if draft.step is not Step.CHECK or _from_old_card(turn, draft, required=True):
+                return await self._ask(stored, choices, notice=OUT_OF_DATE)
+            return await self._share(stored, sharing_choice(turn.answer), choices)
         if action in (IntakeButton.SAVE_PROFILE, IntakeButton.SKIP_PROFILE):
             return await self._profile(caller, turn.profile, stored, choices,
                                        skip=action is IntakeButton.SKIP_PROFILE)
@@ -114,9 +121,12 @@ class IntakeFlow:
             return await self._answer(stored, turn.answer, choices)
         if action is None and turn.text is not None:
             if draft.step is Step.CHECK:
+                if (private := sharing_choice(turn.text)) is not None:
+                    return await self._share(stored, private, choices)
                 return await self._ask(stored, choices,
-                                       notice="Type **submit** to send your idea, or use the "
-                                              "Edit buttons to change it.")
+                                       notice="Type **submit** to send your idea, **keep it "
+                                              "private** or **share it** to choose who can "
+                                              "find it, or use the Edit buttons to change it.")
             if draft.step is Step.PROFILE:
                 return await self._ask(stored, choices,
                                        notice="Choose your answers on the card, or type "
@@ -171,6 +181,14 @@ class IntakeFlow:
             return Outcome([question_card(draft, draft.step, steps_of(draft, choices), choices,
                                           error=str(error), typed=typed)])
         return await self._save_and_ask(stored, changed, choices)
+
+    async def _share(self, stored: StoredDraft, private: bool | None,
+                     choices: Choices) -> Outcome:
+        """The check card's choice: keep the idea private, or let colleagues find it."""
+        if private is None:  # no card sends anything else
+            return await self._ask(stored, choices, notice="Please choose whether to keep "
+                                                           "your idea private.")
+        return await self._save_and_ask(stored, keep_private(stored.draft, private), choices)
 
     async def _edit(self, stored: StoredDraft, step_value: Answer, choices: Choices) -> Outcome:
         try:
@@ -244,6 +262,9 @@ class IntakeFlow:
         draft = stored.draft
         steps = steps_of(draft, choices)
         if draft.step is Step.CHECK:
+            if draft.private is None:  # the choice, put to them for the first time
+                stored = await self._ideas.save_draft(stored, offer_sharing(draft))
+                draft = stored.draft
             return Outcome([check_card(stored.draft_id, draft, choices, error=notice,
                                        dropped=await self._calls.dropped(draft))])
         if draft.step is Step.PROFILE:

@@ -49,6 +49,7 @@ from bot.domain.requests import (
     Unknown,
     Withdraw,
 )
+from bot.domain.visibility import ChangeFindability
 from bot.presenters.asking import Asking
 from bot.presenters.campaign_calls import CampaignCalls
 from bot.presenters.campaigns import CampaignDesk
@@ -92,7 +93,8 @@ def build_presenters(services: Services, private_chat_link: str | None,
     `reports_url`, where the bot serves board packs to people in Teams, a token after it."""
     front = FrontDesk(services.greeting, services.feedback, private_chat_link)
     contributor = ContributorDesk(services.ideas, services.decisions, services.claims)
-    staff = StaffRequests(services.staff, services.decisions, contributor)
+    staff = StaffRequests(services.staff, services.decisions, contributor,
+                          services.findability)
     campaigns = CampaignDesk(services.campaigns, services.organisation)
     calls = CampaignCalls(services.campaigns)
     digest = DigestDesk(services.digests)
@@ -127,6 +129,7 @@ def route_table(front: FrontDesk, contributor: ContributorDesk, staff: StaffRequ
         Find: Route(staff.find),
         Refresh: Route(staff.refresh),
         Decide: Route(staff.decide),
+        ChangeFindability: Route(staff.findability),
         ShowPmoHub: Route(campaigns.hub),
         ShowCampaigns: Route(campaigns.campaigns),
         NewCampaign: Route(campaigns.new),

@@ -16,10 +16,12 @@ from bot.domain.requests import (
     ShowDeferred,
     ShowQueue,
 )
+from bot.domain.visibility import ChangeFindability
 from bot.presenters.asking import Asking
 from bot.presenters.contributor import ContributorDesk
 from bot.services.decisions import DecisionService
 from bot.services.staff_desk import StaffDesk
+from bot.services.visibility import IdeaFindability
 from cards.notices import not_staff_card
 from cards.staff_lists import (
     QUEUE_VIEW,
@@ -36,14 +38,19 @@ class StaffRequests:
     """Roles come from the organisation's records: a contributor asking gets a polite no."""
 
     def __init__(self, desk: StaffDesk, decisions: DecisionService,
-                 contributor: ContributorDesk) -> None:
+                 contributor: ContributorDesk, findability: IdeaFindability) -> None:
         self._desk = desk
         self._decisions = decisions
         self._contributor = contributor
+        self._findability = findability
 
     async def decide(self, request: Decide, asking: Asking) -> CardMessage:
         """A move's confirm button: the card the presser should now see in place of theirs."""
         return await self._decisions.decide(asking.person, request)
+
+    async def findability(self, request: ChangeFindability, asking: Asking) -> CardMessage:
+        """The PMO's confirm of who may find an idea: the card the presser should now see."""
+        return await self._findability.change_on_card(asking.person, request)
 
     async def refresh(self, request: Refresh, asking: Asking) -> CardMessage:
         """A staff card as the presser should see it now (Teams refreshes it on view)."""

@@ -16,6 +16,7 @@ from bot.services.legacy_claims import ImportedIdeasClaims
 from bot.services.organisation import OrganisationService
 from bot.services.similar import SimilarIdeas
 from bot.services.staff_desk import StaffDesk
+from bot.services.visibility import IdeaFindability
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,3 +33,4 @@ class Services:
     greeting: GreetingService
     board_packs: BoardPacks
     similar: SimilarIdeas
+    findability: IdeaFindability

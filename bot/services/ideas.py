@@ -23,7 +23,15 @@ from bot.domain.ideas import (
     update_due,
 )
 from bot.domain.identity import Caller
-from bot.domain.intake import CampaignOption, Choices, Draft, Option, missing, untag_closed
+from bot.domain.intake import (
+    CampaignOption,
+    Choices,
+    Draft,
+    Option,
+    missing,
+    untag_closed,
+    visibility_of,
+)
 from bot.domain.lifecycle import Decision, Move, Party, change_for, followers_of, rule_for
 from bot.domain.messages import CardMessage
 from bot.domain.organisation import Organisation
@@ -193,14 +201,15 @@ class IdeaService:
                 category_key=draft.category, portfolio_key=draft.portfolio,
                 campaign_key=draft.campaign or None, named_publicly=bool(draft.named_publicly),
                 submitted_at=now, submission_key=draft_id, profile=profile,
-                campaign_answers=draft.campaign_answers,
+                campaign_answers=draft.campaign_answers, visibility=visibility_of(draft),
             ), HistoryEntry(at=now, actor=contributor.object_id, action="submitted",
                             from_status=None, to_status=Status.SUBMITTED))
             await uow.audit.record(AuditEntry(
                 actor=contributor.object_id, action="idea.submitted", subject=reference, at=now,
                 detail={"portfolio": draft.portfolio, "category": draft.category,
                         "campaign": draft.campaign or None,
-                        "campaign_closed": stored[1].campaign if dropped else None},
+                        "campaign_closed": stored[1].campaign if dropped else None,
+                        "visibility": visibility_of(draft).value},
             ))
             # Found by the next search on any replica.
             await self._similar.remember(uow, MatchKind.IDEA, idea.id,

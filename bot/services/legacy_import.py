@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.domain.audit import AuditEntry
 from bot.domain.ideas import format_reference
@@ -25,6 +25,7 @@ from bot.domain.legacy import (
     is_imported_person,
     slug,
 )
+from bot.domain.similar import Visibility
 from bot.services.ports import Clock, LegacyStore, UnitOfWorkFactory
 
 # Rows a statement: large enough that a hundred thousand rows take few round trips, small
@@ -48,8 +49,10 @@ class ImportReport:
     references: dict[int, tuple[str, str]] = field(
         default_factory=dict[int, tuple[str, str]])  # first and last, by year
 
-    def as_audit(self, source: str, dry_run: bool) -> dict[str, object]:
-        return {"source": source, "dry_run": dry_run, "imported": self.imported,
+    def as_audit(self, source: str, dry_run: bool,
+                 visibility: Visibility = Visibility.PRIVATE) -> dict[str, object]:
+        return {"source": source, "dry_run": dry_run, "visibility": visibility.value,
+                "imported": self.imported,
                 "already_imported": self.already, "people_matched": self.people_matched,
                 "people_added": self.people_added,
                 "categories_added": sorted(self.new_categories),
@@ -66,10 +69,13 @@ class LegacyImport:
 
     async def run(self, rows: Sequence[LegacyIdea], *, source: str, actor: str,
                   dry_run: bool = False,
-                  progress: Callable[[int], None] | None = None) -> ImportReport:
+                  progress: Callable[[int], None] | None = None,
+                  visibility: Visibility = Visibility.PRIVATE) -> ImportReport:
         """Import `rows` (checked, in Created order) in one transaction; with `dry_run`, do
         it all and undo it, so the report says exactly what an import would do. `progress`
-        is told how many rows each chunk took (and the rows imported before, at once)."""
+        is told how many rows each chunk took (and the rows imported before, at once).
+        `visibility`: who may find the new ideas by searching (an idea imported before keeps
+        its own)."""
         report = ImportReport()
         async with self._uow() as uow:
             store = uow.legacy
@@ -78,7 +84,8 @@ class LegacyImport:
             report.already = len(rows) - len(fresh)
             if progress is not None and report.already:
                 progress(report.already)
-            ideas = await _prepared(store, fresh, done, report)
+            ideas = [replace(idea, visibility=visibility)
+                     for idea in await _prepared(store, fresh, done, report)]
             for start in range(0, len(ideas), CHUNK):
                 chunk = ideas[start:start + CHUNK]
                 await store.add_ideas(chunk)
@@ -88,7 +95,7 @@ class LegacyImport:
             if ideas:
                 await uow.audit.record(AuditEntry(
                     actor=actor, action="ideas.imported", subject=source,
-                    at=self._clock.now(), detail=report.as_audit(source, dry_run)))
+                    at=self._clock.now(), detail=report.as_audit(source, dry_run, visibility)))
                 if not dry_run:
                     await uow.commit()
         return report

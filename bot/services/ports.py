@@ -42,6 +42,7 @@ from bot.domain.similar import (
 from bot.domain.sla import IdeaPromise, Promise
 from bot.domain.sla_counts import SlaGroup
 from bot.domain.summary import Summary
+from bot.domain.visibility import Findability
 
 
 class Clock(Protocol):
@@ -196,6 +197,12 @@ class Ideas(Protocol):
 
     async def listed(self, query: IdeaQuery, offset: int, limit: int) -> list[IdeaSummary]:
         """`limit` of the ideas `query` holds, from `offset`, in its order."""
+        ...
+
+    async def set_findability(self, idea_id: int, before: Findability,
+                              after: Findability) -> bool:
+        """Who may find the idea by searching, and its public title, now `after`, unless its
+        setting is no longer `before` (False: somebody changed it meanwhile)."""
         ...
 
 

@@ -53,12 +53,15 @@ _titles = itertools.count(1)
 
 async def submit_idea(services: Any, title: str | None = None, *,
                       portfolio: str = "local-policing", named_publicly: bool = False,
-                      contributor: str = CONTRIBUTOR) -> IdeaDetail:
-    """An idea submitted through the real idea service (the PMO's triage card is queued)."""
+                      contributor: str = CONTRIBUTOR,
+                      private: bool | None = None) -> IdeaDetail:
+    """An idea submitted through the real idea service (the PMO's triage card is queued);
+    `private`, the check card's choice (None: never offered, so private)."""
     ideas = services.ideas
     stored = await ideas.new_draft(contributor, Draft(
         title=title or f"Idea {next(_titles)}", **IDEA, category="process",
-        portfolio=portfolio, named_publicly=named_publicly, step=Step.CHECK, revision=3))
+        portfolio=portfolio, named_publicly=named_publicly, step=Step.CHECK, revision=3,
+        private=private))
     submitted = await ideas.submit(Caller(contributor, NAMES.get(contributor, ""), TENANT),
                                    stored.draft_id, stored.draft.revision)
     return await ideas.idea_of(contributor, submitted.reference)

@@ -187,7 +187,8 @@ def test_every_request_has_one_route() -> None:
     # The table only names the presenters' methods: no service is called to build it.
     contributor = ContributorDesk(None, None)  # type: ignore[arg-type]
     table = route_table(FrontDesk(None, None, None),  # type: ignore[arg-type]
-                        contributor, StaffRequests(None, None, contributor),  # type: ignore[arg-type]
+                        contributor,
+                        StaffRequests(None, None, contributor, None),  # type: ignore[arg-type]
                         CampaignDesk(None, None), CampaignCalls(None),  # type: ignore[arg-type]
                         DigestDesk(None),  # type: ignore[arg-type]
                         ReportDesk(None, str))  # type: ignore[arg-type]
