@@ -59,6 +59,7 @@ from bot.services.jobs import JobOptions, JobRunner, Scheduler, repeat
 from bot.services.legacy_claims import ImportedIdeasClaims
 from bot.services.organisation import OrganisationCache, OrganisationService
 from bot.services.ports import Clock, MemberDirectory, TextRanker
+from bot.services.search import EarlierIdeas
 from bot.services.similar import SimilarIdeas
 from bot.services.staff_desk import StaffDesk
 from bot.services.visibility import IdeaFindability
@@ -117,6 +118,7 @@ def build_services(engine: AsyncEngine, clock: Clock,
                                organisation),
         similar=similar,
         findability=IdeaFindability(uow, clock, cards, organisation),
+        search=EarlierIdeas(uow, similar),
     )
 
 

@@ -35,6 +35,8 @@ class CardAction(StrEnum):
     QUEUE_PAGE = "queue.page"
     DEFERRED_PAGE = "deferred.page"
     FIND_PAGE = "find.page"
+    SEARCH = "ideas.search"
+    ASK_SEARCH = "ideas.search.ask"
     # The PMO's confirm of who may find an idea by searching (an Action.Execute).
     FINDABILITY = "idea.visibility"
     PMO_HUB = "pmo.hub"

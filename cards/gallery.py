@@ -35,8 +35,9 @@ from bot.domain.listing import ListPage, window
 from bot.domain.organisation import Category, Organisation, Portfolio
 from bot.domain.profile import Profile
 from bot.domain.requests import MyIdeas
+from bot.domain.search import HINT
 from bot.domain.sensitive import Finding, SensitiveText
-from bot.domain.similar import Visibility
+from bot.domain.similar import Match, MatchKind, Visibility
 from cards.base import CardMessage
 from cards.campaign_call import call_card, calls_stopped_card
 from cards.campaign_gallery import campaign_cards
@@ -78,6 +79,7 @@ from cards.private import carry_on_here_card, next_step_for, private_chat_card
 from cards.profile import Progress, profile_card, profile_saved_card
 from cards.reminders import reminder_card, sample_reminders
 from cards.report import report_card
+from cards.search import results_card, search_card
 from cards.slow_down import slow_down_card
 from cards.staff_lists import (
     TRIAGE_VIEW,
@@ -195,6 +197,22 @@ def gallery() -> Iterator[tuple[str, CardMessage]]:
         yield name, reminder_card(owed, SAMPLE_ORGANISATION)
     yield from _digest_cards()
     yield from _report_cards()
+    yield from _search_cards()
+
+
+def _search_cards() -> Iterator[tuple[str, CardMessage]]:
+    yield "search", search_card()
+    yield "search-too-short", search_card(HINT, "bwv")
+    yield "search-results", results_card("body worn video at custody", [
+        Match(MatchKind.IDEA, 42, "IIP-2026-0042", "Digital pocket notebooks for **response**",
+              "Approved", None, 0.82, supporters=3),
+        Match(MatchKind.IDEA, 17, "IIP-2026-0017", "Shorter handover forms",
+              "Delivered", "The custody handover form is now one page.", 0.61),
+        Match(MatchKind.INITIATIVE, 2, "INI-0002", "BWV upload from custody suites",
+              "Under way", None, 0.55)])
+    yield "search-none", results_card("drones for the marine unit", [])
+    yield "search-reference-unseen", results_card("IIP-2026-0099", [],
+                                                  reference="IIP-2026-0099")
 
 
 def _submission_cards() -> Iterator[tuple[str, CardMessage]]:

@@ -45,6 +45,10 @@ FAQS = (
      "title, status and outcome, never your name or the rest of what you wrote. Ideas "
      "submitted before searching began stay private unless the PMO team publishes them, and "
      "the PMO team may hide an idea or shorten its title for searches."),
+    ("Can I see what others have suggested?",
+     "Yes: type **search** and a few words, such as **search custody handovers**, to look "
+     "through earlier ideas and what became of them, and the change work the force already "
+     "has under way. Checking first saves you suggesting something already done."),
     ("Will I be named if it is delivered?",
      "Only if you say so when you submit it. You can still be thanked privately."),
     ("Can I change my mind?",
@@ -84,7 +88,8 @@ def help_card(pmo_contact: str, *, staff: bool = False, pmo: bool = False,
             plain(contact),
             *for_staff,
             paragraph("Type **new idea** to suggest an improvement, **my ideas** to see yours, "
-                      "or **feedback** at any time to tell us how the bot could be better.",
+                      "**search** and a few words to look through earlier ideas, or "
+                      "**feedback** at any time to tell us how the bot could be better.",
                       subtle=True),
         ],
         summary="How the Improvement and Innovation Portal works",

@@ -30,6 +30,7 @@ from bot.domain.requests import (
     SaveCampaign,
     SaveProfile,
     ScheduleCampaign,
+    SearchIdeas,
     SendDigest,
     ShowCampaigns,
     ShowDeferred,
@@ -62,6 +63,7 @@ MY_PROFILE = NextStep("my-profile", "My profile", CardAction.MY_PROFILE)
 MY_QUEUE = NextStep("my-queue", "My queue", CardAction.MY_QUEUE)
 TRIAGE = NextStep("triage", "Triage", CardAction.TRIAGE)
 DEFERRED = NextStep("deferred", "Deferred ideas", CardAction.DEFERRED)
+SEARCH = NextStep("search", "Search earlier ideas", CardAction.ASK_SEARCH)
 # Pressed on a call posted in a channel: whether a person wants calls is their own business.
 STOP_CALLS = NextStep("stop-campaign-calls", "Stop campaign calls", CardAction.STOP_CAMPAIGNS)
 DIGEST = NextStep("digest", "Workforce digest", CardAction.SHOW_DIGEST)
@@ -76,7 +78,7 @@ _NEXT_STEPS: dict[type[Request], NextStep] = {
     MyIdeas: MY_IDEAS, IdeaStatus: MY_IDEAS, AskStatus: MY_IDEAS, AskToWithdraw: MY_IDEAS,
     Withdraw: MY_IDEAS, AnswerQuestion: MY_IDEAS,
     MyProfile: MY_PROFILE, SaveProfile: MY_PROFILE, SkipProfile: MY_PROFILE,
-    OpenIdea: MY_QUEUE, Find: MY_QUEUE, ShowDeferred: DEFERRED,
+    OpenIdea: MY_QUEUE, Find: MY_QUEUE, ShowDeferred: DEFERRED, SearchIdeas: SEARCH,
     ShowDigest: DIGEST, SendDigest: DIGEST,
     ShowPmoHub: PMO_HUB, ShowCampaigns: CAMPAIGNS, NewCampaign: CAMPAIGNS,
     SaveCampaign: CAMPAIGNS, OnCampaign: CAMPAIGNS, ScheduleCampaign: CAMPAIGNS,

@@ -41,6 +41,7 @@ from bot.domain.requests import (
     SaveCampaign,
     SaveProfile,
     ScheduleCampaign,
+    SearchIdeas,
     SendDigest,
     SendFeedback,
     ShowCampaigns,
@@ -56,12 +57,14 @@ from bot.domain.requests import (
     Withdraw,
 )
 from bot.domain.schedule_form import DAY_LENGTH, TIME_LENGTH, chosen_moment
+from bot.domain.search import SEARCH_LIMIT
 from bot.domain.text import Forged, answer_of
 from bot.domain.visibility import parse_change
 from cards import campaign_form as form
 from cards.actions import CardAction
 from cards.campaign_schedule import SCHEDULE_DAY, SCHEDULE_TIME
 from cards.decisions import REFRESH_VERB
+from cards.search import SEARCH_INPUT
 
 Values = Mapping[str, object]
 # An idea reference is a few characters ("IIP-2026-0042"): anything far longer is no card's.
@@ -234,6 +237,11 @@ def _reference(values: Values, text: str | None) -> str | None:
     return find_reference(given if isinstance(given, str) else text)
 
 
+def _search_text(values: Values) -> str:
+    """The words the search card's box sent ("" for none); Malformed for what no card sends."""
+    return _input_text(values, SEARCH_INPUT, SEARCH_LIMIT)
+
+
 def _profile(values: Values, text: str | None) -> Request:
     """Save or Skip on the profile card: a step of a submission when the card was one."""
     if values.get("within_idea"):
@@ -262,6 +270,8 @@ _SUBMITS: dict[str, Callable[[Values, str | None], Request]] = {
     CardAction.ANSWER_QUESTION: lambda v, t: AnswerQuestion(_reference(v, t),
                                                             answer_of(v.get("answer"))),
     CardAction.OPEN_IDEA: lambda v, t: OpenIdea(_reference(v, t)),
+    CardAction.SEARCH: lambda v, _t: SearchIdeas(_search_text(v)),
+    CardAction.ASK_SEARCH: lambda _v, _t: SearchIdeas(),
     CardAction.MY_QUEUE: lambda _v, _t: ShowQueue(QueueView.QUEUE),
     CardAction.TRIAGE: lambda _v, _t: ShowQueue(QueueView.TRIAGE),
     CardAction.DEFERRED: lambda _v, _t: ShowDeferred(),

@@ -28,6 +28,7 @@ from cards.base import (
 COMMANDS = (
     "**new idea**: suggest an improvement, one question at a time",
     "**my ideas**: your ideas and where each one has got to",
+    "**search** and a few words: earlier ideas and what became of them",
     "**help**: how it works, what makes a good suggestion, and how to reach the PMO",
     "**feedback**: tell us how the bot could be better",
 )
@@ -65,6 +66,15 @@ def open_calls(campaigns: Sequence[Campaign]) -> list[CardElement]:
                 for campaign in campaigns[:CALLS_SHOWN]])]
 
 
+def earlier_ideas() -> list[CardElement]:
+    """The way to look through earlier ideas before suggesting one: about a third of ideas
+    turn out to be under way already, to exist already, or to repeat another."""
+    return [paragraph("Has it been suggested before? See what colleagues have suggested and "
+                      "what became of it, without their names."),
+            ActionSet(actions=[submit("Search earlier ideas", CardAction.ASK_SEARCH,
+                                      inputs=False)])]
+
+
 def welcome_card(first_name: str | None = None, *, staff: bool = False, pmo: bool = False,
                  campaigns: Sequence[Campaign] = ()) -> CardMessage:
     greeting = f"Hello {as_markdown_text(first_name)}, welcome" if first_name else "Welcome"
@@ -80,6 +90,7 @@ def welcome_card(first_name: str | None = None, *, staff: bool = False, pmo: boo
             ),
             paragraph("Press **New idea** to suggest one, or type to me at any time:"),
             bullets(commands),
+            *earlier_ideas(),
             *open_calls(campaigns),
         ],
         summary="Welcome to the Improvement and Innovation Portal",

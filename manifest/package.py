@@ -34,6 +34,7 @@ PERSONAL_COMMANDS: tuple[tuple[Command, str], ...] = (
     (Command.HELP, "How it works, what makes a good suggestion, and how to reach the PMO"),
     (Command.NEW_IDEA, "Suggest an improvement, step by step"),
     (Command.MY_IDEAS, "The ideas you have submitted and where they are"),
+    (Command.SEARCH, "Earlier ideas and what became of them: search custody handovers"),
     (Command.STATUS, "One idea's story so far: status IIP-2026-0042"),
     (Command.WITHDRAW, "Withdraw an idea not yet decided: withdraw IIP-2026-0042"),
     (Command.MY_PROFILE, "See or change your optional answers about you"),

@@ -18,6 +18,7 @@ class Command(StrEnum):
     MY_QUEUE = "my queue"
     TRIAGE = "triage"
     FIND = "find"
+    SEARCH = "search"
     DEFERRED = "deferred"
     DIGEST = "digest"
     PMO = "pmo"
@@ -64,6 +65,9 @@ _WORDS: dict[str, Command] = {
     "queue": Command.MY_QUEUE,
     "triage": Command.TRIAGE,
     "find": Command.FIND,
+    "search": Command.SEARCH,
+    "search ideas": Command.SEARCH,
+    "search earlier ideas": Command.SEARCH,
     "deferred": Command.DEFERRED,
     "deferred ideas": Command.DEFERRED,
     "deferred register": Command.DEFERRED,
@@ -88,8 +92,8 @@ _WORDS: dict[str, Command] = {
 }
 # Commands that take an idea reference after them: "status IIP-2026-0042".
 _WITH_REFERENCE = {"status": Command.STATUS, "withdraw": Command.WITHDRAW}
-# Commands that take any text after them: "find notebooks".
-_WITH_TEXT = {"find": Command.FIND}
+# Commands that take any text after them: "find notebooks", "search custody handovers".
+_WITH_TEXT = {"find": Command.FIND, "search": Command.SEARCH}
 
 # Linear in the text (tests/unit/test_linear_patterns.py): a mention's name holds no "<" (Teams
 # escapes it), so each attempt reads only to the next "<", and nothing is read twice.

@@ -199,6 +199,15 @@ class Find(Asked):
 
 
 @dataclass(frozen=True, slots=True)
+class SearchIdeas(Asked):
+    """`search TEXT`: earlier ideas and initiatives like the text, as colleagues may see them.
+    None or empty: the card asking for the words (the welcome's button, or `search` alone).
+    Private like any other request: it is answered in the person's 1:1 chat."""
+
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class MyProfile(Asked):
     pass
 
@@ -292,7 +301,7 @@ Request = (ShowWelcome | ShowHelp | OpenFeedback | SendFeedback | Unknown | NewI
            | SaveProfile | SkipProfile | Refresh | Decide | ShowPmoHub | ShowCampaigns
            | NewCampaign | SaveCampaign | OnCampaign | ScheduleCampaign | StopCampaignCalls
            | ResumeCampaignCalls | ShowDigest | SendDigest | RefreshCall | ShowReport
-           | ChangeFindability)
+           | ChangeFindability | SearchIdeas)
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,13 +337,14 @@ def _within_intake(text: str | None, words: str) -> ContinueIntake:
 def parse_typed(text: str | None) -> Typed:
     """A typed message as a request; anything unrecognised is Unknown, never an error.
 
-    Text that is no command, `find …` (an answer may well begin with "find") and the
+    Text that is no command, `find …` and `search …` (an answer may well begin with either
+    word) and the
     submission's own words may continue a submission in progress; in a shared conversation,
     where none is ever in progress, they are what they say outside one."""
     words = normalise(text)
     command = command_of(words)
     request = _command_request(command, text)
-    if command in (Command.UNKNOWN, Command.FIND) or words in INTAKE_WORDS:
+    if command in (Command.UNKNOWN, Command.FIND, Command.SEARCH) or words in INTAKE_WORDS:
         return Typed(request, _within_intake(text, words))
     return Typed(request)
 
@@ -363,6 +373,8 @@ def _command_request(command: Command, text: str | None) -> Request:
             return ShowQueue(QueueView.TRIAGE)
         case Command.FIND:
             return Find(command_text(text))
+        case Command.SEARCH:
+            return SearchIdeas(command_text(text))
         case Command.DEFERRED:
             return ShowDeferred()
         case Command.DIGEST:

@@ -34,6 +34,7 @@ from bot.domain.requests import (
     SaveCampaign,
     SaveProfile,
     ScheduleCampaign,
+    SearchIdeas,
     SendDigest,
     SendFeedback,
     ShowCampaigns,
@@ -58,6 +59,7 @@ from bot.presenters.digest import DigestDesk
 from bot.presenters.front_desk import FrontDesk
 from bot.presenters.intake import IntakeFlow
 from bot.presenters.reports import ReportDesk
+from bot.presenters.search import SearchDesk
 from bot.presenters.staff import StaffRequests
 from bot.services.bundle import Services
 
@@ -99,13 +101,16 @@ def build_presenters(services: Services, private_chat_link: str | None,
     calls = CampaignCalls(services.campaigns)
     digest = DigestDesk(services.digests)
     reports = ReportDesk(services.board_packs, lambda token: f"{reports_url}{token}")
-    return Presenters(route_table(front, contributor, staff, campaigns, calls, digest, reports),
+    search = SearchDesk(services.search)
+    return Presenters(route_table(front, contributor, staff, campaigns, calls, digest, reports,
+                                  search),
                       IntakeFlow(services.ideas), front)
 
 
 def route_table(front: FrontDesk, contributor: ContributorDesk, staff: StaffRequests,
                 campaigns: CampaignDesk, calls: CampaignCalls,
-                digest: DigestDesk, reports: ReportDesk) -> Mapping[type[Request], Route]:
+                digest: DigestDesk, reports: ReportDesk,
+                search: SearchDesk) -> Mapping[type[Request], Route]:
     return {
         ShowWelcome: Route(front.welcome),
         ShowHelp: Route(front.help),
@@ -142,4 +147,5 @@ def route_table(front: FrontDesk, contributor: ContributorDesk, staff: StaffRequ
         ResumeCampaignCalls: Route(calls.resume),
         RefreshCall: Route(calls.refresh),
         ShowReport: Route(reports.show),
+        SearchIdeas: Route(search.search),
     }

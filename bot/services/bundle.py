@@ -14,6 +14,7 @@ from bot.services.greeting import GreetingService
 from bot.services.ideas import IdeaService
 from bot.services.legacy_claims import ImportedIdeasClaims
 from bot.services.organisation import OrganisationService
+from bot.services.search import EarlierIdeas
 from bot.services.similar import SimilarIdeas
 from bot.services.staff_desk import StaffDesk
 from bot.services.visibility import IdeaFindability
@@ -34,3 +35,4 @@ class Services:
     board_packs: BoardPacks
     similar: SimilarIdeas
     findability: IdeaFindability
+    search: EarlierIdeas

@@ -102,11 +102,11 @@ async def test_opening_the_chat_shows_the_welcome_card(page: Page, shots: Path):
     await expect(welcome).to_be_visible()
     await expect(welcome).to_contain_text("or type to me at any time:")
     # The commands are a real list, with the words to type in bold (Alex is PMO and a SPOC:
-    # the four for everyone, three for staff, triage and the PMO hub).
-    await expect(welcome.get_by_role("listitem")).to_have_count(9)
+    # the five for everyone, three for staff, triage and the PMO hub).
+    await expect(welcome.get_by_role("listitem")).to_have_count(10)
     await expect(welcome.locator("li strong")).to_have_text(
-        ["new idea", "my ideas", "help", "feedback", "my queue", "deferred", "report",
-         "triage", "pmo"])
+        ["new idea", "my ideas", "search", "help", "feedback", "my queue", "deferred",
+         "report", "triage", "pmo"])
     await expect(welcome.get_by_role("button", name="New idea")).to_be_visible()
     await expect(welcome.get_by_role("button", name="How it works")).to_be_visible()
     await expect(welcome.get_by_role("button", name="Give feedback")).to_be_visible()

@@ -68,7 +68,7 @@ def said_in(connector: StandInConnector, conversation_id: str) -> str:
 @sqlite_only
 @pytest.mark.parametrize("typed", ["new idea", "my ideas", "status IIP-2026-0001",
                                    "withdraw IIP-2026-0001", "my profile", "my queue",
-                                   "triage"])
+                                   "triage", "search custody handovers"])
 async def test_a_personal_command_in_a_channel_is_moved_to_the_1_1_chat(
     bot: BotServer, connector: StandInConnector, typed: str
 ):
