@@ -44,7 +44,7 @@ FAQS = (
      "when you submit it (the last card before you send it asks): they see its reference, "
      "title, status and outcome, never your name or the rest of what you wrote. Ideas "
      "submitted before searching began stay private unless the PMO team publishes them, and "
-     "the PMO team may hide an idea or shorten its title for searches."),
+     "the PMO team may hide an idea from searches or change the title colleagues see."),
     ("Can I see what others have suggested?",
      "Yes: type **search** and a few words, such as **search custody handovers**, to look "
      "through earlier ideas and what became of them, and the change work the force already "

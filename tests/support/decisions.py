@@ -122,9 +122,11 @@ def text_of(card: dict[str, Any]) -> str:
 
 
 def verbs_of(card: dict[str, Any]) -> list[str]:
-    """The moves the card offers (the confirm buttons inside its ShowCards), in order."""
+    """The moves the card offers (the confirm buttons inside its ShowCards), in order; not the
+    refresh, nor the PMO's choice of who may find the idea (no move of its life)."""
+    moves = {move.value for move in Move}
     return [node["verb"] for node in walk(card)
-            if node.get("type") == "Action.Execute" and node.get("verb") != "refresh"]
+            if node.get("type") == "Action.Execute" and node.get("verb") in moves]
 
 
 def buttons_of(card: dict[str, Any]) -> list[str]:
