@@ -122,9 +122,10 @@ async def test_an_idea_is_allocated_approved_and_delivered_from_its_card(
     assessed = notice(page, "Your idea is being assessed")
     await expect(assessed).to_contain_text("passed it to Local Policing")
     # Teams shows six buttons; the seventh (the rarest, Re-allocate) is under "More options".
+    # Alex is the PMO too: who may find the idea is theirs to change, in the card's body.
     buttons = [b.strip() for b in await card.get_by_role("button").all_inner_texts()]
-    assert buttons == ["Approve", "Decline", "Defer", "Escalate", "Ask a question",
-                       "Send an update", "..."], buttons
+    assert buttons == ["Change who may find it", "Approve", "Decline", "Defer", "Escalate",
+                       "Ask a question", "Send an update", "..."], buttons
     await shots.take(page, card, "allocated-card")
     await shots.take(page, assessed, "notice-being-assessed")
     assert idea_row(stack.database, reference)["status"] == "business_assessment"
@@ -239,7 +240,8 @@ async def test_an_idea_deferred_from_its_card_is_in_the_register_and_its_promise
 
     # A deferred idea may be declined, deferred again, revisited or updated.
     buttons = [b.strip() for b in await card.get_by_role("button").all_inner_texts()]
-    assert buttons == ["Decline", "Defer", "Revisit now", "Send an update"], buttons
+    assert buttons == ["Change who may find it", "Decline", "Defer", "Revisit now",
+                       "Send an update"], buttons
     await shots.take(page, card, "deferred-card")
 
     # The register lists it, with its revisit date.
