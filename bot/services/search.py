@@ -25,6 +25,8 @@ from bot.domain.similar import (
 )
 from bot.services.ports import UnitOfWorkFactory
 
+# An idea named by its reference is shown as found outright, never flagged as anyone's likely
+# duplicate (that is for ideas ranked by their words).
 EXACT = 1.0
 BY_REFERENCE = Thresholds(suggest_from=EXACT, likely_duplicate=EXACT + 1)
 
