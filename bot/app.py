@@ -63,6 +63,7 @@ from bot.services.search import EarlierIdeas
 from bot.services.similar import SimilarIdeas
 from bot.services.staff_desk import StaffDesk
 from bot.services.visibility import IdeaFindability
+from bot.services.supporters import SupportService, SupportViews
 from cards.campaign_call import call_card
 from cards.campaign_progress import live_progress_card
 from cards.campaign_summary import closing_summary_card
@@ -70,6 +71,7 @@ from cards.decisions import DecisionCards
 from cards.digest import digest_card
 from cards.feedback import feedback_for_pmo_card
 from cards.reminders import ReminderCards
+from cards.suggestions import new_supporter_card
 from storage.bot_state import SqlStorage
 from storage.engine import connect, make_engine
 from storage.migrate import upgrade
@@ -119,6 +121,8 @@ def build_services(engine: AsyncEngine, clock: Clock,
         similar=similar,
         findability=IdeaFindability(uow, clock, cards, organisation),
         search=EarlierIdeas(uow, similar),
+        supporters=SupportService(uow, clock, SupportViews(cards.idea_card, new_supporter_card),
+                                  organisation),
     )
 
 

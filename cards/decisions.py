@@ -46,6 +46,7 @@ from bot.domain.moves import (
     ROOT_CAUSES,
     Input,
     InputKind,
+    Notice,
     Options,
     input_id,
 )
@@ -59,6 +60,7 @@ from bot.domain.visibility import (
     Findability,
     describe,
 )
+from bot.domain.supporters import SUPPORTER_NOTICES
 from cards.actions import CardAction
 from cards.base import (
     as_markdown_text,
@@ -104,6 +106,8 @@ class DecisionCards:
             facts.append(Fact(title="Revisit on", value=day_text(idea.revisit_on)))
         if idea.duplicate_of:
             facts.append(Fact(title="Duplicate of", value=idea.duplicate_of))
+        if idea.supporters:
+            facts.append(Fact(title="Supporters", value=f"{idea.supporters:,}"))
         body = [heading(idea.reference), plain(idea.title),
                 plain(f"From {idea.contributor_name or 'a contributor'}", italic=True),
                 FactSet(facts=facts)]
@@ -205,6 +209,23 @@ class DecisionCards:
         return card_message(body, summary=f"{idea.reference}: {title}",
                             fallback_text=f"{title}: {idea.reference}. {text}",
                             actions=actions)
+
+    def supporter_notice(self, idea: IdeaDetail, title: str, decision: Decision,
+                         organisation: Organisation,
+                         duplicate: IdeaDetail | None) -> CardMessage:
+        """What a supporter is told of a move: the contributor's news in a supporter's words,
+        without the message or the question meant for the contributor alone."""
+        notice = SUPPORTER_NOTICES[decision.move]
+        portfolio = _names(organisation).get(idea.portfolio_key, "the portfolio")
+        heading_text, text = _notice_words(decision, idea, portfolio, notice)
+        body = [heading(heading_text), subheading(idea.reference), plain(title),
+                paragraph(text)]
+        if decision.what_changed:
+            body += [paragraph("What changed:", subtle=True), plain(decision.what_changed)]
+        if duplicate is not None:
+            body += [paragraph("The original idea:"), plain(duplicate.reference)]
+        return card_message(body, summary=f"{idea.reference}: {heading_text}",
+                            fallback_text=f"{heading_text}: {idea.reference}. {text}")
 
     def recognition(self, idea: IdeaDetail, what_changed: str) -> CardMessage:
         who = idea.contributor_name or "a colleague"
@@ -312,8 +333,11 @@ def _execute(title: str, verb: str, idea: IdeaDetail) -> ExecuteAction:
                          data={"action": verb, "idea": idea.id, "version": idea.version})
 
 
-def _notice_words(decision: Decision, idea: IdeaDetail, portfolio: str) -> tuple[str, str]:
-    notice = decision.move.spec.notice
+def _notice_words(decision: Decision, idea: IdeaDetail, portfolio: str,
+                  notice: Notice | None = None) -> tuple[str, str]:
+    """The notice's title and line for this decision (`notice`: words other than the
+    contributor's)."""
+    notice = notice or decision.move.spec.notice
     if notice is None:
         return "An update on your idea", ""
     revisit = day_text(decision.revisit_on) if decision.revisit_on else "a later date"

@@ -89,6 +89,7 @@ from cards.staff_lists import (
     opened_card,
     queue_card,
 )
+from cards.suggestions import support_gallery
 from cards.welcome import channel_welcome_card, welcome_card
 
 SAMPLE_CONTACT = "E-mail iip.pmo@example.police.uk, or call extension 4471 (Monday to Friday)."
@@ -198,6 +199,7 @@ def gallery() -> Iterator[tuple[str, CardMessage]]:
     yield from _digest_cards()
     yield from _report_cards()
     yield from _search_cards()
+    yield from support_gallery(SAMPLE_IDEA, SAMPLE_ORGANISATION)
 
 
 def _search_cards() -> Iterator[tuple[str, CardMessage]]:

@@ -66,6 +66,10 @@ def timeline_card(idea: IdeaDetail, notice: str | None = None) -> CardMessage:
     promise = contributor_fact(summary)
     if promise is not None:
         facts.append(promise)
+    if idea.supporters:
+        facts.append(Fact(title="Supporters", value=f"{idea.supporters:,} "
+                          + ("colleague supports it" if idea.supporters == 1
+                             else "colleagues support it")))
     body = [heading(idea.reference)]
     if notice:
         body.append(problem(notice))

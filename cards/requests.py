@@ -9,6 +9,7 @@ as Forged, so that it is refused with the same words as any other wrong answer.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from bot.domain.campaign_form import CampaignForm
 from bot.domain.campaigns import is_campaign_key
@@ -58,6 +59,7 @@ from bot.domain.requests import (
 )
 from bot.domain.schedule_form import DAY_LENGTH, TIME_LENGTH, chosen_moment
 from bot.domain.search import SEARCH_LIMIT
+from bot.domain.supporters import COMMENT_LIMIT
 from bot.domain.text import Forged, answer_of
 from bot.domain.visibility import parse_change
 from cards import campaign_form as form
@@ -65,6 +67,7 @@ from cards.actions import CardAction
 from cards.campaign_schedule import SCHEDULE_DAY, SCHEDULE_TIME
 from cards.decisions import REFRESH_VERB
 from cards.search import SEARCH_INPUT
+from cards.suggestions import comment_input
 
 Values = Mapping[str, object]
 # An idea reference is a few characters ("IIP-2026-0042"): anything far longer is no card's.
@@ -93,6 +96,9 @@ _INTAKE_BUTTONS: dict[str, IntakeButton] = {
     CardAction.RESTART_DRAFT: IntakeButton.RESTART,
     CardAction.SAVE_PROFILE: IntakeButton.SAVE_PROFILE,
     CardAction.SKIP_PROFILE: IntakeButton.SKIP_PROFILE,
+    CardAction.MINE_IS_DIFFERENT: IntakeButton.DIFFERENT,
+    CardAction.NO_NEED: IntakeButton.NO_NEED,
+    CardAction.SUPPORT_IDEA: IntakeButton.SUPPORT,
 }
 
 
@@ -162,6 +168,16 @@ def intake_turn_of(values: Values, text: str | None = None) -> ContinueIntake:
         from_card="step" in values or "revision" in values,
         campaign=_campaign(values) if "campaign" in values else None,
     )
+
+
+def _support(values: Values, text: str | None) -> ContinueIntake:
+    """Support on a suggestion: the idea named (a key within range, or None, refused later
+    as an idea that cannot be supported) and the comment its own input sent."""
+    idea = record_id(values.get("idea"))
+    comment = values.get(comment_input(idea)) if idea is not None else None
+    if isinstance(comment, str) and len(comment) > COMMENT_LIMIT * _LENGTH_MARGIN:
+        raise Malformed("No card sends a comment that long.")
+    return replace(intake_turn_of(values, text), supports=idea, comment=answer_of(comment))
 
 
 def _campaign(values: Values) -> str:
@@ -258,7 +274,9 @@ _SUBMITS: dict[str, Callable[[Values, str | None], Request]] = {
     CardAction.NEW_IDEA: lambda _v, _t: NewIdea(),
     CardAction.CAMPAIGN_IDEA: lambda v, _t: NewIdea(_campaign(v)),
     **{action: intake_turn_of for action in _INTAKE_BUTTONS
-       if action not in (CardAction.SAVE_PROFILE, CardAction.SKIP_PROFILE)},
+       if action not in (CardAction.SAVE_PROFILE, CardAction.SKIP_PROFILE,
+                         CardAction.SUPPORT_IDEA)},
+    CardAction.SUPPORT_IDEA: _support,
     CardAction.SAVE_PROFILE: _profile,
     CardAction.SKIP_PROFILE: _profile,
     CardAction.MY_PROFILE: lambda _v, _t: MyProfile(),

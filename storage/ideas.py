@@ -99,7 +99,11 @@ class SqlIdeas:
         return await self._detail(t.ideas.c.reference == reference)
 
     async def _detail(self, *conditions: ColumnElement[bool]) -> IdeaDetail | None:
-        row = (await self._db.execute(select(t.ideas).where(*conditions))).mappings().first()
+        backing = t.idea_supporters
+        supporters = (select(func.count()).select_from(backing)
+                      .where(backing.c.idea_id == t.ideas.c.id).scalar_subquery())
+        row = (await self._db.execute(select(t.ideas, supporters.label("supporters"))
+                                      .where(*conditions))).mappings().first()
         if row is None:
             return None
         campaign_name = await self._campaign_name(row["campaign_key"])
@@ -112,7 +116,7 @@ class SqlIdeas:
                          Status(h.from_status) if h.from_status else None,
                          Status(h.to_status), h.reason, h.message_to_contributor, h.detail)
             for h in history
-        ), campaign_name)
+        ), campaign_name, row["supporters"])
 
     async def _campaign_name(self, key: str | None) -> str | None:
         if key is None:
@@ -128,7 +132,8 @@ class SqlIdeas:
             .values(version=idea.version + 1, updated_at=at, **_change_columns(change, at))
             .returning(*t.ideas.c)
         )).mappings().first()
-        return None if row is None else _idea(row, idea.history, idea.campaign_name)
+        return None if row is None else _idea(row, idea.history, idea.campaign_name,
+                                              idea.supporters)
 
     async def count(self, query: IdeaQuery) -> int:
         """How many ideas `query` holds."""
@@ -235,8 +240,9 @@ def _change_columns(change: IdeaChange, at: datetime) -> dict[str, Any]:
 
 
 def _idea(row: Any, history: tuple[HistoryEntry, ...],
-          campaign_name: str | None = None) -> IdeaDetail:
-    """An idea as the `ideas` table holds it; `campaign_name`, its campaign's (by key)."""
+          campaign_name: str | None = None, supporters: int = 0) -> IdeaDetail:
+    """An idea as the `ideas` table holds it; `campaign_name`, its campaign's (by key), and
+    `supporters`, how many support it."""
     return IdeaDetail(
         id=row["id"], reference=row["reference"],
         contributor_object_id=row["contributor_object_id"], title=row["title"],
@@ -254,7 +260,7 @@ def _idea(row: Any, history: tuple[HistoryEntry, ...],
         first_response=first_response(row["first_response_at"],
                                       row["first_response_unreachable"]),
         campaign_answers=campaign_answers_from_json(row["campaign_answers"]),
-        campaign_name=campaign_name,
+        campaign_name=campaign_name, supporters=supporters,
         visibility=Visibility(row["visibility"]), public_title=row["public_title"],
     )
 

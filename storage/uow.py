@@ -25,6 +25,7 @@ from storage.organisation import SqlOrganisationStore
 from storage.outbox import SqlOutbox
 from storage.promises import SqlPromises
 from storage.summaries import SqlSummaries
+from storage.supporters import SqlSupporters
 
 
 class SqlUnitOfWork:
@@ -47,6 +48,7 @@ class SqlUnitOfWork:
     summaries: SqlSummaries
     board_pack: SqlBoardPack
     match_documents: SqlMatchDocuments
+    supporters: SqlSupporters
 
     def __init__(self, engine: AsyncEngine,
                  on_commit: Callable[[], None] | None = None) -> None:
@@ -81,6 +83,7 @@ class SqlUnitOfWork:
         self.summaries = SqlSummaries(self._connection)
         self.board_pack = SqlBoardPack(self._connection)
         self.match_documents = SqlMatchDocuments(self._connection)
+        self.supporters = SqlSupporters(self._connection)
         return self
 
     async def __aexit__(

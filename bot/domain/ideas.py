@@ -223,6 +223,8 @@ class IdeaDetail:
     # Who may find it by searching, and the title colleagues see (None: its own).
     visibility: Visibility = field(default_factory=_private)
     public_title: str | None = None
+    # How many colleagues support it (idea_supporters) as it was read.
+    supporters: int = 0
 
     @property
     def summary(self) -> IdeaSummary:

@@ -46,6 +46,11 @@ class IntakeButton(StrEnum):
     RESTART = "restart"
     SAVE_PROFILE = "save-profile"
     SKIP_PROFILE = "skip-profile"
+    # On the similar ideas shown while writing: carry on with one's own, stop (the draft is
+    # discarded), or support one of them instead (the draft is discarded too).
+    DIFFERENT = "different"
+    NO_NEED = "no-need"
+    SUPPORT = "support"
 
 
 class CampaignAct(StrEnum):
@@ -120,6 +125,9 @@ class ContinueIntake(Asked):
     from_card: bool = False
     # The call for ideas a resume card's button carries on from (a well-formed key, or None).
     campaign: str | None = None
+    # Support: the idea to support instead (a key within range, or None), and the comment.
+    supports: int | None = None
+    comment: Answer = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.domain.errors import Incomplete, InvalidText, OutOfDate
+from bot.domain.errors import Incomplete, InvalidText, NotAllowed, NotFound, OutOfDate
 from bot.domain.identity import Caller
 from bot.domain.intake import (
     NO_CAMPAIGN,
@@ -32,8 +32,10 @@ from bot.domain.messages import CardMessage
 from bot.domain.profile import Profile, ProfileAnswers, parse_profile
 from bot.domain.requests import ContinueIntake, IntakeButton
 from bot.domain.sensitive import check_fields
+from bot.domain.supporters import suggests_after
 from bot.domain.text import Answer
 from bot.presenters.intake_calls import CallsForIdeas
+from bot.presenters.suggesting import Suggestions
 from bot.services.ideas import IdeaService, StoredDraft
 from cards.base import as_markdown_text, card_message, paragraph
 from cards.intake import (
@@ -45,6 +47,7 @@ from cards.intake import (
     sensitive_card,
 )
 from cards.profile import Progress, profile_card
+from cards.suggestions import carry_on_card, no_need_card, support_refused_card, supported_card
 
 TEXT_FIELDS = (Step.TITLE, Step.PROBLEM, Step.PROPOSAL, Step.BENEFIT)
 OUT_OF_DATE = "That card is out of date, so nothing was changed. Here is where you are."
@@ -59,9 +62,13 @@ class Outcome:
 
 
 class IntakeFlow:
-    def __init__(self, ideas: IdeaService) -> None:
+    """`suggestions`: similar ideas shown once the title and the problem are given, and
+    supporting one of them instead (None: none are shown)."""
+
+    def __init__(self, ideas: IdeaService, suggestions: Suggestions | None = None) -> None:
         self._ideas = ideas
         self._calls = CallsForIdeas(ideas)
+        self._suggestions = suggestions
 
     async def begin(self, caller: Caller, campaign: str | None = None) -> Outcome:
         """`new idea`, or a call for ideas' button (`campaign`): offer to resume a draft, or
@@ -88,6 +95,8 @@ class IntakeFlow:
             return await self._submit(caller, turn)
         if action is IntakeButton.RESTART:
             return await self._restart(caller, turn.campaign)
+        if action is IntakeButton.SUPPORT:
+            return await self._support(caller, turn)
         stored = await self._ideas.draft(caller.object_id)
         if action is IntakeButton.CANCEL:
             return Outcome([cancelled_card() if stored else _no_draft_card()], finished=True)
@@ -98,6 +107,13 @@ class IntakeFlow:
         draft = stored.draft
         if action is IntakeButton.RESUME:
             return await self._resume(stored, turn.campaign or draft.offered_campaign, choices)
+        if action in (IntakeButton.DIFFERENT, IntakeButton.NO_NEED):
+            if turn.draft != stored.draft_id:  # shown for an idea written before this one
+                return await self._ask(stored, choices, notice=OUT_OF_DATE)
+            if action is IntakeButton.DIFFERENT:
+                return Outcome([carry_on_card()])
+            await self._ideas.discard(stored)
+            return Outcome([no_need_card()], finished=True)
         if action is IntakeButton.BACK:
             if _from_old_card(turn, draft, required=False):
                 return await self._ask(stored, choices, notice=OUT_OF_DATE)
@@ -173,6 +189,8 @@ class IntakeFlow:
                                         notice=notice)
 
     async def _answer(self, stored: StoredDraft, value: Answer, choices: Choices) -> Outcome:
+        """Keep the answer and ask what comes next; with the similar ideas first, on the turn
+        that gives the problem (or changes the title or problem from the check card)."""
         draft = stored.draft
         try:
             changed = answer(draft, draft.step, value, choices)
@@ -180,7 +198,27 @@ class IntakeFlow:
             typed = value if isinstance(value, str) else None
             return Outcome([question_card(draft, draft.step, steps_of(draft, choices), choices,
                                           error=str(error), typed=typed)])
-        return await self._save_and_ask(stored, changed, choices)
+        outcome = await self._save_and_ask(stored, changed, choices)
+        if self._suggestions is None or not suggests_after(draft, changed, draft.step):
+            return outcome
+        similar = await self._suggestions.card_for(stored.object_id, stored.draft_id, changed)
+        return outcome if similar is None else Outcome([similar, *outcome.cards])
+
+    async def _support(self, caller: Caller, turn: ContinueIntake) -> Outcome:
+        """Support an idea the suggestions showed instead of submitting the draft; refused,
+        nothing changes and the person is back where they were."""
+        try:
+            if self._suggestions is None:
+                raise NotFound("Supporting ideas is not available here. Nothing changed.")
+            done = await self._suggestions.support(caller, turn.supports, turn.draft,
+                                                   turn.comment)
+        except (InvalidText, NotFound, NotAllowed, OutOfDate) as refusal:
+            stored = await self._ideas.draft(caller.object_id)
+            if stored is None:
+                return Outcome([support_refused_card(str(refusal))], finished=True)
+            return await self._ask(stored, await self._ideas.choices(), notice=str(refusal))
+        return Outcome([supported_card(done.reference, already=done.already,
+                                       discarded=done.discarded)], finished=done.discarded)
 
     async def _share(self, stored: StoredDraft, private: bool | None,
                      choices: Choices) -> Outcome:

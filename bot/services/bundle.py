@@ -18,6 +18,7 @@ from bot.services.search import EarlierIdeas
 from bot.services.similar import SimilarIdeas
 from bot.services.staff_desk import StaffDesk
 from bot.services.visibility import IdeaFindability
+from bot.services.supporters import SupportService
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,3 +37,4 @@ class Services:
     similar: SimilarIdeas
     findability: IdeaFindability
     search: EarlierIdeas
+    supporters: SupportService

@@ -55,6 +55,7 @@ from bot.domain.moves import (
 )
 from bot.domain.organisation import Organisation
 from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
+from bot.domain.supporters import tells_supporters
 from bot.domain.text import Answer, clean_text
 from bot.services.organisation import OrganisationCache
 from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -73,6 +74,12 @@ class DecisionViews(Protocol):
     def contributor_notice(self, idea: IdeaDetail, decision: Decision,
                            organisation: Organisation,
                            duplicate: IdeaDetail | None) -> CardMessage: ...
+
+    def supporter_notice(self, idea: IdeaDetail, title: str, decision: Decision,
+                         organisation: Organisation,
+                         duplicate: IdeaDetail | None) -> CardMessage:
+        """A supporter's notice of the move: `title`, the idea's as colleagues see it."""
+        ...
 
     def recognition(self, idea: IdeaDetail, what_changed: str) -> CardMessage: ...
 
@@ -248,6 +255,16 @@ class DecisionService:
             kind=MessageKind.STATUS, dedupe_key=key,
             message=self._views.contributor_notice(idea, decision, organisation, duplicate),
         ), now)
+        # Its supporters follow it too: each their own card, without the contributor's
+        # message or answer box, under their own key.
+        supporters = await uow.supporters.of(idea.id) if tells_supporters(decision.move) else []
+        if supporters:
+            title = await uow.supporters.public_title(idea.id) or idea.title
+            card = self._views.supporter_notice(idea, title, decision, organisation, duplicate)
+            await uow.outbox.enqueue_all([OutgoingMessage(
+                recipient=Recipient.person(object_id, actor.tenant_id),
+                kind=MessageKind.STATUS, dedupe_key=f"{key}:{object_id}", message=card,
+            ) for object_id in supporters], now)
         if (decision.move is Move.DELIVER and idea.named_publicly
                 and organisation.news_channel):
             await uow.outbox.enqueue(OutgoingMessage(

@@ -133,6 +133,16 @@ class IdeaService:
             await uow.commit()
         return replace(stored, draft=draft)
 
+    async def discard(self, stored: StoredDraft) -> None:
+        """The person needs the draft no more (a similar idea exists): it goes, unless it was
+        replaced meanwhile by another."""
+        async with self._uow() as uow:
+            await uow.drafts.claim(stored.object_id)
+            current = await uow.drafts.get(stored.object_id)
+            if current is not None and current[0] == stored.draft_id:
+                await uow.drafts.delete(stored.object_id)
+                await uow.commit()
+
     async def new_draft(self, object_id: str, draft: Draft) -> StoredDraft:
         """Start afresh: a new draft replaces any the person had."""
         fresh = StoredDraft(object_id, uuid.uuid4().hex, draft, self._clock.now())

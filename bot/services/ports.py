@@ -43,6 +43,7 @@ from bot.domain.sla import IdeaPromise, Promise
 from bot.domain.sla_counts import SlaGroup
 from bot.domain.summary import Summary
 from bot.domain.visibility import Findability
+from bot.domain.supporters import Standing
 
 
 class Clock(Protocol):
@@ -381,6 +382,33 @@ class Drafts(Protocol):
     async def delete(self, object_id: str) -> None: ...
 
 
+class Supporters(Protocol):
+    """Colleagues who support an idea rather than submit their own."""
+
+    async def hold_supportable(self, idea_id: int) -> bool:
+        """Whether colleagues may support the idea (shared, not withdrawn), holding its row
+        until the transaction ends."""
+        ...
+
+    async def add(self, idea_id: int, object_id: str, name: str | None, comment: str,
+                  at: datetime) -> bool:
+        """Record a supporter; False if they were one already."""
+        ...
+
+    async def of(self, idea_id: int) -> list[str]:
+        """The Entra object ids of the idea's supporters."""
+        ...
+
+    async def public_title(self, idea_id: int) -> str | None:
+        """The idea's title as colleagues see it."""
+        ...
+
+    async def standing(self, object_id: str,
+                       idea_ids: Collection[int]) -> dict[int, Standing]:
+        """Of `idea_ids`, those the person contributed or supports already."""
+        ...
+
+
 class Profiles(Protocol):
     async def get(self, object_id: str) -> Profile | None: ...
 
@@ -632,6 +660,9 @@ class UnitOfWork(Protocol):
 
     @property
     def profiles(self) -> Profiles: ...
+
+    @property
+    def supporters(self) -> Supporters: ...
 
     @property
     def promises(self) -> Promises: ...

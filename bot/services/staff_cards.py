@@ -34,9 +34,13 @@ def viewer_of(object_id: str, idea: IdeaDetail, organisation: Organisation) -> f
 
 
 async def update_staff_cards(uow: UnitOfWork, idea: IdeaDetail, organisation: Organisation,
-                             card: IdeaCardView, tenant_id: str | None,
-                             now: datetime) -> dict[frozenset[Party], CardMessage]:
+                             card: IdeaCardView, tenant_id: str | None, now: datetime,
+                             *, occasion: str | None = None
+                             ) -> dict[frozenset[Party], CardMessage]:
     """Send the idea's card to new followers and replace it where it was sent before.
+
+    A replacement is keyed by the idea's version; `occasion` names a redraw at the same
+    version (a new supporter), so that it is queued once too.
 
     Cards are looked for by their exact keys, for everyone who holds a staff role now (a
     prefix search would read the whole outbox, which keeps every message ever sent): someone
@@ -59,7 +63,8 @@ async def update_staff_cards(uow: UnitOfWork, idea: IdeaDetail, organisation: Or
         if object_id in sent_to:
             replacements[f"{prefix}{object_id}"] = OutgoingMessage(
                 recipient=recipient, kind=MessageKind.STATUS,
-                dedupe_key=f"update:{idea.reference}:{object_id}:v{idea.version}",
+                dedupe_key=f"update:{idea.reference}:{object_id}:v{idea.version}"
+                           + (f":{occasion}" if occasion else ""),
                 message=views[viewer],
             )
         else:
