@@ -87,6 +87,8 @@ def summary_text(summary: Summary) -> str:
     lines += [_row("Taken forward (approved, escalated, delivered)", summary.taken_forward),
               _row("Median days from submission to a decision",
                    "-" if median is None else f"{median:g}"),
+              _row("Supporters (colleagues backing an idea)", summary.supporters),
+              _row("  Ideas with supporters", summary.ideas_supported),
               "", "Two-month promise (ideas due by then)"]
     sla = summary.sla
     compliance = sla.compliance

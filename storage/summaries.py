@@ -95,6 +95,8 @@ class SqlSummaries:
             by_campaign={key: int(n) for key, n in groups.get("campaign", {}).items()},
             taken_forward=int(groups.get("taken_forward", {}).get("", 0)),
             median_days_to_decision=None if median is None else float(median),
+            supporters=int(groups.get("supporters", {}).get("", 0)),
+            ideas_supported=int(groups.get("ideas_supported", {}).get("", 0)),
         )
 
 
@@ -189,6 +191,15 @@ def _figures(as_of: datetime, portfolio: str | None) -> CompoundSelect[str, Any,
                     func.count().over().label("of")).where(j.days.is_not(None)).subquery()
     median = select(_label("median"), _NO_KEY, func.avg(ranked.c.days)).where(
         ranked.c.n.in_([(ranked.c.of + 1) // 2, (ranked.c.of + 2) // 2]))
+
+    # Colleagues who supported those ideas by then, and how many of the ideas they supported.
+    backing = t.idea_supporters
+    backed = (select(backing.c.idea_id)
+              .select_from(backing.join(submitted, submitted.c.id == backing.c.idea_id))
+              .where(backing.c.supported_at <= as_of).subquery("backed"))
+    supporters = select(_label("supporters"), _NO_KEY, func.count()).select_from(backed)
+    ideas_supported = select(_label("ideas_supported"), _NO_KEY,
+                             func.count(backed.c.idea_id.distinct())).select_from(backed)
     return union_all(
         counted("status", g.status_key),
         whole("total"),
@@ -198,6 +209,8 @@ def _figures(as_of: datetime, portfolio: str | None) -> CompoundSelect[str, Any,
         counted("sla", g.sla, g.sla.is_not(None)),
         whole("taken_forward", g.status.in_(sorted(s.value for s in TAKEN_FORWARD))),
         median,
+        supporters,
+        ideas_supported,
     )
 
 

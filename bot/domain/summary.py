@@ -103,7 +103,9 @@ class Summary:
     STATUS_KEYS; `by_category`, `by_portfolio` and `by_campaign` map a key to its number of
     ideas (only keys with some; ideas in no campaign are not in `by_campaign`);
     `median_days_to_decision` is whole UK days from submission to the first decision, over the
-    ideas decided by then (None when none was)."""
+    ideas decided by then (None when none was); `supporters` counts the colleagues who
+    supported one of those ideas by then (each once per idea), `ideas_supported` the ideas
+    they supported."""
 
     as_of: datetime
     portfolio: str | None  # the one portfolio asked for, or None: all of them
@@ -115,9 +117,13 @@ class Summary:
     by_campaign: dict[str, int] = field(default_factory=dict[str, int])
     taken_forward: int = 0
     median_days_to_decision: float | None = None
+    # Colleagues' supports of those ideas by then (one per person and idea), and how many of
+    # the ideas had at least one.
+    supporters: int = 0
+    ideas_supported: int = 0
 
     def as_json(self) -> dict[str, object]:
-        """The issue's keys, exactly (`as_of` in ISO 8601, UTC)."""
+        """The issue's keys, exactly, then the supporters' (`as_of` in ISO 8601, UTC)."""
         return {
             "as_of": self.as_of.isoformat(),
             "total": self.total,
@@ -128,4 +134,6 @@ class Summary:
             "by_campaign": dict(sorted(self.by_campaign.items())),
             "taken_forward": self.taken_forward,
             "median_days_to_decision": self.median_days_to_decision,
+            "supporters": self.supporters,
+            "ideas_supported": self.ideas_supported,
         }

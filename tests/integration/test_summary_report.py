@@ -159,6 +159,8 @@ async def test_ten_october_as_it_stood_then(seeded, engine):
         "by_campaign": {"summer-roads": 1},
         "taken_forward": 3,
         "median_days_to_decision": 13.0,
+        "supporters": 0,
+        "ideas_supported": 0,
     }
 
 
@@ -209,7 +211,7 @@ async def test_the_command_line_in_every_format(seeded, iip):
     figures = json.loads(out)
     assert list(figures) == ["as_of", "total", "by_status", "sla", "by_category",
                              "by_portfolio", "by_campaign", "taken_forward",
-                             "median_days_to_decision"]
+                             "median_days_to_decision", "supporters", "ideas_supported"]
     assert list(figures["by_status"]) == list(STATUSES)
     assert list(figures["sla"]) == ["due", "kept", "breached", "not_recorded", "compliance"]
     assert (figures["total"], figures["sla"]["compliance"]) == (12, 0.625)
@@ -223,7 +225,7 @@ async def test_the_command_line_in_every_format(seeded, iip):
     assert ["sla", "compliance", "0.625"] in table
     assert ["by_campaign", "summer-roads", "1"] in table
     assert ["median_days_to_decision", "", "13.0"] in table
-    assert len(table) == 1 + 2 + 11 + 5 + 2 + 2 + 1 + 2
+    assert len(table) == 1 + 2 + 11 + 5 + 2 + 2 + 1 + 2 + 2
 
     code, out, err = await iip("report", "summary", "--as-of", "2026-10-10",
                                "--portfolio", "crime-and-justice")
