@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 import structlog
-from sqlalchemy import update
 from support.decisions import (
     CONTRIBUTOR,
     ROOT_CAUSES,
@@ -23,6 +22,7 @@ from support.decisions import (
     actor,
     current,
     decide,
+    deliver_everything,
     execute,
     load_demo_organisation,
     notices_to,
@@ -38,7 +38,6 @@ from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.ideas import IdeaDetail, Status
 from bot.domain.identity import Caller
 from bot.domain.lifecycle import Move
-from storage import tables
 from storage.engine import make_engine
 from storage.ideas import SqlIdeas
 
@@ -53,15 +52,6 @@ async def services(engine, clock):
     services = build_services(engine, clock)
     await load_demo_organisation(services)
     return services
-
-
-async def deliver_everything(engine) -> None:
-    """What the outbox worker records once Teams accepted every pending message."""
-    async with engine.begin() as connection:
-        await connection.execute(
-            update(tables.outbox).where(tables.outbox.c.state == "pending")
-            .values(state="sent", sent_conversation_id="a:chat",
-                    activity_id="activity-" + tables.outbox.c.id.cast(tables.String)))
 
 
 def assert_nothing_lost(before: Snapshot, after: Snapshot) -> None:

@@ -19,6 +19,7 @@ from support.decisions import (
     actor,
     current,
     decide,
+    deliver_everything,
     load_demo_organisation,
     snapshot,
     submit_idea,
@@ -59,15 +60,6 @@ async def shared_idea(services: Any, engine: Any, title: str = "Body-worn video 
         await connection.execute(update(tables.ideas).where(tables.ideas.c.id == idea.id)
                                  .values(visibility=visibility.value))
     return idea
-
-
-async def deliver_everything(engine) -> None:
-    """What the outbox worker records once Teams accepted every pending message."""
-    async with engine.begin() as connection:
-        await connection.execute(
-            update(tables.outbox).where(tables.outbox.c.state == "pending")
-            .values(state="sent", sent_conversation_id="a:chat",
-                    activity_id="activity-" + tables.outbox.c.id.cast(tables.String)))
 
 
 async def writing(services: Any, who: str) -> str:

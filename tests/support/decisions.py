@@ -8,6 +8,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.errors import Malformed
@@ -102,6 +103,15 @@ async def execute(services: Any, caller: Caller, verb: Any,
     except Malformed as problem:
         return services.decisions.malformed(caller, str(verb), problem)
     return await services.decisions.decide(caller, request)
+
+
+async def deliver_everything(engine) -> None:
+    """What the outbox worker records once Teams accepted every pending message."""
+    async with engine.begin() as connection:
+        await connection.execute(
+            update(tables.outbox).where(tables.outbox.c.state == "pending")
+            .values(state="sent", sent_conversation_id="a:chat",
+                    activity_id="activity-" + tables.outbox.c.id.cast(tables.String)))
 
 
 async def current(services: Any, idea: IdeaDetail) -> IdeaDetail:
