@@ -5,11 +5,13 @@ name, and Pat never reads Sam's."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import update
 from support.bot_server import BotServer
 from support.chat import Person, submit_idea
 from support.connector import StandInConnector
-from support.decisions import CONTRIBUTOR, chat_of, say
+from support.decisions import chat_of, say
 from support.invokes import cards_to, press, until
 from support.organisation import ALEX
 
@@ -18,6 +20,7 @@ from storage import tables
 from storage.tables import idea_supporters
 
 SAM = "5b0e2d1c-6a7f-4c3b-9e8d-1f2a3b4c5d6e"
+PAT = "9d8c7b6a-5f4e-4d3c-8b2a-1e0f9a8b7c6d"
 PATS = {
     "title": "Body-worn video docking at every custody suite",
     "problem": "Officers queue at the one docking station in custody to upload body-worn "
@@ -28,6 +31,7 @@ PATS = {
 SAMS_TITLE = "More BWV docking stations in custody"
 SAMS_PROBLEM = ("At the end of every shift officers wait in a queue at the single body-worn "
                 "video dock in custody, and some footage never uploads.")
+REFERENCE = re.compile(r"IIP-\d{4}-\d{4,}")
 COMMENT = "Nights at the central custody suite lose an hour to this."
 
 
@@ -41,10 +45,10 @@ async def test_a_colleague_supports_a_shared_idea_and_both_hear_it_approved(
     bot: BotServer, connector: StandInConnector
 ):
     await say(bot, connector, ALEX, "my queue")  # the PMO's chat is known
-    pat = Person(bot, connector, object_id=CONTRIBUTOR, name="Pat Contributor")
+    pat = Person(bot, connector, object_id=PAT, name="Pat Contributor")
     receipt = await submit_idea(pat, PATS)
-    reference = next(fact for fact in receipt.text.split() if fact.startswith("IIP-"))
-    idea = await bot.services.ideas.idea_of(CONTRIBUTOR, reference)
+    reference = REFERENCE.search(receipt.text).group()  # type: ignore[union-attr]
+    idea = await bot.services.ideas.idea_of(PAT, reference)
     async with bot.engine.begin() as connection:  # Pat shares it with colleagues
         await connection.execute(update(tables.ideas).where(tables.ideas.c.id == idea.id)
                                  .values(visibility="shared"))
@@ -73,9 +77,9 @@ async def test_a_colleague_supports_a_shared_idea_and_both_hear_it_approved(
               if "A colleague supports" in r.text_seen]
     assert "Sam Supporter" in told.text_seen and COMMENT in told.text_seen
 
-    idea = await bot.services.ideas.idea_of(CONTRIBUTOR, reference)
+    idea = await bot.services.ideas.idea_of(PAT, reference)
     await press(bot, ALEX, idea, Move.ALLOCATE, portfolio="local-policing")
-    idea = await bot.services.ideas.idea_of(CONTRIBUTOR, reference)
+    idea = await bot.services.ideas.idea_of(PAT, reference)
     approved = await press(bot, ALEX, idea, Move.APPROVE, root_causes=True,
                            message="Pat, the custody team will be in touch.")
     assert "Supporters" in str(approved)
@@ -83,21 +87,21 @@ async def test_a_colleague_supports_a_shared_idea_and_both_hear_it_approved(
     def heard(object_id: str, words: str) -> list:
         return [r for r in cards_to(connector, object_id, reference) if words in r.text_seen]
 
-    await until(lambda: heard(CONTRIBUTOR, "Good news: your idea is approved")
+    await until(lambda: heard(PAT, "Good news: your idea is approved")
                 and heard(SAM, "Good news: an idea you support is approved"))
     [sams] = heard(SAM, "Good news: an idea you support is approved")
     assert "the custody team will be in touch" not in sams.text_seen
     assert "Pat" not in everything_to(connector, SAM)
-    assert "Sam Supporter" not in everything_to(connector, CONTRIBUTOR)
+    assert "Sam Supporter" not in everything_to(connector, PAT)
     assert "1 colleague supports it" in await pat.one(f"status {reference}")
 
 
 async def test_mine_is_different_carries_on_and_thats_it_discards_the_draft(
     bot: BotServer, connector: StandInConnector
 ):
-    pat = Person(bot, connector, object_id=CONTRIBUTOR, name="Pat Contributor")
+    pat = Person(bot, connector, object_id=PAT, name="Pat Contributor")
     receipt = await submit_idea(pat, PATS)
-    reference = next(word for word in receipt.text.split() if word.startswith("IIP-"))
+    reference = REFERENCE.search(receipt.text).group()  # type: ignore[union-attr]
     async with bot.engine.begin() as connection:
         await connection.execute(update(tables.ideas).values(visibility="shared"))
 
