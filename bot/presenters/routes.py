@@ -61,6 +61,7 @@ from bot.presenters.intake import IntakeFlow
 from bot.presenters.reports import ReportDesk
 from bot.presenters.search import SearchDesk
 from bot.presenters.staff import StaffRequests
+from bot.presenters.suggesting import Suggestions
 from bot.services.bundle import Services
 
 # A presenter: the request (of the type it is routed for) and who asks, in; a card (or a few,
@@ -104,7 +105,8 @@ def build_presenters(services: Services, private_chat_link: str | None,
     search = SearchDesk(services.search)
     return Presenters(route_table(front, contributor, staff, campaigns, calls, digest, reports,
                                   search),
-                      IntakeFlow(services.ideas), front)
+                      IntakeFlow(services.ideas,
+                                 Suggestions(services.similar, services.supporters)), front)
 
 
 def route_table(front: FrontDesk, contributor: ContributorDesk, staff: StaffRequests,
