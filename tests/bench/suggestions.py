@@ -116,7 +116,7 @@ def figures(values: list[float]) -> dict[str, float]:
 async def main() -> int:
     from harness import database_options
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     database_options(parser)
     parser.add_argument("--ideas", type=int, default=20_000)
     parser.add_argument("--turns", type=int, default=300)
