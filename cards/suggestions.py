@@ -62,10 +62,9 @@ def suggestions_card(matches: Sequence[Match], draft_id: str,
     for match in matches:
         body.append(_suggestion(match, draft_id, standing.get(match.item_id)
                                 if match.kind is MatchKind.IDEA else None))
-    count = len(matches)
     return card_message(
         body,
-        summary=f"{count} similar {'idea' if count == 1 else 'ideas'} already exist",
+        summary="Ideas like yours already exist",
         fallback_text="Some similar ideas already exist. Carry on with yours, or type cancel.",
         actions=[submit(MINE_IS_DIFFERENT, CardAction.MINE_IS_DIFFERENT, inputs=False,
                         draft=draft_id),
@@ -99,9 +98,9 @@ def _support_action(match: Match, draft_id: str) -> ShowCardAction:
     draft."""
     return ShowCardAction(title=f"Support {match.reference}", card=AdaptiveCard(
         version="1.5",
-        body=[paragraph("Your draft is discarded and you support this idea instead. What "
-                        "would you add? Its business lead and the PMO read it; other "
-                        "colleagues do not."),
+        body=[paragraph("Supporting it discards your draft: you follow this idea instead "
+                        "and hear of every decision on it. What would you add? Its business "
+                        "lead and the PMO read it; other colleagues do not."),
               TextInput(id=comment_input(match.item_id),
                         label=f"Your comment (optional, up to {COMMENT_LIMIT:,} characters)",
                         is_multiline=True, max_length=COMMENT_LIMIT)],
