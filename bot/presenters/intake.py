@@ -7,6 +7,7 @@ keeps the conversation "inside" the submission between turns.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 
 from bot.domain.errors import Incomplete, InvalidText, NotAllowed, NotFound, OutOfDate
@@ -198,10 +199,12 @@ class IntakeFlow:
             typed = value if isinstance(value, str) else None
             return Outcome([question_card(draft, draft.step, steps_of(draft, choices), choices,
                                           error=str(error), typed=typed)])
-        outcome = await self._save_and_ask(stored, changed, choices)
         if self._suggestions is None or not suggests_after(draft, changed, draft.step):
-            return outcome
-        similar = await self._suggestions.card_for(stored.object_id, stored.draft_id, changed)
+            return await self._save_and_ask(stored, changed, choices)
+        # The search goes on while the answer is kept and the next question made.
+        outcome, similar = await asyncio.gather(
+            self._save_and_ask(stored, changed, choices),
+            self._suggestions.card_for(stored.object_id, stored.draft_id, changed))
         return outcome if similar is None else Outcome([similar, *outcome.cards])
 
     async def _support(self, caller: Caller, turn: ContinueIntake) -> Outcome:
