@@ -230,7 +230,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
     # survives restarts and is shared by replicas; it is kept per person and conversation.
     chat_link = private_chat_link(settings.app_id)
     bot = PortalBot(services, build_presenters(services, chat_link,
-                                               f"{settings.public_base_url}{REPORTS_PATH}"),
+                                               f"{settings.public_base_url}{REPORTS_PATH}",
+                                               suggestions_wait=settings.suggestions_wait),
                     PrivateConversationState(SqlStorage(engine)), chat_link)
 
     queue = SqlOutboxQueue(engine)

@@ -191,6 +191,9 @@ class Settings(BaseSettings):
     # README gives both). Without the model installed, characters alone rank either way.
     similar_model: Annotated[bool, BeforeValidator(_flag), BeforeValidator(_blank_is_default),
                              _read_from("IIP_SIMILAR_MODEL")] = True
+    # How long the submission's problem turn waits for similar ideas, in seconds, before it
+    # asks the next question without them (the search still finishes, unseen).
+    suggestions_wait: Annotated[Positive, _read_from("IIP_SUGGESTIONS_WAIT")] = 0.1
     # The scheduler (reminders, digests): on beside the outbox worker in `iip serve`, or off
     # where `iip jobs run-due` runs from cron instead.
     jobs: Annotated[bool, BeforeValidator(_flag), BeforeValidator(_blank_is_default),

@@ -61,7 +61,7 @@ from bot.presenters.intake import IntakeFlow
 from bot.presenters.reports import ReportDesk
 from bot.presenters.search import SearchDesk
 from bot.presenters.staff import StaffRequests
-from bot.presenters.suggesting import Suggestions
+from bot.presenters.suggesting import SEARCH_WAIT, Suggestions
 from bot.services.bundle import Services
 
 # A presenter: the request (of the type it is routed for) and who asks, in; a card (or a few,
@@ -91,9 +91,11 @@ class Presenters:
 
 
 def build_presenters(services: Services, private_chat_link: str | None,
-                     reports_url: str = "http://127.0.0.1:3978/reports/") -> Presenters:
+                     reports_url: str = "http://127.0.0.1:3978/reports/", *,
+                     suggestions_wait: float = SEARCH_WAIT) -> Presenters:
     """`private_chat_link` opens a person's 1:1 chat with the bot (None: no app id to link);
-    `reports_url`, where the bot serves board packs to people in Teams, a token after it."""
+    `reports_url`, where the bot serves board packs to people in Teams, a token after it;
+    `suggestions_wait`, how long (seconds) a submission waits for similar ideas."""
     front = FrontDesk(services.greeting, services.feedback, private_chat_link)
     contributor = ContributorDesk(services.ideas, services.decisions, services.claims)
     staff = StaffRequests(services.staff, services.decisions, contributor,
@@ -106,7 +108,8 @@ def build_presenters(services: Services, private_chat_link: str | None,
     return Presenters(route_table(front, contributor, staff, campaigns, calls, digest, reports,
                                   search),
                       IntakeFlow(services.ideas,
-                                 Suggestions(services.similar, services.supporters)), front)
+                                 Suggestions(services.similar, services.supporters,
+                                             wait=suggestions_wait)), front)
 
 
 def route_table(front: FrontDesk, contributor: ContributorDesk, staff: StaffRequests,

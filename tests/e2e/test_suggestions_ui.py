@@ -6,13 +6,25 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from support.playground_client import PlaygroundClient
-from support.playground_stack import Stack
+from support.playground_stack import Stack, serve_stack
 from support.submission_steps import card_title, idea_rows
 
 pytestmark = pytest.mark.e2e
+# A busy test machine may search for longer than a turn waits in production (0.1 s): this
+# test is about what the search shows, so it waits (the wait has its own test).
+PATIENT = 10.0
+
+
+@pytest.fixture
+def stack(playground_installed: None, tmp_path: Path) -> Iterator[Stack]:
+    """The bot, waiting as long as the search takes, and a Playground pointed at it."""
+    with serve_stack(tmp_path, suggestions_wait=PATIENT) as running:
+        yield running
 
 Q_TITLE = "Give your idea a short title"
 Q_PROPOSAL = "What do you propose?"

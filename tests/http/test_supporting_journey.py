@@ -6,15 +6,18 @@ name, and Pat never reads Sam's."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 
+import pytest
 from sqlalchemy import update
-from support.bot_server import BotServer
+from support.bot_server import BotServer, serving
 from support.chat import Person, submit_idea
 from support.connector import StandInConnector
 from support.decisions import chat_of, say
 from support.invokes import cards_to, press, until
 from support.organisation import ALEX
 
+from bot.config import Settings
 from bot.domain.lifecycle import Move
 from storage import tables
 from storage.tables import idea_supporters
@@ -33,6 +36,16 @@ SAMS_PROBLEM = ("At the end of every shift officers wait in a queue at the singl
                 "video dock in custody, and some footage never uploads.")
 REFERENCE = re.compile(r"IIP-\d{4}-\d{4,}")
 COMMENT = "Nights at the central custody suite lose an hour to this."
+
+
+@pytest.fixture
+async def bot(database_url: str, connector: StandInConnector, clock
+              ) -> AsyncIterator[BotServer]:
+    """The bot, waiting as long as the search takes: a busy test machine may search for longer
+    than a turn waits in production (the wait has its own test)."""
+    async with serving(Settings(database_url=database_url, suggestions_wait=10.0),
+                       connector.url, clock=clock) as server:
+        yield server
 
 
 def everything_to(connector: StandInConnector, object_id: str) -> str:

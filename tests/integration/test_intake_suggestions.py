@@ -5,6 +5,8 @@ as one card before the next question; each of its buttons does what it says."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Collection
 from typing import Any
 
@@ -36,12 +38,16 @@ class Finder:
         self.found: list[Match] = []
         self.asked: list[tuple[str, Audience, int]] = []
         self.broken = False
+        self.slow = 0.0
+        self.finished = 0
 
     async def find(self, text: str, *, audience: Audience, limit: int = SUGGESTIONS,
                    exclude: Collection[tuple[MatchKind, int]] = ()) -> list[Match]:
         self.asked.append((text, audience, limit))
+        await asyncio.sleep(self.slow)
         if self.broken:
             raise RuntimeError("the index is not there")
+        self.finished += 1
         return self.found[:limit]
 
 
@@ -213,3 +219,21 @@ async def test_ones_own_idea_is_shown_as_such_without_support(
     similar, _question = await to_the_problem(chat)
     assert "This is your own idea." in similar
     assert f"Support {mine.reference}" not in similar.buttons
+
+
+async def test_a_search_slower_than_the_turn_may_wait_is_left_to_finish_unseen(
+    services, finder: Finder, engine
+):
+    finder.found = [match_of(await shared(services, engine))]
+    finder.slow = 0.5
+    chat = Chat(IntakeFlow(services.ideas, Suggestions(finder, services.supporters,
+                                                       wait=0.05)))
+    await chat.flow.begin(MEGAN)
+    await chat.say(ANSWERS[Step.TITLE])
+    started = time.perf_counter()
+    [question] = await chat.say(ANSWERS[Step.PROBLEM])
+    assert time.perf_counter() - started < finder.slow
+    assert QUESTION[Step.PROPOSAL] in question
+    assert (len(finder.asked), finder.finished) == (1, 0)
+    await asyncio.sleep(finder.slow + 0.2)
+    assert finder.finished == 1  # not cancelled mid-way

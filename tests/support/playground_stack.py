@@ -56,8 +56,9 @@ class Stack:
 
 
 @contextlib.contextmanager
-def serve_stack(folder: Path) -> Iterator[Stack]:
-    """Run the bot and a Playground pointed at it until the block ends.
+def serve_stack(folder: Path, **settings: Any) -> Iterator[Stack]:
+    """Run the bot and a Playground pointed at it until the block ends; `settings`, any the
+    bot runs with beside its database.
 
     The database and the Playground's log (devTools/) are kept in `folder`.
     """
@@ -68,8 +69,9 @@ def serve_stack(folder: Path) -> Iterator[Stack]:
     stop = asyncio.Event()
 
     async def serve() -> None:
-        settings = Settings(database_url=f"sqlite+aiosqlite:///{database}")
-        server, runner = await start_bot(settings, connector_url="")
+        server, runner = await start_bot(
+            Settings(database_url=f"sqlite+aiosqlite:///{database}", **settings),
+            connector_url="")
         playground: Playground | None = None
         try:
             playground = await _start_playground(f"{server.url}/api/messages", folder)

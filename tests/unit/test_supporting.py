@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from support.cards import schema_errors, walk
 
+from bot.config import Settings, SettingsError
 from bot.domain.errors import InvalidText, Malformed
 from bot.domain.intake import Draft, Step
 from bot.domain.lifecycle import Decision, Move, Party
@@ -24,6 +25,7 @@ from bot.domain.supporters import (
     tells_supporters,
 )
 from bot.domain.text import Forged
+from bot.presenters.suggesting import SEARCH_WAIT
 from cards.actions import CardAction
 from cards.decisions import DecisionCards
 from cards.gallery import SAMPLE_IDEA, SAMPLE_ORGANISATION
@@ -181,3 +183,11 @@ def test_the_staff_card_shows_the_count_only_once_there_are_supporters() -> None
              for f in node["facts"]]
     assert {"title": "Supporters", "value": "3"} in facts
     assert "Supporters" not in str(none)
+
+
+def test_how_long_a_turn_waits_for_similar_ideas_is_a_setting() -> None:
+    assert Settings.from_env({}).suggestions_wait == SEARCH_WAIT == 0.1
+    assert Settings.from_env({"IIP_SUGGESTIONS_WAIT": "0.25"}).suggestions_wait == 0.25
+    for wrong in ("0", "-1", "soon"):
+        with pytest.raises(SettingsError):
+            Settings.from_env({"IIP_SUGGESTIONS_WAIT": wrong})
