@@ -11,7 +11,8 @@ learns them all first (unmeasured). Then, in this process, `--turns` people each
 problem of an idea they are writing (their title given, on their draft): one IntakeFlow with
 the suggestions (the search, who the writer is to each idea found, the card) and one without,
 turn about, so that a noisy neighbour hurts both alike. Printed: p50, p95 and p99 of each,
-the difference, and how many turns brought a card of similar ideas. Characters alone rank
+the difference, and how many turns brought a card of similar ideas in time (`--wait`, the
+production's by default; a long one measures the search itself). Characters alone rank
 unless `--model on` (the index then encodes every idea first: minutes on a CPU). The figures
 are printed, not asserted; the exit status is 1 only when the run was not honest (an error, or
 no turn brought any suggestion).
@@ -83,8 +84,8 @@ async def measure(database_url: str, args: argparse.Namespace) -> dict[str, Any]
     started = time.perf_counter()
     await services.similar.warm_up()
     indexed = time.perf_counter() - started
-    flows = {"with": IntakeFlow(services.ideas, Suggestions(services.similar,
-                                                            services.supporters)),
+    flows = {"with": IntakeFlow(services.ideas, Suggestions(
+                 services.similar, services.supporters, wait=args.wait)),
              "without": IntakeFlow(services.ideas)}
     times: dict[str, list[float]] = {"with": [], "without": []}
     shown = 0
@@ -102,7 +103,8 @@ async def measure(database_url: str, args: argparse.Namespace) -> dict[str, Any]
             times[name].append(time.perf_counter() - begun)
             shown += name == "with" and len(outcome.cards) == 2
     await engine.dispose()
-    return {"ideas": args.ideas, "model": args.model, "indexed_s": round(indexed, 1),
+    return {"ideas": args.ideas, "model": args.model, "wait_s": args.wait,
+            "indexed_s": round(indexed, 1),
             "turns": args.turns, "with_suggestions": shown,
             **{name: figures(values) for name, values in times.items()}}
 
@@ -116,11 +118,16 @@ def figures(values: list[float]) -> dict[str, float]:
 async def main() -> int:
     from harness import database_options
 
+    from bot.presenters.suggesting import SEARCH_WAIT
+
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     database_options(parser)
     parser.add_argument("--ideas", type=int, default=20_000)
     parser.add_argument("--turns", type=int, default=300)
     parser.add_argument("--model", choices=("on", "off"), default="off")
+    parser.add_argument("--wait", type=float, default=SEARCH_WAIT,
+                        help="seconds a turn waits for the search (production: %(default)s; "
+                             "a long wait measures the search itself)")
     parser.add_argument("--seed", type=int, default=15)
     args = parser.parse_args()
     honest = True
@@ -133,8 +140,9 @@ async def main() -> int:
         extra = {key: round(result["with"][key] - result["without"][key], 1)
                  for key in result["with"]}
         print(f"{result['database']}: {result['ideas']:,} shared ideas, model {result['model']}"
-              f" (indexed in {result['indexed_s']} s); {result['turns']} problem turns each; "
-              f"{result['with_suggestions']} brought similar ideas")
+              f" (indexed in {result['indexed_s']} s); {result['turns']} problem turns each, "
+              f"waiting up to {result['wait_s']} s; {result['with_suggestions']} brought "
+              "similar ideas")
         for name in ("without", "with"):
             print(f"  {name:<8} p50 {result[name]['p50_ms']:>7} ms   p95 "
                   f"{result[name]['p95_ms']:>7} ms   p99 {result[name]['p99_ms']:>7} ms")
