@@ -62,8 +62,8 @@ from bot.services.ports import Clock, MemberDirectory, TextRanker
 from bot.services.search import EarlierIdeas
 from bot.services.similar import SimilarIdeas
 from bot.services.staff_desk import StaffDesk
-from bot.services.visibility import IdeaFindability
 from bot.services.supporters import SupportService, SupportViews
+from bot.services.visibility import IdeaFindability
 from cards.campaign_call import call_card
 from cards.campaign_progress import live_progress_card
 from cards.campaign_summary import closing_summary_card

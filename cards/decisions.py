@@ -52,6 +52,7 @@ from bot.domain.moves import (
 )
 from bot.domain.organisation import Organisation, people_named
 from bot.domain.similar import Visibility
+from bot.domain.supporters import SUPPORTER_NOTICES
 from bot.domain.visibility import (
     CHOICE_INPUT,
     NAMES,
@@ -60,7 +61,6 @@ from bot.domain.visibility import (
     Findability,
     describe,
 )
-from bot.domain.supporters import SUPPORTER_NOTICES
 from cards.actions import CardAction
 from cards.base import (
     as_markdown_text,

@@ -17,8 +17,8 @@ from bot.services.organisation import OrganisationService
 from bot.services.search import EarlierIdeas
 from bot.services.similar import SimilarIdeas
 from bot.services.staff_desk import StaffDesk
-from bot.services.visibility import IdeaFindability
 from bot.services.supporters import SupportService
+from bot.services.visibility import IdeaFindability
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,8 +42,8 @@ from bot.domain.similar import (
 from bot.domain.sla import IdeaPromise, Promise
 from bot.domain.sla_counts import SlaGroup
 from bot.domain.summary import Summary
-from bot.domain.visibility import Findability
 from bot.domain.supporters import Standing
+from bot.domain.visibility import Findability
 
 
 class Clock(Protocol):
