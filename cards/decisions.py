@@ -9,6 +9,7 @@ from datetime import date
 from microsoft_teams.cards.core import (
     ActionSet,
     AdaptiveCard,
+    CardElement,
     Choice,
     ChoiceSetInput,
     Container,
@@ -21,6 +22,13 @@ from microsoft_teams.cards.core import (
     TextInput,
 )
 
+from bot.domain.duplicates import (
+    DECLINE_DUPLICATE,
+    SHOWN_WHILE,
+    Original,
+    closeness,
+    may_decline_as_duplicate,
+)
 from bot.domain.ideas import (
     LONDON,
     DeclineReason,
@@ -51,7 +59,7 @@ from bot.domain.moves import (
     input_id,
 )
 from bot.domain.organisation import Organisation, people_named
-from bot.domain.similar import Visibility
+from bot.domain.similar import Match, MatchKind, Visibility
 from bot.domain.supporters import SUPPORTER_NOTICES
 from bot.domain.visibility import (
     CHOICE_INPUT,
@@ -118,11 +126,13 @@ class DecisionCards:
                             ("Benefit", idea.benefit)):
             body += [subheading(label), plain(text)]
         body += campaign_part(idea)
+        moves = sorted((m for m in moves_for(idea.status, viewer) if m in BUTTON_ORDER),
+                       key=BUTTON_ORDER.index)
+        if idea.matches is not None and idea.status in SHOWN_WHILE:
+            body.append(_similar(idea, idea.matches, moves))
         question = latest_question(idea)
         if question is not None:
             body.append(_question(question, idea, organisation))
-        moves = sorted((m for m in moves_for(idea.status, viewer) if m in BUTTON_ORDER),
-                       key=BUTTON_ORDER.index)
         if any(m.spec.root_cause for m in moves):
             answered = (idea.root_cause_problem, idea.root_cause_implicated)
             body.append(Container(separator=True, spacing="Medium", items=[
@@ -185,7 +195,7 @@ class DecisionCards:
 
     def contributor_notice(self, idea: IdeaDetail, decision: Decision,
                            organisation: Organisation,
-                           duplicate: IdeaDetail | None) -> CardMessage:
+                           duplicate: Original | None) -> CardMessage:
         names = _names(organisation)
         portfolio = names.get(idea.portfolio_key, "the portfolio")
         title, text = _notice_words(decision, idea, portfolio)
@@ -193,8 +203,12 @@ class DecisionCards:
         if decision.what_changed:  # typed by staff: shown as written, never as Markdown
             body += [paragraph("What changed:", subtle=True), plain(decision.what_changed)]
         if duplicate is not None:
-            body += [paragraph("The original idea:"),
-                     plain(f"{duplicate.reference}: {duplicate.title}")]
+            body += [paragraph("The original idea:"), plain(
+                f"{duplicate.reference}: {duplicate.named_as}" if duplicate.named_as
+                else duplicate.reference)]
+            if duplicate.named_as is None:
+                body.append(paragraph("Its contributor keeps it private, so only its "
+                                      "reference is given.", subtle=True))
         if decision.message:
             body += [paragraph("The message for you:", subtle=True),
                      plain(decision.message)]
@@ -380,6 +394,38 @@ def _recused(idea: IdeaDetail, organisation: Organisation) -> str:
 def _people(organisation: Organisation, ids: tuple[str, ...]) -> str:
     names = [p.name for p in people_named(organisation, ids)] or ["someone not yet named"]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _similar(idea: IdeaDetail, matches: tuple[Match, ...], moves: list[Move]) -> Container:
+    """The ideas and initiatives found like this one, best first, each with how close it is;
+    a likely duplicate idea with a one-press decline, for those who may decline it now."""
+    declines = next((m for m in moves if m in (Move.DECLINE_AT_TRIAGE, Move.DECLINE)), None)
+    items: list[CardElement] = [subheading("Similar ideas and initiatives")]
+    if not matches:
+        items.append(paragraph("No similar ideas or known initiatives were found.",
+                               subtle=True))
+    elif declines is not None and declines.spec.root_cause and any(
+            may_decline_as_duplicate(m) for m in matches):
+        items.append(paragraph("Declining it as a duplicate records the root-cause answers on "
+                               "this card: answer both first.", subtle=True))
+    for match in matches:
+        line = [_KINDS[match.kind], match.status, closeness(match)]
+        if match.supporters:
+            line.append(f"{match.supporters} supporter{'s' if match.supporters != 1 else ''}")
+        part: list[CardElement] = [plain(f"{match.reference}: {match.title}"),
+                                   paragraph(" · ".join(line), subtle=True)]
+        if match.outcome:
+            part.append(plain(match.outcome, italic=True))
+        if declines is not None and may_decline_as_duplicate(match):
+            part.append(ActionSet(actions=[ExecuteAction(
+                title=f"Decline as duplicate of {match.reference}", verb=DECLINE_DUPLICATE,
+                data={"action": DECLINE_DUPLICATE, "idea": idea.id, "version": idea.version,
+                      "original": match.reference})]))
+        items.append(Container(spacing="Small", items=part))
+    return Container(separator=True, spacing="Medium", items=items)
+
+
+_KINDS = {MatchKind.IDEA: "Idea", MatchKind.INITIATIVE: "Initiative"}
 
 
 def _question(question: Question, idea: IdeaDetail, organisation: Organisation) -> Container:

@@ -11,6 +11,7 @@ from bot.domain.campaign_schedule import ClosingSummary
 from bot.domain.campaign_sending import CampaignStatus, Unreachable
 from bot.domain.campaigns import Campaign, CampaignState, parse_audience
 from bot.domain.digest import SHOWN, TOLD_LIMIT, Delivered, Digest, DigestState
+from bot.domain.duplicates import DUPLICATE_MESSAGE, Original
 from bot.domain.feedback import Feedback, FeedbackForm, Rating
 from bot.domain.ideas import (
     CampaignAnswer,
@@ -276,6 +277,18 @@ def _idea_cards() -> Iterator[tuple[str, CardMessage]]:
     yield from _decision_cards()
 
 
+# What the similar-ideas pass finds for an idea: a likely duplicate, a looser match (with
+# words a card must not read as Markdown) and a known initiative.
+SAMPLE_MATCHES = (
+    Match(MatchKind.IDEA, 7, "IIP-2026-0007", "Tablets for notebooks", "Approved", None,
+          0.83, supporters=2),
+    Match(MatchKind.IDEA, 9, "IIP-2025-0311", "Pocket notebooks *on* [phones](x)",
+          "Declined: duplicate", "Duplicate of IIP-2025-0107", 0.58),
+    Match(MatchKind.INITIATIVE, 3, "INI-0003", "Mobile working programme", "Under way", None,
+          0.49),
+)
+
+
 def _decision_cards() -> Iterator[tuple[str, CardMessage]]:
     cards = DecisionCards(today=lambda: date(2026, 11, 25))
     pmo_and_spoc = frozenset({Party.PMO, Party.SPOC})
@@ -306,6 +319,12 @@ def _decision_cards() -> Iterator[tuple[str, CardMessage]]:
     yield "staff-own-idea-self-decisions", cards.idea_card(
         SAMPLE_IDEA, pmo_and_spoc | {Party.CONTRIBUTOR},
         replace(SAMPLE_ORGANISATION, allow_self_decisions=True))
+    yield "staff-triage-similar", cards.idea_card(
+        replace(triage, matches=SAMPLE_MATCHES), frozenset({Party.PMO}), SAMPLE_ORGANISATION)
+    yield "staff-assessment-similar", cards.idea_card(
+        replace(SAMPLE_IDEA, matches=SAMPLE_MATCHES), pmo_and_spoc, SAMPLE_ORGANISATION)
+    yield "staff-similar-none", cards.idea_card(
+        replace(triage, matches=()), frozenset({Party.PMO}), SAMPLE_ORGANISATION)
     yield "staff-withdrawn", cards.withdrawn(SAMPLE_IDEA, "Megan Bowen", "It exists already.")
     yield "staff-refused", cards.refused("You are not one of the people who can act on this "
                                          "idea, so nothing changed.")
@@ -338,8 +357,13 @@ def _decision_cards() -> Iterator[tuple[str, CardMessage]]:
                             if move is Move.DELIVER else None)
         yield f"contributor-{move.value}", cards.contributor_notice(
             SAMPLE_IDEA, decision, SAMPLE_ORGANISATION,
-            replace(SAMPLE_IDEA, reference="IIP-2026-0007", title="Tablets for notebooks")
-            if move is Move.DECLINE else None)
+            Original(7, "IIP-2026-0007", "Tablets for notebooks", Status.APPROVED,
+                     Visibility.SHARED) if move is Move.DECLINE else None)
+    yield "contributor-decline-private-original", cards.contributor_notice(
+        SAMPLE_IDEA, Decision(move=Move.DECLINE_AT_TRIAGE, message=DUPLICATE_MESSAGE,
+                              reason=DeclineReason.DUPLICATE, duplicate_of="IIP-2026-0007"),
+        SAMPLE_ORGANISATION, Original(7, "IIP-2026-0007", "Tablets for notebooks",
+                                      Status.SUBMITTED, Visibility.PRIVATE))
     yield "news-recognition", cards.recognition(
         replace(SAMPLE_IDEA, contributor_name="Megan Bowen"), "Officers now use tablets.")
     yield "campaign-call", call_card(SAMPLE_CAMPAIGN)

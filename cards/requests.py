@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from bot.domain.campaign_form import CampaignForm
 from bot.domain.campaigns import is_campaign_key
+from bot.domain.duplicates import DECLINE_DUPLICATE, parse_decline_duplicate
 from bot.domain.errors import Malformed
 from bot.domain.feedback import FeedbackForm
 from bot.domain.ideas import find_reference
@@ -113,10 +114,13 @@ def parse_card(values: Values, text: str | None = None) -> Request:
 
 def parse_execute(verb: str, data: Values) -> Request | None:
     """The request an Action.Execute verb makes: a decision (a move's confirm button, see
-    bot.domain.moves.parse_decide, Malformed when its data is no card's), a refresh, or Next
-    and Previous on a list; None for a verb no card offers."""
+    bot.domain.moves.parse_decide, or a one-press decline as a duplicate; Malformed when its
+    data is no card's), a refresh, or Next and Previous on a list; None for a verb no card
+    offers."""
     if verb in SPECS:
         return parse_decide(verb, data)
+    if verb == DECLINE_DUPLICATE:
+        return parse_decline_duplicate(data)
     if verb == REFRESH_VERB:
         return Refresh(record_id(data.get("idea")))
     if verb == CardAction.FINDABILITY:

@@ -9,6 +9,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.duplicates import SHOWN_WHILE
 from bot.domain.ideas import (
     CampaignAnswer,
     DeclineReason,
@@ -25,9 +26,10 @@ from bot.domain.ideas import (
 from bot.domain.intake import Draft, Step
 from bot.domain.listing import IdeaQuery
 from bot.domain.profile import Profile
-from bot.domain.similar import Visibility
+from bot.domain.similar import Match, Visibility
 from bot.domain.visibility import Findability
 from storage import tables as t
+from storage.idea_matches import SqlIdeaMatches
 from storage.upsert import insert_for, upsert
 
 
@@ -107,6 +109,9 @@ class SqlIdeas:
         if row is None:
             return None
         campaign_name = await self._campaign_name(row["campaign_key"])
+        matches = (await SqlIdeaMatches(self._db).found_for(row["id"])
+                   if row["matched_at"] is not None and Status(row["status"]) in SHOWN_WHILE
+                   else None)
         history = await self._db.execute(
             select(t.idea_history).where(t.idea_history.c.idea_id == row["id"])
             .order_by(t.idea_history.c.at, t.idea_history.c.id)
@@ -116,7 +121,7 @@ class SqlIdeas:
                          Status(h.from_status) if h.from_status else None,
                          Status(h.to_status), h.reason, h.message_to_contributor, h.detail)
             for h in history
-        ), campaign_name, row["supporters"])
+        ), campaign_name, row["supporters"], matches)
 
     async def _campaign_name(self, key: str | None) -> str | None:
         if key is None:
@@ -132,8 +137,10 @@ class SqlIdeas:
             .values(version=idea.version + 1, updated_at=at, **_change_columns(change, at))
             .returning(*t.ideas.c)
         )).mappings().first()
-        return None if row is None else _idea(row, idea.history, idea.campaign_name,
-                                              idea.supporters)
+        if row is None:
+            return None
+        return _idea(row, idea.history, idea.campaign_name, idea.supporters,
+                     idea.matches if row["matched_at"] is not None else None)
 
     async def count(self, query: IdeaQuery) -> int:
         """How many ideas `query` holds."""
@@ -227,8 +234,9 @@ def _change_columns(change: IdeaChange, at: datetime) -> dict[str, Any]:
     """The `ideas` columns a change made at `at` writes."""
     restart: dict[str, Any] = {}
     if change.restarts_promise:  # a new clock from now, with nothing answered on it yet
+        # (and its similar ideas found again: those found before may be long out of date)
         restart = {"sla_due_on": update_due(at), "first_response_at": None,
-                   "first_response_unreachable": False}
+                   "first_response_unreachable": False, "matched_at": None}
     return restart | {
         "status": change.status.value,
         "decline_reason": change.decline_reason.value if change.decline_reason else None,
@@ -239,10 +247,10 @@ def _change_columns(change: IdeaChange, at: datetime) -> dict[str, Any]:
     }
 
 
-def _idea(row: Any, history: tuple[HistoryEntry, ...],
-          campaign_name: str | None = None, supporters: int = 0) -> IdeaDetail:
-    """An idea as the `ideas` table holds it; `campaign_name`, its campaign's (by key), and
-    `supporters`, how many support it."""
+def _idea(row: Any, history: tuple[HistoryEntry, ...], campaign_name: str | None = None,
+          supporters: int = 0, matches: tuple[Match, ...] | None = None) -> IdeaDetail:
+    """An idea as the `ideas` table holds it; `campaign_name`, its campaign's (by key);
+    `supporters`, how many support it; `matches`, the similar ideas found for it."""
     return IdeaDetail(
         id=row["id"], reference=row["reference"],
         contributor_object_id=row["contributor_object_id"], title=row["title"],
@@ -262,6 +270,7 @@ def _idea(row: Any, history: tuple[HistoryEntry, ...],
         campaign_answers=campaign_answers_from_json(row["campaign_answers"]),
         campaign_name=campaign_name, supporters=supporters,
         visibility=Visibility(row["visibility"]), public_title=row["public_title"],
+        matches=matches,
     )
 
 

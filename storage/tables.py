@@ -261,6 +261,9 @@ ideas = Table(
     Index(None, "status", "submitted_at", "id"),
     # The scheduler's passes: undecided ideas by due day.
     Index(None, "status", "sla_due_on"),
+    # The similar-ideas pass: the undecided ideas whose matches are not found yet (none, most
+    # of the time), without reading every undecided idea to learn so.
+    Index(None, "status", "matched_at"),
     # The ideas each campaign brought, counted for the PMO's list.
     Index(None, "campaign_key"),
 )
@@ -488,4 +491,6 @@ idea_matches = Table(
     Column("kind", String(16), primary_key=True),
     Column("item_id", Integer, primary_key=True),
     Column("score", Float, nullable=False),
+    # Flagged by the ranking that found it (each method has its own scale of scores).
+    Column("likely_duplicate", Boolean, nullable=False, server_default=false()),
 )

@@ -17,6 +17,7 @@ from storage.campaigns import SqlCampaigns
 from storage.digests import SqlDigests
 from storage.engine import connect
 from storage.feedback import SqlFeedbackStore
+from storage.idea_matches import SqlIdeaMatches
 from storage.ideas import SqlDrafts, SqlIdeas, SqlProfiles
 from storage.jobs import SqlJobLedger
 from storage.legacy import SqlLegacyStore
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
     ideas: SqlIdeas
     drafts: SqlDrafts
+    idea_matches: SqlIdeaMatches
     profiles: SqlProfiles
     promises: SqlPromises
     jobs: SqlJobLedger
@@ -73,6 +75,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(self._connection)
         self.ideas = SqlIdeas(self._connection)
         self.drafts = SqlDrafts(self._connection)
+        self.idea_matches = SqlIdeaMatches(self._connection)
         self.profiles = SqlProfiles(self._connection)
         self.promises = SqlPromises(self._connection)
         self.jobs = SqlJobLedger(self._connection)

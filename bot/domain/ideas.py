@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.profile import Profile
 
-if TYPE_CHECKING:
-    from bot.domain.similar import Visibility
+if TYPE_CHECKING:  # bot.domain.similar describes ideas: it imports this module
+    from bot.domain.similar import Match, Visibility
 
 LONDON = ZoneInfo("Europe/London")
 SLA_MONTHS = 2
@@ -225,6 +225,9 @@ class IdeaDetail:
     public_title: str | None = None
     # How many colleagues support it (idea_supporters) as it was read.
     supporters: int = 0
+    # The similar ideas and initiatives found for it after it was saved, best first, while it
+    # is undecided (None: not looked for yet, or decided).
+    matches: tuple[Match, ...] | None = None
 
     @property
     def summary(self) -> IdeaSummary:

@@ -16,6 +16,7 @@ from typing import ClassVar
 from bot.domain.asked import Asked, ForAnyone
 from bot.domain.campaign_form import CampaignForm
 from bot.domain.commands import Command, command_of, command_text, normalise
+from bot.domain.duplicates import DeclineDuplicate
 from bot.domain.feedback import FeedbackForm
 from bot.domain.ideas import find_reference
 from bot.domain.moves import Decide
@@ -306,10 +307,10 @@ class RefreshCall(ForAnyone):
 Request = (ShowWelcome | ShowHelp | OpenFeedback | SendFeedback | Unknown | NewIdea
            | ContinueIntake | MyIdeas | IdeaStatus | AskStatus | AskToWithdraw | Withdraw
            | AnswerQuestion | OpenIdea | ShowQueue | ShowDeferred | Find | MyProfile
-           | SaveProfile | SkipProfile | Refresh | Decide | ShowPmoHub | ShowCampaigns
-           | NewCampaign | SaveCampaign | OnCampaign | ScheduleCampaign | StopCampaignCalls
-           | ResumeCampaignCalls | ShowDigest | SendDigest | RefreshCall | ShowReport
-           | ChangeFindability | SearchIdeas)
+           | SaveProfile | SkipProfile | Refresh | Decide | DeclineDuplicate | ShowPmoHub
+           | ShowCampaigns | NewCampaign | SaveCampaign | OnCampaign | ScheduleCampaign
+           | StopCampaignCalls | ResumeCampaignCalls | ShowDigest | SendDigest | RefreshCall
+           | ShowReport | ChangeFindability | SearchIdeas)
 
 
 @dataclass(frozen=True, slots=True)

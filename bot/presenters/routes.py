@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.duplicates import DeclineDuplicate
 from bot.domain.messages import Reply
 from bot.domain.moves import Decide
 from bot.domain.requests import (
@@ -140,6 +141,7 @@ def route_table(front: FrontDesk, contributor: ContributorDesk, staff: StaffRequ
         Refresh: Route(staff.refresh),
         Decide: Route(staff.decide),
         ChangeFindability: Route(staff.findability),
+        DeclineDuplicate: Route(staff.decide),
         ShowPmoHub: Route(campaigns.hub),
         ShowCampaigns: Route(campaigns.campaigns),
         NewCampaign: Route(campaigns.new),

@@ -3,6 +3,7 @@ list in place."""
 
 from __future__ import annotations
 
+from bot.domain.duplicates import DeclineDuplicate
 from bot.domain.errors import InvalidText, NotAllowed
 from bot.domain.messages import CardMessage
 from bot.domain.moves import Decide
@@ -44,8 +45,9 @@ class StaffRequests:
         self._contributor = contributor
         self._findability = findability
 
-    async def decide(self, request: Decide, asking: Asking) -> CardMessage:
-        """A move's confirm button: the card the presser should now see in place of theirs."""
+    async def decide(self, request: Decide | DeclineDuplicate, asking: Asking) -> CardMessage:
+        """A move's confirm button, or a one-press decline as a duplicate: the card the
+        presser should now see in place of theirs."""
         return await self._decisions.decide(asking.person, request)
 
     async def findability(self, request: ChangeFindability, asking: Asking) -> CardMessage:

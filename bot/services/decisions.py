@@ -17,6 +17,12 @@ from typing import Protocol
 import structlog
 
 from bot.domain.audit import AuditEntry
+from bot.domain.duplicates import (
+    DECLINE_DUPLICATE,
+    DeclineDuplicate,
+    Original,
+    original_refusal,
+)
 from bot.domain.errors import InvalidText, Malformed, NotAllowed, NotFound, OutOfDate
 from bot.domain.handover import REASSIGNED
 from bot.domain.ideas import (
@@ -55,6 +61,7 @@ from bot.domain.moves import (
 )
 from bot.domain.organisation import Organisation
 from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
+from bot.domain.similar import MatchKind
 from bot.domain.supporters import tells_supporters
 from bot.domain.text import Answer, clean_text
 from bot.services.organisation import OrganisationCache
@@ -73,7 +80,7 @@ class DecisionViews(Protocol):
 
     def contributor_notice(self, idea: IdeaDetail, decision: Decision,
                            organisation: Organisation,
-                           duplicate: IdeaDetail | None) -> CardMessage: ...
+                           duplicate: Original | None) -> CardMessage: ...
 
     def supporter_notice(self, idea: IdeaDetail, title: str, decision: Decision,
                          organisation: Organisation,
@@ -122,16 +129,21 @@ class DecisionService:
                     words=str(problem)[:64], actor=actor.object_id)
         return self._views.refused(str(problem))
 
-    async def decide(self, actor: Caller, request: Decide) -> CardMessage:
+    async def decide(self, actor: Caller, request: Decide | DeclineDuplicate) -> CardMessage:
         """Make one move; the answer is the card the actor should now see in place of theirs.
 
         Nothing changes unless the move is allowed for this actor in the idea's status, the
-        card's version is the idea's current one, and every required answer is given.
+        card's version is the idea's current one, and every required answer is given. A
+        one-press "Decline as duplicate" is the decline the idea's status calls for, checked
+        as the Decline form is, naming one of the idea's likely duplicates.
         """
-        chosen, version = request.move, request.version
+        one_press = isinstance(request, DeclineDuplicate)
+        chosen = (DECLINE_DUPLICATE if isinstance(request, DeclineDuplicate)
+                  else request.move.value)
+        version = request.version
 
         def refused(why: str, words: str) -> CardMessage:
-            log.warning("decision.refused", why=why, move=chosen.value,
+            log.warning("decision.refused", why=why, move=chosen,
                         idea=request.idea_id, actor=actor.object_id)
             return self._views.refused(words)
 
@@ -151,7 +163,7 @@ class DecisionService:
             def as_it_is(idea: IdeaDetail, why: str, notice: str,
                          typed: Mapping[str, str] | None = None) -> CardMessage:
                 """The idea's card as it is now, saying why nothing changed."""
-                log.warning("decision.refused", why=why, move=chosen.value, idea=idea.id,
+                log.warning("decision.refused", why=why, move=chosen, idea=idea.id,
                             actor=actor.object_id)
                 return self._views.idea_card(idea, viewer, organisation, notice=notice,
                                              typed=typed)
@@ -162,14 +174,20 @@ class DecisionService:
                                 "here is the idea as it is now.")
             if version != idea.version:
                 return as_it_is(idea, "out of date", _latest(idea, organisation))
+            # What to put back on the card when an answer is refused: what the person typed
+            # (a one-press decline's own answers are not theirs to see in the forms).
+            typed = request.root_causes if isinstance(request, DeclineDuplicate) else None
+            move = request.as_decide(idea.status) if isinstance(request, DeclineDuplicate) \
+                else request
             try:
-                rule = rule_for(idea.status, chosen, acting)
-                decision = await _decision(uow, request, idea, now, organisation)
+                rule = rule_for(idea.status, move.move, acting)
+                decision = await _decision(uow, move, idea, now, organisation,
+                                           one_press=one_press)
             except NotAllowed as refusal:
                 return as_it_is(idea, "not allowed", str(refusal))
             except InvalidText as problem:
                 return as_it_is(idea, f"invalid {problem.field}", str(problem),
-                                typed=request.answers)
+                                typed=move.answers if typed is None else typed)
             to = rule.to or idea.status
             moved = await uow.ideas.change(idea, now, change_for(decision, to, idea))
             if moved is None:
@@ -179,7 +197,7 @@ class DecisionService:
             notice_key = await self._tell_contributor(uow, moved, decision, organisation,
                                                       actor, now)
             entry = HistoryEntry(
-                at=now, actor=actor.object_id, action=chosen.value, from_status=idea.status,
+                at=now, actor=actor.object_id, action=move.move.value, from_status=idea.status,
                 to_status=to, reason=decision.why,
                 message_to_contributor=decision.message, detail=_detail(decision, idea),
             )
@@ -188,9 +206,10 @@ class DecisionService:
             # The cards say who made this move and when.
             moved = replace(moved, history=(*moved.history, entry))
             await uow.audit.record(AuditEntry(
-                actor=actor.object_id, action=f"idea.{chosen.value}", subject=idea.reference,
+                actor=actor.object_id, action=f"idea.{move.move.value}", subject=idea.reference,
                 at=now, detail={"from": idea.status.value, "to": to.value,
-                                "version": moved.version},
+                                "version": moved.version}
+                | ({"one_press": DECLINE_DUPLICATE} if one_press else {}),
             ))
             cards = await update_staff_cards(uow, moved, organisation, self._views.idea_card,
                                              actor.tenant_id, now)
@@ -247,7 +266,7 @@ class DecisionService:
     async def _tell_contributor(self, uow: UnitOfWork, idea: IdeaDetail, decision: Decision,
                                 organisation: Organisation, actor: Caller,
                                 now: datetime) -> str:
-        duplicate = (await uow.ideas.by_reference(decision.duplicate_of)
+        duplicate = (await uow.idea_matches.original(decision.duplicate_of)
                      if decision.duplicate_of else None)
         key = f"notice:{idea.reference}:v{idea.version}"
         await uow.outbox.enqueue(OutgoingMessage(
@@ -276,9 +295,10 @@ class DecisionService:
 
 
 async def _decision(uow: UnitOfWork, request: Decide, idea: IdeaDetail, now: datetime,
-                    organisation: Organisation) -> Decision:
+                    organisation: Organisation, *, one_press: bool = False) -> Decision:
     """Check the answers the move's spec asks for, in the form's order (the root causes, and
-    the note, first); InvalidText names the first one missing or wrong."""
+    the note, first); InvalidText names the first one missing or wrong. `one_press`: the
+    original must be one of the similar ideas found for the idea."""
     move, spec = request.move, request.move.spec
     problem = implicated = None
     if spec.root_cause:
@@ -297,7 +317,8 @@ async def _decision(uow: UnitOfWork, request: Decide, idea: IdeaDetail, now: dat
                 value, at_triage=answer.options is Options.TRIAGE_DECLINE_REASONS)
         elif answer.kind is InputKind.REFERENCE:
             if reason is DeclineReason.DUPLICATE:
-                duplicate_of = await _original(uow, value, idea, answer)
+                duplicate_of = await _original(uow, value, idea, answer,
+                                               among_matches=one_press)
         else:
             revisit_on = revisit_date(value, uk_day(now))
     return Decision(
@@ -320,15 +341,23 @@ def _portfolio(value: str | None, move: Move, idea: IdeaDetail, organisation: Or
     return value
 
 
-async def _original(uow: UnitOfWork, value: str | None, idea: IdeaDetail,
-                    answer: Input) -> str:
+async def _original(uow: UnitOfWork, value: str | None, idea: IdeaDetail, answer: Input, *,
+                    among_matches: bool) -> str:
+    """The reference of the idea `idea` duplicates: one that exists, is not the idea itself,
+    was not withdrawn and may be named to its contributor; with `among_matches`, one of the
+    similar ideas found for it as well."""
     reference = find_reference(value)
     if reference is None:
         raise InvalidText(answer.name, answer.unusable)
-    if reference == idea.reference:
-        raise InvalidText(answer.name, "An idea cannot be a duplicate of itself.")
-    if await uow.ideas.by_reference(reference) is None:
-        raise InvalidText(answer.name, f"There is no idea {reference}.")
+    original = (None if reference == idea.reference
+                else await uow.idea_matches.original(reference))
+    refusal = original_refusal(reference, idea.reference, original)
+    if refusal is None and among_matches and reference not in {
+            match.reference for match in idea.matches or () if match.kind is MatchKind.IDEA}:
+        refusal = (f"{reference} is not one of the similar ideas found for {idea.reference}. "
+                   "To name it as the original, use Decline and give its reference.")
+    if refusal is not None:
+        raise InvalidText(answer.name, refusal)
     return reference
 
 

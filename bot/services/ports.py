@@ -13,6 +13,7 @@ from bot.domain.audit import AuditEntry
 from bot.domain.board_pack import PackCounts
 from bot.domain.campaigns import Campaign, CampaignRequest, CampaignState
 from bot.domain.digest import Delivered, Digest
+from bot.domain.duplicates import Original, ToMatch
 from bot.domain.feedback import Feedback
 from bot.domain.ideas import HistoryEntry, IdeaChange, IdeaDetail, IdeaSubmission, IdeaSummary
 from bot.domain.intake import Draft
@@ -33,6 +34,7 @@ from bot.domain.similar import (
     Audience,
     Found,
     IndexedText,
+    Match,
     MatchKind,
     Position,
     Ranked,
@@ -204,6 +206,31 @@ class Ideas(Protocol):
                               after: Findability) -> bool:
         """Who may find the idea by searching, and its public title, now `after`, unless its
         setting is no longer `before` (False: somebody changed it meanwhile)."""
+        ...
+
+
+class IdeaMatches(Protocol):
+    """The similar ideas found for each idea after it was saved, for its assessors' cards."""
+
+    async def due(self, limit: int) -> list[ToMatch]:
+        """At most `limit` undecided ideas whose matches are not found yet, newest first."""
+        ...
+
+    async def claim(self, idea_id: int, at: datetime) -> bool:
+        """Mark the idea's matches found, if nobody has and it is still undecided; False
+        otherwise. The idea stays locked until the transaction ends."""
+        ...
+
+    async def store(self, idea_id: int, found: Sequence[Match]) -> None:
+        """Keep `found` as the idea's matches, in place of any found before."""
+        ...
+
+    async def found_for(self, idea_id: int) -> tuple[Match, ...]:
+        """The idea's matches, best first, each as it is now."""
+        ...
+
+    async def original(self, reference: str) -> Original | None:
+        """The idea `reference` as the original a duplicate may name, or None."""
         ...
 
 
@@ -654,6 +681,9 @@ class UnitOfWork(Protocol):
 
     @property
     def drafts(self) -> Drafts: ...
+
+    @property
+    def idea_matches(self) -> IdeaMatches: ...
 
     @property
     def jobs(self) -> JobLedger: ...

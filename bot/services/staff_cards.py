@@ -35,8 +35,8 @@ def viewer_of(object_id: str, idea: IdeaDetail, organisation: Organisation) -> f
 
 async def update_staff_cards(uow: UnitOfWork, idea: IdeaDetail, organisation: Organisation,
                              card: IdeaCardView, tenant_id: str | None, now: datetime,
-                             *, occasion: str | None = None
-                             ) -> dict[frozenset[Party], CardMessage]:
+                             *, occasion: str | None = None,
+                             sent_only: bool = False) -> dict[frozenset[Party], CardMessage]:
     """Send the idea's card to new followers and replace it where it was sent before.
 
     A replacement is keyed by the idea's version; `occasion` names a redraw at the same
@@ -46,10 +46,15 @@ async def update_staff_cards(uow: UnitOfWork, idea: IdeaDetail, organisation: Or
     prefix search would read the whole outbox, which keeps every message ever sent): someone
     no longer on the staff keeps their old card, whose buttons now refuse them politely.
     People who see the idea alike share one rendering; the renderings are returned, by what
-    their viewers are to the idea, for the caller to reuse."""
+    their viewers are to the idea, for the caller to reuse.
+
+    A replacement is keyed by the idea's version; `occasion` tells apart a redraw at the same
+    version (its similar ideas found), which would otherwise count as sent already.
+    `sent_only`: only cards sent before are redrawn; nobody is sent a first one."""
     prefix = f"card:{idea.reference}:"
-    followers = followers_of(idea, organisation)
-    candidates = list(dict.fromkeys([*followers, *_staff(organisation)]))
+    followers = [] if sent_only else followers_of(idea, organisation)
+    candidates = list(dict.fromkeys([*followers_of(idea, organisation),
+                                     *_staff(organisation)]))
     sent = await uow.outbox.first_sends([f"{prefix}{oid}" for oid in candidates])
     sent_to = [oid for oid in candidates if f"{prefix}{oid}" in sent]
     views: dict[frozenset[Party], CardMessage] = {}

@@ -199,6 +199,9 @@ async def test_no_recognition_post_without_consent(services, engine):
 async def test_decline_at_triage_as_a_duplicate_names_the_original(services, engine):
     original = await submit_idea(services, "Body-worn video in custody")
     idea = await submit_idea(services, "Cameras for custody officers")
+    async with engine.begin() as connection:  # its contributor lets colleagues see it
+        await connection.execute(update(tables.ideas).where(tables.ideas.c.id == original.id)
+                                 .values(visibility="shared"))
 
     await decide(services, ALEX, idea, Move.DECLINE_AT_TRIAGE, reason="duplicate",
                  duplicate_of=original.reference.lower(),
