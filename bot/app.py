@@ -37,6 +37,7 @@ from bot.config import Settings
 from bot.delivery.pacing import Pacer, conversation_windows, safe_tenant_windows
 from bot.delivery.worker import DeliveryOptions, DeliveryWorker
 from bot.domain.campaign_schedule import CAMPAIGN_PASS_SECONDS, PROGRESS_EVERY
+from bot.domain.duplicates import MATCH_PASS_SECONDS
 from bot.domain.ideas import uk_day
 from bot.domain.reminders import Timing
 from bot.domain.service_urls import ServiceUrlPolicy
@@ -57,6 +58,7 @@ from bot.services.greeting import GreetingService
 from bot.services.ideas import IdeaService
 from bot.services.jobs import JobOptions, JobRunner, Scheduler, repeat
 from bot.services.legacy_claims import ImportedIdeasClaims
+from bot.services.match_pass import FindsSimilar, MatchPass
 from bot.services.organisation import OrganisationCache, OrganisationService
 from bot.services.ports import Clock, MemberDirectory, TextRanker
 from bot.services.search import EarlierIdeas
@@ -89,6 +91,7 @@ SIGNING_KEYS = web.AppKey("signing_keys", SigningKeys)
 JOBS = web.AppKey("jobs", JobRunner)
 CAMPAIGN_PASS = web.AppKey("campaign_pass", CampaignPass)
 PROGRESS = web.AppKey("campaign_progress", ProgressWatcher)
+MATCH_PASS = web.AppKey("match_pass", MatchPass)
 
 
 def build_services(engine: AsyncEngine, clock: Clock,
@@ -163,6 +166,15 @@ def build_campaign_pass(engine: AsyncEngine, settings: Settings, clock: Clock,
                             reminder=lambda campaign: call_card(campaign, reminder=True),
                             summary=closing_summary_card),
                         job_options(settings))
+
+
+def build_match_pass(engine: AsyncEngine, settings: Settings, clock: Clock,
+                     similar: FindsSimilar, doorbell: asyncio.Event | None = None) -> MatchPass:
+    """The similar-ideas pass: each new idea's matches, found after it was saved, on its
+    assessors' cards (the tenant from `settings`)."""
+    cards = DecisionCards(today=lambda: uk_day(clock.now()))
+    return MatchPass(unit_of_work_factory(engine, doorbell.set if doorbell else None), clock,
+                     similar, cards.idea_card, settings.app_tenant_id or None)
 
 
 def service_url_policy(settings: Settings) -> ServiceUrlPolicy:
@@ -273,8 +285,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
         await task
 
     async def scheduler(app: web.Application):
-        """Passes of the jobs beside the outbox worker (IIP_JOBS), with the campaign pass and
-        the redraws of campaigns' progress cards every few seconds; stopped before it."""
+        """Passes of the jobs beside the outbox worker (IIP_JOBS), with the campaign pass, the
+        similar-ideas pass and the redraws of campaigns' progress cards every few seconds;
+        stopped before it."""
         if not settings.jobs:
             yield
             return
@@ -283,6 +296,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
                  asyncio.create_task(repeat(app[CAMPAIGN_PASS].run, CAMPAIGN_PASS_SECONDS, stop,
                                             failed="campaigns.pass_failed",
                                             sooner=app[CAMPAIGN_PASS].seconds_to_next)),
+                 asyncio.create_task(repeat(app[MATCH_PASS].run, MATCH_PASS_SECONDS, stop,
+                                            failed="similar.pass_failed",
+                                            sooner=app[MATCH_PASS].seconds_to_next)),
                  asyncio.create_task(repeat(app[PROGRESS].redraw,
                                             PROGRESS_EVERY.total_seconds(), stop,
                                             failed="campaigns.progress_failed"))]
@@ -320,6 +336,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
     app[JOBS] = build_jobs(engine, settings, clock, doorbell)
     app[CAMPAIGN_PASS] = build_campaign_pass(engine, settings, clock, services.campaigns,
                                              doorbell)
+    app[MATCH_PASS] = build_match_pass(engine, settings, clock, services.similar, doorbell)
     app[PROGRESS] = ProgressWatcher(unit_of_work_factory(engine, doorbell.set), clock,
                                     services.campaigns, live_progress_card,
                                     settings.app_tenant_id or None)

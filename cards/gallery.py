@@ -281,7 +281,7 @@ def _idea_cards() -> Iterator[tuple[str, CardMessage]]:
 # words a card must not read as Markdown) and a known initiative.
 SAMPLE_MATCHES = (
     Match(MatchKind.IDEA, 7, "IIP-2026-0007", "Tablets for notebooks", "Approved", None,
-          0.83, supporters=2),
+          0.83, likely_duplicate=True, supporters=2),
     Match(MatchKind.IDEA, 9, "IIP-2025-0311", "Pocket notebooks *on* [phones](x)",
           "Declined: duplicate", "Duplicate of IIP-2025-0107", 0.58),
     Match(MatchKind.INITIATIVE, 3, "INI-0003", "Mobile working programme", "Under way", None,

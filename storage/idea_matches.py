@@ -4,15 +4,26 @@ ideas are owed a search, each claimed once, and what was found, described as it 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.duplicates import SHOWN_WHILE, Original, ToMatch
-from bot.domain.ideas import DeclineReason, Status
-from bot.domain.similar import Match, MatchKind, Visibility, query_of
+from bot.domain.ideas import Status
+from bot.domain.similar import (
+    WITH_MODEL,
+    Audience,
+    Match,
+    MatchKind,
+    Ranked,
+    Visibility,
+    match_of,
+    query_of,
+)
 from storage import tables as t
+from storage.match_documents import SqlMatchDocuments
 
 _UNDECIDED = sorted(status.value for status in SHOWN_WHILE)
 
@@ -57,35 +68,23 @@ class SqlIdeaMatches:
                 for match in found])
 
     async def found_for(self, idea_id: int) -> tuple[Match, ...]:
-        """The idea's matches, best first, each described as it is now: an idea withdrawn
-        or an initiative retired since is left out, as a search would leave it out."""
-        m, ideas, initiatives = t.idea_matches, t.ideas, t.initiatives
-        supporters = (select(func.count()).select_from(t.idea_supporters)
-                      .where(t.idea_supporters.c.idea_id == ideas.c.id).scalar_subquery())
-        idea_rows = await self._db.execute(
-            select(m.c.item_id, m.c.score, ideas.c.reference, ideas.c.title, ideas.c.status,
-                   ideas.c.decline_reason, ideas.c.duplicate_of,
-                   supporters.label("supporters"))
-            .join(ideas, ideas.c.id == m.c.item_id)
-            .where(m.c.idea_id == idea_id, m.c.kind == MatchKind.IDEA.value,
-                   ideas.c.status != Status.WITHDRAWN.value)
-        )
-        initiative_rows = await self._db.execute(
-            select(m.c.item_id, m.c.score, initiatives.c.reference, initiatives.c.title,
-                   initiatives.c.stage)
-            .join(initiatives, initiatives.c.id == m.c.item_id)
-            .where(m.c.idea_id == idea_id, m.c.kind == MatchKind.INITIATIVE.value,
-                   initiatives.c.active)
-        )
-        found = [Match(MatchKind.IDEA, row.item_id, row.reference, row.title,
-                       _idea_status(row.status, row.decline_reason),
-                       f"Duplicate of {row.duplicate_of}" if row.duplicate_of else None,
-                       row.score, row.supporters or 0)
-                 for row in idea_rows]
-        found += [Match(MatchKind.INITIATIVE, row.item_id, row.reference, row.title,
-                        _STAGES.get(row.stage) or "Known initiative", None, row.score)
-                  for row in initiative_rows]
-        return tuple(sorted(found, key=lambda match: (-match.score, match.reference)))
+        """The idea's matches, best first, each shown as the staff see it now: an idea
+        withdrawn or an initiative retired since is left out, as a search would leave it out.
+        Whether each is a likely duplicate is as the ranking that found it judged."""
+        m = t.idea_matches
+        rows = (await self._db.execute(
+            select(m.c.kind, m.c.item_id, m.c.score, m.c.likely_duplicate)
+            .where(m.c.idea_id == idea_id)
+        )).all()
+        kept = {(MatchKind(row.kind), row.item_id): row for row in rows}
+        found = await SqlMatchDocuments(self._db).found(
+            [Ranked(kind, item_id, row.score) for (kind, item_id), row in kept.items()],
+            Audience.STAFF)
+        shown = [replace(match_of(f, kept[(f.kind, f.item_id)].score, Audience.STAFF,
+                                  WITH_MODEL),
+                         likely_duplicate=kept[(f.kind, f.item_id)].likely_duplicate)
+                 for f in found]
+        return tuple(sorted(shown, key=lambda match: (-match.score, match.reference)))
 
     async def original(self, reference: str) -> Original | None:
         """The idea `reference` as an original a duplicate may name, or None."""
@@ -99,14 +98,6 @@ class SqlIdeaMatches:
             return None
         return Original(row.id, row.reference, row.title, Status(row.status),
                         _visibility(row.visibility), row.public_title)
-
-
-_STAGES = {"under_way": "Under way", "exists": "Exists already"}
-
-
-def _idea_status(status: str, reason: str | None) -> str:
-    label = Status(status).label
-    return f"{label}: {DeclineReason(reason).label}" if reason else label
 
 
 def _visibility(value: str) -> Visibility:
