@@ -13,7 +13,7 @@ again (the reopen clears `matched_at`); one decided before its turn is not.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Protocol
 
 import structlog
@@ -43,8 +43,12 @@ class MatchPass:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, similar: FindsSimilar,
                  card: IdeaCardView, tenant_id: str | None = None,
                  organisation: OrganisationCache | None = None,
-                 limit: int = PASS_LIMIT) -> None:
+                 limit: int = PASS_LIMIT, ready: Callable[[], bool] = lambda: True) -> None:
+        """`ready` says whether the engine has learned every idea kept so far: until then
+        (while a replica starts) a pass does nothing, rather than keep what a half-loaded
+        index finds."""
         self._uow = uow
+        self._ready = ready
         self._clock = clock
         self._similar = similar
         self._card = card
@@ -60,6 +64,9 @@ class MatchPass:
 
     async def run(self) -> list[str]:
         """One pass: the references of the ideas whose matches it kept."""
+        if not self._ready():
+            self._more = False
+            return []
         async with self._uow() as uow:
             due = await uow.idea_matches.due(self._limit)
         self._more = len(due) >= self._limit

@@ -213,6 +213,20 @@ async def test_work_is_bounded_and_the_rest_is_taken_by_the_next_pass(services, 
     assert bounded.seconds_to_next() is None
 
 
+async def test_no_pass_keeps_anything_until_the_engine_has_learned_what_is_kept(
+        services, engine, clock):
+    ideas = await three_ideas(services)
+    warmed_up = False
+    waiting = MatchPass(unit_of_work_factory(engine), clock, services.similar,
+                        DecisionCards(today=lambda: clock.now().date()).idea_card, TENANT,
+                        ready=lambda: warmed_up)
+
+    assert await waiting.run() == []
+    assert await matched_audit(engine) == []
+    warmed_up = True
+    assert sorted(await waiting.run()) == sorted(i.reference for i in ideas)
+
+
 async def test_with_nothing_to_do_a_pass_is_one_indexed_read(services, engine, clock):
     await three_ideas(services)
     await match_pass(services, engine, clock).run()
