@@ -91,13 +91,13 @@ class SqlIdeaMatches:
         ideas = t.ideas
         row = (await self._db.execute(
             select(ideas.c.id, ideas.c.reference, ideas.c.title, ideas.c.status,
-                   ideas.c.visibility, ideas.c.public_title)
+                   ideas.c.visibility, ideas.c.public_title, ideas.c.duplicate_of)
             .where(ideas.c.reference == reference)
         )).first()
         if row is None:
             return None
         return Original(row.id, row.reference, row.title, Status(row.status),
-                        _visibility(row.visibility), row.public_title)
+                        _visibility(row.visibility), row.public_title, row.duplicate_of)
 
 
 def _visibility(value: str) -> Visibility:

@@ -79,6 +79,7 @@ class Original:
     status: Status
     visibility: Visibility
     public_title: str | None = None
+    duplicate_of: str | None = None  # the idea it was itself declined as a duplicate of
 
     @property
     def named_as(self) -> str | None:
@@ -98,6 +99,9 @@ def original_refusal(reference: str, idea_reference: str, original: Original | N
     if original.status is Status.WITHDRAWN:
         return (f"{reference} was withdrawn by its contributor, so it cannot be the original. "
                 "Please name another idea.")
+    if original.duplicate_of == idea_reference:
+        return (f"{reference} was itself declined as a duplicate of {idea_reference}, so it "
+                "cannot be its original.")
     if original.visibility is Visibility.HIDDEN:
         return (f"{reference} is hidden by the PMO team, so it cannot be named to another "
                 "contributor as the original.")

@@ -379,6 +379,21 @@ async def test_an_original_that_may_not_be_named_is_refused_and_nothing_changes(
     assert (await stored(services, b)).status is Status.SUBMITTED
 
 
+async def test_two_ideas_cannot_each_be_declined_as_the_duplicate_of_the_other(
+        services, engine, clock):
+    a, b, _ = await matched(services, engine, clock)
+    await press(services, ALEX, b, a.reference)
+    a = await stored(services, a)
+    assert b.reference in {m.reference for m in a.matches or ()}
+    before = await snapshot(engine)
+
+    card = await press(services, ALEX, a, b.reference)
+
+    assert f"{b.reference} was itself declined as a duplicate of {a.reference}" \
+        in text_of(card)
+    assert await snapshot(engine) == before
+
+
 async def test_a_stale_press_or_one_by_someone_who_may_not_decline_changes_nothing(
         services, engine, clock):
     a, b, _ = await matched(services, engine, clock)

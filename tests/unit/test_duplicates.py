@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -204,6 +205,8 @@ def _original(status: Status = Status.APPROVED, visibility: Visibility = Visibil
     ("IIP-2026-0099", None, "There is no idea IIP-2026-0099."),
     ("IIP-2026-0003", _original(Status.WITHDRAWN), "was withdrawn by its contributor"),
     ("IIP-2026-0003", _original(visibility=Visibility.HIDDEN), "is hidden by the PMO team"),
+    ("IIP-2026-0003", replace(_original(Status.DECLINED), duplicate_of="IIP-2026-0007"),
+     "was itself declined as a duplicate of IIP-2026-0007"),
 ])
 def test_an_original_that_cannot_be_named_is_refused_with_the_reason(reference, original,
                                                                      words):
@@ -215,6 +218,9 @@ def test_an_original_that_cannot_be_named_is_refused_with_the_reason(reference, 
 def test_any_other_original_may_be_named(status, visibility):
     assert original_refusal("IIP-2026-0003", "IIP-2026-0007",
                             _original(status, visibility)) is None
+    # Declined as a duplicate of a third idea: the two share an original.
+    assert original_refusal("IIP-2026-0003", "IIP-2026-0007", replace(
+        _original(status, visibility), duplicate_of="IIP-2026-0001")) is None
 
 
 def test_the_original_is_named_to_a_colleague_as_colleagues_may_see_it():
