@@ -169,12 +169,13 @@ def build_campaign_pass(engine: AsyncEngine, settings: Settings, clock: Clock,
 
 
 def build_match_pass(engine: AsyncEngine, settings: Settings, clock: Clock,
-                     similar: FindsSimilar, doorbell: asyncio.Event | None = None) -> MatchPass:
+                     similar: FindsSimilar, doorbell: asyncio.Event | None = None,
+                     ready: Callable[[], bool] = lambda: True) -> MatchPass:
     """The similar-ideas pass: each new idea's matches, found after it was saved, on its
-    assessors' cards (the tenant from `settings`)."""
+    assessors' cards (the tenant from `settings`); it does nothing until `ready`."""
     cards = DecisionCards(today=lambda: uk_day(clock.now()))
     return MatchPass(unit_of_work_factory(engine, doorbell.set if doorbell else None), clock,
-                     similar, cards.idea_card, settings.app_tenant_id or None)
+                     similar, cards.idea_card, settings.app_tenant_id or None, ready=ready)
 
 
 def service_url_policy(settings: Settings) -> ServiceUrlPolicy:
@@ -321,6 +322,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
                 await services.similar.warm_up()
             except Exception:
                 log.exception("similar.warm_up_failed")
+            finally:  # failed, searches still learn what is kept as they go
+                warmed_up.set()
         task = asyncio.create_task(warm_up())
         yield
         task.cancel()
@@ -336,7 +339,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
     app[JOBS] = build_jobs(engine, settings, clock, doorbell)
     app[CAMPAIGN_PASS] = build_campaign_pass(engine, settings, clock, services.campaigns,
                                              doorbell)
-    app[MATCH_PASS] = build_match_pass(engine, settings, clock, services.similar, doorbell)
+    # The similar-ideas pass waits for the warm-up: a half-loaded index finds too little.
+    warmed_up = asyncio.Event()
+    app[MATCH_PASS] = build_match_pass(engine, settings, clock, services.similar, doorbell,
+                                       ready=warmed_up.is_set)
     app[PROGRESS] = ProgressWatcher(unit_of_work_factory(engine, doorbell.set), clock,
                                     services.campaigns, live_progress_card,
                                     settings.app_tenant_id or None)
