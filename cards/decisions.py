@@ -406,8 +406,8 @@ def _similar(idea: IdeaDetail, matches: tuple[Match, ...], moves: list[Move]) ->
                                subtle=True))
     elif declines is not None and declines.spec.root_cause and any(
             may_decline_as_duplicate(m) for m in matches):
-        items.append(paragraph("Declining it as a duplicate records the root-cause answers on "
-                               "this card: answer both first.", subtle=True))
+        items.append(paragraph("Declining it as a duplicate records the root-cause answers "
+                               "below: answer both first.", subtle=True))
     for match in matches:
         line = [_KINDS[match.kind], match.status, closeness(match)]
         if match.supporters:

@@ -283,7 +283,7 @@ SAMPLE_MATCHES = (
     Match(MatchKind.IDEA, 7, "IIP-2026-0007", "Tablets for notebooks", "Approved", None,
           0.83, likely_duplicate=True, supporters=2),
     Match(MatchKind.IDEA, 9, "IIP-2025-0311", "Pocket notebooks *on* [phones](x)",
-          "Declined: duplicate", "Duplicate of IIP-2025-0107", 0.58),
+          "Declined", "Declined: duplicate of IIP-2025-0107.", 0.58),
     Match(MatchKind.INITIATIVE, 3, "INI-0003", "Mobile working programme", "Under way", None,
           0.49),
 )

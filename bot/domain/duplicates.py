@@ -42,8 +42,8 @@ PASS_LIMIT = 20
 # redraws at the same version (bot.services.staff_cards).
 MATCHED = "matched"
 # What the contributor is told with a one-press decline (the notice names the original).
-DUPLICATE_MESSAGE = ("Thank you for taking the time to suggest this. The same idea has reached "
-                     "us before, so we will not assess it twice: the original is named below.")
+DUPLICATE_MESSAGE = ("Thank you for taking the time to suggest this. The same idea has already "
+                     "reached us, so we will not assess it a second time.")
 
 
 def closeness(match: Match) -> str:

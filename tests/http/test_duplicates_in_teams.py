@@ -86,7 +86,7 @@ async def test_the_pmo_declines_a_duplicate_with_one_press_and_its_contributor_i
                          if "Your idea was declined" in r.text_seen])
     [told] = [r for r in cards_to(connector, B, b_ref) if "Your idea was declined" in r.text_seen]
     assert f"{a_ref}: {A_IDEA['title']}" in told.text_seen
-    assert "The same idea has reached us before" in told.text_seen
+    assert "The same idea has already reached us" in told.text_seen
     everything_ben_saw = " ".join(r.text_seen for r in connector.received
                                   if r.conversation_id == ben.conversation_id)
     assert "Ada" not in everything_ben_saw and A not in everything_ben_saw

@@ -319,7 +319,7 @@ async def test_one_press_at_triage_declines_it_as_a_duplicate_of_the_original(
         "idea.decline_at_triage", b.reference, DECLINE_DUPLICATE)
     [told] = notices_to(end.outbox, B_PERSON)
     assert f"{a.reference}: {BODY_WORN.title}" in told
-    assert "The same idea has reached us before" in told
+    assert "The same idea has already reached us" in told
     assert A_PERSON.name not in told
 
 
