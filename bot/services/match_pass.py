@@ -5,10 +5,11 @@ Every MATCH_PASS_SECONDS a pass reads the undecided ideas whose matches are not 
 indexed read, which finds none most of the time), at most PASS_LIMIT of them, newest first.
 For each it searches (as the staff see: any visibility, the idea itself left out), then in one
 transaction claims the idea by a conditional update of `ideas.matched_at`, keeps what it found,
-audits it and redraws the idea's staff cards in place (a card still waiting to be sent is
-rewritten, so the first one shows them). Two passes at once keep each idea's matches once; a
-pass stopped mid-way leaves what it had not committed to the next. An idea reopened is matched
-again (the reopen clears `matched_at`); one decided before its turn is not.
+audits it and, when it found some, redraws the idea's staff cards in place (a card still
+waiting to be sent is rewritten, so the first one shows them). Two passes at once keep each
+idea's matches once; a pass stopped mid-way leaves what it had not committed to the next. An
+idea reopened is matched again (the reopen clears `matched_at`); one decided before its turn
+is not.
 """
 
 from __future__ import annotations
@@ -94,8 +95,10 @@ class MatchPass:
                 detail={"matches": [{"reference": m.reference, "score": round(m.score, 3),
                                      "likely_duplicate": m.likely_duplicate}
                                     for m in found]}))
-            current = await uow.ideas.by_id(idea.id)
-            organisation = await self._organisation.read(uow)
+            # Cards are redrawn when there is something to show: "none found" waits for the
+            # idea's next redraw rather than send each of its cards again for it.
+            current = await uow.ideas.by_id(idea.id) if found else None
+            organisation = await self._organisation.read(uow) if found else None
             if current is not None and organisation is not None:
                 await update_staff_cards(uow, current, organisation, self._card,
                                          self._tenant_id, now, occasion=MATCHED,

@@ -24,7 +24,7 @@ from support.decisions import (
     snapshot,
     text_of,
 )
-from support.organisation import ALEX, MEGAN
+from support.organisation import ALEX, DEMO_FILE, MEGAN
 from support.tables import rows
 
 from bot.app import build_services
@@ -32,9 +32,11 @@ from bot.domain.duplicates import DECLINE_DUPLICATE, MATCHED, parse_decline_dupl
 from bot.domain.ideas import IdeaDetail, Status
 from bot.domain.identity import Caller
 from bot.domain.intake import Draft, Step
-from bot.domain.lifecycle import Move
+from bot.domain.lifecycle import Move, Party
+from bot.domain.organisation import Organisation
 from bot.domain.similar import MatchKind
 from bot.services.match_pass import MatchPass
+from bot.services.organisation import read_organisation_file
 from cards.decisions import DecisionCards
 from storage import tables
 from storage.engine import connect
@@ -81,6 +83,10 @@ async def three_ideas(services) -> tuple[IdeaDetail, IdeaDetail, IdeaDetail]:
     """A's, then B's (the same in other words), then C's (another)."""
     return (await submit(services, A_PERSON, BODY_WORN),
             await submit(services, B_PERSON, BWV), await submit(services, C_PERSON, RADIOS))
+
+
+async def organisation_of(services) -> Organisation:
+    return read_organisation_file(DEMO_FILE)
 
 
 async def stored(services, idea: IdeaDetail) -> IdeaDetail:
@@ -152,10 +158,18 @@ async def test_the_pass_keeps_each_new_ideas_matches_once_and_its_first_card_sho
 
 
 async def test_a_card_already_sent_is_replaced_in_place(services, engine, clock):
-    a, b, _ = await three_ideas(services)
+    a, b, c = await three_ideas(services)
     await deliver_everything(engine)
 
     await match_pass(services, engine, clock).run()
+
+    # Nothing like C's: its card is not sent again only to say so (its next redraw will).
+    assert (await stored(services, c)).matches == ()
+    assert not [key for key in await outbox_by_key(engine)
+                if key.startswith(f"update:{c.reference}:")]
+    c_card = DecisionCards(today=lambda: clock.now().date()).idea_card(
+        await stored(services, c), frozenset({Party.PMO}), await organisation_of(services))
+    assert "No similar ideas or known initiatives were found." in text_of(c_card.card)
 
     outbox = await outbox_by_key(engine)
     first = outbox[card_key(b, ALEX)]
@@ -185,14 +199,14 @@ async def test_a_pass_stopped_mid_way_loses_nothing_and_the_next_one_finishes(
     views = DecisionCards(today=lambda: clock.now().date())
     drawn: list[str] = []
 
-    def dies_on_the_second_idea(idea, *args: Any, **kwargs: Any):
+    def stops_while_redrawing_b(idea, *args: Any, **kwargs: Any):
         drawn.append(idea.reference)
-        if len(set(drawn)) == 2:
+        if idea.reference == b.reference:  # C's found nothing to redraw; B's came next
             raise RuntimeError("the replica stopped")
         return views.idea_card(idea, *args, **kwargs)
 
     with pytest.raises(RuntimeError):
-        await match_pass(services, engine, clock, card=dies_on_the_second_idea).run()
+        await match_pass(services, engine, clock, card=stops_while_redrawing_b).run()
 
     assert await matched_audit(engine) == [c.reference]
     b_row = (await rows(engine, tables.ideas, tables.ideas.c.id == b.id))[0]
