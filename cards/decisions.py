@@ -226,7 +226,7 @@ class DecisionCards:
 
     def supporter_notice(self, idea: IdeaDetail, title: str, decision: Decision,
                          organisation: Organisation,
-                         duplicate: IdeaDetail | None) -> CardMessage:
+                         duplicate: Original | None) -> CardMessage:
         """What a supporter is told of a move: the contributor's news in a supporter's words,
         without the message or the question meant for the contributor alone."""
         notice = SUPPORTER_NOTICES[decision.move]

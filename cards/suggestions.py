@@ -17,10 +17,11 @@ from microsoft_teams.cards.core import (
     TextInput,
 )
 
-from bot.domain.ideas import DeclineReason, IdeaDetail
+from bot.domain.duplicates import Original
+from bot.domain.ideas import DeclineReason, IdeaDetail, Status
 from bot.domain.lifecycle import Decision, Move, Party
 from bot.domain.organisation import Organisation
-from bot.domain.similar import Match, MatchKind
+from bot.domain.similar import Match, MatchKind, Visibility
 from bot.domain.supporters import COMMENT_LIMIT, Standing
 from cards.actions import CardAction
 from cards.base import (
@@ -200,4 +201,5 @@ def support_gallery(idea: IdeaDetail,
                             if move is Move.DELIVER else None)
         yield f"supporter-{move.value}", cards.supporter_notice(
             backed, "Digital pocket notebooks", decision, organisation,
-            replace(idea, reference="IIP-2026-0007") if move is Move.DECLINE else None)
+            Original(7, "IIP-2026-0007", "Tablets for notebooks", Status.APPROVED,
+                     Visibility.PRIVATE) if move is Move.DECLINE else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.ideas import Status
@@ -56,13 +56,6 @@ class SqlSupporters:
             select(backing.c.object_id).where(backing.c.idea_id == idea_id)
             .order_by(backing.c.supported_at, backing.c.object_id))
         return list(rows.scalars())
-
-    async def public_title(self, idea_id: int) -> str | None:
-        """The idea's title as colleagues see it (the PMO's public one where they set one)."""
-        ideas = t.ideas
-        return await self._db.scalar(
-            select(func.coalesce(ideas.c.public_title, ideas.c.title))
-            .where(ideas.c.id == idea_id))
 
     async def standing(self, object_id: str,
                        idea_ids: Collection[int]) -> dict[int, Standing]:

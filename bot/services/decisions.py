@@ -84,7 +84,7 @@ class DecisionViews(Protocol):
 
     def supporter_notice(self, idea: IdeaDetail, title: str, decision: Decision,
                          organisation: Organisation,
-                         duplicate: IdeaDetail | None) -> CardMessage:
+                         duplicate: Original | None) -> CardMessage:
         """A supporter's notice of the move: `title`, the idea's as colleagues see it."""
         ...
 
@@ -278,7 +278,7 @@ class DecisionService:
         # message or answer box, under their own key.
         supporters = await uow.supporters.of(idea.id) if tells_supporters(decision.move) else []
         if supporters:
-            title = await uow.supporters.public_title(idea.id) or idea.title
+            title = idea.public_title or idea.title
             card = self._views.supporter_notice(idea, title, decision, organisation, duplicate)
             await uow.outbox.enqueue_all([OutgoingMessage(
                 recipient=Recipient.person(object_id, actor.tenant_id),

@@ -426,9 +426,6 @@ class Supporters(Protocol):
         """The Entra object ids of the idea's supporters."""
         ...
 
-    async def public_title(self, idea_id: int) -> str | None:
-        """The idea's title as colleagues see it."""
-        ...
 
     async def standing(self, object_id: str,
                        idea_ids: Collection[int]) -> dict[int, Standing]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import structlog
+from sqlalchemy import update
 from support.decisions import (
     CONTRIBUTOR,
     ROOT_CAUSES,
@@ -38,6 +39,7 @@ from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.ideas import IdeaDetail, Status
 from bot.domain.identity import Caller
 from bot.domain.lifecycle import Move
+from storage import tables
 from storage.engine import make_engine
 from storage.ideas import SqlIdeas
 
