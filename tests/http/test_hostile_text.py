@@ -18,7 +18,8 @@ from support.tables import count, rows
 from storage import tables
 
 # What may hold a person's own text: a TextRun (never read as Markdown) and an input's value.
-AS_TEXT = {"TextRun.text", "Input.Text.value"}
+# Placeholders, as values, are shown as typed: never read as Markdown.
+AS_TEXT = {"TextRun.text", "Input.Text.value", "Input.Text.placeholder"}
 HOSTILE = {
     field: f"**{field}** [click](http://evil.example/{field}) <b>{field}</b> _x_ <at>y</at>"
     for field in IDEA

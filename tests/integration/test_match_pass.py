@@ -148,7 +148,7 @@ async def test_the_pass_keeps_each_new_ideas_matches_once_and_its_first_card_sho
     assert "very close" in text_of(card)
     assert [n["title"] for n in _execute_buttons(card) if n["verb"] == DECLINE_DUPLICATE] == [
         f"Decline as duplicate of {a.reference}"]
-    assert not [key for key in outbox if key.endswith(MATCHED)]
+    assert not [key for key in outbox if key.endswith(f":{MATCHED}")]
     assert await matched_audit(engine) == [c.reference, b.reference, a.reference]
     assert b_now.version == b.version  # finding its matches is no move: no card goes stale
 
@@ -173,7 +173,7 @@ async def test_a_card_already_sent_is_replaced_in_place(services, engine, clock)
 
     outbox = await outbox_by_key(engine)
     first = outbox[card_key(b, ALEX)]
-    redrawn = outbox[f"update:{b.reference}:{ALEX}:v{b.version}{MATCHED}"]
+    redrawn = outbox[f"update:{b.reference}:{ALEX}:v{b.version}:{MATCHED}"]
     assert redrawn["replaces_id"] == first["id"]
     assert f"{a.reference}: {BODY_WORN.title}" in text_of(redrawn["card"])
     assert "Similar ideas" not in text_of(first["card"])

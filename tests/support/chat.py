@@ -178,7 +178,7 @@ def _only(replies: list[Reply]) -> Reply:
     return replies[0]
 
 
-def _beside_suggestions(replies: list[Reply]) -> Reply:
+def beside_suggestions(replies: list[Reply]) -> Reply:
     """The one question a typed answer brings, once past the similar ideas the answer to the
     problem may show before it."""
     if len(replies) == 2 and "Is it one of these?" in replies[0]:
@@ -206,7 +206,7 @@ async def answer_to_the_check(person: Person, idea: dict[str, str] | None = None
         reply = await person.one_press(reply, "Start afresh")
     for answer in (idea["title"], idea["problem"], idea["proposal"], idea["benefit"],
                    category, portfolio):
-        reply = _beside_suggestions(await person.say(answer))
+        reply = beside_suggestions(await person.say(answer))
     if "About you (optional)" in reply:
         reply = await person.one("skip")
     reply = await person.one(recognition)
