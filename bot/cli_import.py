@@ -7,10 +7,10 @@ import argparse
 import asyncio
 import csv
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.cli_database import with_current_schema, with_engine
 from bot.config import Settings
@@ -25,6 +25,7 @@ from bot.domain.legacy import (
 )
 
 INVALID = 2
+T = TypeVar("T")
 
 
 def add_commands(commands: Any) -> None:
@@ -103,14 +104,22 @@ def _read(path: Path, limit: int, what: str) -> str:
 
 
 def _checked(path: Path, columns: ColumnMap, clock: Any) -> Checked:
-    """The whole file read and checked (the byte-order mark SharePoint writes removed,
-    Windows line endings and newlines inside quoted fields kept as the CSV rules say)."""
+    """The whole file read and checked."""
+    return read_export(path, MAX_FILE_BYTES, lambda lines: check_rows(lines, columns,
+                                                                      clock.now()))
+
+
+def read_export(path: Path, max_bytes: int, read: Callable[[Iterable[str]], T]) -> T:
+    """`read` given the lines of a CSV file exported from SharePoint or saved by Excel: the
+    byte-order mark either writes removed, Windows line endings and newlines inside quoted
+    fields kept as the CSV rules say. InvalidText, kindly, for a file too large, unreadable or
+    not UTF-8 (Excel's plain "CSV" is not: "CSV UTF-8" is)."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise InvalidText("file", f"{path} is over {MAX_FILE_BYTES // 2**20} MB; split "
+        if path.stat().st_size > max_bytes:
+            raise InvalidText("file", f"{path} is over {max_bytes // 2**20} MB; split "
                                       "it and import each part.")
         with path.open(encoding="utf-8-sig", newline="") as lines:
-            return check_rows(lines, columns, clock.now())
+            return read(lines)
     except UnicodeDecodeError:
         raise InvalidText("file", f"{path} is not UTF-8 text; export it again as CSV "
                                   "UTF-8.") from None

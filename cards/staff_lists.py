@@ -10,7 +10,7 @@ from typing import Any
 from microsoft_teams.cards.core import ActionSet, Container, ExecuteAction, Fact, FactSet
 
 from bot.domain.ideas import IdeaSummary
-from bot.domain.listing import ListPage
+from bot.domain.listing import ListPage, Window
 from bot.domain.requests import QueueView
 from cards.actions import CardAction
 from cards.base import (
@@ -53,7 +53,7 @@ def queue_card(triage: ListPage | None, assess: ListPage | None, *,
         body.append(paragraph("The longest waiting first." + _page_words(page), subtle=True))
         body += [_listed(idea, today) for idea in page.ideas]
         suffix = f": {_SECTION_WORDS[name]}" if len(sections) > 1 else ""
-        buttons = _paging(page, suffix, lambda number, name=name: {
+        buttons = paging(page.window, suffix, lambda number, name=name: {
             "action": CardAction.QUEUE_PAGE.value, "view": view, **pages, name: number})
         if buttons:
             body.append(buttons)
@@ -74,8 +74,8 @@ def deferred_card(page: ListPage) -> CardMessage:
     body.append(paragraph("The soonest to look at again first." + _page_words(page),
                           subtle=True))
     body += [_listed(idea, None, revisit=True) for idea in page.ideas]
-    buttons = _paging(page, "", lambda number: {"action": CardAction.DEFERRED_PAGE.value,
-                                                "page": number})
+    buttons = paging(page.window, "", lambda number: {
+        "action": CardAction.DEFERRED_PAGE.value, "page": number})
     if buttons:
         body.append(buttons)
     return card_message(body, summary=summary, fallback_text=summary)
@@ -94,8 +94,8 @@ def find_card(text: str, page: ListPage, *, today: date | None = None) -> CardMe
     body: list[Any] = [heading(f"Ideas found: {total:,}"), plain(f"Matching “{text}”"),
                        paragraph("The newest first." + _page_words(page), subtle=True)]
     body += [_listed(idea, today) for idea in page.ideas]
-    buttons = _paging(page, "", lambda number: {"action": CardAction.FIND_PAGE.value,
-                                                "text": text, "page": number})
+    buttons = paging(page.window, "", lambda number: {
+        "action": CardAction.FIND_PAGE.value, "text": text, "page": number})
     if buttons:
         body.append(buttons)
     return card_message(body, summary=summary, fallback_text=f"Ideas found: {total:,}")
@@ -156,9 +156,9 @@ def _page_words(page: ListPage) -> str:
     return f" Page {shown.number:,} of {shown.pages:,}." if shown.pages > 1 else ""
 
 
-def _paging(page: ListPage, suffix: str, data) -> ActionSet | None:
-    """Previous and Next, as there are pages before and after this one."""
-    shown = page.window
+def paging(shown: Window, suffix: str, data) -> ActionSet | None:
+    """Previous and Next, as there are pages before and after `shown`; `data(number)`: the
+    data of the button asking for page `number` (its action is the buttons' verb)."""
     verb = data(1)["action"]
     actions = []
     if shown.number > 1:

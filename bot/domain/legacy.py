@@ -99,7 +99,7 @@ class Column(StrEnum):
 # Columns a row cannot be imported without; the others may be missing from the file.
 REQUIRED_COLUMNS = (Column.ID, Column.TITLE, Column.STATUS, Column.CREATED)
 
-# The status texts the list was kept with, as `_words` reduces them (case, spacing and
+# The status texts the list was kept with, as `words_of` reduces them (case, spacing and
 # punctuation ignored): "Declined - In progress already" and "declined: in progress already"
 # are both "declined in progress already".
 STATUSES: dict[str, tuple[Status, DeclineReason | None]] = {
@@ -283,7 +283,7 @@ def check_rows(lines: Iterable[str], columns: ColumnMap, now: datetime) -> Check
         return checked
     checked.header = tuple(header)
     read: list[tuple[int, list[str], LegacyIdea | None, list[Problem]]] = []
-    for number, values in _numbered(records, checked):
+    for number, values in numbered_records(records, checked.problems):
         row_problems: list[Problem] = []
         idea = _row(number, values, len(header), positions, columns, row_problems,
                     checked.notes, now)
@@ -301,10 +301,12 @@ def check_rows(lines: Iterable[str], columns: ColumnMap, now: datetime) -> Check
     return checked
 
 
-def _numbered(records: Iterator[list[str]],
-              checked: Checked) -> Iterator[tuple[int, list[str]]]:
-    """The records after the header with their row numbers, until the caps or an unreadable
-    record end the reading (which is then a problem of the file)."""
+def numbered_records(records: Iterator[list[str]], problems: list[Problem],
+                     max_rows: int | None = None) -> Iterator[tuple[int, list[str]]]:
+    """The records after the header with their row numbers (the header being row 1, as a
+    spreadsheet numbers them), blank lines skipped, until `max_rows` (MAX_ROWS unless given)
+    or an unreadable record ends the reading, which is then a problem of the file."""
+    limit = MAX_ROWS if max_rows is None else max_rows
     number = 1
     while True:
         number += 1
@@ -313,15 +315,15 @@ def _numbered(records: Iterator[list[str]],
         except StopIteration:
             return
         except csv.Error as error:
-            checked.problems.append(Problem(None, None, f"row {number} cannot be read "
-                                                        f"({error}); nothing after it was read."))
+            problems.append(Problem(None, None, f"row {number} cannot be read "
+                                                f"({error}); nothing after it was read."))
             return
-        if number - 1 > MAX_ROWS:
-            checked.problems.append(Problem(None, None, f"it has more than {MAX_ROWS:,} rows; "
-                                                        "split it and import each part."))
+        if number - 1 > limit:
+            problems.append(Problem(None, None, f"it has more than {limit:,} rows; "
+                                                "split it and import each part."))
             return
         if not any(value.strip() for value in values):
-            continue  # a blank line between records
+            continue  # a blank line between records (or a row of empty cells)
         yield number, values
 
 
@@ -503,7 +505,7 @@ class _Row:
 
     def status(self) -> tuple[Status, DeclineReason | None] | None:
         value = self.raw(Column.STATUS)
-        found = STATUSES.get(_words(value[:NAME_LIMIT]))
+        found = STATUSES.get(words_of(value[:NAME_LIMIT]))
         if found is None:
             known = ", ".join(_STATUS_SPELLINGS[words] for words in STATUSES)
             given = value.strip()
@@ -553,7 +555,7 @@ class _Row:
         text = self.text(column, PROFILE_LIMIT)
         if not text:
             return NOT_RECORDED
-        return choices.get(_words(text), text)
+        return choices.get(words_of(text), text)
 
 
 _STATUS_SPELLINGS = {
@@ -566,7 +568,7 @@ _STATUS_SPELLINGS = {
 }
 
 
-def _words(text: str) -> str:
+def words_of(text: str) -> str:
     """`text` in lower case, every run of other characters than letters and digits one
     space: how spellings are compared."""
     folded = unicodedata.normalize("NFKC", text).casefold()
@@ -576,9 +578,9 @@ def _words(text: str) -> str:
 def _choices(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
     """The key of each live choice by the words of its key and of its label, and "prefer not
     to say" by its label's."""
-    found = {_words(PREFER_NOT_LABEL): PREFER_NOT}
+    found = {words_of(PREFER_NOT_LABEL): PREFER_NOT}
     for key, label in pairs:
-        found[_words(key)] = found[_words(label)] = key
+        found[words_of(key)] = found[words_of(label)] = key
     return found
 
 
@@ -618,7 +620,7 @@ def looks_like_email(text: str) -> bool:
 def slug(name: str) -> str:
     """The key an imported category or portfolio gets from its name: lower-case letters,
     digits and hyphens, at most 40 (the organisation file's keys); empty if it has none."""
-    return _NOT_WORD.sub("-", _words(name)).strip("-")[:40].strip("-")
+    return _NOT_WORD.sub("-", words_of(name)).strip("-")[:40].strip("-")
 
 
 def imported_person_id(email: str | None, legacy_id: str) -> str:
