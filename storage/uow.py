@@ -19,6 +19,7 @@ from storage.engine import connect
 from storage.feedback import SqlFeedbackStore
 from storage.idea_matches import SqlIdeaMatches
 from storage.ideas import SqlDrafts, SqlIdeas, SqlProfiles
+from storage.initiatives import SqlInitiatives
 from storage.jobs import SqlJobLedger
 from storage.legacy import SqlLegacyStore
 from storage.match_documents import SqlMatchDocuments
@@ -51,6 +52,7 @@ class SqlUnitOfWork:
     board_pack: SqlBoardPack
     match_documents: SqlMatchDocuments
     supporters: SqlSupporters
+    initiatives: SqlInitiatives
 
     def __init__(self, engine: AsyncEngine,
                  on_commit: Callable[[], None] | None = None) -> None:
@@ -87,6 +89,7 @@ class SqlUnitOfWork:
         self.board_pack = SqlBoardPack(self._connection)
         self.match_documents = SqlMatchDocuments(self._connection)
         self.supporters = SqlSupporters(self._connection)
+        self.initiatives = SqlInitiatives(self._connection)
         return self
 
     async def __aexit__(

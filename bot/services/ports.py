@@ -16,6 +16,7 @@ from bot.domain.digest import Delivered, Digest
 from bot.domain.duplicates import Original, ToMatch
 from bot.domain.feedback import Feedback
 from bot.domain.ideas import HistoryEntry, IdeaChange, IdeaDetail, IdeaSubmission, IdeaSummary
+from bot.domain.initiatives import Initiative, InitiativeRequest
 from bot.domain.intake import Draft
 from bot.domain.legacy import ImportedIdea
 from bot.domain.listing import IdeaQuery
@@ -580,6 +581,40 @@ class LegacyStore(Protocol):
         ...
 
 
+class Initiatives(Protocol):
+    """The PMO's register of known initiatives."""
+
+    async def add(self, request: InitiativeRequest, at: datetime, by: str,
+                  source_key: str | None = None) -> Initiative:
+        """Keep a checked initiative, active, under the next reference (INI-0001 style);
+        `source_key`: its ID in an imported register."""
+        ...
+
+    async def by_id(self, initiative_id: int) -> Initiative | None: ...
+
+    async def by_source_keys(self, keys: Collection[str]) -> dict[str, Initiative]:
+        """The initiatives imported under any of `keys`, by key."""
+        ...
+
+    async def replace(self, initiative_id: int, request: InitiativeRequest, at: datetime,
+                      by: str) -> Initiative | None:
+        """Put a checked request in the initiative's place; None if there is no such one."""
+        ...
+
+    async def set_active(self, initiative_id: int, active: bool, at: datetime,
+                         by: str) -> Initiative | None:
+        """Retire (or restore) the initiative; None when it was so already, or is not."""
+        ...
+
+    async def count(self, active: bool | None = None) -> int:
+        """How many initiatives there are (of those active or retired, when given)."""
+        ...
+
+    async def listed(self, offset: int, limit: int) -> list[Initiative]:
+        """`limit` initiatives from `offset`: the active ones first, each by reference."""
+        ...
+
+
 class MemberDirectory(Protocol):
     """What Teams holds about the person of a personal chat, beyond what a message carries."""
 
@@ -714,6 +749,9 @@ class UnitOfWork(Protocol):
 
     @property
     def match_documents(self) -> MatchDocuments: ...
+
+    @property
+    def initiatives(self) -> Initiatives: ...
 
     async def __aenter__(self) -> Self: ...
 
