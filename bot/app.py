@@ -56,6 +56,7 @@ from bot.services.digests import DigestService
 from bot.services.feedback import FeedbackService
 from bot.services.greeting import GreetingService
 from bot.services.ideas import IdeaService
+from bot.services.initiatives import InitiativeService
 from bot.services.jobs import JobOptions, JobRunner, Scheduler, repeat
 from bot.services.legacy_claims import ImportedIdeasClaims
 from bot.services.match_pass import FindsSimilar, MatchPass
@@ -126,6 +127,7 @@ def build_services(engine: AsyncEngine, clock: Clock,
         search=EarlierIdeas(uow, similar),
         supporters=SupportService(uow, clock, SupportViews(cards.idea_card, new_supporter_card),
                                   organisation),
+        initiatives=InitiativeService(uow, clock, similar, organisation),
     )
 
 

@@ -61,6 +61,7 @@ from cards.ideas import (
     withdraw_confirm_card,
     withdrawn_card,
 )
+from cards.initiative_gallery import initiative_cards
 from cards.intake import (
     cancelled_card,
     check_card,
@@ -201,6 +202,7 @@ def gallery() -> Iterator[tuple[str, CardMessage]]:
     yield from _report_cards()
     yield from _search_cards()
     yield from support_gallery(SAMPLE_IDEA, SAMPLE_ORGANISATION)
+    yield from initiative_cards()
 
 
 def _search_cards() -> Iterator[tuple[str, CardMessage]]:

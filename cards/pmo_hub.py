@@ -12,6 +12,8 @@ _WHAT = (
     "**Deferred**: the deferred ideas, the soonest to look at again first",
     "**Digest**: \"you said, we did\" for the workforce: what was delivered since the last one",
     "**Reports**: last month's figures and the board pack",
+    "**Initiatives**: the known initiatives, work under way and capabilities that exist, "
+    "shown to people writing a similar idea",
 )
 
 
@@ -25,13 +27,14 @@ def pmo_hub_card() -> CardMessage:
                    subtle=True)],
         summary="The PMO team's hub",
         fallback_text=("The PMO team's hub: triage, campaigns, the deferred ideas, the "
-                       "workforce digest and reports."),
+                       "workforce digest, reports and the known initiatives."),
         actions=[
             submit("Triage", CardAction.TRIAGE, inputs=False),
             submit("Campaigns", CardAction.CAMPAIGNS, inputs=False),
             submit("Deferred", CardAction.DEFERRED, inputs=False),
             submit("Digest", CardAction.SHOW_DIGEST, inputs=False),
             submit("Reports", CardAction.SHOW_REPORT, inputs=False),
+            submit("Initiatives", CardAction.INITIATIVES, inputs=False),
         ],
     )
 

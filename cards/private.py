@@ -22,12 +22,15 @@ from bot.domain.requests import (
     MyProfile,
     NewCampaign,
     NewIdea,
+    NewInitiative,
     OnCampaign,
+    OnInitiative,
     OpenIdea,
     QueueView,
     Request,
     ResumeCampaignCalls,
     SaveCampaign,
+    SaveInitiative,
     SaveProfile,
     ScheduleCampaign,
     SearchIdeas,
@@ -35,6 +38,7 @@ from bot.domain.requests import (
     ShowCampaigns,
     ShowDeferred,
     ShowDigest,
+    ShowInitiatives,
     ShowPmoHub,
     ShowQueue,
     SkipProfile,
@@ -70,6 +74,7 @@ DIGEST = NextStep("digest", "Workforce digest", CardAction.SHOW_DIGEST)
 PMO_HUB = NextStep("pmo", "PMO hub", CardAction.PMO_HUB)
 CAMPAIGNS = NextStep("campaigns", "Campaigns", CardAction.CAMPAIGNS)
 START_CALLS = NextStep("start-campaign-calls", "Start campaign calls", CardAction.START_CAMPAIGNS)
+INITIATIVES = NextStep("initiatives", "Known initiatives", CardAction.INITIATIVES)
 # Anything else (a button of a personal card, a command added later): the way in.
 START = NextStep("start", "New idea", CardAction.NEW_IDEA)
 
@@ -83,6 +88,8 @@ _NEXT_STEPS: dict[type[Request], NextStep] = {
     ShowPmoHub: PMO_HUB, ShowCampaigns: CAMPAIGNS, NewCampaign: CAMPAIGNS,
     SaveCampaign: CAMPAIGNS, OnCampaign: CAMPAIGNS, ScheduleCampaign: CAMPAIGNS,
     StopCampaignCalls: STOP_CALLS, ResumeCampaignCalls: START_CALLS,
+    ShowInitiatives: INITIATIVES, NewInitiative: INITIATIVES, SaveInitiative: INITIATIVES,
+    OnInitiative: INITIATIVES,
 }
 _WITHIN_SUBMISSION = {
     IntakeButton.RESUME: NEW_IDEA, IntakeButton.RESTART: NEW_IDEA,

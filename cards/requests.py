@@ -17,6 +17,7 @@ from bot.domain.duplicates import DECLINE_DUPLICATE, parse_decline_duplicate
 from bot.domain.errors import Malformed
 from bot.domain.feedback import FeedbackForm
 from bot.domain.ideas import find_reference
+from bot.domain.initiatives import InitiativeForm
 from bot.domain.listing import page_number
 from bot.domain.moves import SPECS, parse_decide, record_id
 from bot.domain.profile import ProfileAnswers
@@ -27,12 +28,15 @@ from bot.domain.requests import (
     ContinueIntake,
     Find,
     IdeaStatus,
+    InitiativeAct,
     IntakeButton,
     MyIdeas,
     MyProfile,
     NewCampaign,
     NewIdea,
+    NewInitiative,
     OnCampaign,
+    OnInitiative,
     OpenFeedback,
     OpenIdea,
     QueueView,
@@ -41,6 +45,7 @@ from bot.domain.requests import (
     Request,
     ResumeCampaignCalls,
     SaveCampaign,
+    SaveInitiative,
     SaveProfile,
     ScheduleCampaign,
     SearchIdeas,
@@ -50,6 +55,7 @@ from bot.domain.requests import (
     ShowDeferred,
     ShowDigest,
     ShowHelp,
+    ShowInitiatives,
     ShowPmoHub,
     ShowQueue,
     ShowReport,
@@ -64,6 +70,7 @@ from bot.domain.supporters import COMMENT_LIMIT
 from bot.domain.text import Forged, answer_of
 from bot.domain.visibility import parse_change
 from cards import campaign_form as form
+from cards import initiative_form
 from cards.actions import CardAction
 from cards.campaign_schedule import SCHEDULE_DAY, SCHEDULE_TIME
 from cards.decisions import REFRESH_VERB
@@ -87,6 +94,12 @@ _CAMPAIGN_ACTS: dict[str, CampaignAct] = {
     CardAction.ASK_TO_CANCEL_CAMPAIGN: CampaignAct.ASK_TO_CANCEL,
     CardAction.CANCEL_CAMPAIGN: CampaignAct.CANCEL,
     CardAction.RESEND_FAILED: CampaignAct.RESEND_FAILED,
+}
+
+_INITIATIVE_ACTS: dict[str, InitiativeAct] = {
+    CardAction.EDIT_INITIATIVE: InitiativeAct.EDIT,
+    CardAction.RETIRE_INITIATIVE: InitiativeAct.RETIRE,
+    CardAction.RESTORE_INITIATIVE: InitiativeAct.RESTORE,
 }
 
 _INTAKE_BUTTONS: dict[str, IntakeButton] = {
@@ -133,6 +146,8 @@ def parse_execute(verb: str, data: Values) -> Request | None:
         return ShowQueue(view, page_number(data.get("triage")), page_number(data.get("assess")))
     if verb == CardAction.DEFERRED_PAGE:
         return ShowDeferred(page_number(data.get("page")))
+    if verb == CardAction.INITIATIVES_PAGE:
+        return ShowInitiatives(page_number(data.get("page")))
     if verb == CardAction.REFRESH_CALL:
         try:
             return RefreshCall(_campaign_id(data))
@@ -243,6 +258,38 @@ def _on_campaign(values: Values, _text: str | None) -> OnCampaign:
     return OnCampaign(_campaign_id(values), _CAMPAIGN_ACTS[action])
 
 
+def initiative_form_of(values: Values) -> InitiativeForm:
+    """The initiative form's answers; Malformed for a value no card sends (not text, or text
+    far longer than its input allows)."""
+
+    def text(input_id: str) -> str:
+        return _input_text(values, input_id, initiative_form.TEXT_LIMITS[input_id])
+
+    return InitiativeForm(
+        title=text(initiative_form.TITLE), description=text(initiative_form.DESCRIPTION),
+        stage=text(initiative_form.STAGE), portfolio=text(initiative_form.PORTFOLIO),
+        contact=text(initiative_form.CONTACT), link=text(initiative_form.LINK))
+
+
+def _initiative_id(values: Values) -> int:
+    found = record_id(values.get("initiative"))
+    if found is None:
+        raise Malformed("That is not an initiative of the register.")
+    return found
+
+
+def _save_initiative(values: Values, _text: str | None) -> SaveInitiative:
+    """Save on the form: a new initiative's, or (naming it) an edited one's."""
+    initiative_id = None if values.get("initiative") is None else _initiative_id(values)
+    return SaveInitiative(initiative_form_of(values), initiative_id)
+
+
+def _on_initiative(values: Values, _text: str | None) -> OnInitiative:
+    action = values.get("action")
+    assert isinstance(action, str)  # parse_card chose this parser by it
+    return OnInitiative(_initiative_id(values), _INITIATIVE_ACTS[action])
+
+
 def _whole(value: object) -> Whole:
     if value is None or (isinstance(value, int) and not isinstance(value, bool)):
         return value
@@ -308,4 +355,8 @@ _SUBMITS: dict[str, Callable[[Values, str | None], Request]] = {
     CardAction.SHOW_REPORT: lambda _v, _t: ShowReport(),
     CardAction.SEND_DIGEST: lambda v, _t: SendDigest(record_id(v.get("digest"))),
     CardAction.START_CAMPAIGNS: lambda _v, _t: ResumeCampaignCalls(),
+    CardAction.INITIATIVES: lambda _v, _t: ShowInitiatives(),
+    CardAction.NEW_INITIATIVE: lambda _v, _t: NewInitiative(),
+    CardAction.SAVE_INITIATIVE: _save_initiative,
+    **{action: _on_initiative for action in _INITIATIVE_ACTS},
 }

@@ -27,6 +27,8 @@ class Command(StrEnum):
     NEW_CAMPAIGN = "campaign new"
     STOP_CAMPAIGNS = "stop campaigns"
     START_CAMPAIGNS = "start campaigns"
+    INITIATIVES = "initiatives"
+    NEW_INITIATIVE = "initiative new"
     UNKNOWN = "unknown"
 
 
@@ -89,6 +91,13 @@ _WORDS: dict[str, Command] = {
     "start campaigns": Command.START_CAMPAIGNS,
     "start campaign calls": Command.START_CAMPAIGNS,
     "resume campaigns": Command.START_CAMPAIGNS,
+    "initiatives": Command.INITIATIVES,
+    "known initiatives": Command.INITIATIVES,
+    "initiative register": Command.INITIATIVES,
+    "initiative new": Command.NEW_INITIATIVE,
+    "new initiative": Command.NEW_INITIATIVE,
+    "add initiative": Command.NEW_INITIATIVE,
+    "add an initiative": Command.NEW_INITIATIVE,
 }
 # Commands that take an idea reference after them: "status IIP-2026-0042".
 _WITH_REFERENCE = {"status": Command.STATUS, "withdraw": Command.WITHDRAW}

@@ -19,6 +19,7 @@ from bot.domain.commands import Command, command_of, command_text, normalise
 from bot.domain.duplicates import DeclineDuplicate
 from bot.domain.feedback import FeedbackForm
 from bot.domain.ideas import find_reference
+from bot.domain.initiatives import InitiativeForm
 from bot.domain.moves import Decide
 from bot.domain.profile import ProfileAnswers
 from bot.domain.schedule_form import UnreadableMoment
@@ -66,6 +67,14 @@ class CampaignAct(StrEnum):
     ASK_TO_CANCEL = "ask-to-cancel"
     CANCEL = "cancel"
     RESEND_FAILED = "resend-failed"
+
+
+class InitiativeAct(StrEnum):
+    """What a button on the register's cards does to the initiative it names."""
+
+    EDIT = "edit"
+    RETIRE = "retire"
+    RESTORE = "restore"
 
 
 # A revision or page number as a card carries it: a whole number, absent, or Forged.
@@ -304,13 +313,42 @@ class RefreshCall(ForAnyone):
     campaign_id: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class ShowInitiatives(Asked):
+    """`initiatives`: the PMO's register of known initiatives, a page of it."""
+
+    page: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class NewInitiative(Asked):
+    """`initiative new`: the empty form for a known initiative."""
+
+
+@dataclass(frozen=True, slots=True)
+class SaveInitiative(Asked):
+    """The initiative form's Save: a new initiative (`initiative_id` None) or an edited one."""
+
+    form: InitiativeForm
+    initiative_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OnInitiative(Asked):
+    """A button of the register's cards: `act` on the initiative `initiative_id`."""
+
+    initiative_id: int
+    act: InitiativeAct
+
+
 Request = (ShowWelcome | ShowHelp | OpenFeedback | SendFeedback | Unknown | NewIdea
            | ContinueIntake | MyIdeas | IdeaStatus | AskStatus | AskToWithdraw | Withdraw
            | AnswerQuestion | OpenIdea | ShowQueue | ShowDeferred | Find | MyProfile
            | SaveProfile | SkipProfile | Refresh | Decide | DeclineDuplicate | ShowPmoHub
            | ShowCampaigns | NewCampaign | SaveCampaign | OnCampaign | ScheduleCampaign
            | StopCampaignCalls | ResumeCampaignCalls | ShowDigest | SendDigest | RefreshCall
-           | ShowReport | ChangeFindability | SearchIdeas)
+           | ShowReport | ChangeFindability | SearchIdeas | ShowInitiatives | NewInitiative
+           | SaveInitiative | OnInitiative)
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,5 +438,9 @@ def _command_request(command: Command, text: str | None) -> Request:
             return StopCampaignCalls()
         case Command.START_CAMPAIGNS:
             return ResumeCampaignCalls()
+        case Command.INITIATIVES:
+            return ShowInitiatives()
+        case Command.NEW_INITIATIVE:
+            return NewInitiative()
         case Command.UNKNOWN:
             return Unknown()

@@ -25,7 +25,9 @@ from bot.domain.requests import (
     MyProfile,
     NewCampaign,
     NewIdea,
+    NewInitiative,
     OnCampaign,
+    OnInitiative,
     OpenFeedback,
     OpenIdea,
     Refresh,
@@ -33,6 +35,7 @@ from bot.domain.requests import (
     Request,
     ResumeCampaignCalls,
     SaveCampaign,
+    SaveInitiative,
     SaveProfile,
     ScheduleCampaign,
     SearchIdeas,
@@ -42,6 +45,7 @@ from bot.domain.requests import (
     ShowDeferred,
     ShowDigest,
     ShowHelp,
+    ShowInitiatives,
     ShowPmoHub,
     ShowQueue,
     ShowReport,
@@ -58,6 +62,7 @@ from bot.presenters.campaigns import CampaignDesk
 from bot.presenters.contributor import ContributorDesk
 from bot.presenters.digest import DigestDesk
 from bot.presenters.front_desk import FrontDesk
+from bot.presenters.initiatives import InitiativeDesk
 from bot.presenters.intake import IntakeFlow
 from bot.presenters.reports import ReportDesk
 from bot.presenters.search import SearchDesk
@@ -106,8 +111,9 @@ def build_presenters(services: Services, private_chat_link: str | None,
     digest = DigestDesk(services.digests)
     reports = ReportDesk(services.board_packs, lambda token: f"{reports_url}{token}")
     search = SearchDesk(services.search)
+    initiatives = InitiativeDesk(services.initiatives)
     return Presenters(route_table(front, contributor, staff, campaigns, calls, digest, reports,
-                                  search),
+                                  search, initiatives),
                       IntakeFlow(services.ideas,
                                  Suggestions(services.similar, services.supporters,
                                              wait=suggestions_wait)), front)
@@ -116,7 +122,8 @@ def build_presenters(services: Services, private_chat_link: str | None,
 def route_table(front: FrontDesk, contributor: ContributorDesk, staff: StaffRequests,
                 campaigns: CampaignDesk, calls: CampaignCalls,
                 digest: DigestDesk, reports: ReportDesk,
-                search: SearchDesk) -> Mapping[type[Request], Route]:
+                search: SearchDesk,
+                initiatives: InitiativeDesk) -> Mapping[type[Request], Route]:
     return {
         ShowWelcome: Route(front.welcome),
         ShowHelp: Route(front.help),
@@ -155,4 +162,8 @@ def route_table(front: FrontDesk, contributor: ContributorDesk, staff: StaffRequ
         RefreshCall: Route(calls.refresh),
         ShowReport: Route(reports.show),
         SearchIdeas: Route(search.search),
+        ShowInitiatives: Route(initiatives.register),
+        NewInitiative: Route(initiatives.new),
+        SaveInitiative: Route(initiatives.save),
+        OnInitiative: Route(initiatives.on_initiative),
     }

@@ -12,6 +12,7 @@ from bot.services.digests import DigestService
 from bot.services.feedback import FeedbackService
 from bot.services.greeting import GreetingService
 from bot.services.ideas import IdeaService
+from bot.services.initiatives import InitiativeService
 from bot.services.legacy_claims import ImportedIdeasClaims
 from bot.services.organisation import OrganisationService
 from bot.services.search import EarlierIdeas
@@ -38,3 +39,4 @@ class Services:
     findability: IdeaFindability
     search: EarlierIdeas
     supporters: SupportService
+    initiatives: InitiativeService

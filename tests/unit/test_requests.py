@@ -43,6 +43,7 @@ from bot.presenters.campaigns import CampaignDesk
 from bot.presenters.contributor import ContributorDesk
 from bot.presenters.digest import DigestDesk
 from bot.presenters.front_desk import FrontDesk
+from bot.presenters.initiatives import InitiativeDesk
 from bot.presenters.reports import ReportDesk
 from bot.presenters.routes import SUBMISSION, route_table
 from bot.presenters.search import SearchDesk
@@ -192,7 +193,8 @@ def test_every_request_has_one_route() -> None:
                         StaffRequests(None, None, contributor, None),  # type: ignore[arg-type]
                         CampaignDesk(None, None), CampaignCalls(None),  # type: ignore[arg-type]
                         DigestDesk(None),  # type: ignore[arg-type]
-                        ReportDesk(None, str), SearchDesk(None))  # type: ignore[arg-type]
+                        ReportDesk(None, str), SearchDesk(None),  # type: ignore[arg-type]
+                        InitiativeDesk(None))  # type: ignore[arg-type]
     assert set(table) == set(get_args(Request))
     submission = {kind for kind, route in table.items() if route is SUBMISSION}
     assert submission == {NewIdea, ContinueIntake}
