@@ -7,7 +7,6 @@ kind message and exit 2, with nothing changed."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import json
 import sys
@@ -16,9 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from bot.cli_database import with_current_schema, with_engine
+from bot.cli_database import with_services
 from bot.config import Settings
 from bot.domain.campaign_schedule import uk_moment_text
 from bot.domain.campaign_sending import CampaignOverview, CampaignStatus
@@ -150,18 +147,9 @@ def _request(args: argparse.Namespace) -> CampaignRequest:
 
 def _with_campaigns(settings: Settings, work: Callable[[CampaignService], Awaitable[T]], *,
                     changes: bool = True) -> T:
-    """`work` done with the campaign service on the configured database: brought up to date
-    first when it changes something, as `iip serve` would."""
-    from bot.app import build_services
-    from bot.services.clock import SystemClock
-    from storage.migrate import upgrade
-
-    async def run(engine: AsyncEngine) -> T:
-        if changes:
-            await upgrade(engine)
-        return await work(build_services(engine, SystemClock()).campaigns)
-
-    return asyncio.run((with_engine if changes else with_current_schema)(settings, run))
+    """`work` done with the campaign service on the configured database (see
+    bot.cli_database.with_services)."""
+    return with_services(settings, lambda services: work(services.campaigns), changes=changes)
 
 
 def _refused(error: InvalidCampaign, what: str) -> int:

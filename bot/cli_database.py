@@ -7,12 +7,16 @@ is behind the code say what to run, rather than fail on a column it does not hav
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.services.bundle import Services
 
 T = TypeVar("T")
 
@@ -44,3 +48,19 @@ async def with_current_schema(settings: Settings,
         return await work(engine)
 
     return await with_engine(settings, checked)
+
+
+def with_services(settings: Settings, work: Callable[[Services], Awaitable[T]], *,
+                  changes: bool = True) -> T:
+    """`work` done with the portal's services on the configured database: brought up to date
+    first when it changes something, as `iip serve` would; otherwise on a current schema."""
+    from bot.app import build_services
+    from bot.services.clock import SystemClock
+    from storage.migrate import upgrade
+
+    async def run(engine: AsyncEngine) -> T:
+        if changes:
+            await upgrade(engine)
+        return await work(build_services(engine, SystemClock()))
+
+    return asyncio.run((with_engine if changes else with_current_schema)(settings, run))
