@@ -78,7 +78,8 @@ def test_no_portfolio_can_be_named_before_the_organisation_is_loaded():
 
 
 @pytest.mark.parametrize(("words", "stage"), [
-    ("In progress", Stage.UNDER_WAY), ("UNDER WAY", Stage.UNDER_WAY), ("under_way", Stage.UNDER_WAY),
+    ("In progress", Stage.UNDER_WAY), ("UNDER WAY", Stage.UNDER_WAY),
+    ("under_way", Stage.UNDER_WAY),
     ("Underway", Stage.UNDER_WAY), ("in-flight", Stage.UNDER_WAY), ("Exists", Stage.EXISTS),
     ("Live", Stage.EXISTS), ("already exists", Stage.EXISTS), ("In place", Stage.EXISTS),
     ("BAU", Stage.EXISTS)])
