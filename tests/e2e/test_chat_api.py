@@ -152,7 +152,7 @@ async def test_the_pmo_hub_opens_the_digest_and_a_board_pack_the_link_serves(
     await chat.say("pmo")
     hub = await chat.card_headed("The PMO team's hub")
     assert [a["title"] for a in hub.card["actions"]] == [
-        "Triage", "Campaigns", "Deferred", "Digest", "Reports"]
+        "Triage", "Campaigns", "Deferred", "Digest", "Reports", "Initiatives"]
 
     await chat.press(hub, "Digest")
     nothing = await chat.card_headed("Nothing to tell yet")  # the demo has no delivery yet

@@ -65,7 +65,8 @@ async def test_the_pmo_creates_previews_and_sends_a_call_each_person_gets_once(
         await someone.one("my ideas")
 
     hub = await alex.one("pmo")
-    assert list(hub.buttons) == ["Triage", "Campaigns", "Deferred", "Digest", "Reports"]
+    assert list(hub.buttons) == ["Triage", "Campaigns", "Deferred", "Digest", "Reports",
+                                 "Initiatives"]
     assert "Nothing to tell yet" in await alex.one_press(hub, "Digest")  # nothing delivered
     listed = await alex.one_press(hub, "Campaigns")
     assert "There are no campaigns yet" in listed
