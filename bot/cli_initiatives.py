@@ -113,7 +113,7 @@ def _list(settings: Settings, args: argparse.Namespace) -> int:
         for initiative in initiatives if args.format == "text" else ():
             portfolio = names.get(initiative.portfolio_key or "", initiative.portfolio_key)
             state = "" if initiative.active else " (retired)"
-            print(f"{initiative.reference}  {initiative.stage.label:<9}  "
+            print(f"{initiative.reference}  {initiative.stage.label:<14}  "
                   f"{portfolio or '-'}  {initiative.title}{state}")
         return 0
 

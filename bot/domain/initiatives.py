@@ -52,7 +52,8 @@ class Stage(StrEnum):
         return _LABELS[self]
 
 
-_LABELS = {Stage.UNDER_WAY: "Under way", Stage.EXISTS: "Exists"}
+# As people writing an idea read them beside a match (bot.domain.similar says them so too).
+_LABELS = {Stage.UNDER_WAY: "Under way", Stage.EXISTS: "Exists already"}
 
 # The words a register may use for each stage, as `words_of` reduces them (case, spacing and
 # punctuation ignored): "In progress", "in-progress" and "IN PROGRESS" are one.

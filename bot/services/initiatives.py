@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Protocol
 
 from bot.domain.audit import AuditEntry
 from bot.domain.errors import NotAllowed, NotFound
@@ -28,16 +27,9 @@ from bot.domain.organisation import Organisation
 from bot.domain.similar import MatchKind
 from bot.services.organisation import OrganisationCache
 from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from bot.services.similar import SimilarIdeas
 
 NOT_PMO = "The register of known initiatives is kept by the PMO team."
-
-
-class MatchIndex(Protocol):
-    """What similar-idea searches rank (services.similar): indexing one entry, inside the
-    caller's transaction."""
-
-    async def remember(self, uow: UnitOfWork, kind: MatchKind, item_id: int,
-                       text: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +65,11 @@ class RegisterImport:
 class InitiativeService:
     """The register, each entry checked against every rule, each change audited and indexed."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, index: MatchIndex,
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, similar: SimilarIdeas,
                  organisation: OrganisationCache | None = None) -> None:
         self._uow = uow
         self._clock = clock
-        self._index = index
+        self._similar = similar
         self._organisation = organisation or OrganisationCache()
 
     async def register(self, actor: str, page: object = 1,
@@ -107,7 +99,7 @@ class InitiativeService:
         async with self._uow() as uow:
             names = _names(await self._pmo_only(uow, actor))
             added = await uow.initiatives.add(check_form(form, names), now, actor)
-            await self._index.remember(uow, MatchKind.INITIATIVE, added.id, added.searched_text)
+            await self._similar.remember(uow, MatchKind.INITIATIVE, added.id, added.searched_text)
             await uow.audit.record(_entry(actor, "initiative.added", added, now))
             await uow.commit()
         return InitiativeView(added, names)
@@ -125,7 +117,7 @@ class InitiativeService:
                 return InitiativeView(before, names)
             edited = await uow.initiatives.replace(initiative_id, request, now, actor)
             assert edited is not None  # read in this transaction; entries are never deleted
-            await self._index.remember(uow, MatchKind.INITIATIVE, edited.id,
+            await self._similar.remember(uow, MatchKind.INITIATIVE, edited.id,
                                        edited.searched_text)
             await uow.audit.record(_entry(actor, "initiative.edited", edited, now,
                                           changed=_changed(before.request, request)))
@@ -177,6 +169,7 @@ class InitiativeService:
         async with self._uow() as uow:
             store = uow.initiatives
             known = await store.by_source_keys([row.source_key for row in rows])
+            to_index: list[tuple[MatchKind, int, str]] = []
             for row in rows:
                 before = known.get(row.source_key)
                 if before is not None and before.request == row.initiative:
@@ -196,11 +189,11 @@ class InitiativeService:
                         actor, "initiative.edited", saved, now, source=source, row=row.row,
                         changed=_changed(before.request, row.initiative)))
                 if saved is not before:
-                    await self._index.remember(uow, MatchKind.INITIATIVE, saved.id,
-                                               saved.searched_text)
+                    to_index.append((MatchKind.INITIATIVE, saved.id, saved.searched_text))
                 if not saved.active:
                     report.retired.append(saved.reference)
-            if report.added or report.updated:
+            if to_index:  # the model encodes them together
+                await self._similar.remember_many(uow, to_index)
                 await uow.audit.record(AuditEntry(
                     actor=actor, action="initiatives.imported", subject=source, at=now,
                     detail={"source": source, "dry_run": dry_run, "added": len(report.added),

@@ -1,6 +1,7 @@
 """The register of known initiatives over HTTP, with distinct people: a PMO member opens it from
 the hub, adds an initiative from the form (a mistake first: the form comes back with every
-answer and every problem), pages the register in place, retires and restores it; someone
+answer and every problem), and a colleague writing a similar idea is shown it at once, as it
+is after an edit, and not while it is retired; the PMO pages the register in place; someone
 outside the PMO is refused everything, forged buttons included, and changes nothing; asked for
 in a channel, it is offered in private."""
 
@@ -16,6 +17,7 @@ from support.organisation import ALEX, MEGAN
 from support.tables import rows
 
 from bot.domain.initiatives import InitiativeForm
+from bot.domain.similar import Audience
 from cards.initiative_form import CONTACT, DESCRIPTION, LINK, PORTFOLIO, STAGE, TITLE
 from storage import tables
 
@@ -30,11 +32,17 @@ def person(bot: BotServer, connector: StandInConnector, object_id: str) -> Perso
     return Person(bot, connector, object_id=object_id, name=NAMES[object_id])
 
 
+async def found(bot: BotServer, text: str) -> list[str]:
+    """What a colleague writing `text` is shown (references, best first)."""
+    return [match.reference for match in
+            await bot.services.similar.find(text, audience=Audience.COLLEAGUES)]
+
+
 async def stored(bot: BotServer) -> list[dict]:
     return await rows(bot.engine, tables.initiatives)
 
 
-async def test_the_pmo_adds_an_initiative_from_the_form_and_retires_and_restores_it(
+async def test_the_pmo_adds_an_initiative_from_the_form_and_a_similar_idea_finds_it(
     bot: BotServer, connector: StandInConnector
 ):
     alex = person(bot, connector, ALEX)
@@ -60,16 +68,23 @@ async def test_the_pmo_adds_an_initiative_from_the_form_and_retires_and_restores
     assert (row["reference"], row["title"], row["updated_by"], row["active"]) == (
         "INI-0001", ANSWERS[TITLE], ALEX, True)
 
+    writing = "Response officers should all carry body worn video cameras"
+    assert await found(bot, writing) == ["INI-0001"]
+
     edit = await alex.one_press(saved, "Edit")
     assert "Edit INI-0001" in edit and edit.inputs[CONTACT] == "BWV team"
     edited = await alex.one_press(edit, "Save", **{STAGE: "exists"})
-    assert "Saved" in edited and "Exists" in edited
+    assert "Saved" in edited and "Exists already" in edited
+    [match] = await bot.services.similar.find(writing, audience=Audience.COLLEAGUES)
+    assert (match.reference, match.status) == ("INI-0001", "Exists already")
 
     retired = await alex.one_press(edited, "Retire")
     assert "Retired" in retired and "Restore" in retired.buttons
     assert (await stored(bot))[0]["active"] is False
+    assert await found(bot, writing) == []
     restored = await alex.one_press(retired, "Restore")
     assert "Restored" in restored and (await stored(bot))[0]["active"] is True
+    assert await found(bot, writing) == ["INI-0001"]
     actions = [row["action"] for row in await rows(bot.engine, tables.audit_log)
                if row["action"].startswith("initiative")]
     assert actions == ["initiative.added", "initiative.edited", "initiative.retired",

@@ -65,7 +65,7 @@ async def test_a_register_saved_by_excel_is_imported_and_importing_again_adds_no
         "active": True, "source_key": "PRJ-102", "updated_at": None,
         "updated_by": "system:iip initiatives import"}
     code, out, _err = await cli("initiatives", "list")
-    assert "INI-0004  Under way  Crime and Justice  Custody detention log on tablets" in out
+    assert "INI-0004  Under way       Crime and Justice  Custody detention log on tablets" in out
 
 
 async def test_bad_rows_are_named_and_nothing_is_imported_unless_asked_to_skip_them(

@@ -1,13 +1,14 @@
-"""The register of known initiatives on SQLite and PostgreSQL: the PMO adds, edits, retires and
-restores entries (each change audited once and indexed in its transaction), anyone else changes
-nothing, references never clash, and importing a register again adds nothing twice."""
+"""The register of known initiatives on SQLite and PostgreSQL, through the real service and the
+similar-ideas engine (characters only, as tests run it): the PMO adds, edits, retires and
+restores entries, each change audited once and indexed in its own transaction, so a search
+finds an entry as it now is and never a retired one; anyone else changes nothing; references
+never clash; importing a register again adds nothing twice, and a dry run indexes nothing."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 from dataclasses import replace
-from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,10 +24,10 @@ from bot.domain.initiatives import (
     Stage,
     check_register,
 )
-from bot.domain.similar import MatchKind, query_of
+from bot.domain.similar import Audience, MatchKind, query_of
+from bot.services.bundle import Services
 from bot.services.initiatives import InitiativeService
 from storage import tables
-from storage.uow import unit_of_work_factory
 
 BWV = InitiativeForm(title="Body-worn video for every response officer",
                      description="Cameras issued to response, footage shared with the CPS.",
@@ -36,25 +37,28 @@ ANPR = InitiativeForm(title="ANPR alerts on the MDT", description="Hits reach th
                       link="https://intranet.example/anpr")
 
 
-class RecordingIndex:
-    """Stands in for the similar-ideas engine: what it was asked to index."""
-
-    def __init__(self) -> None:
-        self.remembered: list[tuple[MatchKind, int, str]] = []
-
-    async def remember(self, uow: Any, kind: MatchKind, item_id: int, text: str) -> None:
-        self.remembered.append((kind, item_id, text))
+@pytest.fixture
+async def services(engine: AsyncEngine, clock) -> Services:
+    services = build_services(engine, clock)
+    await load_demo_organisation(services)
+    return services
 
 
 @pytest.fixture
-async def index() -> RecordingIndex:
-    return RecordingIndex()
+async def register(services: Services) -> InitiativeService:
+    return services.initiatives
 
 
-@pytest.fixture
-async def register(engine: AsyncEngine, clock, index: RecordingIndex) -> InitiativeService:
-    await load_demo_organisation(build_services(engine, clock))
-    return InitiativeService(unit_of_work_factory(engine), clock, index)
+async def indexed(engine: AsyncEngine) -> dict[int, str]:
+    """What searches rank of each initiative: its text, by id."""
+    return {row["item_id"]: row["text"] for row in await rows(engine, tables.match_documents)
+            if row["kind"] == MatchKind.INITIATIVE.value}
+
+
+async def found(services: Services, text: str) -> list[str]:
+    """The references a colleague writing `text` is shown."""
+    return [match.reference for match in await services.similar.find(
+        text, audience=Audience.COLLEAGUES, limit=5) if match.kind is MatchKind.INITIATIVE]
 
 
 async def audit(engine: AsyncEngine, prefix: str = "initiative") -> list[tuple[str, str, str]]:
@@ -64,39 +68,47 @@ async def audit(engine: AsyncEngine, prefix: str = "initiative") -> list[tuple[s
 
 
 async def test_the_pmo_adds_edits_retires_and_restores_each_change_audited_and_indexed(
-    engine: AsyncEngine, register: InitiativeService, index: RecordingIndex, clock
+    engine: AsyncEngine, services: Services, register: InitiativeService, clock
 ):
     bwv = (await register.add(ALEX, BWV)).initiative
     anpr = (await register.add(ALEX, ANPR)).initiative
     assert (bwv.reference, anpr.reference) == ("INI-0001", "INI-0002")
     assert (bwv.stage, bwv.portfolio_key, bwv.active) == (Stage.UNDER_WAY, "local-policing", True)
-    assert index.remembered == [
-        (MatchKind.INITIATIVE, bwv.id, query_of(BWV.title, BWV.description)),
-        (MatchKind.INITIATIVE, anpr.id, query_of(ANPR.title, ANPR.description))]
+    assert await indexed(engine) == {bwv.id: query_of(BWV.title, BWV.description),
+                                     anpr.id: query_of(ANPR.title, ANPR.description)}
+    writing = "Every response officer should have body-worn video cameras"
+    assert await found(services, writing) == ["INI-0001"]
 
     clock.advance(minutes=5)
-    edited = (await register.edit(ALEX, bwv.id, replace(BWV, stage="Live", contact="Sam"))
-              ).initiative
+    edited = (await register.edit(ALEX, bwv.id, replace(
+        BWV, title="Tasers for every response officer", stage="Live", contact="Sam"))
+    ).initiative
     assert (edited.stage, edited.contact, edited.reference) == (Stage.EXISTS, "Sam", "INI-0001")
     assert edited.updated_at == clock.now() and edited.created_at < edited.updated_at
-    # Saved again unchanged: nothing to audit or index.
-    await register.edit(ALEX, bwv.id, replace(BWV, stage="exists", contact="Sam"))
-    assert len(index.remembered) == 3
+    assert (await indexed(engine))[bwv.id].startswith("Tasers for every response officer")
+    assert await found(services, "Tasers issued to every response officer") == ["INI-0001"]
+    # Saved again unchanged: nothing to audit.
+    await register.edit(ALEX, bwv.id, replace(
+        BWV, title="Tasers for every response officer", stage="exists", contact="Sam"))
 
+    anpr_text = "ANPR alerts should reach the MDT in the car"
+    assert await found(services, anpr_text) == ["INI-0002"]
     assert not (await register.retire(ALEX, anpr.id)).initiative.active
     assert not (await register.retire(ALEX, anpr.id)).initiative.active  # a second press
+    assert await found(services, anpr_text) == []
     assert (await register.restore(ALEX, anpr.id)).initiative.active
+    assert await found(services, anpr_text) == ["INI-0002"]
     assert await audit(engine) == [
         (ALEX, "initiative.added", "INI-0001"), (ALEX, "initiative.added", "INI-0002"),
         (ALEX, "initiative.edited", "INI-0001"), (ALEX, "initiative.retired", "INI-0002"),
         (ALEX, "initiative.restored", "INI-0002")]
     [edit] = [row for row in await rows(engine, tables.audit_log)
               if row["action"] == "initiative.edited"]
-    assert edit["detail"]["changed"] == ["stage", "contact"]
+    assert edit["detail"]["changed"] == ["title", "stage", "contact"]
 
 
 async def test_anyone_outside_the_pmo_changes_nothing_and_a_bad_form_keeps_nothing(
-    engine: AsyncEngine, register: InitiativeService, index: RecordingIndex
+    engine: AsyncEngine, register: InitiativeService
 ):
     bwv = (await register.add(ALEX, BWV)).initiative
     for attempt in (register.add(MEGAN, ANPR), register.edit(MEGAN, bwv.id, ANPR),
@@ -111,7 +123,7 @@ async def test_anyone_outside_the_pmo_changes_nothing_and_a_bad_form_keeps_nothi
         await register.retire(ALEX, 999)
     assert [row["reference"] for row in await rows(engine, tables.initiatives)] == ["INI-0001"]
     assert (await register.get(ALEX, bwv.id)).initiative == bwv
-    assert len(await audit(engine)) == 1 and len(index.remembered) == 1
+    assert len(await audit(engine)) == 1 and list(await indexed(engine)) == [bwv.id]
 
 
 async def test_concurrent_adds_never_share_a_reference(register: InitiativeService):
@@ -150,23 +162,26 @@ async def imported(register: InitiativeService, text: str, *, dry_run: bool = Fa
 
 
 async def test_importing_again_adds_nothing_twice_and_updates_what_changed(
-    engine: AsyncEngine, register: InitiativeService, index: RecordingIndex
+    engine: AsyncEngine, services: Services, register: InitiativeService
 ):
     dry = await imported(register, REGISTER, dry_run=True)
     assert len(dry.added) == 2
     assert await rows(engine, tables.initiatives) == [] and await audit(engine, "initiative") == []
+    assert await indexed(engine) == {}  # indexed in the transaction the dry run undid
 
     first = await imported(register, REGISTER)
     by_key = {row["source_key"]: row for row in await rows(engine, tables.initiatives)}
     assert set(by_key) == {"P-1", "P-2"}
     assert [i.reference for i in first.added] == [by_key[k]["reference"] for k in ("P-1", "P-2")]
     assert by_key["P-2"]["stage"] == "exists" and by_key["P-2"]["portfolio_key"] is None
-    indexed = len(index.remembered)
-    assert indexed == 4  # the dry run's two, undone with it, and the import's two
+    kept = await indexed(engine)
+    assert set(kept) == {by_key["P-1"]["id"], by_key["P-2"]["id"]}
+    assert await found(services, "Body-worn video cameras for response") == [
+        by_key["P-1"]["reference"]]
 
     again = await imported(register, REGISTER)
     assert (again.added, again.updated, again.unchanged) == ([], [], 2)
-    assert len(index.remembered) == indexed
+    assert await indexed(engine) == kept
 
     p2 = by_key["P-2"]["id"]
     await register.retire(ALEX, p2)
@@ -178,6 +193,7 @@ async def test_importing_again_adds_nothing_twice_and_updates_what_changed(
     assert stored["P-2"]["description"] == "Alerts reach every car"
     assert stored["P-2"]["active"] is False  # left retired
     assert len(stored) == 2
+    assert (await indexed(engine))[stored["P-2"]["id"]].endswith("Alerts reach every car")
     actions = [action for _actor, action, _subject in await audit(engine, "initiative")]
     assert actions == ["initiative.added", "initiative.added", "initiatives.imported",
                        "initiative.retired", "initiative.edited", "initiatives.imported"]
