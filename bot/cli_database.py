@@ -17,6 +17,7 @@ from bot.config import Settings
 
 if TYPE_CHECKING:
     from bot.services.bundle import Services
+    from bot.services.ports import TextRanker
 
 T = TypeVar("T")
 
@@ -51,9 +52,10 @@ async def with_current_schema(settings: Settings,
 
 
 def with_services(settings: Settings, work: Callable[[Services], Awaitable[T]], *,
-                  changes: bool = True) -> T:
+                  changes: bool = True, ranker: TextRanker | None = None) -> T:
     """`work` done with the portal's services on the configured database: brought up to date
-    first when it changes something, as `iip serve` would; otherwise on a current schema."""
+    first when it changes something, as `iip serve` would; otherwise on a current schema.
+    `ranker` ranks similar ideas (None: characters alone)."""
     from bot.app import build_services
     from bot.services.clock import SystemClock
     from storage.migrate import upgrade
@@ -61,6 +63,6 @@ def with_services(settings: Settings, work: Callable[[Services], Awaitable[T]], 
     async def run(engine: AsyncEngine) -> T:
         if changes:
             await upgrade(engine)
-        return await work(build_services(engine, SystemClock()))
+        return await work(build_services(engine, SystemClock(), ranker=ranker))
 
     return asyncio.run((with_engine if changes else with_current_schema)(settings, run))

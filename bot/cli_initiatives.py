@@ -16,6 +16,7 @@ from bot.config import Settings
 if TYPE_CHECKING:
     from bot.domain.initiatives import Initiative, Register
     from bot.services.initiatives import InitiativeService, RegisterImport
+    from bot.services.ports import TextRanker
 
 INVALID = 2
 T = TypeVar("T")
@@ -47,6 +48,11 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     from bot.domain.audit import SYSTEM
     from bot.domain.errors import InvalidText
     from bot.domain.initiatives import MAX_FILE_BYTES, check_register
+    from bot.matching.index import MatchIndex
+
+    # With the sentence model on (IIP_SIMILAR_MODEL), each entry is kept with its vector, as
+    # the bot keeps a submission's; a dry run keeps nothing, so needs no model.
+    ranker = MatchIndex(use_model=settings.similar_model and not args.dry_run)
 
     async def work(service: InitiativeService) -> int:
         portfolios = await service.portfolio_names()
@@ -63,13 +69,17 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             print(f"{register.rejected:,} invalid row(s) left out:")
             for problem in register.problems:
                 print(f"  - {problem}")
-        report = await service.import_rows(
-            register.rows, source=args.file.name, actor=f"{SYSTEM}:iip initiatives import",
-            dry_run=args.dry_run)
+        await ranker.start()
+        try:
+            report = await service.import_rows(
+                register.rows, source=args.file.name,
+                actor=f"{SYSTEM}:iip initiatives import", dry_run=args.dry_run)
+        finally:
+            ranker.close()
         _say(args.file, report, args.dry_run)
         return 0
 
-    return _with_service(settings, work, changes=not args.dry_run)
+    return _with_service(settings, work, changes=not args.dry_run, ranker=ranker)
 
 
 def _refused(source: Path, register: Register) -> None:
@@ -132,6 +142,6 @@ def _as_json(initiative: Initiative, names: Mapping[str, str]) -> dict[str, obje
 
 
 def _with_service(settings: Settings, work: Callable[[InitiativeService], Awaitable[T]], *,
-                  changes: bool) -> T:
+                  changes: bool, ranker: TextRanker | None = None) -> T:
     return with_services(settings, lambda services: work(services.initiatives),
-                         changes=changes)
+                         changes=changes, ranker=ranker)
