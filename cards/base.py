@@ -21,7 +21,8 @@ from bot.domain.messages import CardMessage
 from cards.actions import CardAction
 
 __all__ = ["CardMessage", "as_markdown_text", "bullets", "card_message", "day_text",
-           "fill_inputs", "heading", "paragraph", "plain", "problem", "subheading", "submit"]
+           "fill_inputs", "heading", "paragraph", "plain", "problem", "put_right", "subheading",
+           "submit"]
 
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
@@ -82,6 +83,12 @@ def plain(text: str, *, italic: bool = False) -> RichTextBlock:
 def problem(text: str) -> TextBlock:
     """A message about something that needs the reader's attention."""
     return TextBlock(text=text, wrap=True, color="Attention", weight="Bolder")
+
+
+def put_right(problems: Sequence[str]) -> list[TextBlock]:
+    """Above a form shown again after a refusal: every problem, to put right and save again."""
+    return [problem("Please put these right, then save again:"),
+            bullets([as_markdown_text(p) for p in problems])]
 
 
 def submit(title: str, action: CardAction, *, inputs: bool = True, **data: Any) -> SubmitAction:

@@ -31,13 +31,11 @@ from bot.domain.organisation import Portfolio
 from cards.actions import CardAction
 from cards.base import (
     CardMessage,
-    as_markdown_text,
-    bullets,
     card_message,
     fill_inputs,
     heading,
     paragraph,
-    problem,
+    put_right,
     submit,
 )
 from cards.campaign_words import audience_words, channel_words
@@ -77,8 +75,7 @@ def campaign_form_card(form: CampaignForm | None = None, *,
                   "as people will see it; nothing is sent until you press **Send now**."),
     ]
     if problems:
-        body += [problem("Please put these right, then save again:"),
-                 bullets([as_markdown_text(p) for p in problems])]
+        body += put_right(problems)
     body += [
         TextInput(id=NAME, label="Name", is_required=True, max_length=NAME_LIMIT,
                   placeholder="For example: Artificial intelligence in everyday policing",

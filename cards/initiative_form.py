@@ -20,13 +20,11 @@ from bot.domain.initiatives import (
 from cards.actions import CardAction
 from cards.base import (
     CardMessage,
-    as_markdown_text,
-    bullets,
     card_message,
     fill_inputs,
     heading,
     paragraph,
-    problem,
+    put_right,
     submit,
 )
 
@@ -62,8 +60,7 @@ def initiative_form_card(form: InitiativeForm | None = None, *,
                   "Describe it in the words an officer would use."),
     ]
     if problems:
-        body += [problem("Please put these right, then save again:"),
-                 bullets([as_markdown_text(p) for p in problems])]
+        body += put_right(problems)
     body += [
         TextInput(id=TITLE, label="Title", is_required=True, max_length=TITLE_LIMIT,
                   placeholder="For example: Body-worn video for every response officer",

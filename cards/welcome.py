@@ -37,7 +37,7 @@ STAFF_COMMANDS = ("**my queue**: the ideas awaiting you",
                   "**report**: last month's figures and the board pack for your portfolios")
 PMO_COMMANDS = ("**triage**: the new ideas awaiting triage",
                 "**pmo**: the PMO team's hub: triage, campaigns, the deferred ideas, the "
-                "digest and reports")
+                "digest, reports and the known initiatives")
 # The open calls for ideas named on the welcome and help, the soonest to close first.
 CALLS_SHOWN = 3
 

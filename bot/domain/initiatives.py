@@ -19,7 +19,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from bot.domain.errors import DomainError, InvalidText
-from bot.domain.legacy import Problem, numbered_records, slug, words_of
+from bot.domain.legacy import Problem, numbered_records, read_header, slug, words_of
 from bot.domain.moments import quoted
 from bot.domain.similar import query_of
 from bot.domain.text import clean_text
@@ -295,13 +295,8 @@ def check_register(lines: Iterable[str], portfolios: Mapping[str, str]) -> Regis
     updates it rather than adding it twice."""
     register = Register()
     records = csv.reader(lines)
-    try:
-        header = next(records, None)
-    except csv.Error as error:
-        register.problems.append(Problem(None, None, f"the header cannot be read ({error})."))
-        return register
+    header = read_header(records, register.problems)
     if header is None:
-        register.problems.append(Problem(None, None, "it is empty: it has no header."))
         return register
     positions = _positions(header, register)
     if not register.readable:

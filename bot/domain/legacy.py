@@ -270,13 +270,8 @@ def check_rows(lines: Iterable[str], columns: ColumnMap, now: datetime) -> Check
     empty, or the person asks to skip the rows in `rejected`."""
     checked = Checked()
     records = csv.reader(lines)
-    try:
-        header = next(records, None)
-    except csv.Error as error:
-        checked.problems.append(Problem(None, None, f"the header cannot be read ({error})."))
-        return checked
+    header = read_header(records, checked.problems)
     if header is None:
-        checked.problems.append(Problem(None, None, "it is empty: it has no header."))
         return checked
     positions = _positions(header, columns, checked)
     if not checked.readable:
@@ -299,6 +294,19 @@ def check_rows(lines: Iterable[str], columns: ColumnMap, now: datetime) -> Check
             checked.ideas.append(idea)
     checked.ideas.sort(key=lambda idea: (idea.created_at, idea.row))
     return checked
+
+
+def read_header(records: Iterator[list[str]], problems: list[Problem]) -> list[str] | None:
+    """A CSV file's first record, its header; None, with why added to `problems` as the
+    file's, when it cannot be read or the file is empty."""
+    try:
+        header = next(records, None)
+    except csv.Error as error:
+        problems.append(Problem(None, None, f"the header cannot be read ({error})."))
+        return None
+    if header is None:
+        problems.append(Problem(None, None, "it is empty: it has no header."))
+    return header
 
 
 def numbered_records(records: Iterator[list[str]], problems: list[Problem],

@@ -9,7 +9,7 @@ from bot.domain.audit import AuditEntry
 from bot.domain.campaign_audience import resolve_audience
 from bot.domain.campaigns import Audience, AudienceKind, InvalidCampaign
 from bot.domain.digest import SHOWN, Digest, DigestState, window_start
-from bot.domain.errors import DomainError, NotAllowed
+from bot.domain.errors import DomainError
 from bot.domain.ideas import day_words, uk_day
 from bot.domain.messages import CardMessage
 from bot.domain.organisation import Organisation
@@ -123,10 +123,7 @@ class DigestService:
         return sent
 
     async def _pmo_only(self, uow: UnitOfWork, actor: str) -> Organisation:
-        organisation = await self._organisation.read(uow)
-        if organisation is None or not organisation.roles_of(actor).pmo:
-            raise NotAllowed(NOT_PMO)
-        return organisation
+        return await self._organisation.of_pmo(uow, actor, NOT_PMO)
 
     @staticmethod
     async def _recipients(uow: UnitOfWork, tenant_id: str | None,

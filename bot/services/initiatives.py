@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from bot.domain.audit import AuditEntry
-from bot.domain.errors import NotAllowed, NotFound
+from bot.domain.errors import NotFound
 from bot.domain.initiatives import (
     Initiative,
     InitiativeForm,
@@ -203,10 +203,7 @@ class InitiativeService:
         return report
 
     async def _pmo_only(self, uow: UnitOfWork, actor: str) -> Organisation:
-        organisation = await self._organisation.read(uow)
-        if organisation is None or not organisation.roles_of(actor).pmo:
-            raise NotAllowed(NOT_PMO)
-        return organisation
+        return await self._organisation.of_pmo(uow, actor, NOT_PMO)
 
 
 def _names(organisation: Organisation) -> dict[str, str]:

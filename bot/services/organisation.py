@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.domain.audit import AuditEntry
-from bot.domain.errors import OrganisationError, OutOfDate
+from bot.domain.errors import NotAllowed, OrganisationError, OutOfDate
 from bot.domain.handover import (
     OPEN,
     REASSIGNED,
@@ -52,6 +52,13 @@ class OrganisationCache:
         if revision != self._seen[0]:
             self._seen = (revision, await uow.organisation.load())
         return self._seen[1]
+
+    async def of_pmo(self, uow: UnitOfWork, actor: str, refusal: str) -> Organisation:
+        """The organisation, when `actor` is in its PMO team; NotAllowed(`refusal`) if not."""
+        organisation = await self.read(uow)
+        if organisation is None or not organisation.roles_of(actor).pmo:
+            raise NotAllowed(refusal)
+        return organisation
 
 
 class OrganisationService:
