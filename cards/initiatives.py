@@ -13,6 +13,7 @@ from microsoft_teams.cards.core import (
     Container,
     Fact,
     FactSet,
+    OpenUrlAction,
 )
 
 from bot.domain.initiatives import Initiative
@@ -100,8 +101,6 @@ def _facts(initiative: Initiative, portfolios: Mapping[str, str]) -> list[Fact]:
                   "No: retired")]
     if initiative.contact:
         facts.append(Fact(title="Contact", value=as_markdown_text(initiative.contact)))
-    if initiative.link:
-        facts.append(Fact(title="Read more", value=as_markdown_text(initiative.link)))
     return facts
 
 
@@ -110,5 +109,8 @@ def _buttons(initiative: Initiative) -> list[Action]:
                    initiative=initiative.id) if initiative.active else
             submit("Restore", CardAction.RESTORE_INITIATIVE, inputs=False,
                    initiative=initiative.id))
-    return [submit("Edit", CardAction.EDIT_INITIATIVE, inputs=False, initiative=initiative.id),
-            turn]
+    buttons: list[Action] = [
+        submit("Edit", CardAction.EDIT_INITIATIVE, inputs=False, initiative=initiative.id), turn]
+    if initiative.link:  # checked a secure web address when it was kept
+        buttons.append(OpenUrlAction(title="Read more", url=initiative.link))
+    return buttons

@@ -79,6 +79,8 @@ def test_the_register_pages_in_place_and_each_entry_is_edited_or_retired_by_its_
         ("Edit", OnInitiative(9, InitiativeAct.EDIT)),
         ("Restore", OnInitiative(9, InitiativeAct.RESTORE))]
     assert parse_card(buttons(card)["Add an initiative"]["data"]) == NewInitiative()
+    assert [(n["title"], n["url"]) for n in typed(card, "Action.OpenUrl")] == [
+        ("Read more", SAMPLE_INITIATIVE.link)] * 2
 
 
 def test_typed_text_from_the_pmo_reads_as_itself():
