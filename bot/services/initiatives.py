@@ -72,13 +72,12 @@ class InitiativeService:
         self._similar = similar
         self._organisation = organisation or OrganisationCache()
 
-    async def register(self, actor: str, page: object = 1,
-                       size: int | None = None) -> RegisterPage:
+    async def register(self, actor: str, page: object = 1) -> RegisterPage:
         """A page of the register for a PMO member (a page past the end: the last)."""
         async with self._uow() as uow:
             names = _names(await self._pmo_only(uow, actor))
             total = await uow.initiatives.count()
-            shown = window(page, total) if size is None else window(page, total, size)
+            shown = window(page, total)
             listed = await uow.initiatives.listed(shown.offset, shown.size)
             retired = await uow.initiatives.count(active=False)
         return RegisterPage(listed, shown, retired, names)
