@@ -124,12 +124,14 @@ def test_every_listed_command_is_one_the_bot_understands():
     # nor `find`, a staff command typed with its text (the menu shows everyone the same list),
     # nor `deferred`, found on the staff queue and in help (the menu's places are spoken for),
     # nor `digest`, the PMO's alone, nor the campaign commands and `report`, found on the
-    # PMO's hub (`pmo`), in staff help and on the calls themselves.
+    # PMO's hub (`pmo`), in staff help and on the calls themselves, nor the register of known
+    # initiatives, the PMO's alone and on their hub.
     offered = {parse_command(title) for title in titles}
     assert offered == set(Command) - {Command.WELCOME, Command.UNKNOWN, Command.FIND,
                                       Command.DEFERRED, Command.DIGEST, Command.CAMPAIGNS,
                                       Command.NEW_CAMPAIGN, Command.STOP_CAMPAIGNS,
-                                      Command.START_CAMPAIGNS, Command.REPORT}
+                                      Command.START_CAMPAIGNS, Command.REPORT,
+                                      Command.INITIATIVES, Command.NEW_INITIATIVE}
 
 
 @pytest.mark.parametrize(
