@@ -151,3 +151,14 @@ def test_a_field_far_past_its_limit_is_not_read():
         PORTFOLIOS)
     assert checked.rows == []
     assert "10,000 characters long; at most 2,000 are taken" in str(checked.problems[0])
+
+
+def test_a_register_past_the_row_cap_is_refused_whole(monkeypatch: pytest.MonkeyPatch):
+    from bot.domain import initiatives
+
+    monkeypatch.setattr(initiatives, "MAX_ROWS", 2)
+    checked = check_register(io.StringIO(
+        "ID,Title,Description,Stage\n" + "".join(f"{n},T,D,Live\n" for n in range(3)),
+        newline=""), PORTFOLIOS)
+    assert not checked.readable
+    assert "it has more than 2 rows; split it and import each part." in str(checked.problems)
