@@ -7,12 +7,12 @@ import argparse
 import asyncio
 import csv
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.cli_database import with_current_schema, with_engine
+from bot.cli_progress import progress_bar
 from bot.config import Settings
 from bot.domain.errors import InvalidText
 from bot.domain.legacy import (
@@ -163,7 +163,7 @@ def _run(settings: Settings, args: argparse.Namespace, checked: Checked) -> Any:
     async def work(engine: Any) -> Any:
         if not args.dry_run:
             await upgrade(engine)
-        with _progress(len(checked.ideas)) as advance:
+        with progress_bar(len(checked.ideas), "Importing") as advance:
             return await LegacyImport(unit_of_work_factory(engine), SystemClock()).run(
                 checked.ideas, source=args.file.name, actor=f"{SYSTEM}:iip import sharepoint",
                 dry_run=args.dry_run, progress=advance,
@@ -171,21 +171,6 @@ def _run(settings: Settings, args: argparse.Namespace, checked: Checked) -> Any:
 
     # A dry run changes nothing, the schema included: it needs a database already upgraded.
     return asyncio.run((with_current_schema if args.dry_run else with_engine)(settings, work))
-
-
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar on a terminal; elsewhere (a log, a pipe) nothing."""
-    if not sys.stderr.isatty() or not total:
-        yield lambda _rows: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    with Progress("Importing", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("import", total=total)
-        yield lambda rows: bar.advance(task, rows)
 
 
 def _say(source: Path, report: Any, dry_run: bool) -> None:

@@ -1,4 +1,5 @@
-"""The import's progress bar: drawn on a terminal only, never into a log or a pipe."""
+"""The long commands' progress bar (`iip import sharepoint`, `iip similar reindex`): drawn on a
+terminal only, never into a log or a pipe."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 
 import pytest
 
-from bot.cli_import import _progress
+from bot.cli_progress import progress_bar
 
 
 class Terminal(io.StringIO):
@@ -15,13 +16,16 @@ class Terminal(io.StringIO):
         return True
 
 
-@pytest.mark.parametrize(("stream", "drawn"), [(Terminal(), True), (io.StringIO(), False)])
+@pytest.mark.parametrize("label", ["Importing", "Indexing"])
+@pytest.mark.parametrize(("stream", "drawn"), [(Terminal, True), (io.StringIO, False)])
 def test_the_bar_is_drawn_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch,
-                                             stream: io.StringIO, drawn: bool):
-    monkeypatch.setattr(sys, "stderr", stream)
-    with _progress(1_000) as advance:
+                                             stream: type[io.StringIO], drawn: bool,
+                                             label: str):
+    out = stream()
+    monkeypatch.setattr(sys, "stderr", out)
+    with progress_bar(1_000, label) as advance:
         advance(400)
         advance(600)
-    written = stream.getvalue()
-    assert ("Importing" in written) is drawn
+    written = out.getvalue()
+    assert (label in written) is drawn
     assert bool(written) is drawn
