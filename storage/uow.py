@@ -23,6 +23,7 @@ from storage.initiatives import SqlInitiatives
 from storage.jobs import SqlJobLedger
 from storage.legacy import SqlLegacyStore
 from storage.match_documents import SqlMatchDocuments
+from storage.match_reindex import SqlMatchReindex
 from storage.organisation import SqlOrganisationStore
 from storage.outbox import SqlOutbox
 from storage.promises import SqlPromises
@@ -53,6 +54,7 @@ class SqlUnitOfWork:
     match_documents: SqlMatchDocuments
     supporters: SqlSupporters
     initiatives: SqlInitiatives
+    match_reindex: SqlMatchReindex
 
     def __init__(self, engine: AsyncEngine,
                  on_commit: Callable[[], None] | None = None) -> None:
@@ -90,6 +92,7 @@ class SqlUnitOfWork:
         self.match_documents = SqlMatchDocuments(self._connection)
         self.supporters = SqlSupporters(self._connection)
         self.initiatives = SqlInitiatives(self._connection)
+        self.match_reindex = SqlMatchReindex(self._connection)
         return self
 
     async def __aexit__(

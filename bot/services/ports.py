@@ -612,6 +612,36 @@ class Initiatives(Protocol):
 
     async def listed(self, offset: int, limit: int) -> list[Initiative]:
         """`limit` initiatives from `offset`: the active ones first, each by reference."""
+@dataclass(frozen=True, slots=True)
+class IndexedDocument:
+    """An idea's or initiative's text indexed again: its vector by `model` (None, with no
+    vector: the model is off), and its document as it was read, to write it back only if no one
+    indexed it meanwhile (seen_digest None: there was none)."""
+
+    kind: MatchKind
+    item_id: int
+    text: str
+    seen_digest: str | None
+    seen_model: str | None
+    model: str | None = None
+    vector: bytes | None = None
+
+
+class MatchReindex(Protocol):
+    """The similar-ideas index brought up to date in bulk (`iip similar reindex`)."""
+
+    async def stale(self, model: str | None) -> list[tuple[MatchKind, int]]:
+        """The ideas and active initiatives whose document is missing, differs from their text,
+        or was not made by `model` (None: the model is off, any document will do)."""
+        ...
+
+    async def documents(self, items: Sequence[tuple[MatchKind, int]]) -> list[IndexedDocument]:
+        """The current text of each of `items` with its document as it is now (retired
+        initiatives left out); model and vector still to be given."""
+        ...
+
+    async def put(self, documents: Sequence[IndexedDocument], at: datetime) -> int:
+        """Write each where its document is still as it was read; how many were written."""
         ...
 
 
@@ -749,6 +779,7 @@ class UnitOfWork(Protocol):
 
     @property
     def match_documents(self) -> MatchDocuments: ...
+    def match_reindex(self) -> MatchReindex: ...
 
     @property
     def initiatives(self) -> Initiatives: ...
