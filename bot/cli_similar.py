@@ -8,13 +8,14 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 from bot.cli_database import with_current_schema, with_engine
 from bot.cli_progress import progress_bar
 from bot.config import Settings
-from bot.domain.similar import LIKELY_DUPLICATE, MOST_RESULTS, Match, searchable
+from bot.domain.similar import MOST_RESULTS, Match, searchable
 
 FORMATS = ("text", "json")
 # `iip similar reindex`: the word can never be a search (it says too little to match on).
@@ -84,13 +85,16 @@ def _similar(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _search(settings: Settings, text: str, limit: int, form: str) -> int:
+    from bot.app import build_services
     from bot.domain.similar import Audience
+    from bot.services.clock import SystemClock
 
     matches: list[Match] = []
     if searchable(text) is not None:
         async def find(engine: Any) -> list[Match]:
-            similar = _engine(engine, settings)
-            return await similar.find(text, audience=Audience.STAFF, limit=limit)
+            async with _ranker(settings) as ranker:
+                similar = build_services(engine, SystemClock(), ranker=ranker).similar
+                return await similar.find(text, audience=Audience.STAFF, limit=limit)
 
         matches = asyncio.run(with_current_schema(settings, find))
     if form == "json":
@@ -119,7 +123,7 @@ def table(matches: Sequence[Match]) -> str:
     lines = ["  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)),
                         row[4]]).rstrip() for row in rows]
     if any(m.likely_duplicate for m in matches):
-        lines.append(f"* a likely duplicate (a score of {LIKELY_DUPLICATE:.2f} or more)")
+        lines.append("* a likely duplicate (a score its ranking counts as close)")
     return "\n".join(lines)
 
 
@@ -137,13 +141,13 @@ def _reindex(settings: Settings, batch: int | None) -> int:
 
     async def work(engine: Any) -> tuple[int, Any, str | None]:
         await upgrade(engine)
-        encoder = _engine(engine, settings)
-        reindexing = Reindexing(unit_of_work_factory(engine), SystemClock(), encoder)
-        stale = await reindexing.stale()
-        with progress_bar(len(stale), "Indexing") as advance:
-            done = await reindexing.index(stale, actor=f"{SYSTEM}:iip similar {REINDEX}",
-                                          batch=batch or BATCH, progress=advance)
-        return len(stale), done, encoder.model
+        async with _ranker(settings) as ranker:
+            reindexing = Reindexing(unit_of_work_factory(engine), SystemClock(), ranker)
+            stale = await reindexing.stale()
+            with progress_bar(len(stale), "Indexing") as advance:
+                done = await reindexing.index(stale, actor=f"{SYSTEM}:iip similar {REINDEX}",
+                                              batch=batch or BATCH, progress=advance)
+            return len(stale), done, ranker.model
 
     stale, done, model = asyncio.run(with_engine(settings, work))
     how = f"by {model}" if model else "with the model off (characters only)"
@@ -156,11 +160,15 @@ def _reindex(settings: Settings, batch: int | None) -> int:
     return 0
 
 
-def _engine(engine: Any, settings: Settings) -> Any:
-    """The similar-ideas engine as the bot builds it (the sentence model on unless switched
-    off)."""
-    from bot.app import build_services
-    from bot.services.clock import SystemClock
+@asynccontextmanager
+async def _ranker(settings: Settings) -> AsyncIterator[Any]:
+    """The ranking as the bot has it: with the sentence model (loaded now) unless it is
+    switched off or not installed, and then characters alone."""
+    from bot.matching.index import MatchIndex
 
-    del settings
-    return build_services(engine, SystemClock()).similar
+    ranker = MatchIndex(use_model=settings.similar_model)
+    try:
+        await ranker.start()
+        yield ranker
+    finally:
+        ranker.close()

@@ -4,8 +4,10 @@ bot.services.ports.MatchReindex).
 
 A document is stale when it is missing, when its text is no longer what the idea or initiative
 says (an edit that was not indexed), or when the model that should have made its vector did not
-(another model, or the model was off). The bot keeps serving while this runs: each row is
-written only if it is still as it was read, so a submission or an edit indexed meanwhile wins.
+(another model, or the model was off). Withdrawn ideas and retired initiatives are never
+searched, so never indexed (as SimilarIdeas.catch_up leaves them). The bot keeps serving while
+this runs: each row is written only if it is still as it was read, so a submission or an edit
+indexed meanwhile wins.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Table, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.similar import MatchKind, query_of
+from bot.domain.ideas import Status
+from bot.domain.similar import QUERY_CHARS, MatchKind, query_of
 from bot.services.ports import IndexedDocument
 from storage import tables as t
 from storage.upsert import insert_for
@@ -27,8 +30,13 @@ _PAGE = 2_000
 
 
 def digest_of(text: str) -> str:
-    """What match_documents.digest holds for `text`."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """What match_documents.digest holds for `text` (as kept: its start only)."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def indexed_text(title: str, body: str) -> str:
+    """What is kept of an idea's or initiative's text (as SimilarIdeas.remember keeps it)."""
+    return query_of(title, body)[:QUERY_CHARS]
 
 
 class SqlMatchReindex:
@@ -38,8 +46,9 @@ class SqlMatchReindex:
         self._db = connection
 
     async def stale(self, model: str | None) -> list[tuple[MatchKind, int]]:
-        """Every idea, and every active initiative, whose document is missing, differs from its
-        text, or was not made by `model` (None: the model is off, so any vector will do)."""
+        """Every idea but withdrawn ones, and every active initiative, whose document is
+        missing, differs from its text, or was not made by `model` (None: the model is off,
+        so any document will do)."""
         found: list[tuple[MatchKind, int]] = []
         for kind in MatchKind:
             after = 0
@@ -59,7 +68,7 @@ class SqlMatchReindex:
             .where(source.c.id > after, *wanted)
             .order_by(source.c.id).limit(_PAGE))
         return [(row.id, row.digest is None
-                 or row.digest != digest_of(query_of(row[1], row[2]))
+                 or row.digest != digest_of(indexed_text(row[1], row[2]))
                  or (model is not None and row.model != model))
                 for row in rows]
 
@@ -78,7 +87,7 @@ class SqlMatchReindex:
                 .select_from(source.outerjoin(docs, and_(docs.c.kind == kind.value,
                                                          docs.c.item_id == source.c.id)))
                 .where(source.c.id.in_(ids), *wanted).order_by(source.c.id))
-            found += [IndexedDocument(kind, row.id, query_of(row[1], row[2]),
+            found += [IndexedDocument(kind, row.id, indexed_text(row[1], row[2]),
                                     seen_digest=row.digest, seen_model=row.model)
                       for row in rows]
         return found
@@ -110,7 +119,8 @@ def _source(kind: MatchKind) -> tuple[Table, ColumnElement[str], ColumnElement[s
                                      tuple[ColumnElement[bool], ...]]:
     """The table a kind of document is made from, its two texts, and which rows count."""
     if kind is MatchKind.IDEA:
-        return t.ideas, t.ideas.c.title, t.ideas.c.problem, ()
+        return (t.ideas, t.ideas.c.title, t.ideas.c.problem,
+                (t.ideas.c.status != Status.WITHDRAWN.value,))
     initiatives = t.initiatives
     return (initiatives, initiatives.c.title, initiatives.c.description,
             (initiatives.c.active.is_(True),))

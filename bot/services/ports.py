@@ -779,6 +779,8 @@ class UnitOfWork(Protocol):
 
     @property
     def match_documents(self) -> MatchDocuments: ...
+
+    @property
     def match_reindex(self) -> MatchReindex: ...
 
     @property

@@ -59,7 +59,8 @@ async def indexed(cli, engine: AsyncEngine, tmp_path: Path) -> dict[str, str]:
                          "roadside.", active=False)
     code, out, err = await cli("similar", "reindex")
     assert (code, err) == (0, "")
-    assert out == "Indexed 14 idea(s) and initiative(s) with the model off (characters only).\n"
+    # Every idea but the withdrawn one, and the active initiative.
+    assert out == "Indexed 13 idea(s) and initiative(s) with the model off (characters only).\n"
     return {row["legacy_id"]: row["reference"] for row in await rows(engine, tables.ideas)}
 
 
@@ -152,14 +153,14 @@ async def test_reindexing_again_has_nothing_to_do_until_a_text_changes(cli, engi
         "system:iip similar reindex", 1)
 
 
-class Encoder:
+class Ranker:
     """Vectors of a model named `model` (all alike: what is written is what is checked)."""
 
     def __init__(self, model: str | None) -> None:
         self.model = model
 
-    def vectors(self, texts: Sequence[str]) -> list[bytes | None]:
-        return [None if self.model is None else b"\x00\x00\x80\x3f" for _ in texts]
+    async def embed(self, texts: Sequence[str]) -> list[bytes] | None:
+        return None if self.model is None else [b"\x00\x00\x80\x3f" for _ in texts]
 
 
 class Clock:
@@ -170,20 +171,20 @@ class Clock:
 async def test_a_run_stopped_part_way_resumes_and_a_new_model_indexes_all_again(
         engine, indexed):
     uow = unit_of_work_factory(engine)
-    model = Reindexing(uow, Clock(), Encoder("a-model"))
+    model = Reindexing(uow, Clock(), Ranker("a-model"))
     # Every document was made with the model off: all are stale for a model.
     stale = await model.stale()
-    assert len(stale) == 14
+    assert len(stale) == 13
     # Stopped after two batches of three: the next run has only the rest to do.
     done = await model.index(stale[:6], actor="test", batch=3)
     assert (done.written, done.left) == (6, 0)
     assert await model.stale() == stale[6:]
     done = await model.index(await model.stale(), actor="test")
-    assert (done.written, await model.stale()) == (8, [])
+    assert (done.written, await model.stale()) == (7, [])
     documents = await rows(engine, tables.match_documents)
     assert {(d["model"], d["vector"]) for d in documents} == {("a-model", b"\x00\x00\x80\x3f")}
     # With the model off, documents a model made will do: nothing to do.
-    assert await Reindexing(uow, Clock(), Encoder(None)).stale() == []
+    assert await Reindexing(uow, Clock(), Ranker(None)).stale() == []
 
 
 async def test_a_document_indexed_meanwhile_is_left_as_the_bot_wrote_it(engine, indexed):
