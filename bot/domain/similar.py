@@ -193,7 +193,9 @@ def searchable(text: object) -> str | None:
     letters, only references or punctuation): no results then, rather than random ones."""
     if not isinstance(text, str):
         return None
-    cleaned = " ".join(unicodedata.normalize("NFKC", text[:QUERY_CHARS * 2]).split())
+    # A lone surrogate (JSON may carry one) is no character: the rankers encode text as UTF-8.
+    start = text[:QUERY_CHARS * 2].encode("utf-8", "ignore").decode("utf-8")
+    cleaned = " ".join(unicodedata.normalize("NFKC", start).split())
     cleaned = cleaned[:QUERY_CHARS]
     words = [w for w in _REFERENCES.sub(" ", cleaned).split() if any(c.isalpha() for c in w)]
     letters = sum(c.isalpha() for w in words for c in w)

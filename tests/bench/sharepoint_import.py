@@ -130,9 +130,11 @@ def organisation_file(folder: Path) -> Path:
     return path
 
 
-def iip(database_url: str, *argv: str) -> tuple[float, str]:
-    """`iip ARGV` in a process of its own: (seconds, what it printed)."""
-    env = {**os.environ, "IIP_DATABASE_URL": database_url, "IIP_LOG_LEVEL": "WARNING"}
+def iip(database_url: str, *argv: str, env: dict[str, str] | None = None) -> tuple[float, str]:
+    """`iip ARGV` in a process of its own, with `env` added to the environment: (seconds,
+    what it printed)."""
+    env = {**os.environ, **(env or {}), "IIP_DATABASE_URL": database_url,
+           "IIP_LOG_LEVEL": "WARNING"}
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "bot", *argv], env=env, cwd=ROOT,
                           capture_output=True, text=True, check=False)
