@@ -68,11 +68,15 @@ METHODS = ("blend", "characters")
 #   FLAG_PRECISION of the time (above the target, with a margin for a set of this size) and at
 #   most FLAG_NEAR_MISSES of the near misses are flagged: as many true duplicates flagged as
 #   that allows;
-# - suggest_from: the highest score below it that keeps recall@3 within SUGGEST_RECALL_LOSS of
-#   what no threshold at all gives: as little noise as that allows.
+# - suggest_from: the lowest score at which at most SUGGEST_NOISE of made-up ideas (policing
+#   words, none of them the set's) are shown a suggestion, as long as recall@3 stays within
+#   SUGGEST_RECALL_LOSS of what no threshold at all gives (else the highest that does): a
+#   missed duplicate costs more than a suggestion someone passes over, so no higher than that.
 FLAG_PRECISION = 0.90
 FLAG_NEAR_MISSES = 0.05
 SUGGEST_RECALL_LOSS = 0.01
+SUGGEST_NOISE = 0.15
+UNRELATED = 60
 GRID = [n / 100 for n in range(5, 100)]
 
 
@@ -248,6 +252,8 @@ Found = list[tuple[str | None, float]]
 class Quality:
     pairs: list[tuple[str, Found]] = field(default_factory=list)
     near_misses: list[Found] = field(default_factory=list)
+    # The best score of each made-up idea asked of the set alone (no idea of it is theirs).
+    unrelated: list[float] = field(default_factory=list)
 
     def recall_at_3(self, suggest_from: float) -> float:
         hits = sum(any(legacy == expected and score >= suggest_from
@@ -267,6 +273,12 @@ class Quality:
     def near_misses_flagged(self, likely: float) -> int:
         return sum(bool(found) and found[0][1] >= likely for found in self.near_misses)
 
+    def noise(self, suggest_from: float) -> float | None:
+        """The share of made-up ideas shown a suggestion at `suggest_from`."""
+        if not self.unrelated:
+            return None
+        return sum(score >= suggest_from for score in self.unrelated) / len(self.unrelated)
+
     def thresholds(self) -> tuple[float | None, float | None]:
         """(suggest_from, likely_duplicate) as the comment above GRID says: None where none
         fits."""
@@ -274,15 +286,17 @@ class Quality:
         likely = next((d for d in GRID if (self.precision(d) or 0) >= FLAG_PRECISION
                        and self.near_misses_flagged(d) <= most_misses), None)
         best = self.recall_at_3(-1.0)
-        below = [s for s in GRID if likely is None or s < likely]
-        suggest = max((s for s in below if self.recall_at_3(s) >= best - SUGGEST_RECALL_LOSS),
-                      default=None)
+        keeping = [s for s in GRID if (likely is None or s < likely)
+                   and self.recall_at_3(s) >= best - SUGGEST_RECALL_LOSS]
+        quiet = [s for s in keeping if (self.noise(s) or 0) <= SUGGEST_NOISE]
+        suggest = min(quiet) if quiet else max(keeping, default=None)
         return suggest, likely
 
 
 async def quality(database: Any, ranker: Any, evaluation: EvaluationSet,
-                  legacy_of: dict[int, str]) -> Quality:
-    """Every query of the set asked with every score kept (twenty results each)."""
+                  legacy_of: dict[int, str], unrelated: Sequence[str] = ()) -> Quality:
+    """Every query of the set, and `unrelated` ones, asked with every score kept (twenty
+    results each)."""
     from bot.domain.similar import MOST_RESULTS, Audience, MatchKind
 
     similar = engine_of(database, EveryScore(ranker))
@@ -297,6 +311,9 @@ async def quality(database: Any, ranker: Any, evaluation: EvaluationSet,
         measured.pairs.append((query.legacy_id, await ask(query)))
     for query in evaluation.near_misses:
         measured.near_misses.append(await ask(query))
+    for text in unrelated:
+        found = await similar.find(text, audience=Audience.STAFF, limit=1)
+        measured.unrelated.append(found[0].score if found else 0.0)
     return measured
 
 
@@ -459,7 +476,10 @@ async def measure(database_url: str, args: argparse.Namespace,
             result["reindex"][f"set, {method}"] = await asyncio.to_thread(
                 reindexed, database_url, method, environment)
             ranker = await ranking(method)
-            result["alone"][method] = await quality(database, ranker, evaluation, legacy_of)
+            made_up = latency_queries(EvaluationSet(evaluation.ideas, [], []), UNRELATED,
+                                      args.seed + 1)
+            result["alone"][method] = await quality(database, ranker, evaluation, legacy_of,
+                                                    made_up)
             ranker.close()
         first_filler = max(legacy_of) + 1
         filler = args.ideas - await idea_count(database)
@@ -564,8 +584,11 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace,
                       f"{likely})")
                 continue
             flagged, right = q.flagged(likely)
+            now = thresholds_now()[method].suggest_from
             print(f"    {method}: suggest_from {suggest:.2f} (recall@3 "
-                  f"{q.recall_at_3(suggest):.2f}, {q.recall_at_3(-1.0):.2f} with none), "
+                  f"{q.recall_at_3(suggest):.2f}, {q.recall_at_3(-1.0):.2f} with none; made-up "
+                  f"ideas shown a suggestion {q.noise(suggest):.0%}, at {now:.2f} "
+                  f"{q.noise(now):.0%}), "
                   f"likely_duplicate {likely:.2f} ({right} of {flagged} flagged right, "
                   f"{q.near_misses_flagged(likely)} near misses flagged)")
     return 0 if honest else 1
