@@ -5,31 +5,17 @@ are about; text in another language or script is no error. Colleagues and staff 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from support.organisation import demo_organisation
+from support.similar_ideas import BODY_WORN, RADIOS, idea, person, submit
 
 from bot.app import build_services
-from bot.domain.identity import Caller
-from bot.domain.intake import Draft, Step
 from bot.domain.similar import MOST_RESULTS, Audience, Visibility
 from storage import tables
 
-TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
-BODY_WORN = Draft(
-    title="Body worn video uploads take too long",
-    problem="At the end of every shift officers wait at the docking station for footage to "
-            "upload before they can go home.",
-    proposal="Let cameras upload over the station wifi while officers write up.",
-    benefit="Half an hour a shift back.", category="process", portfolio="local-policing",
-    named_publicly=False, step=Step.CHECK, revision=8)
-RADIOS = replace(BODY_WORN, title="Radio batteries die on nights",
-                 problem="Airwave handsets lose their charge half way through a night shift "
-                         "and officers drive back to the station to swap them.")
-CUSTODY = replace(BODY_WORN, title="Detainees wait in the van to be booked into custody",
-                  problem="Arrested people sit in the cage of the van for an hour before the "
-                          "custody sergeant can book them in.")
+CUSTODY = idea("Detainees wait in the van to be booked into custody",
+               "Arrested people sit in the cage of the van for an hour before the custody "
+               "sergeant can book them in.")
 
 
 @pytest.fixture
@@ -41,10 +27,7 @@ async def ideas(engine, clock) -> tuple[object, dict[str, str]]:
     references = {}
     for n, (name, draft) in enumerate((("body worn", BODY_WORN), ("radios", RADIOS),
                                        ("custody", CUSTODY)), 1):
-        who = Caller(f"00000000-0000-4000-8000-{n:012d}", f"Officer {n}", TENANT)
-        stored = await services.ideas.new_draft(who.object_id, draft)
-        references[name] = (await services.ideas.submit(who, stored.draft_id,
-                                                        draft.revision)).reference
+        references[name] = await submit(services, person(n), draft)
     async with engine.begin() as connection:
         await connection.execute(tables.ideas.update().values(
             visibility=Visibility.SHARED.value))

@@ -6,35 +6,16 @@ hidden or withdrawn idea; ideas from before searching are indexed when the bot s
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from sqlalchemy import update
 from support.organisation import demo_organisation
+from support.similar_ideas import BODY_WORN, RADIOS, person, submit
 
 from bot.app import build_services
-from bot.domain.identity import Caller
-from bot.domain.intake import Draft, Step
 from bot.domain.similar import Audience, MatchKind, Visibility
 from bot.matching.index import MatchIndex
 from storage import tables
 from storage.engine import connect
-
-TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
-BODY_WORN = Draft(
-    title="Body worn video uploads take too long",
-    problem="At the end of every shift officers wait at the docking station for footage to "
-            "upload before they can go home.",
-    proposal="Let cameras upload over the station wifi while officers write up.",
-    benefit="Half an hour a shift back.", category="process", portfolio="local-policing",
-    named_publicly=False, step=Step.CHECK, revision=8)
-RADIOS = replace(BODY_WORN, title="Radio batteries die on nights",
-                 problem="Airwave handsets lose their charge half way through a night shift "
-                         "and officers drive back to swap them.")
-
-
-def person(n: int) -> Caller:
-    return Caller(f"00000000-0000-4000-8000-{n:012d}", f"Officer {n}", TENANT)
 
 
 @pytest.fixture
@@ -42,11 +23,6 @@ async def services(engine, clock):
     services = build_services(engine, clock)
     await services.organisation.replace(demo_organisation(), "test")
     return services
-
-
-async def submit(services, who: Caller, draft: Draft) -> str:
-    stored = await services.ideas.new_draft(who.object_id, draft)
-    return (await services.ideas.submit(who, stored.draft_id, draft.revision)).reference
 
 
 async def set_idea(engine, reference: str, **values) -> None:

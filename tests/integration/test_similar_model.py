@@ -9,17 +9,15 @@ from collections.abc import Iterator
 import pytest
 from conftest import unavailable
 from support.organisation import demo_organisation
+from support.similar_ideas import idea, person, submit
 
 from bot.app import build_services
-from bot.domain.identity import Caller
-from bot.domain.intake import Draft, Step
 from bot.domain.similar import Audience
 from bot.matching.index import MatchIndex
 from bot.matching.sentences import MiniLM, installed
 
 pytestmark = pytest.mark.model
 
-TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 IDEAS = {
     "body worn": ("Body worn video uploads take too long",
                   "At the end of every shift officers wait at the docking station for footage "
@@ -53,13 +51,7 @@ async def submitted(services) -> dict[str, str]:
     await services.organisation.replace(demo_organisation(), "test")
     references = {}
     for n, (name, (title, problem)) in enumerate(IDEAS.items(), 1):
-        draft = Draft(title=title, problem=problem, proposal="Sort it out.",
-                      benefit="Time back.", category="process", portfolio="local-policing",
-                      named_publicly=False, step=Step.CHECK, revision=8)
-        who = Caller(f"00000000-0000-4000-8000-{n:012d}", f"Officer {n}", TENANT)
-        stored = await services.ideas.new_draft(who.object_id, draft)
-        references[name] = (await services.ideas.submit(who, stored.draft_id,
-                                                        draft.revision)).reference
+        references[name] = await submit(services, person(n), idea(title, problem))
     return references
 
 
