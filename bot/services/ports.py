@@ -612,6 +612,9 @@ class Initiatives(Protocol):
 
     async def listed(self, offset: int, limit: int) -> list[Initiative]:
         """`limit` initiatives from `offset`: the active ones first, each by reference."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class IndexedDocument:
     """An idea's or initiative's text indexed again: its vector by `model` (None, with no
