@@ -87,12 +87,13 @@ def _parser() -> argparse.ArgumentParser:
     from bot.cli_import import add_commands as add_import_commands
     from bot.cli_initiatives import add_commands as add_initiative_commands
     from bot.cli_jobs import add_commands as add_job_commands
+    from bot.cli_people import add_commands as add_people_commands
     from bot.cli_promise import add_commands as add_promise_commands
     from bot.cli_similar import add_commands as add_similar_commands
 
     for add_commands in (add_promise_commands, add_job_commands, add_campaign_commands,
                          add_import_commands, add_idea_commands, add_initiative_commands,
-                         add_similar_commands):
+                         add_similar_commands, add_people_commands):
         add_commands(commands)
 
     cards = commands.add_parser("cards", help="Adaptive Cards").add_subparsers(metavar="ACTION")

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli_campaigns import cli_actor
 from bot.cli_database import with_engine
+from bot.cli_idea_history import add_history
 from bot.config import Settings
 from bot.domain.errors import DomainError
 from bot.domain.ideas import find_reference
@@ -28,9 +29,11 @@ REFUSED = 2
 
 
 def add_commands(commands: Any) -> None:
-    """Add `idea publish`, `idea hide` and `idea redact` to the `iip` parser's subcommands."""
-    idea = commands.add_parser("idea", help="who may find an idea by searching"
-                               ).add_subparsers(metavar="ACTION")
+    """Add `idea publish`, `idea hide`, `idea redact` and `idea history` to the `iip` parser's
+    subcommands."""
+    idea = commands.add_parser("idea", help="one idea: who may find it by searching, and its "
+                               "audit trail").add_subparsers(metavar="ACTION")
+    add_history(idea)
     for action, words in (
             ("publish", "let colleagues find the idea by searching (its reference, title, "
                         "status and outcome; never its contributor's name)"),

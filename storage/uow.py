@@ -18,6 +18,7 @@ from storage.digests import SqlDigests
 from storage.engine import connect
 from storage.feedback import SqlFeedbackStore
 from storage.idea_matches import SqlIdeaMatches
+from storage.idea_trail import SqlIdeaTrail
 from storage.ideas import SqlDrafts, SqlIdeas, SqlProfiles
 from storage.initiatives import SqlInitiatives
 from storage.jobs import SqlJobLedger
@@ -26,6 +27,7 @@ from storage.match_documents import SqlMatchDocuments
 from storage.match_reindex import SqlMatchReindex
 from storage.organisation import SqlOrganisationStore
 from storage.outbox import SqlOutbox
+from storage.personal_records import SqlPersonalRecords
 from storage.promises import SqlPromises
 from storage.summaries import SqlSummaries
 from storage.supporters import SqlSupporters
@@ -55,6 +57,8 @@ class SqlUnitOfWork:
     supporters: SqlSupporters
     initiatives: SqlInitiatives
     match_reindex: SqlMatchReindex
+    personal: SqlPersonalRecords
+    trails: SqlIdeaTrail
 
     def __init__(self, engine: AsyncEngine,
                  on_commit: Callable[[], None] | None = None) -> None:
@@ -93,6 +97,8 @@ class SqlUnitOfWork:
         self.supporters = SqlSupporters(self._connection)
         self.initiatives = SqlInitiatives(self._connection)
         self.match_reindex = SqlMatchReindex(self._connection)
+        self.personal = SqlPersonalRecords(self._connection)
+        self.trails = SqlIdeaTrail(self._connection)
         return self
 
     async def __aexit__(

@@ -67,3 +67,12 @@ def clean_text(value: object, *, field: str, label: str, limit: int, required: b
             "Please shorten it: your text is kept below.",
         )
     return text
+
+
+# What a spreadsheet takes for the start of a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """Text a spreadsheet shows as text: one that would start a formula gets a quote first."""
+    return "'" + text if text.startswith(_FORMULA_START) else text

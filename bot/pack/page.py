@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.domain.board_pack import BoardPack
 from bot.domain.ideas import LONDON, day_words
+from bot.domain.text import spreadsheet_text
 from bot.pack import charts
 
 PAGE = "board-pack.html"
@@ -25,7 +26,6 @@ IDEAS_CSV = "ideas.csv"
 FIGURES_JSON = "figures.json"
 CSV_HEADER = ("reference", "title", "status", "portfolio", "category", "campaign",
               "submitted", "first response", "decided")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 _TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                          autoescape=True, undefined=StrictUndefined, trim_blocks=True,
@@ -112,6 +112,4 @@ def _stamp(moment: datetime | None) -> str:
 
 
 def _cell(value: str | date) -> str:
-    """Text a spreadsheet shows as text: one that would start a formula gets a quote first."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return spreadsheet_text(str(value))

@@ -29,6 +29,7 @@ from bot.domain.outbox import (
     Recipient,
     SentActivity,
 )
+from bot.domain.personal_data import Scrubber
 from bot.domain.profile import Profile
 from bot.domain.reminders import JobState, Mark, Reading
 from bot.domain.similar import (
@@ -46,6 +47,7 @@ from bot.domain.sla import IdeaPromise, Promise
 from bot.domain.sla_counts import SlaGroup
 from bot.domain.summary import Summary
 from bot.domain.supporters import Standing
+from bot.domain.trail import Trail
 from bot.domain.visibility import Findability
 
 
@@ -723,6 +725,30 @@ class TextRanker(Protocol):
                    exclude: Collection[tuple[MatchKind, int]] = ()) -> list[Ranked]: ...
 
 
+class PersonalRecords(Protocol):
+    """Everything held about one person, as storage.personal_map declares it."""
+
+    async def scrubber(self, object_id: str, pseudonym: str) -> Scrubber:
+        """What finds the person in others' words: the names, contacts and words of their own
+        that their rows hold."""
+        ...
+
+    async def held(self, object_id: str, scrubber: Scrubber) -> dict[str, object]:
+        """The subject access document's sections, as stored."""
+        ...
+
+    async def erase(self, object_id: str, pseudonym: str, scrubber: Scrubber,
+                    now: datetime) -> dict[str, int]:
+        """Erase the person everywhere; how many rows changed, by table (or table.column)."""
+        ...
+
+
+class IdeaTrail(Protocol):
+    async def trail(self, reference: str) -> Trail | None:
+        """The idea's history and audit entries in time order, or None for no such idea."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction: everything in it commits together or not at all."""
 
@@ -788,6 +814,10 @@ class UnitOfWork(Protocol):
 
     @property
     def initiatives(self) -> Initiatives: ...
+    def personal(self) -> PersonalRecords: ...
+
+    @property
+    def trails(self) -> IdeaTrail: ...
 
     async def __aenter__(self) -> Self: ...
 
