@@ -49,7 +49,7 @@ MONTH = date(2026, 11, 1)
 @pytest.fixture
 async def seeded(engine, clock) -> tuple[Any, Seeded]:
     services = build_services(engine, clock)
-    return services, await seed_one_of_everything(services, engine)
+    return services, await seed_one_of_everything(services, engine, clock)
 
 
 @pytest.fixture

@@ -54,7 +54,7 @@ async def load_organisation_with_person(services: Any) -> None:
     await services.organisation.replace(organisation_from(data), "test")
 
 
-async def seed_one_of_everything(services: Any, engine: AsyncEngine) -> Seeded:
+async def seed_one_of_everything(services: Any, engine: AsyncEngine, clock: Any) -> Seeded:
     await load_organisation_with_person(services)
     await services.conversations.remember(ConversationAddress(
         conversation_id=CHAT, kind=ConversationKind.PERSONAL,
@@ -68,6 +68,7 @@ async def seed_one_of_everything(services: Any, engine: AsyncEngine) -> Seeded:
         portfolio="local-policing", named_publicly=True, step=Step.CHECK, revision=3))
     submitted = await services.ideas.submit(CALLER, stored.draft_id, stored.draft.revision)
     own = await services.ideas.idea_of(PERSON, submitted.reference)
+    clock.advance(minutes=5)
     await decide(services, ALEX, own, Move.ALLOCATE, portfolio="local-policing",
                  message=f"Thank you {NAME}: the Local Policing lead will look at it.",
                  note=f"Ask {EMAIL} about the pilot")
