@@ -17,7 +17,7 @@ from bot.cli_campaigns import cli_actor
 from bot.cli_database import with_current_schema, with_engine
 from bot.config import Settings
 from bot.domain.errors import InvalidText
-from bot.domain.personal_data import Erased, pseudonym_of
+from bot.domain.personal_data import Erased, person_id, pseudonym_of
 
 
 def add_commands(commands: Any) -> None:
@@ -26,7 +26,7 @@ def add_commands(commands: Any) -> None:
                                  ).add_subparsers(metavar="ACTION")
     export = person.add_parser("export", help="everything held about a person, as one JSON "
                                               "document (a subject access request)")
-    export.add_argument("--aad-id", required=True, dest="aad_id",
+    export.add_argument("--aad-id", required=True, dest="aad_id", type=_object_id,
                         help="the person's Entra object id")
     export.add_argument("--output", type=Path, metavar="FILE",
                         help="write it to FILE, a new file only the owner may read (default: "
@@ -35,11 +35,18 @@ def add_commands(commands: Any) -> None:
     erase = person.add_parser("erase", help="erase a person: their name becomes a pseudonym, "
                                             "what they wrote or were sent a tombstone; ideas, "
                                             "history and report counts stay")
-    erase.add_argument("--aad-id", required=True, dest="aad_id",
+    erase.add_argument("--aad-id", required=True, dest="aad_id", type=_object_id,
                        help="the person's Entra object id")
     erase.add_argument("--yes", action="store_true",
                        help="do not ask to confirm (for scripts)")
     erase.set_defaults(run=_erase)
+
+
+def _object_id(value: str) -> str:
+    try:
+        return person_id(value)
+    except InvalidText as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
 
 
 def _service(engine: AsyncEngine) -> Any:
@@ -51,13 +58,7 @@ def _service(engine: AsyncEngine) -> Any:
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services.data_protection import person_id
-
-    try:
-        object_id = person_id(args.aad_id)
-    except InvalidText as problem:
-        print(f"iip: {problem}", file=sys.stderr)
-        return 2
+    object_id: str = args.aad_id
 
     async def read(engine: AsyncEngine) -> dict[str, Any]:
         return await _service(engine).export(object_id)
@@ -81,13 +82,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _erase(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services.data_protection import person_id
-
-    try:
-        object_id = person_id(args.aad_id)
-    except InvalidText as problem:
-        print(f"iip: {problem}", file=sys.stderr)
-        return 2
+    object_id: str = args.aad_id
     if not args.yes and not _confirmed(object_id):
         return 2
 

@@ -90,19 +90,20 @@ class SqlPersonalRecords:
     async def held(self, object_id: str, scrubber: Scrubber) -> dict[str, object]:
         """The sections of the subject access document, as stored (not yet JSON)."""
         chats = await self._chats(object_id)
-        sections: dict[str, object] = {}
-        for table_name, section in SECTIONS.items():
+        found: dict[str, list[dict[str, Any]]] = {}
+        for table_name in SECTIONS:
             table = t.metadata.tables[table_name]
-            rows = await self._rows(table, self._theirs(table_name, object_id, chats))
-            if table_name == "bot_state":
-                rows = [{**row, "document": _decoded(row["document"])} for row in rows]
-            sections[section] = (rows[0] if rows else None) if table_name in SINGLE else rows
-        sections["ideas"] = await self._with_history(
-            sections["ideas"])  # pyright: ignore[reportArgumentType]
-        sections["supported_ideas"] = await self._with_references(
-            sections["supported_ideas"])  # pyright: ignore[reportArgumentType]
+            found[table_name] = await self._rows(table, self._theirs(table_name, object_id,
+                                                                     chats))
+        found["bot_state"] = [{**row, "document": _decoded(row["document"])}
+                              for row in found["bot_state"]]
+        found["ideas"] = await self._with_history(found["ideas"])
+        found["idea_supporters"] = await self._with_references(found["idea_supporters"])
+        sections: dict[str, object] = {
+            SECTIONS[name]: (rows[0] if rows else None) if name in SINGLE else rows
+            for name, rows in found.items()}
         sections["as_actor"] = await self._as_actor(object_id)
-        sections["mentions"] = await self._mentions(scrubber)
+        sections["mentions"] = await self._mentions(object_id, scrubber)
         return sections
 
     async def erase(self, object_id: str, pseudonym: str, scrubber: Scrubber,
@@ -131,7 +132,7 @@ class SqlPersonalRecords:
             differs = [table.c[column].is_distinct_from(value) for column, value in
                        values.items() if not isinstance(table.c[column].type, JSON)]
             changed[table_name] = (await self._db.execute(
-                update(table).where(where, or_(*differs)).values(values))).rowcount
+                update(table).where(where, or_(false(), *differs)).values(values))).rowcount
         for table_name, column in [*columns_with(Handling.MENTIONS),
                                    *columns_with(Handling.SENT_TO_THEM)]:
             changed[f"{table_name}.{column}"] = await self._scrub(
@@ -203,24 +204,25 @@ class SqlPersonalRecords:
                 found[f"{table_name}.{column}"] = [_without_binary(row) for row in rows]
         return found
 
-    async def _mentions(self, scrubber: Scrubber) -> list[dict[str, Any]]:
-        """Where others' words name the person: table, column, the row's key, the text."""
+    async def _mentions(self, object_id: str, scrubber: Scrubber) -> list[dict[str, Any]]:
+        """Where others' words name the person, or hold their object id (an audit entry about
+        them): table, column, the row's key, the text."""
         found: list[dict[str, Any]] = []
-        if scrubber.empty:
-            return found
         for table_name, column in [*columns_with(Handling.MENTIONS),
                                    *columns_with(Handling.SENT_TO_THEM)]:
             table = t.metadata.tables[table_name]
             keys = list(table.primary_key.columns)
+            value = table.c[column]
+            holds_id = cast(value, Text).contains(object_id, autoescape=True)
             rows = await self._db.execute(
-                select(*keys, table.c[column]).where(_naming(table.c[column], scrubber))
+                select(*keys, value).where(or_(holds_id, _naming(value, scrubber)))
                 .order_by(*keys))
             for row in rows:
-                *key, value = row
-                if _scrubbed(value, scrubber) != value:
+                *key, text = row
+                if object_id in str(text) or _scrubbed(text, scrubber) != text:
                     found.append({"table": table_name, "column": column,
                                   "key": dict(zip([k.name for k in keys], key, strict=True)),
-                                  "value": value})
+                                  "value": text})
         return found
 
     async def _scrub(self, table: Table, column: str, scrubber: Scrubber,
@@ -261,7 +263,7 @@ def _naming(value: Any, scrubber: Scrubber) -> ColumnElement[bool]:
     """The rows whose `value` may name the person (read as text, JSON documents too)."""
     text = cast(value, Text)
     needles: Sequence[str] = scrubber.needles()
-    return or_(*(text.contains(needle, autoescape=True) for needle in needles),
+    return or_(false(), *(text.contains(needle, autoescape=True) for needle in needles),
                *(func.lower(text).contains(needle, autoescape=True) for needle in needles
                  if needle == needle.lower()))
 

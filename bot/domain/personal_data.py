@@ -18,6 +18,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, cast
 
+from bot.domain.errors import InvalidText
+from bot.domain.legacy import is_imported_person
+from bot.domain.moments import quoted
+from bot.domain.organisation import is_object_id, normalise_object_id
 from bot.domain.profile import PREFER_NOT
 
 # The shape of the subject access document: raised whenever a section changes meaning.
@@ -98,6 +102,16 @@ ERASED_VALUE: Mapping[Handling, object] = {
 }
 # A card column's tombstone: still a JSON object, as the column requires.
 TOMBSTONE_CARD: Mapping[str, object] = {"erased": True}
+
+
+def person_id(text: str) -> str:
+    """The object id a request names: an Entra object id (a GUID), or an imported
+    contributor's; InvalidText for anything else."""
+    value = normalise_object_id(text)
+    if is_object_id(value) or (is_imported_person(value) and len(value) <= 64):
+        return value
+    raise InvalidText("aad_id", f"{quoted(text)} is not an Entra object id: give the person's "
+                                "object id, a GUID such as 7faf8ab2-3d56-4244-b585-20c8a42ed2b8.")
 
 
 def pseudonym_of(object_id: str) -> str:

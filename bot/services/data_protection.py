@@ -8,22 +8,15 @@ from typing import Any
 from bot.domain.audit import AuditEntry
 from bot.domain.errors import InvalidText, NotFound
 from bot.domain.ideas import find_reference
-from bot.domain.legacy import is_imported_person
 from bot.domain.moments import quoted
-from bot.domain.organisation import is_object_id, normalise_object_id
-from bot.domain.personal_data import Erased, pseudonym_of, subject_access_document
+from bot.domain.personal_data import (
+    Erased,
+    person_id,
+    pseudonym_of,
+    subject_access_document,
+)
 from bot.domain.trail import Trail
 from bot.services.ports import Clock, UnitOfWorkFactory
-
-
-def person_id(text: str) -> str:
-    """The object id a request names: an Entra object id (a GUID), or an imported
-    contributor's; InvalidText for anything else."""
-    value = normalise_object_id(text)
-    if is_object_id(value) or (is_imported_person(value) and len(value) <= 64):
-        return value
-    raise InvalidText("aad_id", f"{quoted(text)} is not an Entra object id: give the person's "
-                                "object id, a GUID such as 7faf8ab2-3d56-4244-b585-20c8a42ed2b8.")
 
 
 class DataProtection:

@@ -68,10 +68,13 @@ async def test_the_export_goes_to_standard_output_without_a_file(seeded, iip):
 
 
 @pytest.mark.parametrize("action", [("export",), ("erase", "--yes")])
-async def test_what_is_not_an_object_id_is_exit_2_with_the_reason(iip, engine, action):
-    code, said, err = await iip("person", *action, "--aad-id", "alex@example.com")
-    assert (code, said) == (2, "")
-    assert "'alex@example.com' is not an Entra object id" in err
+async def test_what_is_not_an_object_id_is_exit_2_with_the_reason(iip, engine, capsys, action):
+    with pytest.raises(SystemExit) as exited:
+        await iip("person", *action, "--aad-id", "alex@example.com")
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "'alex@example.com' is not an Entra object id" in captured.err
+    assert await count(engine, tables.audit_log) == 0
 
 
 async def test_erase_without_a_terminal_or_yes_changes_nothing(seeded, iip, engine):

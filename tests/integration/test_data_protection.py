@@ -104,10 +104,11 @@ async def test_the_export_finds_each_thing_held_about_the_person(seeded, protect
     assert [e["action"] for e in acted["idea_history.actor"]] == ["submitted"]
     assert {"idea.submitted", "feedback.submitted", "profile.saved"} <= {
         e["action"] for e in acted["audit_log.actor"]}
-    # Others' words naming them: Alex's message, and the PMO's cards of their idea and feedback.
+    # Others' words naming them: Alex's message and note, the PMO's cards of their idea and
+    # feedback; and audit entries about them (their profile saved, their calls stopped).
     mentioned = {(m["table"], m["column"]) for m in document["mentions"]}
     assert {("idea_history", "message_to_contributor"), ("idea_history", "internal_note"),
-            ("outbox", "card")} <= mentioned
+            ("outbox", "card"), ("audit_log", "subject")} <= mentioned
 
 
 async def test_someone_the_portal_never_heard_of_gets_every_section_empty(protection):

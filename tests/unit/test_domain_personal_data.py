@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
+import pytest
+
 from bot.domain.personal_data import (
     PSEUDONYM_PREFIX,
     TOMBSTONE,
@@ -83,3 +85,16 @@ def test_the_document_is_json_with_iso_dates_and_its_version_first() -> None:
     assert document["ideas"] == [{"submitted_at": "2026-11-02T09:30:00+00:00",
                                   "revisit_on": "2027-04-01", "vector": "AA=="}]
     assert jsonable((1, "a")) == [1, "a"]
+
+
+def test_a_request_names_an_entra_object_id_or_an_imported_contributor() -> None:
+    from bot.domain.errors import InvalidText
+    from bot.domain.legacy import imported_person_id
+    from bot.domain.personal_data import person_id
+
+    imported = imported_person_id("pat@example.police.uk", "7")
+    assert person_id(f" {PERSON.upper()}\n") == PERSON
+    assert person_id(imported) == imported
+    for refused in ("", "pat@example.police.uk", "imported:" + "a" * 60, f"{PERSON}x"):
+        with pytest.raises(InvalidText, match="is not an Entra object id"):
+            person_id(refused)
