@@ -99,6 +99,9 @@ def _erase(settings: Settings, args: argparse.Namespace) -> int:
     print(f"Erased {object_id}: from now on {erased.pseudonym!r}. Rows changed:")
     for name, count in sorted(erased.changed.items()):
         print(f"  {name:<40}{count:>8,}")
+    for name in erased.shared_names:
+        print(f"Someone else is also called {name!r}, so it was left where others' words "
+              "name it (messages, history, audit): review those by hand.")
     return 0
 
 

@@ -85,7 +85,19 @@ class SqlPersonalRecords:
                 rows = await self._db.execute(select(table.c[column]).distinct().where(
                     table.c[OWNED_BY[table_name]] == object_id))
                 found += [value for (value,) in rows]
-        return Scrubber.of(pseudonym, names, contacts, own)
+        return Scrubber.of(pseudonym, names, contacts, own,
+                           await self._names_of_others(object_id, names))
+
+    async def _names_of_others(self, object_id: str, names: list[str | None]) -> set[str]:
+        """Which of `names` someone else's rows hold as theirs."""
+        wanted = sorted({name for name in names if name})
+        taken: set[str] = set()
+        for table_name, column in columns_with(Handling.NAME):
+            table = t.metadata.tables[table_name]
+            rows = await self._db.execute(select(table.c[column]).distinct().where(
+                table.c[column].in_(wanted), table.c[OWNED_BY[table_name]] != object_id))
+            taken |= {name for (name,) in rows}
+        return taken
 
     async def held(self, object_id: str, scrubber: Scrubber) -> dict[str, object]:
         """The sections of the subject access document, as stored (not yet JSON)."""

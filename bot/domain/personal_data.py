@@ -130,13 +130,17 @@ class Scrubber:
     names: tuple[str, ...] = ()
     contacts: tuple[str, ...] = ()
     own_words: tuple[str, ...] = ()
+    # Their names someone else has too: searching for them would erase that person as well.
+    shared: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, pseudonym: str, names: Iterable[str | None], contacts: Iterable[str | None],
-           own_texts: Iterable[str | None]) -> Scrubber:
-        """Only what can be told apart from ordinary words is searched for: nothing short,
-        and never the pseudonym or the tombstone a previous erasure left."""
+           own_texts: Iterable[str | None], others: Iterable[str] = ()) -> Scrubber:
+        """Only what can be told apart from ordinary words and from other people is searched
+        for: nothing short, no name of someone else's (`others`), and never the pseudonym or
+        the tombstone a previous erasure left."""
         left = {pseudonym.casefold(), TOMBSTONE.casefold()}
+        taken = {name.strip().casefold() for name in others}
 
         def kept(values: Iterable[str | None], shortest: int) -> tuple[str, ...]:
             found = {v.strip() for v in values if v and len(v.strip()) >= shortest}
@@ -144,8 +148,10 @@ class Scrubber:
             return tuple(sorted(found, key=lambda v: (-len(v), v)))
 
         fragments = [" ".join(text.split())[:OWN_WORDS_FOUND_BY] for text in own_texts if text]
-        return cls(pseudonym, kept(names, SHORTEST_SEARCHED),
-                   kept(contacts, SHORTEST_SEARCHED), kept(fragments, SHORTEST_OWN_WORDS))
+        named = kept(names, SHORTEST_SEARCHED)
+        return cls(pseudonym, tuple(n for n in named if n.casefold() not in taken),
+                   kept(contacts, SHORTEST_SEARCHED), kept(fragments, SHORTEST_OWN_WORDS),
+                   tuple(n for n in named if n.casefold() in taken))
 
     @property
     def empty(self) -> bool:
@@ -190,6 +196,8 @@ class Erased:
 
     pseudonym: str
     changed: dict[str, int] = field(default_factory=dict[str, int])
+    # Their names left in others' words, because someone else has them too: for review.
+    shared_names: tuple[str, ...] = ()
 
     @property
     def nothing(self) -> bool:

@@ -43,12 +43,13 @@ class DataProtection:
         async with self._uow() as uow:
             scrubber = await uow.personal.scrubber(object_id, pseudonym)
             erased = Erased(pseudonym, await uow.personal.erase(object_id, pseudonym, scrubber,
-                                                                now))
+                                                                now), scrubber.shared)
             if erased.nothing:
                 return erased
             await uow.audit.record(AuditEntry(
                 actor=actor, action="person.erased", subject=pseudonym, at=now,
-                detail={"changed": erased.changed}))
+                detail={"changed": erased.changed,
+                        "names_left_in_others_words": len(erased.shared_names)}))
             await uow.commit()
         return erased
 

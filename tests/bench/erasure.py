@@ -50,11 +50,11 @@ def outbox_rows(count: int, ideas: int, now: datetime) -> list[dict[str, Any]]:
 
 
 async def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
+    from seeding import analyze
     from sqlalchemy import insert, update
 
     from bot.services.clock import SystemClock
     from bot.services.data_protection import DataProtection
-    from seeding import analyze
     from storage import tables
     from storage.engine import make_engine
     from storage.uow import unit_of_work_factory

@@ -235,3 +235,19 @@ async def test_what_is_not_an_object_id_is_refused_and_nothing_changes(protectio
 async def test_the_object_id_is_read_whatever_its_case(seeded, protection):
     document = await protection.export(f"  {PERSON.upper()} ")
     assert document["person"]["name"] == NAME
+
+
+async def test_a_name_someone_else_has_too_is_left_in_others_words_for_review(
+        seeded, protection, engine, clock):
+    async with engine.begin() as connection:
+        await connection.execute(tables.people.update().where(
+            tables.people.c.object_id == ALEX).values(name=NAME))
+
+    erased = await protection.erase(PERSON, "cli:dpo")
+
+    assert erased.shared_names == (NAME,)
+    [alex] = await rows(engine, tables.people, tables.people.c.object_id == ALEX)
+    [person] = await rows(engine, tables.people, tables.people.c.object_id == PERSON)
+    assert (alex["name"], person["name"]) == (NAME, PSEUDONYM)
+    # The person's own rows lose it all the same; their e-mail and own words, everywhere.
+    assert {canary for _, _, canary in await traces(engine)} == {NAME}

@@ -98,3 +98,10 @@ def test_a_request_names_an_entra_object_id_or_an_imported_contributor() -> None
     for refused in ("", "pat@example.police.uk", "imported:" + "a" * 60, f"{PERSON}x"):
         with pytest.raises(InvalidText, match="is not an Entra object id"):
             person_id(refused)
+
+
+def test_a_name_someone_else_has_too_is_not_searched_for() -> None:
+    found = Scrubber.of(PSEUDONYM, ["Sam Jones", "Samuel Q. Jones"], [], [],
+                        others=["sam jones"])
+    assert (found.names, found.shared) == (("Samuel Q. Jones",), ("Sam Jones",))
+    assert found.text("Sam Jones and Samuel Q. Jones") == f"Sam Jones and {PSEUDONYM}"
