@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -145,10 +144,8 @@ class SqlPersonalRecords:
                        values.items() if not isinstance(table.c[column].type, JSON)]
             changed[table_name] = (await self._db.execute(
                 update(table).where(where, or_(false(), *differs)).values(values))).rowcount
-        for table_name, column in [*columns_with(Handling.MENTIONS),
-                                   *columns_with(Handling.SENT_TO_THEM)]:
-            changed[f"{table_name}.{column}"] = await self._scrub(
-                t.metadata.tables[table_name], column, scrubber, now)
+        for table, columns in _worded().items():
+            changed |= await self._scrub(table, columns, scrubber, now)
         return {name: count for name, count in changed.items() if count}
 
     async def _chats(self, object_id: str) -> Chats:
@@ -220,46 +217,58 @@ class SqlPersonalRecords:
         """Where others' words name the person, or hold their object id (an audit entry about
         them): table, column, the row's key, the text."""
         found: list[dict[str, Any]] = []
-        for table_name, column in [*columns_with(Handling.MENTIONS),
-                                   *columns_with(Handling.SENT_TO_THEM)]:
-            table = t.metadata.tables[table_name]
+        for table, columns in _worded().items():
             keys = list(table.primary_key.columns)
-            value = table.c[column]
-            holds_id = cast(value, Text).contains(object_id, autoescape=True)
+            holding = or_(*(cast(table.c[c], Text).contains(object_id, autoescape=True)
+                            for c in columns), _naming(table, columns, scrubber))
             rows = await self._db.execute(
-                select(*keys, value).where(or_(holds_id, _naming(value, scrubber)))
+                select(*keys, *(table.c[c] for c in columns)).where(holding)
                 .order_by(*keys))
-            for row in rows:
-                *key, text = row
-                if object_id in str(text) or _scrubbed(text, scrubber) != text:
-                    found.append({"table": table_name, "column": column,
-                                  "key": dict(zip([k.name for k in keys], key, strict=True)),
-                                  "value": text})
+            for row in rows.mappings():
+                key = {k.name: row[k.name] for k in keys}
+                found += [{"table": table.name, "column": column, "key": key,
+                           "value": row[column]} for column in columns
+                          if row[column] is not None and (
+                              object_id in str(row[column])
+                              or _scrubbed(row[column], scrubber) != row[column])]
         return found
 
-    async def _scrub(self, table: Table, column: str, scrubber: Scrubber,
-                     now: datetime) -> int:
-        """Take the person out of `column` wherever it names them; how many rows changed."""
+    async def _scrub(self, table: Table, columns: list[str], scrubber: Scrubber,
+                     now: datetime) -> dict[str, int]:
+        """Take the person out of `columns` wherever they name them (one search of the
+        table); how many rows changed, by table.column."""
+        changed = {f"{table.name}.{column}": 0 for column in columns}
         if scrubber.empty:
-            return 0
+            return changed
         keys = list(table.primary_key.columns)
-        rows = (await self._db.execute(
-            select(*keys, table.c[column]).where(_naming(table.c[column], scrubber)))).all()
-        changed = 0
-        for row in rows:
-            *key, value = row
-            scrubbed = _scrubbed(value, scrubber)
-            if scrubbed == value:
+        rows = await self._db.execute(select(*keys, *(table.c[c] for c in columns))
+                                      .where(_naming(table, columns, scrubber)))
+        for row in rows.mappings().all():
+            values: dict[str, Any] = {}
+            for column in columns:
+                if row[column] is not None and (
+                        scrubbed := _scrubbed(row[column], scrubber)) != row[column]:
+                    values[column] = scrubbed
+                    changed[f"{table.name}.{column}"] += 1
+            if not values:
                 continue
-            values: dict[str, Any] = {column: scrubbed}
-            if table is t.match_documents:
+            if table is t.match_documents and "text" in values:
                 # What the index ranked was made from the old text: made again from the new.
-                values |= {"digest": hashlib.sha256(str(scrubbed).encode()).hexdigest(),
+                values |= {"digest": hashlib.sha256(values["text"].encode()).hexdigest(),
                            "vector": None, "model": None, "updated_at": now}
             await self._db.execute(update(table).where(
-                *(k == v for k, v in zip(keys, key, strict=True))).values(values))
-            changed += 1
+                *(k == row[k.name] for k in keys)).values(values))
         return changed
+
+
+def _worded() -> dict[Table, list[str]]:
+    """The columns of others' words that may name a person (MENTIONS, and what was sent to
+    others), by table."""
+    found: dict[Table, list[str]] = {}
+    for table_name, column in [*columns_with(Handling.MENTIONS),
+                               *columns_with(Handling.SENT_TO_THEM)]:
+        found.setdefault(t.metadata.tables[table_name], []).append(column)
+    return found
 
 
 def _erased(table: Table, column: str, handling: Handling, pseudonym: str) -> object:
@@ -271,13 +280,19 @@ def _erased(table: Table, column: str, handling: Handling, pseudonym: str) -> ob
     return ERASED_VALUE[handling]
 
 
-def _naming(value: Any, scrubber: Scrubber) -> ColumnElement[bool]:
-    """The rows whose `value` may name the person (read as text, JSON documents too)."""
-    text = cast(value, Text)
-    needles: Sequence[str] = scrubber.needles()
-    return or_(false(), *(text.contains(needle, autoescape=True) for needle in needles),
-               *(func.lower(text).contains(needle, autoescape=True) for needle in needles
-                 if needle == needle.lower()))
+def _naming(table: Table, columns: list[str], scrubber: Scrubber) -> ColumnElement[bool]:
+    """The rows whose `columns` may name the person (read as text, JSON documents too): a
+    lower-cased needle is looked for in the lower-cased text (SQLite lower-cases ASCII only,
+    so a needle with other letters is looked for as it is written too)."""
+    found: list[ColumnElement[bool]] = []
+    for column in columns:
+        text = cast(table.c[column], Text)
+        for needle in scrubber.needles():
+            if needle == needle.lower():
+                found.append(func.lower(text).contains(needle, autoescape=True))
+            if not needle.isascii():
+                found.append(text.contains(needle, autoescape=True))
+    return or_(false(), *found)
 
 
 def _scrubbed(value: Any, scrubber: Scrubber) -> Any:

@@ -251,3 +251,21 @@ async def test_a_name_someone_else_has_too_is_left_in_others_words_for_review(
     assert (alex["name"], person["name"]) == (NAME, PSEUDONYM)
     # The person's own rows lose it all the same; their e-mail and own words, everywhere.
     assert {canary for _, _, canary in await traces(engine)} == {NAME}
+
+
+async def test_a_name_with_accents_is_found_in_plain_text_and_in_json(engine, clock):
+    """JSON documents hold "ë" as "\\u00eb": the search looks for both ways of writing it."""
+    accented = "Zoë Ångström"
+    await load_organisation_with_person(build_services(engine, clock))
+    async with engine.begin() as connection:
+        await connection.execute(tables.people.update().where(
+            tables.people.c.object_id == PERSON).values(name=accented))
+        await connection.execute(tables.audit_log.insert().values(
+            at=clock.now(), actor=ALEX, action="note", subject=f"about {accented}",
+            detail={"text": f"{accented} called", "upper": accented.upper()}))
+    document = await DataProtection(unit_of_work_factory(engine), clock).export(PERSON)
+    assert {m["column"] for m in document["mentions"]} >= {"subject", "detail"}
+    await DataProtection(unit_of_work_factory(engine), clock).erase(PERSON, "cli:dpo")
+    [note] = await rows(engine, tables.audit_log, tables.audit_log.c.action == "note")
+    assert note["subject"] == f"about {PSEUDONYM}"
+    assert note["detail"] == {"text": f"{PSEUDONYM} called", "upper": PSEUDONYM}
