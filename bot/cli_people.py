@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,6 +18,9 @@ from bot.cli_database import with_current_schema, with_engine
 from bot.config import Settings
 from bot.domain.errors import InvalidText
 from bot.domain.personal_data import Erased, person_id, pseudonym_of
+
+if TYPE_CHECKING:
+    from bot.services.data_protection import DataProtection
 
 
 def add_commands(commands: Any) -> None:
@@ -49,7 +52,7 @@ def _object_id(value: str) -> str:
         raise argparse.ArgumentTypeError(str(problem)) from None
 
 
-def _service(engine: AsyncEngine) -> Any:
+def _service(engine: AsyncEngine) -> DataProtection:
     from bot.services.clock import SystemClock
     from bot.services.data_protection import DataProtection
     from storage.uow import unit_of_work_factory
