@@ -8,7 +8,7 @@ from sqlalchemy import select
 from support.bot_server import BotServer
 from support.chat import Person, submit_idea
 from support.connector import StandInConnector
-from support.personal_data import traces
+from support.personal_data import DRAFT_TITLE, FEEDBACK, NAME, PERSON, traces
 from support.tables import rows
 
 from bot.domain.personal_data import TOMBSTONE, pseudonym_of
@@ -16,10 +16,7 @@ from bot.services.data_protection import DataProtection
 from storage import tables
 from storage.uow import unit_of_work_factory
 
-PERSON = "5d3c2b1a-9e8f-4a7b-8c6d-5e4f3a2b1c0d"
-NAME = "Quentin Zebedee-Marlowe"
-HALF_TOLD = "Canary draft: quieter zebra radios"
-FEEDBACK = "Canary feedback: the zebra-crossing form asks the same thing three times."
+HALF_TOLD = DRAFT_TITLE
 
 
 async def test_a_person_who_used_the_bot_is_exported_then_erased_without_a_trace(
