@@ -95,7 +95,7 @@ NOT_PERSONAL: Final[Mapping[str, frozenset[str]]] = {
         "initiatives": {"id", "reference", "title", "description", "stage", "portfolio_key",
                         "link", "active", "source_key", "created_at", "updated_at"},
         "idea_supporters": {"idea_id", "supported_at"},
-        "idea_matches": {"idea_id", "kind", "item_id", "score"},
+        "idea_matches": {"idea_id", "kind", "item_id", "score", "likely_duplicate"},
     }.items()
 }
 

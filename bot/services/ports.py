@@ -814,6 +814,8 @@ class UnitOfWork(Protocol):
 
     @property
     def initiatives(self) -> Initiatives: ...
+
+    @property
     def personal(self) -> PersonalRecords: ...
 
     @property
