@@ -8,35 +8,35 @@ that gets as far as wanting it shows what happens when it cannot be fetched.
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from urllib.parse import urlsplit
 
-import aiohttp
 import jwt
 import pytest
-from aiohttp import web
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 from support.activities import personal_message
 from support.bot_server import BotServer, serving, sqlite_only
 from support.connector import StandInConnector
 from support.logs import events
+from support.signing import (
+    APP_ID,
+    BOT_FRAMEWORK_ISSUER,
+    STAND_IN_CONNECTOR_HOSTS,
+    BotToken,
+    StandInKeyServer,
+    signed_by,
+)
 from support.stored import stored
 
 from bot.app import SIGNING_KEYS
-from bot.channel.signing_keys import fetch_json_with
 from bot.config import Settings
 
 pytestmark = sqlite_only
 
-APP_ID = "00000000-0000-0000-0000-00000000b07a"
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"  # the personal message's channelData.tenant.id
 OTHER_TENANT = "0badc0de-0000-0000-0000-000000000000"
-BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
@@ -57,11 +57,6 @@ def no_network(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[l
 
     monkeypatch.setattr(socket, "getaddrinfo", guarded)
     yield refused
-
-
-# The stand-in Bot Connector listens on loopback, where a bot with an app id sends its token
-# only when told to.
-STAND_IN_CONNECTOR_HOSTS = ("127.0.0.1",)
 
 
 @pytest.fixture
@@ -176,65 +171,6 @@ async def test_the_tenant_rule_holds_without_an_app_id_too(
 
 # Tokens signed with a key Microsoft publishes (here, a stand-in for its metadata endpoints)
 
-BOT_FRAMEWORK_LOGIN = "https://login.botframework.com"
-KEY_ID = "iip-test-key"
-
-
-class StandInKeyServer:
-    """login.botframework.com's OpenID metadata and keys, on loopback: counts the fetches,
-    and can fail or hang."""
-
-    def __init__(self) -> None:
-        self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        jwk = json.loads(RSAAlgorithm.to_jwk(self.private_key.public_key()))
-        self.keys = [{**jwk, "kid": KEY_ID, "use": "sig", "endorsements": ["msteams"]}]
-        self.fetches: list[str] = []
-        self.asked = asyncio.Event()
-        self._closing = asyncio.Event()
-        self.failing = False
-        self.hanging = False
-        self.url = ""
-        self._runner: web.AppRunner | None = None
-
-    def token(self, claims: dict) -> str:
-        return jwt.encode(claims, self.private_key, algorithm="RS256",
-                          headers={"kid": KEY_ID})
-
-    async def fetch_json(self, url: str):
-        """What the bot fetches from Microsoft, fetched from here instead."""
-        assert url.startswith(BOT_FRAMEWORK_LOGIN), url
-        fetch = fetch_json_with(self._session, timeout=0.5)
-        return await fetch(self.url + url.removeprefix(BOT_FRAMEWORK_LOGIN))
-
-    async def _serve(self, request: web.Request) -> web.Response:
-        self.fetches.append(request.path)
-        self.asked.set()
-        if self.hanging:
-            await self._closing.wait()
-        if self.failing:
-            return web.Response(status=500)
-        if request.path.endswith("/keys"):
-            return web.json_response({"keys": self.keys})
-        return web.json_response({"issuer": BOT_FRAMEWORK_ISSUER,
-                                  "jwks_uri": f"{BOT_FRAMEWORK_LOGIN}/v1/.well-known/keys"})
-
-    async def __aenter__(self) -> StandInKeyServer:
-        app = web.Application()
-        app.router.add_get("/{path:.*}", self._serve)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
-        self._session = aiohttp.ClientSession()
-        return self
-
-    async def __aexit__(self, *_exc: object) -> None:
-        self._closing.set()
-        await self._session.close()
-        assert self._runner is not None
-        await self._runner.cleanup()
-
 
 @pytest.fixture
 async def keys() -> AsyncIterator[StandInKeyServer]:
@@ -252,28 +188,6 @@ async def keyed_bot(database_url: str, connector: StandInConnector, clock, keys,
     async with serving(settings, connector.url, clock=clock,
                        fetch_signing_keys=keys.fetch_json, tokens=BotToken()) as server:
         yield server
-
-
-class BotToken:
-    """The bot's own token for the Bot Connector, as Entra would issue it: the same one until
-    the Bot Connector refuses it, then a new one."""
-
-    def __init__(self) -> None:
-        self.token = "the-bots-own-token"
-
-    async def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-    async def refresh(self, rejected: dict[str, str]) -> None:
-        if rejected == await self.headers():
-            self.token = "the-bots-new-token"
-
-
-def signed_by(keys: StandInKeyServer, connector: StandInConnector) -> dict[str, str]:
-    now = int(time.time())
-    claims = {"iss": BOT_FRAMEWORK_ISSUER, "aud": APP_ID, "serviceurl": connector.url,
-              "nbf": now - 60, "exp": now + 3600}
-    return {"Authorization": "Bearer " + keys.token(claims)}
 
 
 async def test_a_token_signed_with_a_published_key_is_let_in(
