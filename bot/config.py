@@ -211,6 +211,9 @@ class Settings(BaseSettings):
     # Signs the links to board packs (`report`); empty: a random secret made at each start, so
     # links last until the process restarts and each replica honours only its own.
     report_secret: Annotated[str, _read_from("IIP_REPORT_SECRET"), Field(repr=False)] = ""
+    # When set, GET /metrics answers only a request that carries it as a bearer token; unset,
+    # anyone who can reach the bot may read its counts (no names, ids or text are in them).
+    metrics_token: Annotated[str, _read_from("IIP_METRICS_TOKEN"), Field(repr=False)] = ""
     # Where people reach the bot from Teams (the links to board packs); empty: the address it
     # listens on (http://IIP_HOST:IIP_PORT), which serves only local use.
     public_url: Annotated[str, BeforeValidator(_stripped), _read_from("IIP_PUBLIC_URL")] = ""
@@ -236,6 +239,12 @@ class Settings(BaseSettings):
     def public_base_url(self) -> str:
         """The bot's address as Teams users reach it, without a trailing slash."""
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What no log line may carry: the app password and the bot's own secrets."""
+        return tuple(s for s in (self.app_password, self.report_secret, self.metrics_token)
+                     if s)
 
     @property
     def anonymous(self) -> bool:

@@ -34,6 +34,7 @@ from bot.domain.errors import Malformed
 from bot.domain.identity import Caller
 from bot.domain.messages import messages_of
 from bot.domain.requests import ContinueIntake, NewIdea, Request, ShowWelcome, parse_typed
+from bot.logs import loggable_name
 from bot.presenters.asking import Asking
 from bot.presenters.routes import Presenters
 from bot.services.bundle import Services
@@ -137,7 +138,7 @@ class PortalBot(TeamsActivityHandler):
             if caller is None:
                 await self._no_identity(turn_context, values.get("action"))
                 return
-            log.warning("card_action.unknown", action=str(values.get("action"))[:64],
+            log.warning("card_action.unknown", action=loggable_name(values.get("action")),
                         conversation=conversation_id_of(activity))
             await self._reply(turn_context, stale_action_card())
             return
@@ -174,7 +175,7 @@ class PortalBot(TeamsActivityHandler):
             await dialog.begin_dialog(IntakeDialog.ID)
 
     async def _no_identity(self, turn_context: TurnContext, action: object) -> None:
-        log.warning("card_action.no_identity", action=str(action)[:64])
+        log.warning("card_action.no_identity", action=loggable_name(action))
         await self._reply(turn_context, no_identity_card())
 
     async def _to_private(self, turn_context: TurnContext, this: ThisTurn,
@@ -229,7 +230,7 @@ class PortalBot(TeamsActivityHandler):
         if activity.name != "adaptiveCard/action":
             # No other invoke is offered (no message extensions, task modules or sign-in); the
             # SDK would answer 501, or fail the turn on a value of the wrong shape.
-            log.warning("invoke.unsupported", name=str(activity.name)[:64],
+            log.warning("invoke.unsupported", name=loggable_name(activity.name),
                         conversation=conversation_id_of(activity))
             return InvokeResponse(status=200)
         value = activity.value
@@ -260,7 +261,7 @@ class PortalBot(TeamsActivityHandler):
         data: dict[str, Any] = sent if isinstance(sent, dict) else {}
         caller = this.asking.caller
         if caller is None or not isinstance(verb, str) or not verb:
-            log.warning("card_verb.refused", verb=str(verb)[:64],
+            log.warning("card_verb.refused", verb=loggable_name(verb),
                         reason="no identity" if caller is None else "no verb",
                         conversation=conversation_id_of(activity))
             return _card_answer(no_identity_card() if caller is None
@@ -275,14 +276,14 @@ class PortalBot(TeamsActivityHandler):
             # Staff cards live in 1:1 chats: from a shared conversation, nothing is opened or
             # decided, and what comes back holds nothing of anyone's. (A campaign's call,
             # the same for everyone, is redrawn there.)
-            log.warning("card_verb.shared_conversation", verb=verb[:64],
+            log.warning("card_verb.shared_conversation", verb=loggable_name(verb),
                         conversation=conversation_id_of(activity))
             return _card_answer(private_chat_card(self._private_chat_link, messaged=False))
         if malformed is not None:
             return _card_answer(self._services.decisions.malformed(caller, verb, malformed))
         route = self._routes[type(request)] if request is not None else None
         if route is None or route.answer is None:
-            log.warning("card_verb.unknown", verb=verb[:64],
+            log.warning("card_verb.unknown", verb=loggable_name(verb),
                         conversation=conversation_id_of(activity))
             return _card_answer(stale_action_card())
         # An invoke's answer replaces the one card pressed: the last of a reply's cards.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -153,12 +154,14 @@ async def repeat(work: Callable[[], Awaitable[object]], every: float, stop: asyn
     """`work` at once, then every `every` seconds until `stop` is set (a run under way is
     finished first), or sooner when `sooner` (asked after each run) names how many seconds
     until something is due. A run that fails is logged as `failed`, and the next one catches
-    up."""
+    up. Each run's lines carry `job` (`failed` less its "_failed") and a `job_run` id."""
+    job = failed.removesuffix("_failed")
     while not stop.is_set():
-        try:
-            await work()
-        except Exception:
-            log.exception(failed)
+        with structlog.contextvars.bound_contextvars(job=job, job_run=uuid.uuid4().hex):
+            try:
+                await work()
+            except Exception:
+                log.exception(failed)
         due_in = sooner() if sooner is not None else None
         wait = every if due_in is None else min(every, max(MIN_WAIT_SECONDS, due_in))
         with contextlib.suppress(TimeoutError):
