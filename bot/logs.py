@@ -22,9 +22,11 @@ from structlog.typing import ExcInfo, WrappedLogger
 # Libraries that write what they carry when asked for DEBUG (aiosqlite each statement with its
 # values, SQLAlchemy the rows it reads, msrest request bodies, urllib3 URLs): what they have to
 # say at WARNING is all an operator needs, whatever IIP_LOG_LEVEL says (matplotlib's fonts,
-# drawing a board pack, are only noise).
+# drawing a board pack, and the sentence model's loading, said by similar.model_loaded, are
+# only noise).
 _CHATTY_LIBRARIES = ("aiosqlite", "sqlalchemy", "asyncpg", "msrest", "msal", "urllib3",
-                     "requests_oauthlib", "oauthlib", "matplotlib", "PIL")
+                     "requests_oauthlib", "oauthlib", "matplotlib", "PIL",
+                     "sentence_transformers", "transformers")
 REDACTED = "[redacted]"
 # A secret shorter than this is not looked for in lines: it would blank out ordinary words.
 _SHORTEST_SECRET = 8
