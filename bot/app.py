@@ -13,6 +13,7 @@ import aiohttp
 import structlog
 from aiohttp import web
 from botbuilder.core import PrivateConversationState
+from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,10 +24,12 @@ from bot.channel.http import (
     REPORTS_PATH,
     health_route,
     messages_route,
+    metrics_route,
     report_route,
 )
 from bot.channel.messenger import BearerTokens, BotConnectorMessenger, ConnectorTokens
 from bot.channel.privacy import private_chat_link
+from bot.channel.request_log import request_ids
 from bot.channel.signing_keys import (
     CHANNEL_METADATA_URL,
     FetchJson,
@@ -43,6 +46,7 @@ from bot.domain.reminders import Timing
 from bot.domain.service_urls import ServiceUrlPolicy
 from bot.domain.working_days import QuietHours, WorkingDays
 from bot.matching.index import MatchIndex
+from bot.metrics import OutboxFigures, PortalMetrics
 from bot.presenters.routes import build_presenters
 from bot.services.board_packs import BoardPacks
 from bot.services.bundle import Services
@@ -93,6 +97,7 @@ JOBS = web.AppKey("jobs", JobRunner)
 CAMPAIGN_PASS = web.AppKey("campaign_pass", CampaignPass)
 PROGRESS = web.AppKey("campaign_progress", ProgressWatcher)
 MATCH_PASS = web.AppKey("match_pass", MatchPass)
+METRICS = web.AppKey("metrics", PortalMetrics)
 
 
 def build_services(engine: AsyncEngine, clock: Clock,
@@ -188,8 +193,10 @@ def service_url_policy(settings: Settings) -> ServiceUrlPolicy:
 
 def build_worker(engine: AsyncEngine, settings: Settings, clock: Clock,
                  session: aiohttp.ClientSession, doorbell: asyncio.Event | None = None,
-                 tokens: BearerTokens | None = None, **tuning: Any) -> DeliveryWorker:
-    """The outbox worker, sending through the Bot Connector REST API at Teams' pace.
+                 tokens: BearerTokens | None = None, metrics: PortalMetrics | None = None,
+                 **tuning: Any) -> DeliveryWorker:
+    """The outbox worker, sending through the Bot Connector REST API at Teams' pace, its
+    sends and 429s counted in `metrics` when given.
 
     `tuning` overrides DeliveryOptions fields (tests use it for a fast backoff)."""
     # A tenant's limit is kept with a margin, never with bursts: see safe_tenant_windows.
@@ -207,9 +214,11 @@ def build_worker(engine: AsyncEngine, settings: Settings, clock: Clock,
     return DeliveryWorker(
         SqlOutboxQueue(engine), unit_of_work_factory(engine),
         BotConnectorMessenger(session, tokens or ConnectorTokens(settings),
-                              service_url_policy(settings)), clock, pacer,
+                              service_url_policy(settings),
+                              metrics.throttled if metrics else None), clock, pacer,
         options,
         doorbell=doorbell,
+        counts=metrics,
     )
 
 
@@ -251,12 +260,18 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
 
     queue = SqlOutboxQueue(engine)
     tokens = tokens or ConnectorTokens(settings)  # one token cache for replies and the outbox
+    metrics = PortalMetrics(CollectorRegistry())
 
     async def check_health() -> dict[str, object]:
         async with connect(engine) as connection:
             await connection.execute(text("SELECT 1"))
         status = await queue.status(clock.now())
         return {"outbox_oldest_pending_seconds": status.oldest_pending_seconds}
+
+    async def read_outbox() -> OutboxFigures:
+        status = await queue.status(clock.now())
+        return OutboxFigures(pending=status.pending + status.sending, dead=status.dead,
+                             oldest_pending_seconds=status.oldest_pending_seconds)
 
     async def connector(app: web.Application):
         """One pooled HTTP session, for replies, the outbox and Microsoft's signing keys; the
@@ -265,7 +280,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
             app[SESSION] = session
             keys = SigningKeys(CHANNEL_METADATA_URL,
                                fetch_signing_keys or fetch_json_with(session))
-            messenger = BotConnectorMessenger(session, tokens, service_url_policy(settings))
+            messenger = BotConnectorMessenger(session, tokens, service_url_policy(settings),
+                                              metrics.throttled)
             adapter, authentication = make_adapter(settings, messenger, keys)
             app[SIGNING_KEYS] = keys
             app[ADAPTER] = adapter
@@ -279,7 +295,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
         if not settings.outbox_worker:
             yield
             return
-        worker = build_worker(engine, settings, clock, app[SESSION], doorbell, tokens)
+        worker = build_worker(engine, settings, clock, app[SESSION], doorbell, tokens, metrics)
         app[WORKER] = worker
         stop = asyncio.Event()
         task = asyncio.create_task(worker.run(stop))
@@ -335,8 +351,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
     # Bodies are taken as sent: Teams does not compress them, and a compressed one is refused
     # (415) rather than inflated, so a small request can never grow into a large one.
     app = web.Application(client_max_size=MAX_BODY_BYTES,
-                          handler_args={"auto_decompress": False})
+                          handler_args={"auto_decompress": False}, middlewares=[request_ids])
     app[ENGINE] = engine
+    app[METRICS] = metrics
     app[SERVICES] = services
     app[JOBS] = build_jobs(engine, settings, clock, doorbell)
     app[CAMPAIGN_PASS] = build_campaign_pass(engine, settings, clock, services.campaigns,
@@ -356,7 +373,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
     app.cleanup_ctx.append(outbox_worker)
     app.cleanup_ctx.append(scheduler)
     app.router.add_post("/api/messages",
-                        messages_route(ADAPTER, bot, settings.app_tenant_id or None))
+                        messages_route(ADAPTER, bot, settings.app_tenant_id or None, metrics))
     app.router.add_get("/healthz", health_route(check_health))
+    app.router.add_get("/metrics", metrics_route(metrics, read_outbox,
+                                                 settings.metrics_token or None))
     app.router.add_get(f"{REPORTS_PATH}{{token}}", report_route(services.board_packs.download))
     return app

@@ -9,6 +9,7 @@ from botbuilder.schema import ActivityTypes
 from bot.channel.activities import card_activity, conversation_id_of
 from bot.channel.outage import answer_database_outage
 from bot.channel.replies import ReplyFailed
+from bot.channel.turns import TurnOutcome, note_turn
 from cards.notices import failure_card
 from storage.outage import database_unavailable
 
@@ -18,6 +19,7 @@ log = structlog.get_logger(__name__)
 async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
     """Log the failure once, and apologise to the person if they were waiting for an answer."""
     activity = turn_context.activity
+    note_turn(TurnOutcome.ERROR)
     if not isinstance(error, ReplyFailed) and database_unavailable(error):
         await answer_database_outage(turn_context, error)
         return

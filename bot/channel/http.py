@@ -1,9 +1,12 @@
-"""HTTP routes: the Bot Framework messaging endpoint, the health check, and board packs."""
+"""HTTP routes: the Bot Framework messaging endpoint, the health check, board packs and
+metrics."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import secrets
+import time
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -11,13 +14,17 @@ from aiohttp import web
 from botbuilder.core import Bot
 from botbuilder.schema import Activity
 from msrest.serialization import Model
+from prometheus_client import CONTENT_TYPE_LATEST
 
+from bot.channel.activities import conversation_id_of
 from bot.channel.adapter import PortalAdapter
 from bot.channel.inbound import activity_problem, tenant_in
 from bot.channel.outage import RetryLater
+from bot.channel.turns import TurnOutcome, TurnRecord, open_turn, turn_type_of
 from bot.domain.board_pack import BoardPack
 from bot.domain.errors import NotAllowed
 from bot.domain.report_links import InvalidLink
+from bot.metrics import OutboxFigures, PortalMetrics
 
 log = structlog.get_logger(__name__)
 
@@ -25,6 +32,7 @@ MAX_BODY_BYTES = 256 * 1024
 RETRY_AFTER_SECONDS = 30
 
 HealthCheck = Callable[[], Awaitable[dict[str, object]]]
+OutboxReading = Callable[[], Awaitable[OutboxFigures]]
 PackDownload = Callable[[str], Awaitable[BoardPack]]
 REPORTS_PATH = "/reports/"
 # What a page served from here may load: its own inline styles and data: images, nothing else.
@@ -45,13 +53,29 @@ _REFUSED_PAGE = """<!doctype html>
 </body></html>"""
 
 
-def messages_route(adapters: web.AppKey[PortalAdapter], bot: Bot, tenant_id: str | None):
+def messages_route(adapters: web.AppKey[PortalAdapter], bot: Bot, tenant_id: str | None,
+                   metrics: PortalMetrics):
     """POST /api/messages, owned by us rather than CloudAdapter.process (see the README).
 
     The adapter is the one the app keeps under `adapters`: it is built when the app starts,
-    since it sends through the app's HTTP session, which opens then."""
+    since it sends through the app's HTTP session, which opens then. Each turn is counted in
+    `metrics`, by type and outcome; once its body reads as an activity, every line it logs
+    carries its activity's id and conversation's id (the request id is bound by request_log)."""
 
     async def messages(request: web.Request) -> web.StreamResponse:
+        started = time.perf_counter()
+        record = open_turn()
+        status = 500
+        try:
+            response = await answer(request, record)
+            status = response.status
+            return response
+        finally:
+            outcome = (TurnOutcome.ERROR if status >= 500 else
+                       TurnOutcome.REFUSED if status >= 400 else record.outcome)
+            metrics.turn(record.type, outcome, time.perf_counter() - started)
+
+    async def answer(request: web.Request, record: TurnRecord) -> web.StreamResponse:
         adapter = request.app[adapters]
         if request.content_type != "application/json":
             return _refuse(415, "expected application/json")
@@ -72,6 +96,12 @@ def messages_route(adapters: web.AppKey[PortalAdapter], bot: Bot, tenant_id: str
             activity = Activity().deserialize(body)
         except ValueError:  # msrest's DeserializationError: a field of the wrong shape
             return _refuse(400, "the activity does not match the Bot Framework schema")
+        record.type = turn_type_of(activity)
+        # Bound before the token is checked, for the lines that check logs too: the ids are
+        # bounded by activity_problem, and a refused request's are worth seeing.
+        structlog.contextvars.bind_contextvars(
+            activity_id=activity.id, conversation_id=conversation_id_of(activity),
+            activity_type=record.type.value)
         auth_header = request.headers.get("Authorization", "")
         try:
             authenticated = await adapter.bot_framework_authentication.authenticate_request(
@@ -110,6 +140,31 @@ def health_route(check: HealthCheck):
         return web.json_response({"status": "ok", "database": "ok", **details})
 
     return healthz
+
+
+def metrics_route(metrics: PortalMetrics, outbox: OutboxReading, token: str | None):
+    """GET /metrics: the metrics in Prometheus' text format, the outbox read now. With a
+    `token`, only a request that carries it as its bearer token is answered (401 otherwise);
+    it is compared in constant time."""
+    expected = f"Bearer {token}".encode() if token else None
+
+    async def scrape(request: web.Request) -> web.Response:
+        if expected is not None and not secrets.compare_digest(
+                request.headers.get("Authorization", "").encode(errors="replace"), expected):
+            log.warning("metrics.unauthorised")
+            return web.json_response({"error": "unauthorised"}, status=401,
+                                     headers={"WWW-Authenticate": "Bearer"})
+        try:
+            async with asyncio.timeout(2):
+                figures = await outbox()
+        except Exception as error:  # the counters are still worth having; say why
+            log.error("metrics.outbox_unreadable", error=type(error).__name__)
+            figures = None
+        return web.Response(body=metrics.render(figures),
+                            headers={"Content-Type": CONTENT_TYPE_LATEST,
+                                     "Cache-Control": "no-store"})
+
+    return scrape
 
 
 def report_route(download: PackDownload):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any, Protocol, cast
@@ -91,13 +92,15 @@ class BearerTokens(Protocol):
 
 
 class BotConnectorMessenger:
-    """Implements bot.services.ports.Messenger."""
+    """Implements bot.services.ports.Messenger; `throttled` is told of every 429 answered."""
 
     def __init__(self, session: aiohttp.ClientSession, tokens: BearerTokens,
-                 service_urls: ServiceUrlPolicy) -> None:
+                 service_urls: ServiceUrlPolicy,
+                 throttled: Callable[[], None] | None = None) -> None:
         self._session = session
         self._tokens = tokens
         self._service_urls = service_urls
+        self._throttled = throttled or (lambda: None)
 
     async def send(self, address: ConversationAddress, message: CardMessage) -> SendResult:
         url = _conversation_url(address, "activities")
@@ -188,6 +191,8 @@ class BotConnectorMessenger:
                     fields = _json_object(answer)
                     activity_id = fields.get("id") if fields is not None else None
                     return SendResult(status=response.status, activity_id=activity_id), answer
+                if response.status == 429:
+                    self._throttled()
                 return SendResult(
                     status=response.status,
                     retry_after=retry_after_seconds(response.headers.get("Retry-After"),

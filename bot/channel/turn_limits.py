@@ -16,6 +16,7 @@ from botbuilder.core import Middleware, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
 from bot.channel.activities import card_activity, invoke_error_activity, object_id_of
+from bot.channel.turns import TurnOutcome, note_turn
 from bot.domain.turn_limits import Admission, TurnLimiter
 from cards.slow_down import SLOW_DOWN, slow_down_card
 
@@ -40,6 +41,7 @@ class TurnLimit(Middleware):
         if admission is Admission.ADMITTED:
             await logic()
             return
+        note_turn(TurnOutcome.REFUSED)
         if admission is Admission.REFUSED:
             log.warning("turn.limited", sender=sender, activity_type=activity.type,
                         conversation=activity.conversation.id if activity.conversation else None)

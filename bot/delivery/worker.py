@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import structlog
 
 from bot.delivery.backoff import BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS, MAX_ATTEMPTS
+from bot.delivery.counts import NoCounts, SendCounts, SendStatus
 from bot.delivery.failures import (
     BotRefused,
     ChatClosed,
@@ -81,14 +82,18 @@ class DeliveryOptions:
 
 
 class DeliveryWorker:
-    """Sends what the outbox holds. Start `run()` as a task; `wake()` after queueing work."""
+    """Sends what the outbox holds. Start `run()` as a task; `wake()` after queueing work.
+
+    Every line logged about a message carries its `delivery_id` (and the worker's
+    `outbox_worker`); how each send ended is told to `counts`."""
 
     def __init__(self, queue: OutboxQueue, uow: UnitOfWorkFactory, messenger: Messenger,
                  clock: Clock, pacer: Pacer, options: DeliveryOptions | None = None,
                  *, doorbell: asyncio.Event | None = None,
                  monotonic: Callable[[], float] = time.monotonic,
-                 sleep: Sleep = asyncio.sleep) -> None:
+                 sleep: Sleep = asyncio.sleep, counts: SendCounts | None = None) -> None:
         self._queue = queue
+        self._counts = counts or NoCounts()
         self._messenger = messenger
         self._clock = clock
         self._pacer = pacer
@@ -117,28 +122,30 @@ class DeliveryWorker:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set, then finish the sends in flight."""
-        log.info("outbox.worker_started", owner=self.owner)
-        try:
-            while not stop.is_set():
-                # Cleared before looking, not after: a commit that rings while the worker
-                # looks is then not missed until the next poll.
-                self._wake.clear()
-                try:
-                    claimed = await self._deliver_batch()
-                except Exception:  # e.g. the database is away for a moment: keep polling
-                    log.exception("outbox.batch_failed", owner=self.owner)
-                    claimed = 0
-                if claimed == 0:
-                    await self._idle(stop)
-        finally:
-            await self.drain()
-            log.info("outbox.worker_stopped", owner=self.owner)
+        with structlog.contextvars.bound_contextvars(outbox_worker=self.owner):
+            log.info("outbox.worker_started", owner=self.owner)
+            try:
+                while not stop.is_set():
+                    # Cleared before looking, not after: a commit that rings while the worker
+                    # looks is then not missed until the next poll.
+                    self._wake.clear()
+                    try:
+                        claimed = await self._deliver_batch()
+                    except Exception:  # e.g. the database is away for a moment: keep polling
+                        log.exception("outbox.batch_failed", owner=self.owner)
+                        claimed = 0
+                    if claimed == 0:
+                        await self._idle(stop)
+            finally:
+                await self.drain()
+                log.info("outbox.worker_stopped", owner=self.owner)
 
     async def run_until_empty(self) -> None:
         """Deliver everything that is due now, then return (for `iip outbox run --once`)."""
-        while await self._deliver_batch():
-            pass
-        await self.drain()
+        with structlog.contextvars.bound_contextvars(outbox_worker=self.owner):
+            while await self._deliver_batch():
+                pass
+            await self.drain()
 
     async def drain(self) -> None:
         await self._order.drain()
@@ -162,7 +169,10 @@ class DeliveryWorker:
             self._in_hand.add(delivery.id)
             started = False
             try:
-                started = await self._dispatch(delivery)
+                # Bound here, the ids go with the send's own task too (it copies the context).
+                with structlog.contextvars.bound_contextvars(delivery_id=delivery.id,
+                                                             outbox_kind=delivery.kind.value):
+                    started = await self._dispatch(delivery)
             finally:
                 if not started:
                     self._in_hand.discard(delivery.id)
@@ -276,6 +286,8 @@ class DeliveryWorker:
             self._pauses.recovered(address.tenant_id or "")
             await self._queue.sent(delivery.id, self.owner, self._clock.now(),
                                    address.conversation_id, result.activity_id)
+            self._counts.send_ended(SendStatus.SENT)
+            log.debug("outbox.sent", status=result.status)
             return None
         return await self._record_failure(delivery, address, result)
 
@@ -333,12 +345,14 @@ class DeliveryWorker:
                 until = now + timedelta(seconds=seconds)
                 await self._queue.retry(delivery.id, self.owner, until, reason,
                                         count_attempt=False)
+                self._counts.send_ended(SendStatus.RETRIED)
                 return until
             case BotRefused(reason, last_attempt):
                 tenant = (address.tenant_id if address else delivery.recipient.tenant_id) or ""
                 return await self._pause_tenant(delivery, tenant, reason, last_attempt)
             case ChatClosed(reason):
                 await self._queue.dead(delivery.id, self.owner, reason, unreachable=True)
+                self._counts.send_ended(SendStatus.UNREACHABLE)
                 if address is not None:
                     await self._addresses.mark_unreachable(address, reason)
                 return None
@@ -347,6 +361,7 @@ class DeliveryWorker:
                             attempt=delivery.attempts + 1, in_seconds=round(seconds, 1))
                 until = now + timedelta(seconds=seconds)
                 await self._queue.retry(delivery.id, self.owner, until, reason)
+                self._counts.send_ended(SendStatus.RETRIED)
                 return until
             case GiveUp(reason, unreachable):
                 await self._give_up(delivery, reason, unreachable=unreachable)
@@ -370,9 +385,11 @@ class DeliveryWorker:
             return None
         until = self._clock.now() + timedelta(seconds=self._pacer.held_for(tenant, now))
         await self._queue.retry(delivery.id, self.owner, until, reason)
+        self._counts.send_ended(SendStatus.RETRIED)
         return until
 
     async def _give_up(self, delivery: Delivery, reason: str, *,
                        unreachable: bool = False) -> None:
         log.error("outbox.dead", delivery=delivery.id, kind=delivery.kind.value, reason=reason)
         await self._queue.dead(delivery.id, self.owner, reason, unreachable=unreachable)
+        self._counts.send_ended(SendStatus.UNREACHABLE if unreachable else SendStatus.DEAD)
