@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +63,8 @@ class BotServer:
     url: str
     session: aiohttp.ClientSession
     connector_url: str
+    # The headers every activity is posted with unless a test gives its own (a signed token).
+    signed: Callable[[], dict[str, str]] | None = None
 
     async def post(self, activity: dict[str, Any], *, headers: dict[str, str] | None = None,
                    service_url: str | None = None) -> aiohttp.ClientResponse:
@@ -70,6 +72,8 @@ class BotServer:
         body = copy.deepcopy(activity)
         if isinstance(body, dict) and "serviceUrl" in body:
             body["serviceUrl"] = service_url or self.connector_url
+        if headers is None and self.signed is not None:
+            headers = self.signed()
         return await _noted(await self.session.post(f"{self.url}/api/messages", json=body,
                                                     headers=headers or {}))
 
