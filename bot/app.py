@@ -265,13 +265,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
     async def check_health() -> dict[str, object]:
         async with connect(engine) as connection:
             await connection.execute(text("SELECT 1"))
-        status = await queue.status(clock.now())
-        return {"outbox_oldest_pending_seconds": status.oldest_pending_seconds}
+        backlog = await queue.backlog(clock.now())
+        return {"outbox_oldest_pending_seconds": backlog.oldest_pending_seconds}
 
     async def read_outbox() -> OutboxFigures:
-        status = await queue.status(clock.now())
-        return OutboxFigures(pending=status.pending + status.sending, dead=status.dead,
-                             oldest_pending_seconds=status.oldest_pending_seconds)
+        """What the health check reads, for a scrape."""
+        backlog = await queue.backlog(clock.now())
+        return OutboxFigures(pending=backlog.pending + backlog.sending, dead=backlog.dead,
+                             oldest_pending_seconds=backlog.oldest_pending_seconds)
 
     async def connector(app: web.Application):
         """One pooled HTTP session, for replies, the outbox and Microsoft's signing keys; the

@@ -46,6 +46,16 @@ class OutboxStatus:
     cancelled: int = 0  # called off with their batch: kept on record, never sent
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxBacklog:
+    """What the outbox still owes, read cheaply enough for every health check and scrape."""
+
+    pending: int  # waiting, some until later
+    sending: int
+    dead: int
+    oldest_pending_seconds: float | None  # how long the oldest message that is due has waited
+
+
 class SqlOutbox:
     """The queueing side, used inside a unit of work."""
 
@@ -411,6 +421,26 @@ class SqlOutboxQueue:
                     finished.sent_at, finished.state == DeliveryState.DEAD.value,
                     finished.first_attempt_at, finished.due_at))
 
+    async def backlog(self, now: datetime) -> OutboxBacklog:
+        """Counted through the (state, not_before) index, never over the sent rows: with a
+        million of them, counting every state took about 200 ms a scrape."""
+        owed = [DeliveryState.PENDING.value, DeliveryState.SENDING.value]
+        async with connect(self._engine) as connection:
+            counts = dict((await connection.execute(
+                select(outbox.c.state, func.count())
+                .where(outbox.c.state.in_([*owed, DeliveryState.DEAD.value]))
+                .group_by(outbox.c.state)
+            )).all())
+            oldest = await connection.scalar(
+                select(func.min(outbox.c.due_at)).where(outbox.c.state.in_(owed),
+                                                        outbox.c.due_at <= now))
+        return OutboxBacklog(
+            pending=counts.get(DeliveryState.PENDING.value, 0),
+            sending=counts.get(DeliveryState.SENDING.value, 0),
+            dead=counts.get(DeliveryState.DEAD.value, 0),
+            oldest_pending_seconds=_waited(oldest, now),
+        )
+
     async def status(self, now: datetime) -> OutboxStatus:
         async with connect(self._engine) as connection:
             counts = dict((await connection.execute(
@@ -431,15 +461,13 @@ class SqlOutboxQueue:
                     outbox.c.due_at <= now,
                 )
             )
-        if oldest is not None and oldest.tzinfo is None:
-            oldest = oldest.replace(tzinfo=now.tzinfo)
         return OutboxStatus(
             pending=counts.get(DeliveryState.PENDING.value, 0),
             sending=counts.get(DeliveryState.SENDING.value, 0),
             sent=counts.get(DeliveryState.SENT.value, 0),
             failing=failing or 0,
             dead=counts.get(DeliveryState.DEAD.value, 0),
-            oldest_pending_seconds=(now - oldest).total_seconds() if oldest else None,
+            oldest_pending_seconds=_waited(oldest, now),
             cancelled=counts.get(DeliveryState.CANCELLED.value, 0),
         )
 
@@ -452,3 +480,12 @@ class SqlOutboxQueue:
                         unreachable=False)
             )
         return result.rowcount
+
+
+def _waited(since: datetime | None, now: datetime) -> float | None:
+    """Seconds from `since` (as stored: naive on SQLite) to `now`; None for none."""
+    if since is None:
+        return None
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=now.tzinfo)
+    return (now - since).total_seconds()

@@ -342,6 +342,24 @@ async def test_status_counts_every_state_and_the_oldest_pending_age(engine: Asyn
     assert sending.id not in {sent.id, failed.id, dead.id}
 
 
+async def test_the_backlog_a_scrape_reads_agrees_with_the_status(engine: AsyncEngine):
+    queue = SqlOutboxQueue(engine)
+    await enqueue(engine, *[message(f"m{n}") for n in range(5)], at=T0)
+    sent, failed, dead = await queue.claim("w", T0, 3, LEASE)
+    await queue.sent(sent.id, "w", T0, "a:chat-1", "activity-1")
+    await queue.retry(failed.id, "w", T0 + timedelta(minutes=1), "504: GatewayTimeout")
+    await queue.dead(dead.id, "w", "400: BadArgument")
+    await enqueue(engine, message("later", not_before=T0 + timedelta(days=1)), at=T0)
+    now = T0 + timedelta(seconds=30)
+
+    backlog, status = await queue.backlog(now), await queue.status(now)
+
+    assert (backlog.pending, backlog.sending, backlog.dead) == (4, 0, 1)
+    assert (backlog.pending, backlog.sending, backlog.dead, backlog.oldest_pending_seconds) == (
+        status.pending, status.sending, status.dead, status.oldest_pending_seconds)
+    assert backlog.oldest_pending_seconds == pytest.approx(30)
+
+
 async def test_the_oldest_pending_age_ignores_what_was_sent_or_gave_up(engine: AsyncEngine):
     queue = SqlOutboxQueue(engine)
     await enqueue(engine, message("old"), at=T0 - timedelta(hours=2))
