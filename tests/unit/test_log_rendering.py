@@ -66,3 +66,28 @@ def test_the_bots_secrets_are_blanked_out_of_any_line(rendered):
 ])
 def test_a_cards_name_is_logged_only_when_shaped_like_the_bots_own(sent, logged):
     assert loggable_name(sent) == logged
+
+
+async def test_each_pass_of_a_scheduled_job_logs_under_its_own_run_id(rendered):
+    import asyncio
+
+    from bot.services.jobs import repeat
+
+    stop = asyncio.Event()
+    passes = 0
+
+    async def work() -> None:
+        nonlocal passes
+        passes += 1
+        structlog.get_logger("test").info("jobs.queued", messages=passes)
+        if passes == 2:
+            stop.set()
+            raise ConnectionError("the database is down")
+
+    await asyncio.wait_for(repeat(work, 0.01, stop, failed="jobs.pass_failed"), 5)
+
+    first, second, failed = lines(rendered)
+    assert [line["event"] for line in (first, second, failed)] == [
+        "jobs.queued", "jobs.queued", "jobs.pass_failed"]
+    assert {line["job"] for line in (first, second, failed)} == {"jobs.pass"}
+    assert first["job_run"] != second["job_run"] == failed["job_run"]
