@@ -213,6 +213,14 @@ def test_the_password_is_kept_out_of_the_settings_printed() -> None:
     assert "hunter2" not in repr(settings) and "hunter2" not in str(settings)
 
 
+def test_the_metrics_token_is_read_and_kept_out_of_the_settings_printed() -> None:
+    settings = Settings.from_env({"IIP_METRICS_TOKEN": "scrape-hunter2",
+                                  "IIP_REPORT_SECRET": "pack-hunter2"})
+    assert settings.metrics_token == "scrape-hunter2"
+    assert "hunter2" not in repr(settings) and "hunter2" not in str(settings)
+    assert set(settings.secrets) == {"scrape-hunter2", "pack-hunter2"}  # blanked out of logs
+
+
 def test_the_settings_cannot_be_changed_once_read() -> None:
     settings = Settings.from_env({})
     with pytest.raises((AttributeError, ValueError)):  # whichever the model raises
