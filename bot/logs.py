@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 import structlog
-from structlog.typing import ExcInfo, WrappedLogger
+from structlog.typing import EventDict, ExcInfo, WrappedLogger
 
 # Libraries that write what they carry when asked for DEBUG (aiosqlite each statement with its
 # values, SQLAlchemy the rows it reads, msrest request bodies, urllib3 URLs): what they have to
@@ -53,7 +53,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json", *,
     )
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
+        foreign_pre_chain=[*shared, first_line_of_asyncio],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.ExceptionRenderer(exception_without_message),
@@ -72,6 +72,17 @@ def configure_logging(level: str = "INFO", fmt: str = "json", *,
     for name in _CHATTY_LIBRARIES:
         library = logging.getLogger(name)
         library.setLevel(max(library.getEffectiveLevel(), logging.WARNING))
+
+
+def first_line_of_asyncio(_logger: WrappedLogger, _name: str,
+                          event_dict: EventDict) -> EventDict:
+    """asyncio's report of a failed task or callback follows its first line with reprs (the
+    task's, naming its exception, message and all): only that first line is kept; the
+    exception itself is rendered apart, without its message."""
+    event = event_dict.get("event")
+    if event_dict.get("logger") == "asyncio" and isinstance(event, str):
+        event_dict["event"] = event.split("\n", 1)[0]
+    return event_dict
 
 
 def exception_without_message(exc_info: ExcInfo) -> str:

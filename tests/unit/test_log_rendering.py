@@ -91,3 +91,24 @@ async def test_each_pass_of_a_scheduled_job_logs_under_its_own_run_id(rendered):
         "jobs.queued", "jobs.queued", "jobs.pass_failed"]
     assert {line["job"] for line in (first, second, failed)} == {"jobs.pass"}
     assert first["job_run"] != second["job_run"] == failed["job_run"]
+
+
+async def test_asyncio_s_report_of_a_failed_task_keeps_only_its_first_line(rendered):
+    import asyncio
+
+    typed = "Pat's idea about " + "lockers"
+
+    class Task:
+        def __repr__(self) -> str:
+            return f"<Task finished exception=ValueError({typed!r})>"
+
+    try:
+        raise ValueError(typed)
+    except ValueError as error:
+        asyncio.get_running_loop().default_exception_handler({
+            "message": "Task exception was never retrieved", "exception": error,
+            "future": Task()})
+
+    [line] = lines(rendered)
+    assert line["event"] == "Task exception was never retrieved"
+    assert "lockers" not in json.dumps(line) and line["exception"].endswith("ValueError")
