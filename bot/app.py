@@ -39,10 +39,12 @@ from bot.channel.signing_keys import (
 from bot.config import Settings
 from bot.delivery.pacing import Pacer, conversation_windows, safe_tenant_windows
 from bot.delivery.worker import DeliveryOptions, DeliveryWorker
+from bot.domain.breakers import ProbeWaits
 from bot.domain.campaign_schedule import CAMPAIGN_PASS_SECONDS, PROGRESS_EVERY
 from bot.domain.duplicates import MATCH_PASS_SECONDS
 from bot.domain.ideas import uk_day
 from bot.domain.reminders import Timing
+from bot.domain.retention import RetentionPolicy
 from bot.domain.service_urls import ServiceUrlPolicy
 from bot.domain.working_days import QuietHours, WorkingDays
 from bot.matching.index import MatchIndex
@@ -65,7 +67,9 @@ from bot.services.jobs import JobOptions, JobRunner, Scheduler, repeat
 from bot.services.legacy_claims import ImportedIdeasClaims
 from bot.services.match_pass import FindsSimilar, MatchPass
 from bot.services.organisation import OrganisationCache, OrganisationService
+from bot.services.outbox_breakers import OutboxBreakers
 from bot.services.ports import Clock, MemberDirectory, TextRanker
+from bot.services.retention import Retention
 from bot.services.search import EarlierIdeas
 from bot.services.similar import SimilarIdeas
 from bot.services.staff_desk import StaffDesk
@@ -77,12 +81,14 @@ from cards.campaign_summary import closing_summary_card
 from cards.decisions import DecisionCards
 from cards.digest import digest_card
 from cards.feedback import feedback_for_pmo_card
+from cards.outbox_alerts import destination_paused_card
 from cards.reminders import ReminderCards
 from cards.suggestions import new_supporter_card
 from storage.bot_state import SqlStorage
 from storage.engine import connect, make_engine
 from storage.migrate import upgrade
 from storage.outbox import SqlOutboxQueue
+from storage.retention import SqlRetention
 from storage.uow import unit_of_work_factory
 
 log = structlog.get_logger(__name__)
@@ -98,6 +104,8 @@ CAMPAIGN_PASS = web.AppKey("campaign_pass", CampaignPass)
 PROGRESS = web.AppKey("campaign_progress", ProgressWatcher)
 MATCH_PASS = web.AppKey("match_pass", MatchPass)
 METRICS = web.AppKey("metrics", PortalMetrics)
+# How often the scheduler looks whether the day's retention run is due (it runs once a UK day).
+RETENTION_LOOK_SECONDS = 3600.0
 
 
 def build_services(engine: AsyncEngine, clock: Clock,
@@ -185,6 +193,15 @@ def build_match_pass(engine: AsyncEngine, settings: Settings, clock: Clock,
                      similar, cards.idea_card, settings.app_tenant_id or None, ready=ready)
 
 
+def build_retention(engine: AsyncEngine, settings: Settings, clock: Clock) -> Retention:
+    """The daily purge of what is kept no longer, by the periods of `settings`."""
+    return Retention(SqlRetention(engine), unit_of_work_factory(engine), clock,
+                     RetentionPolicy(drafts_days=settings.retain_drafts_days,
+                                     sent_days=settings.retain_sent_days,
+                                     outbox_rows_days=settings.retain_outbox_days,
+                                     feedback_months=settings.retain_feedback_months))
+
+
 def service_url_policy(settings: Settings) -> ServiceUrlPolicy:
     """The Bot Connector's hosts; loopback too for a bot without an app id (it sends no
     token), such as the Playground's."""
@@ -194,9 +211,10 @@ def service_url_policy(settings: Settings) -> ServiceUrlPolicy:
 def build_worker(engine: AsyncEngine, settings: Settings, clock: Clock,
                  session: aiohttp.ClientSession, doorbell: asyncio.Event | None = None,
                  tokens: BearerTokens | None = None, metrics: PortalMetrics | None = None,
-                 **tuning: Any) -> DeliveryWorker:
+                 probe_waits: ProbeWaits | None = None, **tuning: Any) -> DeliveryWorker:
     """The outbox worker, sending through the Bot Connector REST API at Teams' pace, its
-    sends and 429s counted in `metrics` when given.
+    sends and 429s counted in `metrics` when given, with a breaker per team channel and group
+    chat (`probe_waits`: how long a paused one waits).
 
     `tuning` overrides DeliveryOptions fields (tests use it for a fast backoff)."""
     # A tenant's limit is kept with a margin, never with bursts: see safe_tenant_windows.
@@ -219,6 +237,8 @@ def build_worker(engine: AsyncEngine, settings: Settings, clock: Clock,
         options,
         doorbell=doorbell,
         counts=metrics,
+        breakers=OutboxBreakers(unit_of_work_factory(engine, doorbell.set if doorbell else None),
+                                clock, destination_paused_card, probe_waits),
     )
 
 
@@ -321,7 +341,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
                                             sooner=app[MATCH_PASS].seconds_to_next)),
                  asyncio.create_task(repeat(app[PROGRESS].redraw,
                                             PROGRESS_EVERY.total_seconds(), stop,
-                                            failed="campaigns.progress_failed"))]
+                                            failed="campaigns.progress_failed")),
+                 # Looked at hourly; runs once a UK day, on one replica.
+                 asyncio.create_task(repeat(build_retention(engine, settings, clock).run_due,
+                                            RETENTION_LOOK_SECONDS, stop,
+                                            failed="retention.failed"))]
         yield
         stop.set()
         await asyncio.gather(*tasks)

@@ -8,6 +8,7 @@ import json
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,10 @@ from aiohttp import web
 
 from bot.cli_database import SchemaBehind, with_current_schema, with_engine
 from bot.config import Settings, SettingsError
-from bot.domain.errors import OrganisationError
+from bot.domain.errors import InvalidText, OrganisationError
+from bot.domain.ideas import LONDON
+from bot.domain.moments import parse_moment
+from bot.domain.outbox import MessageKind
 
 if TYPE_CHECKING:
     from bot.domain.handover import OpenIdeasLeft
@@ -79,7 +83,15 @@ def _parser() -> argparse.ArgumentParser:
                               ).set_defaults(run=_outbox_status)
     retry = outbox_actions.add_parser("retry", help="send dead messages again")
     retry.add_argument("--dead", action="store_true", required=True,
-                       help="requeue every dead message")
+                       help="requeue dead messages (never those to people who blocked the app)")
+    retry.add_argument("--kind", choices=[kind.value for kind in MessageKind],
+                       help="only messages of this kind")
+    retry.add_argument("--since", type=since_moment, metavar="WHEN",
+                       help="only messages queued at or after WHEN: a day (2026-12-01, from "
+                            "midnight UK time) or an ISO moment (2026-12-01T08:30, UK time "
+                            "unless it has an offset)")
+    retry.add_argument("--batch", metavar="KEY",
+                       help="only messages of this batch (a campaign's is campaign:ID)")
     retry.set_defaults(run=_outbox_retry)
 
     from bot.cli_campaigns import add_commands as add_campaign_commands
@@ -89,11 +101,12 @@ def _parser() -> argparse.ArgumentParser:
     from bot.cli_jobs import add_commands as add_job_commands
     from bot.cli_people import add_commands as add_people_commands
     from bot.cli_promise import add_commands as add_promise_commands
+    from bot.cli_retention import add_commands as add_retention_commands
     from bot.cli_similar import add_commands as add_similar_commands
 
     for add_commands in (add_promise_commands, add_job_commands, add_campaign_commands,
                          add_import_commands, add_idea_commands, add_initiative_commands,
-                         add_similar_commands, add_people_commands):
+                         add_similar_commands, add_people_commands, add_retention_commands):
         add_commands(commands)
 
     cards = commands.add_parser("cards", help="Adaptive Cards").add_subparsers(metavar="ACTION")
@@ -303,15 +316,29 @@ def _outbox_status(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-def _outbox_retry(settings: Settings, _args: argparse.Namespace) -> int:
+def since_moment(value: str) -> datetime:
+    """`--since`: a day or a moment, in UK time unless it names its offset."""
+    try:
+        return parse_moment(value, field="since", zone=LONDON)
+    except InvalidText as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
+
+
+def _outbox_retry(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services.clock import SystemClock
-    from storage.outbox import SqlOutboxQueue
+    from storage.outbox import DeadFilter, SqlOutboxQueue
+
+    wanted = DeadFilter(kind=MessageKind(args.kind) if args.kind else None, since=args.since,
+                        batch=args.batch)
 
     async def requeue(engine):
-        return await SqlOutboxQueue(engine).requeue_dead(SystemClock().now())
+        return await SqlOutboxQueue(engine).requeue_dead(SystemClock().now(), wanted)
 
-    count = asyncio.run(with_current_schema(settings, requeue))
-    print(f"Requeued {count:,} dead message(s).")
+    done = asyncio.run(with_current_schema(settings, requeue))
+    print(f"Requeued {done.requeued:,} dead message(s).")
+    if done.unreachable:
+        print(f"Skipped {done.unreachable:,}: their recipients blocked or removed the app (or "
+              "their chat is gone), so sending again would not reach them.")
     return 0
 
 

@@ -20,6 +20,7 @@ from pydantic_settings import (
 )
 
 from bot.delivery.throttling import MAX_RETRY_AFTER_SECONDS
+from bot.domain.retention import DRAFTS_DAYS, FEEDBACK_MONTHS, OUTBOX_ROWS_DAYS, SENT_DAYS
 from bot.domain.service_urls import DEFAULT_CONNECTOR_HOSTS, is_loopback_host
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/iip.sqlite3"
@@ -131,6 +132,9 @@ def _quiet_hours(value: Any) -> Any:
 Text = Annotated[str, BeforeValidator(_blank_is_default)]
 Positive = Annotated[float, BeforeValidator(_positive_number),
                      BeforeValidator(_blank_is_default)]
+# A whole number of days or months, at least one.
+Whole = Annotated[int, BeforeValidator(lambda n: max(1, round(_positive_number(n)))),
+                  BeforeValidator(_blank_is_default)]
 
 
 def _read_from(name: str) -> Any:
@@ -217,6 +221,16 @@ class Settings(BaseSettings):
     # Where people reach the bot from Teams (the links to board packs); empty: the address it
     # listens on (http://IIP_HOST:IIP_PORT), which serves only local use.
     public_url: Annotated[str, BeforeValidator(_stripped), _read_from("IIP_PUBLIC_URL")] = ""
+    # Retention (bot.domain.retention), run daily by the scheduler and by `iip retention run`:
+    # drafts and conversation state unchanged this many days are purged; sent messages lose
+    # their card after this many days (staff cards of open ideas excepted), and finished
+    # outbox rows go altogether after the longer period; feedback after this many months.
+    retain_drafts_days: Annotated[Whole, _read_from("IIP_RETAIN_DRAFTS_DAYS")] = DRAFTS_DAYS
+    retain_sent_days: Annotated[Whole, _read_from("IIP_RETAIN_SENT_DAYS")] = SENT_DAYS
+    retain_outbox_days: Annotated[Whole, _read_from("IIP_RETAIN_OUTBOX_DAYS")] = (
+        OUTBOX_ROWS_DAYS)
+    retain_feedback_months: Annotated[Whole, _read_from("IIP_RETAIN_FEEDBACK_MONTHS")] = (
+        FEEDBACK_MONTHS)
 
     @classmethod
     def settings_customise_sources(

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, FromClause, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.domain.addresses import ConversationKind
 from bot.domain.messages import CardMessage
 from bot.domain.outbox import (
     BatchProgress,
@@ -31,7 +32,7 @@ from bot.domain.outbox import (
 from bot.domain.sla import first_response_of
 from storage.engine import connect
 from storage.promises import record_first_response
-from storage.tables import outbox
+from storage.tables import conversation_addresses, outbox
 from storage.upsert import insert_for
 
 
@@ -54,6 +55,35 @@ class OutboxBacklog:
     sending: int
     dead: int
     oldest_pending_seconds: float | None  # how long the oldest message that is due has waited
+
+
+@dataclass(frozen=True, slots=True)
+class DeadFilter:
+    """Which dead messages `iip outbox retry --dead` sends again: of a kind, queued since a
+    moment, of a batch (each None: any)."""
+
+    kind: MessageKind | None = None
+    since: datetime | None = None
+    batch: str | None = None
+
+    def clause(self) -> ColumnElement[bool]:
+        conditions = [outbox.c.state == DeliveryState.DEAD.value]
+        if self.kind is not None:
+            conditions.append(outbox.c.kind == self.kind.value)
+        if self.since is not None:
+            conditions.append(outbox.c.created_at >= self.since)
+        if self.batch is not None:
+            conditions.append(outbox.c.batch == self.batch)
+        return and_(*conditions)
+
+
+@dataclass(frozen=True, slots=True)
+class Requeued:
+    """What a retry of dead messages did: how many it requeued, and how many it passed over
+    because their recipients cannot be reached."""
+
+    requeued: int
+    unreachable: int
 
 
 class SqlOutbox:
@@ -471,15 +501,25 @@ class SqlOutboxQueue:
             cancelled=counts.get(DeliveryState.CANCELLED.value, 0),
         )
 
-    async def requeue_dead(self, now: datetime) -> int:
-        """Give every dead row a fresh set of attempts, now."""
+    async def requeue_dead(self, now: datetime, wanted: DeadFilter | None = None) -> Requeued:
+        """Give the dead rows `wanted` picks a fresh set of attempts, now, except those given up
+        because their recipient cannot be reached (they blocked or removed the app, or their
+        chat is gone): sending again would only pester them. How many of each."""
+        picked = (wanted or DeadFilter()).clause()
+        # A team channel or group chat given up on (before each had a breaker) is no person
+        # who blocked the app: it is sent again.
+        shared = select(conversation_addresses.c.conversation_id).where(
+            conversation_addresses.c.kind != ConversationKind.PERSONAL.value)
+        blocked = and_(outbox.c.unreachable, or_(outbox.c.conversation_id.is_(None),
+                                                 outbox.c.conversation_id.not_in(shared)))
         async with connect(self._engine, begin=True) as connection:
+            unreachable = await connection.scalar(
+                select(func.count()).select_from(outbox).where(picked, blocked))
             result = await connection.execute(
-                update(outbox).where(outbox.c.state == DeliveryState.DEAD.value)
+                update(outbox).where(picked, ~blocked)
                 .values(state=DeliveryState.PENDING.value, attempts=0, not_before=now,
-                        unreachable=False)
-            )
-        return result.rowcount
+                        unreachable=False))
+        return Requeued(requeued=result.rowcount, unreachable=unreachable or 0)
 
 
 def _waited(since: datetime | None, now: datetime) -> float | None:

@@ -201,7 +201,30 @@ outbox = Table(
     # Given up because the recipient cannot be reached (blocked or removed the app, or their
     # chat is gone): sending again would not help, so a campaign's resend passes over it.
     Column("unreachable", Boolean, nullable=False, server_default=false()),
+    # When retention emptied its card, summary and text (kept: its activity id, for a later
+    # update, and the row itself, for the record); None while it is whole.
+    Column("purged_at", Timestamp()),
     Index(None, "state", "not_before"),
+    # Retention: sent rows still whole, oldest first; and rows old enough to delete.
+    Index(None, "state", "purged_at", "sent_at"),
+    Index(None, "created_at"),
+    # Retention keeps a card a kept row would replace: looked up per row it deletes.
+    Index(None, "replaces_id"),
+)
+
+# A destination conversation (a team channel or a group chat) that refused a send as closed to
+# the bot: while a row is here its messages wait rather than fail, until `probe_at`, when one
+# is tried; a send that goes through removes it. Shared by every replica, kept across restarts.
+delivery_breakers = Table(
+    "delivery_breakers",
+    metadata,
+    Column("conversation_id", String(400), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("opened_at", Timestamp(), nullable=False),
+    # Refusals since it opened: the wait before the next probe doubles with each.
+    Column("failures", Integer, nullable=False),
+    Column("probe_at", Timestamp(), nullable=False),
+    Column("reason", Text, nullable=False),
 )
 
 ideas = Table(

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 from storage.addresses import SqlAddressBook
 from storage.audit import SqlAuditLog
 from storage.board_pack import SqlBoardPack
+from storage.breakers import SqlBreakers
 from storage.campaign_timeline import SqlCampaignTimeline
 from storage.campaigns import SqlCampaigns
 from storage.digests import SqlDigests
@@ -59,6 +60,7 @@ class SqlUnitOfWork:
     match_reindex: SqlMatchReindex
     personal: SqlPersonalRecords
     trails: SqlIdeaTrail
+    breakers: SqlBreakers
 
     def __init__(self, engine: AsyncEngine,
                  on_commit: Callable[[], None] | None = None) -> None:
@@ -99,6 +101,7 @@ class SqlUnitOfWork:
         self.match_reindex = SqlMatchReindex(self._connection)
         self.personal = SqlPersonalRecords(self._connection)
         self.trails = SqlIdeaTrail(self._connection)
+        self.breakers = SqlBreakers(self._connection)
         return self
 
     async def __aexit__(

@@ -39,8 +39,16 @@ from bot.delivery.throttling import (
 )
 from bot.delivery.verdicts import Verdict, classify
 from bot.domain.addresses import ConversationAddress, ConversationKind
+from bot.domain.breakers import Breaker, has_breaker
 from bot.domain.outbox import Delivery, DeliveryState
-from bot.services.ports import Clock, Messenger, OutboxQueue, SendResult, UnitOfWorkFactory
+from bot.services.ports import (
+    Clock,
+    DestinationBreakers,
+    Messenger,
+    OutboxQueue,
+    SendResult,
+    UnitOfWorkFactory,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -91,7 +99,8 @@ class DeliveryWorker:
                  clock: Clock, pacer: Pacer, options: DeliveryOptions | None = None,
                  *, doorbell: asyncio.Event | None = None,
                  monotonic: Callable[[], float] = time.monotonic,
-                 sleep: Sleep = asyncio.sleep, counts: SendCounts | None = None) -> None:
+                 sleep: Sleep = asyncio.sleep, counts: SendCounts | None = None,
+                 breakers: DestinationBreakers | None = None) -> None:
         self._queue = queue
         self._counts = counts or NoCounts()
         self._messenger = messenger
@@ -115,6 +124,11 @@ class DeliveryWorker:
         # Claimed messages this worker is handling: one claimed again (its lease ran out while
         # it waited here) is already in hand and must not be sent twice.
         self._in_hand: set[int] = set()
+        # A team channel or group chat that refused the bot is paused, not given up on
+        # (without `breakers`, its messages are given up as a 1:1 chat's are). The breakers
+        # open for the destinations of the batch in hand, read once a batch.
+        self._breakers = breakers
+        self._paused: dict[str, Breaker] = {}
 
     def wake(self) -> None:
         """New work was committed: look for it now rather than at the next poll."""
@@ -163,6 +177,9 @@ class DeliveryWorker:
         # One query for the batch's addresses, not one each: the loop below paces the sends,
         # and a database round trip per message there was most of the time between them.
         await self._addresses.read_ahead(d.recipient for d in deliveries)
+        if self._breakers is not None:
+            self._paused = await self._breakers.open_among(
+                d.recipient.conversation_id for d in deliveries if d.recipient.conversation_id)
         for delivery in deliveries:
             if delivery.id in self._in_hand:
                 continue
@@ -188,6 +205,12 @@ class DeliveryWorker:
         try:
             match await self._addresses.resolve(delivery.recipient):
                 case Resolved(address):
+                    if (paused := self._paused_until(address)) is not None:
+                        # Its destination is paused: it waits there, and holds back the
+                        # later ones, until the breaker lets a message be tried.
+                        until = await self._put_back(delivery, paused)
+                        self._order.hold_back(address.conversation_id, delivery.id, until)
+                        return False
                     return await self._book(delivery, address)
                 case GiveUp(reason):
                     await self._give_up(delivery, reason)
@@ -203,6 +226,14 @@ class DeliveryWorker:
             if retry_at is not None and address is not None:
                 self._order.hold_back(address.conversation_id, delivery.id, retry_at)
             return False
+
+    def _paused_until(self, address: ConversationAddress) -> datetime | None:
+        """Until when the message's destination is paused by its breaker; None when a message
+        may be tried there now (the probe, once the wait is over)."""
+        breaker = self._paused.get(address.conversation_id)
+        if breaker is None or breaker.probe_at <= self._clock.now():
+            return None
+        return breaker.probe_at
 
     async def _book(self, delivery: Delivery, address: ConversationAddress) -> bool:
         """Wait a moment for the pace of the tenant and the conversation, then start the send;
@@ -284,6 +315,9 @@ class DeliveryWorker:
             result, address = await self._reopen(delivery, address)
         if classify(result.status, result.error) is Verdict.SENT:
             self._pauses.recovered(address.tenant_id or "")
+            if self._breakers is not None and \
+                    self._paused.pop(address.conversation_id, None) is not None:
+                await self._breakers.resumed(address.conversation_id)
             await self._queue.sent(delivery.id, self.owner, self._clock.now(),
                                    address.conversation_id, result.activity_id)
             self._counts.send_ended(SendStatus.SENT)
@@ -350,6 +384,18 @@ class DeliveryWorker:
             case BotRefused(reason, last_attempt):
                 tenant = (address.tenant_id if address else delivery.recipient.tenant_id) or ""
                 return await self._pause_tenant(delivery, tenant, reason, last_attempt)
+            case ChatClosed(reason) if (address is not None and self._breakers is not None
+                                        and has_breaker(address.kind)):
+                # A channel or group chat closed to the bot: paused, not given up; it counts
+                # no attempt, so that its messages wait however long it takes to put right.
+                breaker = await self._breakers.refused(address, reason)
+                self._paused[address.conversation_id] = breaker
+                log.warning("outbox.destination_paused", delivery=delivery.id,
+                            conversation=address.conversation_id, reason=reason,
+                            probe_at=breaker.probe_at.isoformat())
+                await self._queue.retry(delivery.id, self.owner, breaker.probe_at, reason,
+                                        count_attempt=False)
+                return breaker.probe_at
             case ChatClosed(reason):
                 await self._queue.dead(delivery.id, self.owner, reason, unreachable=True)
                 self._counts.send_ended(SendStatus.UNREACHABLE)

@@ -43,6 +43,7 @@ class Job(StrEnum):
     SPONSOR_WEEKLY = "sponsor_weekly"
     CONTRIBUTOR_APOLOGY = "contributor_apology"
     REVISIT = "revisit"
+    RETENTION = "retention"  # the day's purge of what is kept no longer (bot.domain.retention)
 
 
 class Section(StrEnum):

@@ -8,9 +8,10 @@ from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
-from bot.domain.addresses import ConversationAddress
+from bot.domain.addresses import ConversationAddress, ConversationKind
 from bot.domain.audit import AuditEntry
 from bot.domain.board_pack import PackCounts
+from bot.domain.breakers import Breaker, ProbeWaits
 from bot.domain.campaigns import Campaign, CampaignRequest, CampaignState
 from bot.domain.digest import Delivered, Digest
 from bot.domain.duplicates import Original, ToMatch
@@ -470,6 +471,42 @@ class OutboxQueue(Protocol):
         ...
 
 
+class BreakerStore(Protocol):
+    """The destinations paused by their breakers (bot.domain.breakers), shared by replicas."""
+
+    async def open_among(self, conversation_ids: Iterable[str]) -> dict[str, Breaker]:
+        """The breakers open for any of these conversations."""
+        ...
+
+    async def trip(self, conversation_id: str, kind: ConversationKind, reason: str,
+                   now: datetime, waits: ProbeWaits) -> tuple[Breaker, bool]:
+        """Open the conversation's breaker, or count a refusal on the one open; the breaker,
+        and whether this refusal opened it."""
+        ...
+
+    async def close(self, conversation_id: str) -> Breaker | None:
+        """Close the conversation's breaker; the one that was open, if any."""
+        ...
+
+
+class DestinationBreakers(Protocol):
+    """The worker's side of the breakers: which destinations are paused, and what a refusal
+    or a send that went through there means."""
+
+    async def open_among(self, conversation_ids: Iterable[str]) -> dict[str, Breaker]:
+        """The breakers open for any of these conversations (read once a batch)."""
+        ...
+
+    async def refused(self, address: ConversationAddress, reason: str) -> Breaker:
+        """A send to `address` was refused as closed to the bot: pause it (telling the PMO
+        once an opening); its breaker says when a message may next be tried there."""
+        ...
+
+    async def resumed(self, conversation_id: str) -> None:
+        """A send to the conversation went through: its waiting messages may go."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class SendResult:
     """The Bot Connector's answer: HTTP status (None for a network error or time-out), the
@@ -749,6 +786,23 @@ class IdeaTrail(Protocol):
         ...
 
 
+class RetentionStore(Protocol):
+    """Purging what is kept no longer, in bounded batches (each its own transaction); each
+    says how many rows it purged, or with `dry_run` would purge, changing nothing."""
+
+    async def purge_drafts(self, before: datetime, batch: int, *, dry_run: bool) -> int: ...
+
+    async def purge_state(self, before: datetime, batch: int, *, dry_run: bool) -> int: ...
+
+    async def purge_feedback(self, before: datetime, batch: int, *, dry_run: bool) -> int: ...
+
+    async def purge_sent_payloads(self, before: datetime, at: datetime, batch: int, *,
+                                  dry_run: bool) -> int: ...
+
+    async def purge_outbox_rows(self, before: datetime, batch: int, *,
+                                dry_run: bool) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction: everything in it commits together or not at all."""
 
@@ -820,6 +874,9 @@ class UnitOfWork(Protocol):
 
     @property
     def trails(self) -> IdeaTrail: ...
+
+    @property
+    def breakers(self) -> BreakerStore: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -18,7 +18,7 @@ from bot.domain.addresses import ConversationAddress, ConversationKind
 from bot.domain.outbox import DeliveryState, MessageKind, OutgoingMessage, Recipient
 from storage import tables
 from storage.engine import make_engine
-from storage.outbox import SqlOutboxQueue
+from storage.outbox import Requeued, SqlOutboxQueue
 from storage.uow import SqlUnitOfWork
 
 TENANT = "50612dbb-0237-4969-b378-8d42590f9c00"
@@ -401,12 +401,12 @@ async def test_requeue_dead_gives_dead_rows_a_fresh_start(engine: AsyncEngine):
     await queue.dead(two.id, "w", "403: MessageWritesBlocked")
 
     later = T0 + timedelta(days=2)
-    assert await queue.requeue_dead(later) == 2
+    assert await queue.requeue_dead(later) == Requeued(requeued=2, unreachable=0)
 
     again = await queue.claim("w", later, 10, LEASE)
     assert texts(again) == ["dead-1", "dead-2"]
     assert all(d.attempts == 0 for d in again)
-    assert await queue.requeue_dead(later) == 0
+    assert await queue.requeue_dead(later) == Requeued(requeued=0, unreachable=0)
     status = await queue.status(later)
     assert (status.dead, status.sent, status.sending) == (0, 1, 2)
 
