@@ -76,14 +76,18 @@ class SqlRetention:
         """Delete the outbox rows queued before `before` that are finished (sent, given up or
         cancelled), except a status notice an idea's history names, a staff card of an idea
         still open, and a card a row still kept would replace; how many. Newest first, so a
-        replacement goes before the card it replaced, which can then go too."""
+        replacement goes before (or with) the card it replaced."""
         o = t.outbox.c
         replacing = t.outbox.alias("replacing")
         history = t.idea_history.c
         where = and_(
             o.state.in_(_FINISHED), o.created_at < before,
             ~exists().where(history.notice_key == o.dedupe_key),
-            ~exists().where(replacing.c.replaces_id == o.id),
+            # A replacement of this card that is kept: deleting the card would orphan it.
+            # (One deleted too comes first: newest first, as this pass walks.)
+            ~exists().where(replacing.c.replaces_id == o.id,
+                            or_(replacing.c.state.not_in(_FINISHED),
+                                replacing.c.created_at >= before)),
         )
         deleted = 0
         after: tuple[datetime, int] | None = None
