@@ -10,6 +10,7 @@ is told once each time a channel is paused, in their own chats, and by the chann
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -141,7 +142,7 @@ async def test_a_refusing_news_channel_pauses_is_probed_and_resumes_in_order_acr
     assert [text_of(a.body) for a in tried] == ["recognition:1"] * 3 + [
         "recognition:2", "recognition:3"]
     # The probes waited: the first after PROBE_AFTER, the second twice as long.
-    gaps = [later.at - earlier.at for earlier, later in zip(tried[:2], tried[1:3], strict=True)]
+    gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(tried[:3])]
     assert gaps[0] >= PROBE_AFTER * 0.9 and gaps[1] >= 2 * PROBE_AFTER * 0.9
     outbox = {r["dedupe_key"]: r for r in await rows(engine, tables.outbox)}
     assert [outbox[f"recognition:{n}"]["state"] for n in (1, 2, 3)] == ["sent"] * 3

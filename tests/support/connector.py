@@ -120,6 +120,17 @@ class StandInConnector:
         # when `members_known_only` is set.
         self.members: dict[str, dict[str, Any]] = {}
         self.members_known_only = False
+        # Conversations that refuse every send with their fault until admitted again (a team
+        # the app was taken out of, say).
+        self.refusing: dict[str, Fault] = {}
+
+    def refuse(self, conversation_id: str, fault: Fault) -> None:
+        """Answer every send to this conversation with `fault`, until `admit`."""
+        self.refusing[conversation_id] = fault
+
+    def admit(self, conversation_id: str) -> None:
+        """Take this conversation's sends again (the app is back there)."""
+        self.refusing.pop(conversation_id, None)
 
     @property
     def delivered(self) -> list[Received]:
@@ -205,7 +216,8 @@ class StandInConnector:
         async with self._arrived:
             self.arrivals += 1
             self._arrived.notify_all()
-        fault = self._faults.pop(0) if self._faults else None
+        fault = self.refusing.get(request.match_info["conversation"]) or (
+            self._faults.pop(0) if self._faults else None)
         if self.accepted_authorization is not None \
                 and request.headers.get("Authorization") != self.accepted_authorization:
             fault = UNAUTHORISED
