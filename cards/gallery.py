@@ -77,6 +77,7 @@ from cards.notices import (
     unknown_text_card,
 )
 from cards.outage import feedback_not_saved_card, not_saved_card
+from cards.outbox_alerts import destination_paused_card
 from cards.private import carry_on_here_card, next_step_for, private_chat_card
 from cards.profile import Progress, profile_card, profile_saved_card
 from cards.reminders import reminder_card, sample_reminders
@@ -193,6 +194,9 @@ def gallery() -> Iterator[tuple[str, CardMessage]]:
     yield "feedback-not-saved", feedback_not_saved_card(
         FeedbackForm(rating="4", comment="The help card told me what I needed.",
                      may_contact=True))
+    yield "destination-paused", destination_paused_card(
+        "the news channel", "403: BotNotInConversationRoster",
+        datetime(2026, 12, 8, 9, 5, tzinfo=UTC))
     yield from campaign_cards(SAMPLE_CAMPAIGN)
     yield from _submission_cards()
     yield from _idea_cards()
