@@ -225,3 +225,21 @@ def test_the_settings_cannot_be_changed_once_read() -> None:
     settings = Settings.from_env({})
     with pytest.raises((AttributeError, ValueError)):  # whichever the model raises
         settings.port = 80  # type: ignore[misc]
+
+
+def test_the_retention_periods_are_read_as_whole_days_and_months() -> None:
+    defaults = Settings.from_env({})
+    assert (defaults.retain_drafts_days, defaults.retain_sent_days, defaults.retain_outbox_days,
+            defaults.retain_feedback_months) == (90, 30, 400, 24)
+
+    settings = Settings.from_env({"IIP_RETAIN_DRAFTS_DAYS": "60", "IIP_RETAIN_SENT_DAYS": "7",
+                                  "IIP_RETAIN_OUTBOX_DAYS": "800",
+                                  "IIP_RETAIN_FEEDBACK_MONTHS": "12"})
+    assert (settings.retain_drafts_days, settings.retain_sent_days,
+            settings.retain_outbox_days, settings.retain_feedback_months) == (60, 7, 800, 12)
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "soon", "inf"])
+def test_a_retention_period_that_is_no_period_is_refused(value: str) -> None:
+    with pytest.raises(SettingsError, match="IIP_RETAIN_SENT_DAYS"):
+        Settings.from_env({"IIP_RETAIN_SENT_DAYS": value})
