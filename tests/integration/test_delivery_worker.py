@@ -9,7 +9,6 @@ pestered; a lost 1:1 chat is opened again; the operator's commands say what is t
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import replace
@@ -24,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from support.bot_server import serving
 from support.cli import run_cli
 from support.connector import BAD_GATEWAY, Fault, forbidden
+from support.outbox import until_settled
 from support.teams_connector import (
     DROP,
     GATEWAY_TIMEOUT,
@@ -143,17 +143,6 @@ async def table(engine: AsyncEngine, which) -> list[dict[str, Any]]:
         return [dict(r) for r in (await connection.execute(select(which))).mappings()]
 
 
-async def until_settled(engine: AsyncEngine, within: float) -> None:
-    """Until nothing is pending or in flight any more."""
-    queue_ = SqlOutboxQueue(engine)
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        status = await queue_.status(CLOCK.now())
-        if status.pending == 0 and status.sending == 0:
-            return
-        await asyncio.sleep(0.05)
-    status = await queue_.status(CLOCK.now())
-    raise AssertionError(f"the outbox did not settle within {within} s: {status}")
 
 
 async def deliver(worker: DeliveryWorker, engine: AsyncEngine, within: float = 10.0) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
@@ -23,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from support.connector import forbidden
 from support.organisation import demo_organisation
+from support.outbox import until_settled
 from support.teams_connector import TeamsConnector
 
 from bot.app import build_worker
@@ -34,7 +34,6 @@ from bot.domain.messages import CardMessage
 from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
 from bot.services.clock import SystemClock
 from storage import tables
-from storage.outbox import SqlOutboxQueue
 from storage.uow import SqlUnitOfWork
 
 TENANT = "tenant-t"
@@ -99,15 +98,6 @@ async def rows(engine: AsyncEngine, table: Any) -> list[dict[str, Any]]:
         return [dict(r) for r in (await connection.execute(select(table))).mappings()]
 
 
-async def until_settled(engine: AsyncEngine, within: float) -> None:
-    outbox = SqlOutboxQueue(engine)
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        status = await outbox.status(CLOCK.now())
-        if status.pending == 0 and status.sending == 0:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"the outbox did not settle: {await outbox.status(CLOCK.now())}")
 
 
 async def deliver(engine: AsyncEngine, *workers: DeliveryWorker, within: float = 20.0) -> None:

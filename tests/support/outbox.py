@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,6 +40,21 @@ async def outbox_rows(engine: AsyncEngine) -> list[dict[str, Any]]:
     async with engine.connect() as connection:
         result = await connection.execute(select(tables.outbox).order_by(tables.outbox.c.id))
         return [dict(row) for row in result.mappings()]
+
+
+async def until_settled(engine: AsyncEngine, within: float) -> None:
+    """Until nothing is pending or in flight any more (on the system clock)."""
+    from storage.outbox import SqlOutboxQueue
+
+    queue = SqlOutboxQueue(engine)
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        status = await queue.status(datetime.now(UTC))
+        if status.pending == 0 and status.sending == 0:
+            return
+        await asyncio.sleep(0.05)
+    status = await queue.status(datetime.now(UTC))
+    raise AssertionError(f"the outbox did not settle within {within} s: {status}")
 
 
 def texts(deliveries: Iterable[Delivery]) -> list[str]:
