@@ -11,7 +11,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, delete, exists, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    delete,
+    exists,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.lifecycle import CLOSED
@@ -58,10 +68,11 @@ class SqlRetention:
             async with connect(self._engine, begin=True) as connection:
                 page = select(o.id, o.dedupe_key, o.sent_at).where(where)
                 if after is not None:
-                    page = page.where(or_(o.sent_at > after[0],
-                                          and_(o.sent_at == after[0], o.id > after[1])))
+                    page = page.where(tuple_(o.sent_at, o.id) > tuple_(*after))
+                # In the index's own order, every column of it named: PostgreSQL otherwise
+                # sorts every row the index finds, once a batch.
                 rows = (await connection.execute(
-                    page.order_by(o.sent_at, o.id).limit(batch))).all()
+                    page.order_by(o.state, o.purged_at, o.sent_at, o.id).limit(batch))).all()
                 if not rows:
                     return purged
                 after = (rows[-1].sent_at, rows[-1].id)
@@ -97,8 +108,7 @@ class SqlRetention:
             async with connect(self._engine, begin=True) as connection:
                 page = select(o.id, o.dedupe_key, o.created_at).where(where)
                 if after is not None:
-                    page = page.where(or_(o.created_at < after[0],
-                                          and_(o.created_at == after[0], o.id < after[1])))
+                    page = page.where(tuple_(o.created_at, o.id) < tuple_(*after))
                 rows = (await connection.execute(
                     page.order_by(o.created_at.desc(), o.id.desc()).limit(batch))).all()
                 if not rows:

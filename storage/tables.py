@@ -206,7 +206,7 @@ outbox = Table(
     Column("purged_at", Timestamp()),
     Index(None, "state", "not_before"),
     # Retention: sent rows still whole, oldest first; and rows old enough to delete.
-    Index(None, "state", "purged_at", "sent_at"),
+    Index(None, "state", "purged_at", "sent_at", "id"),
     Index(None, "created_at"),
     # Retention keeps a card a kept row would replace: looked up per row it deletes.
     Index(None, "replaces_id"),

@@ -35,8 +35,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.add_column(sa.Column("purged_at", moment, nullable=True))
-        batch_op.create_index("ix_outbox_state_purged_at_sent_at",
-                              ["state", "purged_at", "sent_at"], unique=False)
+        batch_op.create_index("ix_outbox_state_purged_at_sent_at_id",
+                              ["state", "purged_at", "sent_at", "id"], unique=False)
         batch_op.create_index("ix_outbox_created_at", ["created_at"], unique=False)
         batch_op.create_index("ix_outbox_replaces_id", ["replaces_id"], unique=False)
 
@@ -45,6 +45,6 @@ def downgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_replaces_id")
         batch_op.drop_index("ix_outbox_created_at")
-        batch_op.drop_index("ix_outbox_state_purged_at_sent_at")
+        batch_op.drop_index("ix_outbox_state_purged_at_sent_at_id")
         batch_op.drop_column("purged_at")
     op.drop_table("delivery_breakers")
