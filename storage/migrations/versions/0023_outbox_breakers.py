@@ -1,7 +1,7 @@
 """outbox faults and retention: a breaker per destination, and sent rows' payloads purged
 
-Revision ID: 0022_outbox_breakers
-Revises: 0021_similar_ideas
+Revision ID: 0023_outbox_breakers
+Revises: 0022_match_due
 Create Date: 2026-12-06 09:30:00
 
 A new table and a new nullable outbox column with indexes: code before this one never reads
@@ -15,8 +15,8 @@ from alembic import op
 
 import storage.tables
 
-revision: str = "0022_outbox_breakers"
-down_revision: str | None = "0021_similar_ideas"
+revision: str = "0023_outbox_breakers"
+down_revision: str | None = "0022_match_due"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
