@@ -72,7 +72,7 @@ NOT_PERSONAL: Final[Mapping[str, frozenset[str]]] = {
         "audit_log": {"id", "at", "action"},
         "outbox": {"id", "kind", "tenant_id", "replaces_id", "state", "not_before", "created_at",
                    "due_at", "attempts", "last_error", "lease_owner", "leased_until", "sent_at",
-                   "first_attempt_at", "activity_id", "batch", "cancelled_at", "unreachable"},
+                   "first_attempt_at", "activity_id", "batch", "cancelled_at", "unreachable", "purged_at"},
         "ideas": {"id", "reference", "category_key", "portfolio_key", "campaign_key", "status",
                   "decline_reason", "version", "submitted_at", "updated_at", "submission_key",
                   "legacy_id", "revisit_on", "duplicate_of", "sla_due_on", "first_response_at",
@@ -96,6 +96,9 @@ NOT_PERSONAL: Final[Mapping[str, frozenset[str]]] = {
                         "link", "active", "source_key", "created_at", "updated_at"},
         "idea_supporters": {"idea_id", "supported_at"},
         "idea_matches": {"idea_id", "kind", "item_id", "score", "likely_duplicate"},
+        # Breakers are kept for team channels and group chats only, never a person's chat.
+        "delivery_breakers": {"conversation_id", "kind", "opened_at", "failures", "probe_at",
+                              "reason"},
     }.items()
 }
 
