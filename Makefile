@@ -50,7 +50,7 @@ lock:
 		--python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
 		--custom-compile-command "make lock" --output-file $(LOCK) $(if $(UPGRADE),--upgrade)
 
-## bench: the benchmarks under tests/bench (not part of the test suite; about 50 minutes)
+## bench: the benchmarks under tests/bench (not part of the test suite; about 80 minutes)
 bench: $(BIN)/.installed
 	$(BIN)/python tests/bench/turns.py --load both --database both
 	$(BIN)/python tests/bench/turns.py --load submission --think 0.5 --database both
@@ -63,6 +63,12 @@ bench: $(BIN)/.installed
 	$(BIN)/python tests/bench/campaign_schedule.py
 	$(BIN)/python tests/bench/sharepoint_import.py
 	$(BIN)/python tests/bench/reports.py
+	$(BIN)/python tests/bench/similar.py --database both
+	$(BIN)/python tests/bench/match_pass.py
+	$(BIN)/python tests/bench/initiatives_import.py
+	$(BIN)/python tests/bench/erasure.py
+	$(BIN)/python tests/bench/metrics_scrape.py
+	$(BIN)/python tests/bench/outbox_retention.py
 
 gallery: $(BIN)/.installed
 	$(BIN)/iip cards gallery build/cards
