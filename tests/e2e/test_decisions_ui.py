@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from support.decision_steps import (
     Watch,
+    as_people_left_it,
     fill,
     history_of,
     idea_row,
@@ -131,7 +132,8 @@ async def test_an_idea_is_allocated_approved_and_delivered_from_its_card(
     assert idea_row(stack.database, reference)["status"] == "business_assessment"
 
     # 4. Approve without the root causes: the card says what is missing; nothing changes.
-    before = (idea_row(stack.database, reference), len(history_of(stack.database, reference)))
+    before = (as_people_left_it(idea_row(stack.database, reference)),
+              len(history_of(stack.database, reference)))
     confirm = await open_move(card, "Approve")
     await fill(card, {MESSAGE: APPROVAL})
     await shots.take(page, card, "approve-without-root-causes")
@@ -142,7 +144,7 @@ async def test_an_idea_is_allocated_approved_and_delivered_from_its_card(
     await expect(card).to_have_count(1)
     await shots.take(page, card, "approve-refused")
     assert await watch.nothing_new() == [], "no notice, and no card replaced"
-    assert (idea_row(stack.database, reference),
+    assert (as_people_left_it(idea_row(stack.database, reference)),
             len(history_of(stack.database, reference))) == before
 
     # 5. Both root causes answered, then Approve with a message.

@@ -52,9 +52,11 @@ async def submit_idea(chat: PlaygroundClient, answers: dict[str, str] | None = N
 
     async def next_card() -> BotMessage:
         """The next card of the conversation (the welcome, sent through the outbox on first
-        contact, may arrive at any point and is passed over)."""
+        contact, may arrive at any point, and the similar ideas an earlier idea brings beside
+        the next question are passed over)."""
         return await chat.next_message(
-            where=lambda m: bool(m.cards) and "welcome" not in card_title(m).lower())
+            where=lambda m: bool(m.cards) and "welcome" not in card_title(m).lower()
+            and card_title(m) != "Is it one of these?")
 
     await chat.say("new idea")
     card = await next_card()
@@ -167,6 +169,12 @@ def idea_row(database: Path, reference: str) -> dict[str, Any]:
         row = db.execute("SELECT * FROM ideas WHERE reference = ?", (reference,)).fetchone()
     assert row is not None, f"no idea {reference} stored"
     return dict(row)
+
+
+def as_people_left_it(row: dict[str, Any]) -> dict[str, Any]:
+    """An idea's row without what the staff cards' matching pass sets whenever it gets to the
+    idea (not anyone's press)."""
+    return {name: value for name, value in row.items() if name != "matched_at"}
 
 
 def history_of(database: Path, reference: str) -> list[dict[str, Any]]:
