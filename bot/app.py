@@ -106,6 +106,8 @@ MATCH_PASS = web.AppKey("match_pass", MatchPass)
 METRICS = web.AppKey("metrics", PortalMetrics)
 # How often the scheduler looks whether the day's retention run is due (it runs once a UK day).
 RETENTION_LOOK_SECONDS = 3600.0
+# Not at start: a replica restarted or scaled out is busy enough, and the day's run can wait.
+RETENTION_FIRST_LOOK_SECONDS = 600.0
 
 
 def build_services(engine: AsyncEngine, clock: Clock,
@@ -345,7 +347,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
                  # Looked at hourly; runs once a UK day, on one replica.
                  asyncio.create_task(repeat(build_retention(engine, settings, clock).run_due,
                                             RETENTION_LOOK_SECONDS, stop,
-                                            failed="retention.failed"))]
+                                            failed="retention.failed",
+                                            first_after=RETENTION_FIRST_LOOK_SECONDS))]
         yield
         stop.set()
         await asyncio.gather(*tasks)

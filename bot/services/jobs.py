@@ -150,12 +150,17 @@ class Scheduler:
 
 
 async def repeat(work: Callable[[], Awaitable[object]], every: float, stop: asyncio.Event, *,
-                 failed: str, sooner: Callable[[], float | None] | None = None) -> None:
-    """`work` at once, then every `every` seconds until `stop` is set (a run under way is
-    finished first), or sooner when `sooner` (asked after each run) names how many seconds
-    until something is due. A run that fails is logged as `failed`, and the next one catches
-    up. Each run's lines carry `job` (`failed` less its "_failed") and a `job_run` id."""
+                 failed: str, sooner: Callable[[], float | None] | None = None,
+                 first_after: float = 0.0) -> None:
+    """`work` at once (or after `first_after` seconds), then every `every` seconds until
+    `stop` is set (a run under way is finished first), or sooner when `sooner` (asked after
+    each run) names how many seconds until something is due. A run that fails is logged as
+    `failed`, and the next one catches up. Each run's lines carry `job` (`failed` less its
+    "_failed") and a `job_run` id."""
     job = failed.removesuffix("_failed")
+    if first_after > 0:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), first_after)
     while not stop.is_set():
         with structlog.contextvars.bound_contextvars(job=job, job_run=uuid.uuid4().hex):
             try:
