@@ -25,13 +25,14 @@ from support.decisions import (
     text_of,
 )
 from support.organisation import ALEX, DEMO_FILE, MEGAN
+from support.similar_ideas import BODY_WORN, RADIOS
 from support.tables import rows
 
 from bot.app import build_services
 from bot.domain.duplicates import DECLINE_DUPLICATE, MATCHED, parse_decline_duplicate
 from bot.domain.ideas import IdeaDetail, Status
 from bot.domain.identity import Caller
-from bot.domain.intake import Draft, Step
+from bot.domain.intake import Draft
 from bot.domain.lifecycle import Move, Party
 from bot.domain.organisation import Organisation
 from bot.domain.similar import MatchKind
@@ -45,19 +46,9 @@ from storage.uow import unit_of_work_factory
 A_PERSON = Caller("00000000-0000-4000-8000-00000000000a", "Ada Original", TENANT)
 B_PERSON = Caller("00000000-0000-4000-8000-00000000000b", "Ben Second", TENANT)
 C_PERSON = Caller("00000000-0000-4000-8000-00000000000c", "Cat Other", TENANT)
-BODY_WORN = Draft(
-    title="Body worn video uploads take too long",
-    problem="At the end of every shift officers wait at the docking station for footage to "
-            "upload before they can go home.",
-    proposal="Let cameras upload over the station wifi while officers write up.",
-    benefit="Half an hour a shift back.", category="process", portfolio="local-policing",
-    named_publicly=False, step=Step.CHECK, revision=8)
 BWV = replace(BODY_WORN, title="BWV footage uploads too slowly",
               problem="Officers wait at the end of their shift for body worn video footage to "
                       "upload at the docking station before going home.")
-RADIOS = replace(BODY_WORN, title="Radio batteries die on nights",
-                 problem="Airwave handsets lose their charge half way through a night shift "
-                         "and officers drive back to swap them.")
 
 
 @pytest.fixture
