@@ -30,9 +30,10 @@ run: $(BIN)/.installed node_modules/.installed
 	$(BIN)/iip org load bot/demo/organisation.toml
 	$(BIN)/iip dev
 
-## test: lint, import-layer contracts, types, then the whole test suite (end-to-end included)
+## test: lint, import-layer contracts, types, then the whole test suite (end-to-end included),
+## one worker a core (each worker makes its own databases and listens on its own ports)
 test: $(BIN)/.installed node_modules/.installed lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist worksteal
 
 lint: $(BIN)/.installed node_modules/.installed
 	$(BIN)/ruff check .
