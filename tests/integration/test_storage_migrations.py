@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import (
@@ -22,10 +21,11 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
+from support.schema import downgrade_on
 
 from storage import tables
 from storage.engine import make_engine
-from storage.migrate import alembic_config, current_revision, head_revision, upgrade
+from storage.migrate import current_revision, head_revision, upgrade
 from storage.outbox import SqlOutboxQueue
 from storage.tables import metadata
 from storage.uow import SqlUnitOfWork
@@ -66,14 +66,9 @@ async def test_the_database_is_at_the_newest_revision(engine: AsyncEngine) -> No
 
 
 async def test_the_migrations_go_down_and_up_again(engine: AsyncEngine) -> None:
-    def downgrade(connection: Connection) -> list[str]:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "base")
-        return inspect(connection).get_table_names()
-
     async with engine.begin() as connection:
-        left = await connection.run_sync(downgrade)
+        await connection.run_sync(downgrade_on, "base")
+        left = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
     assert left == ["alembic_version"]
     assert await current_revision(engine) is None
     await upgrade(engine)
@@ -85,13 +80,8 @@ async def test_messages_queued_before_due_times_were_kept_are_owed_from_when_que
     engine: AsyncEngine,
 ) -> None:
     """Upgrading a live outbox keeps its pending messages overdue, not forgotten."""
-    def downgrade(connection: Connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0004_decisions")
-
     async with engine.begin() as connection:
-        await connection.run_sync(downgrade)
+        await connection.run_sync(downgrade_on, "0004_decisions")
         # The outbox as it was at that revision, without the column the upgrade adds.
         before = table("outbox", *(column(c.name, c.type) for c in tables.outbox.columns
                                    if c.name != "due_at"))
@@ -112,13 +102,8 @@ async def test_replicas_starting_at_once_upgrade_one_after_the_other(
 ) -> None:
     """Every replica of `iip serve` upgrades at start-up: on an empty database, two at once
     would both create the tables, and one would fail to start."""
-    def to_base(connection: Connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "base")
-
     async with engine.begin() as connection:
-        await connection.run_sync(to_base)
+        await connection.run_sync(downgrade_on, "base")
     replicas = [make_engine(database_url) for _ in range(3)]
     try:
         await asyncio.gather(*(upgrade(replica) for replica in replicas))
@@ -151,18 +136,13 @@ async def test_an_organisation_loaded_before_self_decisions_existed_does_not_all
 ) -> None:
     """Upgrading keeps the rule (nobody decides their own idea), and a replica still on the
     previous release, which does not name the new column, can still load the organisation."""
-    def downgrade(connection: Connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0006_outbox_due_at_default")
-
     def settings_row(*names: str):
         return table("organisation_settings",
                      *(column(c.name, c.type) for c in tables.organisation_settings.columns
                        if c.name in names))
 
     async with engine.begin() as connection:
-        await connection.run_sync(downgrade)
+        await connection.run_sync(downgrade_on, "0006_outbox_due_at_default")
         await connection.execute(insert(settings_row("id", "revision", "pmo_contact",
                                                      "loaded_at")).values(
             id=1, revision=1, pmo_contact="Call 4471", loaded_at=QUEUED))
@@ -186,18 +166,13 @@ async def test_ideas_from_before_the_promise_was_kept_get_their_due_day(
 ) -> None:
     """The upgrade gives every idea already submitted the last day of its two-month promise,
     by the same rule as new ones (the UK day of submission, two calendar months on)."""
-    def downgrade(connection: Connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0008_ideas_waiting_index")
-
     added = ("sla_due_on", "first_response_at", "first_response_unreachable")
     before = table("ideas", *(column(c.name, c.type) for c in tables.ideas.columns
                               if c.name not in added))
     submitted = [datetime(2026, 12, 31, 10, tzinfo=UTC),
                  datetime(2026, 6, 30, 23, 30, tzinfo=UTC)]  # 1 July, in British summer time
     async with engine.begin() as connection:
-        await connection.run_sync(downgrade)
+        await connection.run_sync(downgrade_on, "0008_ideas_waiting_index")
         await connection.execute(insert(before), [{
             "reference": f"IIP-2026-{n:04d}", "contributor_object_id": "c", "title": "t",
             "problem": "p", "proposal": "p", "benefit": "b", "category_key": "process",
