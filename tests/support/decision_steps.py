@@ -89,9 +89,14 @@ def staff_card(page: Page, reference: str) -> Locator:
     return cards(page).filter(has=page.get_by_role("heading", name=reference, exact=True))
 
 
+def notices(page: Page, heading: str) -> Locator:
+    """Every card in the chat headed `heading` (a contributor's notice, say)."""
+    return cards(page).filter(has=page.get_by_role("heading", name=heading, exact=True))
+
+
 def notice(page: Page, heading: str) -> Locator:
     """The newest contributor notice headed `heading`."""
-    return cards(page).filter(has=page.get_by_role("heading", name=heading, exact=True)).last
+    return notices(page, heading).last
 
 
 async def open_move(card: Locator, button: str) -> Locator:

@@ -74,7 +74,7 @@ def serve_stack(folder: Path, **settings: Any) -> Iterator[Stack]:
             connector_url="")
         playground: Playground | None = None
         try:
-            playground = await _start_playground(f"{server.url}/api/messages", folder)
+            playground = await start_playground(f"{server.url}/api/messages", folder)
             ready["stack"] = Stack(server.url, playground.url, database)
             started.set()
             await stop.wait()
@@ -112,7 +112,7 @@ def serve_stack(folder: Path, **settings: Any) -> Iterator[Stack]:
             raise AssertionError(f"the bot and the Playground did not stop in {STOP_WITHIN:g}s")
 
 
-async def _start_playground(endpoint: str, folder: Path, attempts: int = 3) -> Playground:
+async def start_playground(endpoint: str, folder: Path, attempts: int = 3) -> Playground:
     """A started Playground on a free port (another one if someone takes the port first)."""
     for attempt in range(1, attempts + 1):
         playground = Playground(PROJECT_ROOT, endpoint, free_port(), log_folder=folder)
