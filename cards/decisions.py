@@ -238,8 +238,13 @@ class DecisionCards:
             body += [paragraph("What changed:", subtle=True), plain(decision.what_changed)]
         if duplicate is not None:
             body += [paragraph("The original idea:"), plain(duplicate.reference)]
+        # Gone for good unless its contributor puts it forward again: the problem may now
+        # be the supporter's to raise.
+        actions = ([submit("Put forward my own idea", CardAction.NEW_IDEA, inputs=False)]
+                   if decision.move is Move.WITHDRAW else [])
         return card_message(body, summary=f"{idea.reference}: {heading_text}",
-                            fallback_text=f"{heading_text}: {idea.reference}. {text}")
+                            fallback_text=f"{heading_text}: {idea.reference}. {text}",
+                            actions=actions)
 
     def recognition(self, idea: IdeaDetail, what_changed: str) -> CardMessage:
         who = idea.contributor_name or "a colleague"

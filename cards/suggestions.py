@@ -194,7 +194,7 @@ def support_gallery(idea: IdeaDetail,
     yield "staff-supported", cards.idea_card(backed, frozenset({Party.PMO, Party.SPOC}),
                                              organisation)
     yield "idea-timeline-supported", timeline_card(backed)
-    for move in (Move.DECLINE, Move.DELIVER):
+    for move in (Move.DECLINE, Move.DELIVER, Move.WITHDRAW):
         decision = Decision(move=move, message="For the contributor alone.",
                             reason=DeclineReason.DUPLICATE if move is Move.DECLINE else None,
                             what_changed="Officers now use tablets."

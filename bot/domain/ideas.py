@@ -230,6 +230,11 @@ class IdeaDetail:
     matches: tuple[Match, ...] | None = None
 
     @property
+    def title_for_colleagues(self) -> str:
+        """The title its supporters and searching colleagues see: the PMO's, else its own."""
+        return self.public_title or self.title
+
+    @property
     def summary(self) -> IdeaSummary:
         return IdeaSummary(self.reference, self.title, self.status, self.decline_reason,
                            self.submitted_at, self.updated_at, self.revisit_on, self.due_on,

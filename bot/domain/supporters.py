@@ -47,8 +47,9 @@ def clean_comment(value: object) -> str:
 
 
 # What a supporter is told of each move that changes where the idea stands: the contributor's
-# notice in a supporter's words. Questions and updates are the contributor's own business, and
-# a withdrawal is the contributor's doing: supporters hear of none of them.
+# notice in a supporter's words. Questions and updates are the contributor's own business:
+# supporters hear of neither. A withdrawal is the contributor's doing, but a supporter who gave
+# up a draft of their own to back the idea would otherwise never learn that it has gone.
 SUPPORTER_NOTICES: MappingProxyType[Move, Notice] = MappingProxyType({
     Move.ALLOCATE: Notice("An idea you support is being assessed",
                           "The PMO team has passed it to {portfolio}, whose business lead "
@@ -71,6 +72,10 @@ SUPPORTER_NOTICES: MappingProxyType[Move, Notice] = MappingProxyType({
                         "The PMO team will look at it again."),
     Move.REALLOCATE: Notice("An idea you support has moved",
                             "It is now with {portfolio} for assessment."),
+    Move.WITHDRAW: Notice("An idea you support was withdrawn",
+                          "Its contributor has withdrawn it, so it will not be assessed. If "
+                          "the problem still matters to you, put it forward as an idea of "
+                          "your own."),
 })
 
 

@@ -67,6 +67,7 @@ from bot.domain.text import Answer, clean_text
 from bot.services.organisation import OrganisationCache
 from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.services.staff_cards import IdeaCardView, update_staff_cards, viewer_of
+from bot.services.supporters import tell_supporters
 
 log = structlog.get_logger(__name__)
 
@@ -276,14 +277,10 @@ class DecisionService:
         ), now)
         # Its supporters follow it too: each their own card, without the contributor's
         # message or answer box, under their own key.
-        supporters = await uow.supporters.of(idea.id) if tells_supporters(decision.move) else []
-        if supporters:
-            title = idea.public_title or idea.title
-            card = self._views.supporter_notice(idea, title, decision, organisation, duplicate)
-            await uow.outbox.enqueue_all([OutgoingMessage(
-                recipient=Recipient.person(object_id, actor.tenant_id),
-                kind=MessageKind.STATUS, dedupe_key=f"{key}:{object_id}", message=card,
-            ) for object_id in supporters], now)
+        if tells_supporters(decision.move):
+            await tell_supporters(uow, idea, lambda: self._views.supporter_notice(
+                idea, idea.title_for_colleagues, decision, organisation, duplicate),
+                key, actor.tenant_id, now)
         if (decision.move is Move.DELIVER and idea.named_publicly
                 and organisation.news_channel):
             await uow.outbox.enqueue(OutgoingMessage(

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from bot.domain.audit import AuditEntry
 from bot.domain.campaigns import Campaign, not_taking_ideas
+from bot.domain.duplicates import Original
 from bot.domain.errors import Incomplete, NotAllowed, NotFound, OutOfDate
 from bot.domain.ideas import (
     LONDON,
@@ -42,6 +43,7 @@ from bot.services.organisation import OrganisationCache
 from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.services.similar import SimilarIdeas
 from bot.services.staff_cards import IdeaCardView, update_staff_cards
+from bot.services.supporters import tell_supporters
 
 PAGE_SIZE = 5
 
@@ -79,6 +81,12 @@ class IdeaViews(Protocol):
 
     def withdrawn(self, idea: IdeaDetail, contributor_name: str,
                   reason: str | None) -> CardMessage: ...
+
+    def supporter_notice(self, idea: IdeaDetail, title: str, decision: Decision,
+                         organisation: Organisation,
+                         duplicate: Original | None) -> CardMessage:
+        """A supporter's notice of the move: `title`, the idea's as colleagues see it."""
+        ...
 
 
 class IdeaService:
@@ -285,6 +293,11 @@ class IdeaService:
                 await _tell(uow, followers_of(idea, organisation), contributor.tenant_id,
                             MessageKind.STATUS, f"withdrawn:{reference}:v{withdrawn.version}",
                             card, now)
+                # Under the key of every supporter's notice of a move, as a decision's.
+                await tell_supporters(uow, withdrawn, lambda: self._views.supporter_notice(
+                    withdrawn, withdrawn.title_for_colleagues, Decision(Move.WITHDRAW),
+                    organisation, None), f"notice:{reference}:v{withdrawn.version}",
+                    contributor.tenant_id, now)
                 await update_staff_cards(uow, withdrawn, organisation, self._views.idea_card,
                                          contributor.tenant_id, now)
             await uow.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from bot.domain.audit import AuditEntry
 from bot.domain.errors import NotAllowed, NotFound, OutOfDate
@@ -15,7 +16,7 @@ from bot.domain.outbox import MessageKind, OutgoingMessage, Recipient
 from bot.domain.supporters import Standing, clean_comment, told_of_support
 from bot.domain.text import Answer
 from bot.services.organisation import OrganisationCache
-from bot.services.ports import Clock, UnitOfWorkFactory
+from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.services.staff_cards import IdeaCardView, update_staff_cards
 
 CANNOT_SUPPORT = ("That idea can no longer be supported: it may have been withdrawn or taken "
@@ -109,3 +110,17 @@ class SupportService:
             await uow.drafts.delete(supporter.object_id)
             await uow.commit()
         return Supported(idea.reference, already=False, discarded=True)
+
+
+async def tell_supporters(uow: UnitOfWork, idea: IdeaDetail, notice: Callable[[], CardMessage],
+                          key: str, tenant_id: str | None, now: datetime) -> None:
+    """Queue `notice` (made only when there is someone to tell) to each of the idea's
+    supporters, under their own key: `key`, a colon, their object id."""
+    supporters = await uow.supporters.of(idea.id)
+    if not supporters:
+        return
+    card = notice()
+    await uow.outbox.enqueue_all([OutgoingMessage(
+        recipient=Recipient.person(object_id, tenant_id), kind=MessageKind.STATUS,
+        dedupe_key=f"{key}:{object_id}", message=card,
+    ) for object_id in supporters], now)

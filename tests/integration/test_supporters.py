@@ -252,3 +252,26 @@ async def test_the_summary_counts_supporters_as_at_its_moment(services, engine, 
     assert await figures(3) == (3, 2)
     assert await figures(3, "crime-and-justice") == (1, 1)
     assert (await current(services, local)).status is Status.SUBMITTED
+
+
+async def test_supporters_hear_of_a_withdrawal_and_may_put_forward_their_own(services, engine):
+    idea = await shared_idea(services, engine)
+    await support(services, SAM, idea)
+    await support(services, JO, idea)
+    before = await snapshot(engine)
+    await services.ideas.withdraw(actor(CONTRIBUTOR), idea.reference, "Moving to a new team.")
+    new = (await snapshot(engine)).new_since(before)["outbox"]
+    key = f"notice:{idea.reference}:v{idea.version + 1}"
+    told = {r["object_id"]: r for r in new if r["dedupe_key"].startswith(f"{key}:")}
+    assert set(told) == {SAM, JO}
+    for who, row in told.items():
+        assert row["dedupe_key"] == f"{key}:{who}"
+        words = text_of(row["card"])
+        assert "An idea you support was withdrawn" in words
+        assert "Body-worn video docks" in words
+        # The contributor's reason and name are theirs and the staff's, not colleagues'.
+        assert "Moving to a new team." not in words and "Pat Contributor" not in words
+        assert [a["title"] for a in row["card"]["actions"]] == ["Put forward my own idea"]
+    # The staff hear of it as before, the reason included.
+    staff = [r for r in new if r["dedupe_key"].startswith(f"withdrawn:{idea.reference}:")]
+    assert staff and all("Moving to a new team." in text_of(r["card"]) for r in staff)
