@@ -20,6 +20,7 @@ from pydantic_settings import (
 )
 
 from bot.delivery.throttling import MAX_RETRY_AFTER_SECONDS
+from bot.domain.classification import checked_marking
 from bot.domain.retention import DRAFTS_DAYS, FEEDBACK_MONTHS, OUTBOX_ROWS_DAYS, SENT_DAYS
 from bot.domain.service_urls import DEFAULT_CONNECTOR_HOSTS, is_loopback_host
 
@@ -129,6 +130,12 @@ def _quiet_hours(value: Any) -> Any:
                          f"(or off), not {text!r}.") from None
 
 
+def _marking(value: str) -> str:
+    """A classification marking, or "" (none) for a blank one."""
+    text = value.strip()
+    return checked_marking(text) if text else ""
+
+
 Text = Annotated[str, BeforeValidator(_blank_is_default)]
 Positive = Annotated[float, BeforeValidator(_positive_number),
                      BeforeValidator(_blank_is_default)]
@@ -231,6 +238,10 @@ class Settings(BaseSettings):
         OUTBOX_ROWS_DAYS)
     retain_feedback_months: Annotated[Whole, _read_from("IIP_RETAIN_FEEDBACK_MONTHS")] = (
         FEEDBACK_MONTHS)
+    # The classification marking (OFFICIAL, OFFICIAL-SENSITIVE...) put at the top and foot of
+    # every card as it is sent, and before its notification text; empty: no marking.
+    classification: Annotated[str, AfterValidator(_marking),
+                              _read_from("IIP_CLASSIFICATION")] = ""
 
     @classmethod
     def settings_customise_sources(
