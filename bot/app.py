@@ -27,6 +27,7 @@ from bot.channel.http import (
     metrics_route,
     report_route,
 )
+from bot.channel.marking import CardMarking
 from bot.channel.messenger import BearerTokens, BotConnectorMessenger, ConnectorTokens
 from bot.channel.privacy import private_chat_link
 from bot.channel.request_log import request_ids
@@ -234,7 +235,7 @@ def build_worker(engine: AsyncEngine, settings: Settings, clock: Clock,
     return DeliveryWorker(
         SqlOutboxQueue(engine), unit_of_work_factory(engine),
         BotConnectorMessenger(session, tokens or ConnectorTokens(settings),
-                              service_url_policy(settings),
+                              service_url_policy(settings), CardMarking(settings.classification),
                               metrics.throttled if metrics else None), clock, pacer,
         options,
         doorbell=doorbell,
@@ -283,6 +284,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
     queue = SqlOutboxQueue(engine)
     tokens = tokens or ConnectorTokens(settings)  # one token cache for replies and the outbox
     metrics = PortalMetrics(CollectorRegistry())
+    marking = CardMarking(settings.classification)  # on every card sent, at the edge
 
     async def check_health() -> dict[str, object]:
         async with connect(engine) as connection:
@@ -304,7 +306,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
             keys = SigningKeys(CHANNEL_METADATA_URL,
                                fetch_signing_keys or fetch_json_with(session))
             messenger = BotConnectorMessenger(session, tokens, service_url_policy(settings),
-                                              metrics.throttled)
+                                              marking, metrics.throttled)
             adapter, authentication = make_adapter(settings, messenger, keys)
             app[SIGNING_KEYS] = keys
             app[ADAPTER] = adapter
@@ -401,7 +403,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
     app.cleanup_ctx.append(outbox_worker)
     app.cleanup_ctx.append(scheduler)
     app.router.add_post("/api/messages",
-                        messages_route(ADAPTER, bot, settings.app_tenant_id or None, metrics))
+                        messages_route(ADAPTER, bot, settings.app_tenant_id or None, metrics,
+                                       marking))
     app.router.add_get("/healthz", health_route(check_health))
     app.router.add_get("/metrics", metrics_route(metrics, read_outbox,
                                                  settings.metrics_token or None))

@@ -342,14 +342,18 @@ def _outbox_retry(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _cards_gallery(_settings: Settings, args: argparse.Namespace) -> int:
+def _cards_gallery(settings: Settings, args: argparse.Namespace) -> int:
+    """Every card as sent: marked when IIP_CLASSIFICATION is set."""
+    from bot.channel.marking import CardMarking
     from cards.gallery import gallery
 
+    marking = CardMarking(settings.classification)
     args.folder.mkdir(parents=True, exist_ok=True)
     count = 0
     for name, message in gallery():
         path = args.folder / f"{name}.json"
-        path.write_text(json.dumps(message.card, indent=2, ensure_ascii=False) + "\n",
+        path.write_text(json.dumps(marking.card(message.card), indent=2, ensure_ascii=False)
+                        + "\n",
                         encoding="utf-8")
         count += 1
     print(f"Wrote {count} cards to {args.folder}")

@@ -19,6 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from bot.channel.activities import conversation_id_of
 from bot.channel.adapter import PortalAdapter
 from bot.channel.inbound import activity_problem, tenant_in
+from bot.channel.marking import CardMarking
 from bot.channel.outage import RetryLater
 from bot.channel.turns import TurnOutcome, TurnRecord, open_turn, turn_type_of
 from bot.domain.board_pack import BoardPack
@@ -54,13 +55,14 @@ _REFUSED_PAGE = """<!doctype html>
 
 
 def messages_route(adapters: web.AppKey[PortalAdapter], bot: Bot, tenant_id: str | None,
-                   metrics: PortalMetrics):
+                   metrics: PortalMetrics, marking: CardMarking):
     """POST /api/messages, owned by us rather than CloudAdapter.process (see the README).
 
     The adapter is the one the app keeps under `adapters`: it is built when the app starts,
     since it sends through the app's HTTP session, which opens then. Each turn is counted in
     `metrics`, by type and outcome; once its body reads as an activity, every line it logs
-    carries its activity's id and conversation's id (the request id is bound by request_log)."""
+    carries its activity's id and conversation's id (the request id is bound by request_log).
+    A card answering a button press, which replaces the card pressed, is marked by `marking`."""
 
     async def messages(request: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
@@ -117,9 +119,10 @@ def messages_route(adapters: web.AppKey[PortalAdapter], bot: Bot, tenant_id: str
             return _retry_later()
         if response is None:
             return web.Response(status=200)
+        body = marking.invoke_answer(response.body)
         return web.Response(
             status=response.status,
-            body=json.dumps(response.body, default=_plain) if response.body is not None else None,
+            body=json.dumps(body, default=_plain) if body is not None else None,
             content_type="application/json",
         )
 

@@ -22,6 +22,7 @@ from botbuilder.integration.aiohttp import ConfigurationServiceClientCredentialF
 from botframework.connector.auth import AppCredentials, AuthenticationConstants
 
 from bot.channel.activities import ADAPTIVE_CARD
+from bot.channel.marking import CardMarking
 from bot.config import Settings
 from bot.delivery.throttling import retry_after_seconds
 from bot.delivery.verdicts import SERVICE_URL_REFUSED
@@ -92,14 +93,16 @@ class BearerTokens(Protocol):
 
 
 class BotConnectorMessenger:
-    """Implements bot.services.ports.Messenger; `throttled` is told of every 429 answered."""
+    """Implements bot.services.ports.Messenger; `throttled` is told of every 429 answered.
+    Every activity sent (a reply, a proactive send, a card updated) is marked by `marking`."""
 
     def __init__(self, session: aiohttp.ClientSession, tokens: BearerTokens,
-                 service_urls: ServiceUrlPolicy,
+                 service_urls: ServiceUrlPolicy, marking: CardMarking,
                  throttled: Callable[[], None] | None = None) -> None:
         self._session = session
         self._tokens = tokens
         self._service_urls = service_urls
+        self._marking = marking
         self._throttled = throttled or (lambda: None)
 
     async def send(self, address: ConversationAddress, message: CardMessage) -> SendResult:
@@ -158,7 +161,8 @@ class BotConnectorMessenger:
         return _text_field(fields, "email"), _text_field(fields, "userPrincipalName")
 
     async def _call(self, method: str, url: str, body: dict[str, Any]) -> SendResult:
-        result, _answer = await self._request(method, url, body)
+        """Send an activity: the one way out for them all, so the marking is added here."""
+        result, _answer = await self._request(method, url, self._marking.activity(body))
         return result
 
     async def _request(self, method: str, url: str,
