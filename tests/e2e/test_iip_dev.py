@@ -117,6 +117,7 @@ def port_held(port: int) -> Iterator[None]:
 async def test_iip_dev_serves_the_bot_and_the_playground_and_ctrl_c_stops_both(
     environment: dict[str, str]
 ):
+    environment["IIP_CLASSIFICATION"] = "OFFICIAL"  # shown on every card the Playground gets
     for step in (["db", "upgrade"], ["org", "load", "bot/demo/organisation.toml"]):
         done = iip(*step, env=environment)
         assert done.returncode == 0, f"iip {' '.join(step)} failed:\n{done.stdout}{done.stderr}"
@@ -136,8 +137,11 @@ async def test_iip_dev_serves_the_bot_and_the_playground_and_ctrl_c_stops_both(
                 assert (await ping.text()).strip() == "pong"
         async with PlaygroundClient(match.group(1)) as chat:  # the two really talk
             await chat.say("help")
-            help_card = await chat.card_headed("How the Improvement and Innovation Portal")
+            help_card = await chat.next_message(
+                None, lambda m: "How the Improvement and Innovation Portal" in m.text_seen)
             assert "iip.pmo@example.police.uk" in help_card.text_seen
+            body = help_card.card["body"]
+            assert help_card.heading == body[-1]["text"] == "OFFICIAL"
 
         children = _descendants(dev.process.pid)
         assert children, "the Playground should run as a child of iip dev"
