@@ -31,6 +31,7 @@ log = structlog.get_logger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
 RETRY_AFTER_SECONDS = 30
+UTF_8_NAMES = frozenset({"utf-8", "utf8"})
 
 HealthCheck = Callable[[], Awaitable[dict[str, object]]]
 OutboxReading = Callable[[], Awaitable[OutboxFigures]]
@@ -81,6 +82,10 @@ def messages_route(adapters: web.AppKey[PortalAdapter], bot: Bot, tenant_id: str
         adapter = request.app[adapters]
         if request.content_type != "application/json":
             return _refuse(415, "expected application/json")
+        if (request.charset or "utf-8").lower() not in UTF_8_NAMES:
+            # Teams writes UTF-8, as JSON must be; any other charset (one Python does not
+            # know, say) would otherwise decide how the body is read.
+            return _refuse(415, "expected JSON in UTF-8")
         if request.headers.get("Content-Encoding", "identity").lower() != "identity":
             return _refuse(415, "expected an uncompressed body")
         try:

@@ -13,6 +13,7 @@ KNOWN_TYPES = frozenset(t.value for t in ActivityTypes)
 # deeper is crafted, and would exhaust the recursion of whatever walks it later.
 MAX_DEPTH = 32
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # one character at a time: linear
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Values from Teams that are stored or become keys: text no longer than their columns (and
 # the keys built from them) allow. Teams' own are far shorter; longer ones are crafted.
 ID_LIMITS: dict[tuple[str, ...], int] = {
@@ -47,7 +48,11 @@ def activity_problem(body: Any) -> str | None:
     service_url = body.get("serviceUrl")
     if not isinstance(service_url, str) or not service_url.startswith(("https://", "http://")):
         return "the activity has no serviceUrl"
-    return _ids_problem(body) or _depth_problem(body) or _channel_data_problem(body)
+    channel = body.get("channelId")
+    if not isinstance(channel, str) or not channel:  # the SDK keys conversation state by it
+        return "the activity has no channelId"
+    return (_ids_problem(body) or _depth_problem(body) or _text_problem(body)
+            or _channel_data_problem(body))
 
 
 def _ids_problem(body: dict[str, Any]) -> str | None:
@@ -92,6 +97,23 @@ def _depth_problem(body: Any) -> str | None:
         if not level:
             return None
     return f"the activity nests deeper than {MAX_DEPTH} levels"
+
+
+def _text_problem(body: Any) -> str | None:
+    """Whether a string in the body holds a lone surrogate: JSON lets one through as an
+    escape (\\ud800), but it is no character, and storing or logging it fails. Teams' text
+    never holds one (a pair, for an emoji, is read as the one character it is)."""
+    pending = [body]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            pending.extend(node.keys())
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, str) and _SURROGATE.search(node):
+            return "the activity holds text that is not Unicode (a lone surrogate)"
+    return None
 
 
 def tenant_in(body: dict[str, Any]) -> str | None:

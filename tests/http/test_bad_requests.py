@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from support.activities import CARD_EXECUTE, personal_message, teams_payload
+from support.activities import BOT_ADDED_TO_TEAM, CARD_EXECUTE, personal_message, teams_payload
 from support.bot_server import BotServer, sqlite_only
 from support.connector import StandInConnector
 from support.logs import events
@@ -26,6 +26,16 @@ def with_fields(**fields) -> bytes:
     return json.dumps(activity).encode()
 
 
+def team_added_with_team_id(team_id: str) -> bytes:
+    activity = teams_payload(BOT_ADDED_TO_TEAM)
+    activity["serviceUrl"] = "http://127.0.0.1:9/"
+    activity["channelData"]["team"]["id"] = team_id
+    return json.dumps(activity).encode()
+
+
+# Found by the fuzz (test_messages_fuzz): a team id holding a lone surrogate, once stored,
+# failed the turn.
+LONE_SURROGATE_IN_A_TEAM_ID = team_added_with_team_id("19:\udfffzFLSDFWsesfzcmKArqKJ@thread.tacv2")
 OVER_256_KB = with_fields(text="x" * (256 * 1024))
 
 REFUSALS = [
@@ -37,6 +47,10 @@ REFUSALS = [
     ("json-string", b'"help"', "application/json", 400, "the body is not a JSON object"),
     ("json-null", b"null", "application/json", 400, "the body is not a JSON object"),
     ("text-plain", with_fields(), "text/plain", 415, "expected application/json"),
+    ("unknown-charset", b"\x00", "application/json; charset=no-such-charset", 415,
+     "expected JSON in UTF-8"),
+    ("latin-1-charset", with_fields(), "application/json; charset=latin-1", 415,
+     "expected JSON in UTF-8"),
     ("form-encoded", b"type=message", "application/x-www-form-urlencoded", 415,
      "expected application/json"),
     ("no-content-type", with_fields(), None, 415, "expected application/json"),
@@ -55,6 +69,12 @@ REFUSALS = [
      "the activity has no serviceUrl"),
     ("odd-service-url", with_fields(serviceUrl="file:///etc/passwd"), "application/json", 400,
      "the activity has no serviceUrl"),
+    ("no-channel-id", with_fields(channelId=None), "application/json", 400,
+     "the activity has no channelId"),
+    ("lone-surrogate-in-an-id", LONE_SURROGATE_IN_A_TEAM_ID, "application/json", 400,
+     "the activity holds text that is not Unicode (a lone surrogate)"),
+    ("lone-surrogate-in-text", with_fields(text="help \udfff"), "application/json", 400,
+     "the activity holds text that is not Unicode (a lone surrogate)"),
     ("bad-timestamp", with_fields(timestamp="yesterday"), "application/json", 400,
      "the activity does not match the Bot Framework schema"),
     ("entities-not-a-list", with_fields(entities="x"), "application/json", 400,
