@@ -28,6 +28,7 @@ from bot.channel.activities import (
     submitted_values,
     tenant_of,
 )
+from bot.channel.inbound import CARD_ACTION
 from bot.channel.privacy import is_shared
 from bot.domain.addresses import ConversationAddress
 from bot.domain.errors import Malformed
@@ -224,24 +225,16 @@ class PortalBot(TeamsActivityHandler):
     # Universal Actions (Action.Execute)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        """A malformed Universal Action is answered by the SDK with its HTTP 400 error; one log
-        line says so. Any other invoke is acknowledged and ignored."""
+        """A Universal Action goes to on_adaptive_card_invoke (a malformed one never gets
+        here: see inbound.card_action_problem). Any other invoke is acknowledged and
+        ignored."""
         activity = turn_context.activity
-        if activity.name != "adaptiveCard/action":
+        if activity.name != CARD_ACTION:
             # No other invoke is offered (no message extensions, task modules or sign-in); the
             # SDK would answer 501, or fail the turn on a value of the wrong shape.
             log.warning("invoke.unsupported", name=loggable_name(activity.name),
                         conversation=conversation_id_of(activity))
             return InvokeResponse(status=200)
-        value = activity.value
-        action = value.get("action") if isinstance(value, dict) else None
-        if not isinstance(action, dict) or action.get("type") != "Action.Execute":
-            log.warning("card_verb.refused", reason="malformed invoke value",
-                        conversation=conversation_id_of(activity))
-        if isinstance(value, dict) and action is not None and not isinstance(action, dict):
-            # The SDK reads the action with action.get(...): one that is not an object
-            # would fail the turn (HTTP 501). Without one, it answers "Missing action".
-            activity.value = {**value, "action": None}
         return await super().on_invoke_activity(turn_context)
 
     async def on_adaptive_card_invoke(

@@ -18,7 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.channel.activities import conversation_id_of
 from bot.channel.adapter import PortalAdapter
-from bot.channel.inbound import activity_problem, tenant_in
+from bot.channel.inbound import activity_problem, card_action_problem, tenant_in
 from bot.channel.marking import CardMarking
 from bot.channel.outage import RetryLater
 from bot.channel.turns import TurnOutcome, TurnRecord, open_turn, turn_type_of
@@ -118,6 +118,9 @@ def messages_route(adapters: web.AppKey[PortalAdapter], bot: Bot, tenant_id: str
         # Only an authenticated request learns whether its tenant is welcome.
         if tenant_id and tenant_in(body) != tenant_id:
             return _refuse(403, "the activity comes from another tenant")
+        malformed = card_action_problem(body)
+        if malformed:
+            return _card_action_refused(*malformed)
         try:
             response = await adapter.process_activity(authenticated, activity, bot.on_turn)
         except RetryLater:
@@ -229,6 +232,14 @@ def _retry_later() -> web.Response:
     """503 for an activity the database could not take: the channel delivers it again."""
     return web.json_response({"error": "the database is unavailable; send it again later"},
                              status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+def _card_action_refused(code: str, message: str) -> web.Response:
+    """The SDK's own answer to a malformed Action.Execute (its error, HTTP 400), given before
+    the turn so that nothing is recorded of it."""
+    log.warning("card_verb.refused", reason="malformed invoke value")
+    return web.json_response({"statusCode": 400, "type": "application/vnd.microsoft.error",
+                              "value": {"code": code, "message": message}}, status=400)
 
 
 def _refuse(status: int, reason: str) -> web.Response:

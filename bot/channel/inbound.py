@@ -9,6 +9,7 @@ from botbuilder.schema import ActivityTypes
 from botbuilder.schema.teams import TeamsChannelData
 
 KNOWN_TYPES = frozenset(t.value for t in ActivityTypes)
+CARD_ACTION = "adaptiveCard/action"  # the invoke of an Action.Execute (Universal Actions)
 # Teams nests an activity a few levels deep (a card's inputs inside value.action.data); far
 # deeper is crafted, and would exhaust the recursion of whatever walks it later.
 MAX_DEPTH = 32
@@ -113,6 +114,26 @@ def _text_problem(body: Any) -> str | None:
             pending.extend(node)
         elif isinstance(node, str) and _SURROGATE.search(node):
             return "the activity holds text that is not Unicode (a lone surrogate)"
+    return None
+
+
+def card_action_problem(body: dict[str, Any]) -> tuple[str, str] | None:
+    """Why an `adaptiveCard/action` invoke's value is not one the SDK can read, as the code
+    and message of the SDK's own error answer; None when it can, or for any other activity.
+    Asked before the turn: a turn records its conversation first, even for what it then
+    refuses."""
+    if body.get("type") != "invoke" or body.get("name") != CARD_ACTION:
+        return None
+    value = body.get("value")
+    if value is None:
+        return "BadRequest", "Missing value property"
+    if not isinstance(value, dict):
+        return "BadRequest", "Value property is not properly formed"
+    action = value.get("action")
+    if not isinstance(action, dict):  # the SDK reads one that is no object as none
+        return "BadRequest", "Missing action property"
+    if action.get("type") != "Action.Execute":
+        return "NotSupported", f"The action '{str(action.get('type'))[:40]}' is not supported."
     return None
 
 

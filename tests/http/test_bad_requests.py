@@ -135,6 +135,8 @@ async def test_a_body_just_under_the_limit_is_accepted(
 async def test_a_malformed_card_invoke_gets_the_sdk_error_answer_not_a_crash(
     bot: BotServer, connector: StandInConnector, value
 ):
+    """Answered before the turn, which would first record the conversation (the fuzz found
+    "no-action" storing a first contact)."""
     activity = teams_payload(CARD_EXECUTE)
     activity["value"] = value
 
@@ -147,3 +149,4 @@ async def test_a_malformed_card_invoke_gets_the_sdk_error_answer_not_a_crash(
     assert body["value"]["code"] in ("BadRequest", "NotSupported")
     assert body["value"]["message"]
     assert connector.arrivals == 0
+    assert (await stored(bot.engine)).nothing_from_requests
