@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import aiohttp
 import jwt
@@ -14,9 +17,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from bot.channel.signing_keys import fetch_json_with
+from bot.config import Settings
+from support.bot_server import BotServer, serving
 from support.connector import StandInConnector
 
 APP_ID = "00000000-0000-0000-0000-00000000b07a"
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"  # the personal message's channelData.tenant.id
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 BOT_FRAMEWORK_LOGIN = "https://login.botframework.com"
 KEY_ID = "iip-test-key"
@@ -102,3 +108,19 @@ def signed_by(keys: StandInKeyServer, connector: StandInConnector) -> dict[str, 
     claims = {"iss": BOT_FRAMEWORK_ISSUER, "aud": APP_ID, "serviceurl": connector.url,
               "nbf": now - 60, "exp": now + 3600}
     return {"Authorization": "Bearer " + keys.token(claims)}
+
+
+@asynccontextmanager
+async def signed_serving(database_url: str, connector: StandInConnector, keys: StandInKeyServer,
+                         **options: Any) -> AsyncIterator[BotServer]:
+    """The bot as deployed (an app id, one tenant), checking tokens against `keys`: every
+    activity it is posted is signed by them unless a test gives headers of its own.
+    `options` are Settings' fields, then start_bot's (clock, ...)."""
+    fields = {k: options.pop(k) for k in list(options) if k in Settings.model_fields}
+    settings = Settings(database_url=database_url, app_id=APP_ID,
+                        app_password="not-a-real-secret", app_tenant_id=TENANT,
+                        connector_hosts=STAND_IN_CONNECTOR_HOSTS, **fields)
+    async with serving(settings, connector.url, fetch_signing_keys=keys.fetch_json,
+                       tokens=BotToken(), **options) as server:
+        server.signed = lambda: signed_by(keys, connector)
+        yield server

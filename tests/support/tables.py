@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.tables import metadata
+
 
 async def rows(engine: AsyncEngine, table: Table, *where: Any) -> list[dict[str, Any]]:
     """Every row of `table` (matching `where`), ordered by its primary key."""
@@ -20,3 +22,10 @@ async def rows(engine: AsyncEngine, table: Table, *where: Any) -> list[dict[str,
 async def count(engine: AsyncEngine, table: Table, *where: Any) -> int:
     async with engine.connect() as connection:
         return await connection.scalar(select(func.count()).select_from(table).where(*where))
+
+
+async def row_counts(engine: AsyncEngine) -> dict[str, int]:
+    """How many rows each of the bot's tables holds, by table name."""
+    async with engine.connect() as connection:
+        return {table.name: await connection.scalar(select(func.count()).select_from(table))
+                for table in metadata.sorted_tables}
