@@ -52,8 +52,8 @@ def activity_problem(body: Any) -> str | None:
     channel = body.get("channelId")
     if not isinstance(channel, str) or not channel:  # the SDK keys conversation state by it
         return "the activity has no channelId"
-    return (_ids_problem(body) or _depth_problem(body) or _text_problem(body)
-            or _channel_data_problem(body))
+    return (_ids_problem(body) or _members_problem(body) or _depth_problem(body)
+            or _text_problem(body) or _channel_data_problem(body))
 
 
 def _ids_problem(body: dict[str, Any]) -> str | None:
@@ -69,6 +69,19 @@ def _ids_problem(body: dict[str, Any]) -> str | None:
             return f"the activity's {name} is longer than {limit} characters"
         if value is not None and _CONTROL.search(value):
             return f"the activity's {name} holds control characters"
+    return None
+
+
+def _members_problem(body: dict[str, Any]) -> str | None:
+    """Why membersAdded or membersRemoved is not a list of members with ids, or None: the
+    SDK reads each member's id, and a null one failed the turn."""
+    for field in ("membersAdded", "membersRemoved"):
+        members = body.get(field)
+        if members is None:
+            continue
+        if not isinstance(members, list) or not all(
+                isinstance(m, dict) and isinstance(m.get("id"), str) for m in members):
+            return f"the activity's {field} is not a list of members with ids"
     return None
 
 

@@ -75,6 +75,13 @@ REFUSALS = [
      "the activity holds text that is not Unicode (a lone surrogate)"),
     ("lone-surrogate-in-text", with_fields(text="help \udfff"), "application/json", 400,
      "the activity holds text that is not Unicode (a lone surrogate)"),
+    # Found by the fuzz: the SDK read the id of each member added, and a null one failed
+    # the turn.
+    ("null-member-added", with_fields(type="conversationUpdate", membersAdded=[None]),
+     "application/json", 400, "the activity's membersAdded is not a list of members with ids"),
+    ("member-removed-without-id", with_fields(type="conversationUpdate",
+                                              membersRemoved=[{"name": "Megan"}]),
+     "application/json", 400, "the activity's membersRemoved is not a list of members with ids"),
     ("bad-timestamp", with_fields(timestamp="yesterday"), "application/json", 400,
      "the activity does not match the Bot Framework schema"),
     ("entities-not-a-list", with_fields(entities="x"), "application/json", 400,
