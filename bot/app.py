@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import time, timedelta
 from typing import Any
 
@@ -68,7 +68,7 @@ from bot.services.jobs import JobOptions, JobRunner, Scheduler, repeat
 from bot.services.legacy_claims import ImportedIdeasClaims
 from bot.services.match_pass import FindsSimilar, MatchPass
 from bot.services.organisation import OrganisationCache, OrganisationService
-from bot.services.outbox_breakers import OutboxBreakers
+from bot.services.outbox_breakers import BreakerNotices, OutboxBreakers
 from bot.services.ports import Clock, MemberDirectory, TextRanker
 from bot.services.retention import Retention
 from bot.services.search import EarlierIdeas
@@ -82,7 +82,11 @@ from cards.campaign_summary import closing_summary_card
 from cards.decisions import DecisionCards
 from cards.digest import digest_card
 from cards.feedback import feedback_for_pmo_card
-from cards.outbox_alerts import destination_paused_card
+from cards.outbox_alerts import (
+    destination_given_up_card,
+    destination_paused_card,
+    destination_resumed_card,
+)
 from cards.reminders import ReminderCards
 from cards.suggestions import new_supporter_card
 from storage.bot_state import SqlStorage
@@ -240,9 +244,20 @@ def build_worker(engine: AsyncEngine, settings: Settings, clock: Clock,
         options,
         doorbell=doorbell,
         counts=metrics,
-        breakers=OutboxBreakers(unit_of_work_factory(engine, doorbell.set if doorbell else None),
-                                clock, destination_paused_card, probe_waits),
+        breakers=build_breakers(engine, settings, clock, doorbell, probe_waits),
     )
+
+
+def build_breakers(engine: AsyncEngine, settings: Settings, clock: Clock,
+                   doorbell: asyncio.Event | None = None,
+                   probe_waits: ProbeWaits | None = None) -> OutboxBreakers:
+    """The breakers per destination, the PMO told through Adaptive Cards; `probe_waits`
+    (default: the usual waits, giving up after IIP_OUTBOX_PAUSE_GIVE_UP_DAYS)."""
+    waits = probe_waits or ProbeWaits(
+        give_up_after=timedelta(days=settings.outbox_pause_give_up_days))
+    return OutboxBreakers(unit_of_work_factory(engine, doorbell.set if doorbell else None),
+                          clock, BreakerNotices(destination_paused_card, destination_resumed_card,
+                                                destination_given_up_card), waits)
 
 
 async def settle_heap(_app: web.Application) -> None:
@@ -254,6 +269,28 @@ async def settle_heap(_app: web.Application) -> None:
     object that later becomes garbage in a reference cycle is not freed)."""
     gc.collect()
     gc.freeze()
+
+
+def outbox_figures(queue: SqlOutboxQueue,
+                   clock: Clock) -> Callable[[], Awaitable[OutboxFigures]]:
+    """How a scrape reads the outbox: what the health check reads."""
+    async def read() -> OutboxFigures:
+        backlog = await queue.backlog(clock.now())
+        return OutboxFigures(pending=backlog.pending + backlog.sending, dead=backlog.dead,
+                             oldest_pending_seconds=backlog.oldest_pending_seconds)
+
+    return read
+
+
+def metrics_app(engine: AsyncEngine, settings: Settings, clock: Clock,
+                metrics: PortalMetrics) -> web.Application:
+    """GET /metrics alone, as the bot serves it (IIP_METRICS_TOKEN too), for a process that
+    only delivers the outbox (`iip outbox run --metrics-port`)."""
+    app = web.Application()
+    app.router.add_get("/metrics", metrics_route(metrics,
+                                                 outbox_figures(SqlOutboxQueue(engine), clock),
+                                                 settings.metrics_token or None))
+    return app
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool = True,
@@ -291,12 +328,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
             await connection.execute(text("SELECT 1"))
         backlog = await queue.backlog(clock.now())
         return {"outbox_oldest_pending_seconds": backlog.oldest_pending_seconds}
-
-    async def read_outbox() -> OutboxFigures:
-        """What the health check reads, for a scrape."""
-        backlog = await queue.backlog(clock.now())
-        return OutboxFigures(pending=backlog.pending + backlog.sending, dead=backlog.dead,
-                             oldest_pending_seconds=backlog.oldest_pending_seconds)
 
     async def connector(app: web.Application):
         """One pooled HTTP session, for replies, the outbox and Microsoft's signing keys; the
@@ -406,7 +437,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, migrate: bool 
                         messages_route(ADAPTER, bot, settings.app_tenant_id or None, metrics,
                                        marking))
     app.router.add_get("/healthz", health_route(check_health))
-    app.router.add_get("/metrics", metrics_route(metrics, read_outbox,
+    app.router.add_get("/metrics", metrics_route(metrics, outbox_figures(queue, clock),
                                                  settings.metrics_token or None))
     app.router.add_get(f"{REPORTS_PATH}{{token}}", report_route(services.board_packs.download))
     return app

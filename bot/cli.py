@@ -8,18 +8,14 @@ import json
 import signal
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.cli_database import SchemaBehind, with_current_schema, with_engine
+from bot.cli_database import SchemaBehind, with_engine
 from bot.config import Settings, SettingsError
-from bot.domain.errors import InvalidText, OrganisationError
-from bot.domain.ideas import LONDON
-from bot.domain.moments import parse_moment
-from bot.domain.outbox import MessageKind
+from bot.domain.errors import OrganisationError
 
 if TYPE_CHECKING:
     from bot.domain.handover import OpenIdeasLeft
@@ -73,39 +69,20 @@ def _parser() -> argparse.ArgumentParser:
                            "without any SPOC or deputy who followed it, to this portfolio")
     load.set_defaults(run=_org_load)
 
-    outbox = commands.add_parser("outbox", help="messages owed to people")
-    outbox_actions = outbox.add_subparsers(metavar="ACTION")
-    outbox_run = outbox_actions.add_parser("run", help="deliver the outbox without serving")
-    outbox_run.add_argument("--once", action="store_true",
-                            help="deliver what is due now, then stop")
-    outbox_run.set_defaults(run=_outbox_run)
-    outbox_actions.add_parser("status", help="counts and the oldest pending message's age"
-                              ).set_defaults(run=_outbox_status)
-    retry = outbox_actions.add_parser("retry", help="send dead messages again")
-    retry.add_argument("--dead", action="store_true", required=True,
-                       help="requeue dead messages (never those to people who blocked the app)")
-    retry.add_argument("--kind", choices=[kind.value for kind in MessageKind],
-                       help="only messages of this kind")
-    retry.add_argument("--since", type=since_moment, metavar="WHEN",
-                       help="only messages queued at or after WHEN: a day (2026-12-01, from "
-                            "midnight UK time) or an ISO moment (2026-12-01T08:30, UK time "
-                            "unless it has an offset)")
-    retry.add_argument("--batch", metavar="KEY",
-                       help="only messages of this batch (a campaign's is campaign:ID)")
-    retry.set_defaults(run=_outbox_retry)
-
     from bot.cli_campaigns import add_commands as add_campaign_commands
     from bot.cli_ideas import add_commands as add_idea_commands
     from bot.cli_import import add_commands as add_import_commands
     from bot.cli_initiatives import add_commands as add_initiative_commands
     from bot.cli_jobs import add_commands as add_job_commands
+    from bot.cli_outbox import add_commands as add_outbox_commands
     from bot.cli_people import add_commands as add_people_commands
     from bot.cli_promise import add_commands as add_promise_commands
     from bot.cli_retention import add_commands as add_retention_commands
     from bot.cli_similar import add_commands as add_similar_commands
 
-    for add_commands in (add_promise_commands, add_job_commands, add_campaign_commands,
-                         add_import_commands, add_idea_commands, add_initiative_commands,
+    for add_commands in (add_outbox_commands, add_promise_commands, add_job_commands,
+                         add_campaign_commands, add_import_commands, add_idea_commands,
+                         add_initiative_commands,
                          add_similar_commands, add_people_commands, add_retention_commands):
         add_commands(commands)
 
@@ -270,76 +247,6 @@ def _say_stranded(file: Path, refusal: OpenIdeasLeft) -> None:
                   file=sys.stderr)
     print("Load it again with --reassign-to PORTFOLIO (a portfolio key of the new file) to "
           "move them there.", file=sys.stderr)
-
-
-def _outbox_run(settings: Settings, args: argparse.Namespace) -> int:
-    import aiohttp
-
-    from bot.app import build_worker
-    from bot.services.clock import SystemClock
-    from storage.migrate import upgrade
-
-    async def deliver(engine):
-        await upgrade(engine)
-        async with aiohttp.ClientSession() as session:
-            worker = build_worker(engine, settings, SystemClock(), session)
-            if args.once:
-                await worker.run_until_empty()
-                return
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, stop.set)
-            print("Delivering the outbox. Press Ctrl-C to stop.", file=sys.stderr)
-            await worker.run(stop)
-
-    asyncio.run(with_engine(settings, deliver))
-    return 0
-
-
-def _outbox_status(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.services.clock import SystemClock
-    from storage.outbox import SqlOutboxQueue
-
-    async def read(engine):
-        return await SqlOutboxQueue(engine).status(SystemClock().now())
-
-    status = asyncio.run(with_current_schema(settings, read))
-    oldest = status.oldest_pending_seconds
-    print(f"pending    {status.pending:>8,}")
-    print(f"in flight  {status.sending:>8,}")
-    print(f"sent       {status.sent:>8,}")
-    print(f"failing    {status.failing:>8,}  (pending again after an error)")
-    print(f"dead       {status.dead:>8,}")
-    print(f"cancelled  {status.cancelled:>8,}  (called off with their batch)")
-    print(f"oldest pending: {'none' if oldest is None else f'{oldest:,.0f} s'}")
-    return 0
-
-
-def since_moment(value: str) -> datetime:
-    """`--since`: a day or a moment, in UK time unless it names its offset."""
-    try:
-        return parse_moment(value, field="since", zone=LONDON)
-    except InvalidText as problem:
-        raise argparse.ArgumentTypeError(str(problem)) from None
-
-
-def _outbox_retry(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services.clock import SystemClock
-    from storage.outbox import DeadFilter, SqlOutboxQueue
-
-    wanted = DeadFilter(kind=MessageKind(args.kind) if args.kind else None, since=args.since,
-                        batch=args.batch)
-
-    async def requeue(engine):
-        return await SqlOutboxQueue(engine).requeue_dead(SystemClock().now(), wanted)
-
-    done = asyncio.run(with_current_schema(settings, requeue))
-    print(f"Requeued {done.requeued:,} dead message(s).")
-    if done.unreachable:
-        print(f"Skipped {done.unreachable:,}: their recipients blocked or removed the app (or "
-              "their chat is gone), so sending again would not reach them.")
-    return 0
 
 
 def _cards_gallery(settings: Settings, args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli_campaigns import cli_actor
+from bot.cli_confirm import confirmed
 from bot.cli_database import with_current_schema, with_engine
 from bot.config import Settings
 from bot.domain.errors import InvalidText
@@ -109,20 +110,8 @@ def _erase(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _confirmed(object_id: str) -> bool:
-    """Ask on a terminal; refuse when there is none to ask on (a script passes --yes)."""
-    if not sys.stdin.isatty():
-        print("iip: erasing cannot be undone, so it asks to confirm on a terminal; pass --yes "
-              "to erase without asking. Nothing changed.", file=sys.stderr)
-        return False
-    print(f"This erases {object_id} everywhere the portal holds them: their name becomes "
-          f"{pseudonym_of(object_id)!r}; their e-mail, profile answers, comments, feedback and "
-          "the messages sent to them are erased; their drafts and conversation state are "
-          "deleted. Their ideas and history stay. It cannot be undone.", file=sys.stderr)
-    try:
-        answer = input("Type yes to erase: ")
-    except EOFError:
-        answer = ""
-    if answer.strip().lower() != "yes":
-        print("Nothing changed.", file=sys.stderr)
-        return False
-    return True
+    return confirmed("erase", "erasing", (
+        f"This erases {object_id} everywhere the portal holds them: their name becomes "
+        f"{pseudonym_of(object_id)!r}; their e-mail, profile answers, comments, feedback and "
+        "the messages sent to them are erased; their drafts and conversation state are "
+        "deleted. Their ideas and history stay. It cannot be undone."))

@@ -20,6 +20,7 @@ from pydantic_settings import (
 )
 
 from bot.delivery.throttling import MAX_RETRY_AFTER_SECONDS
+from bot.domain.breakers import GIVE_UP_AFTER
 from bot.domain.classification import checked_marking
 from bot.domain.retention import DRAFTS_DAYS, FEEDBACK_MONTHS, OUTBOX_ROWS_DAYS, SENT_DAYS
 from bot.domain.service_urls import DEFAULT_CONNECTOR_HOSTS, is_loopback_host
@@ -185,6 +186,10 @@ class Settings(BaseSettings):
     # The longest a 429's Retry-After may hold a tenant, whatever the connector asked for.
     outbox_max_retry_after: Annotated[Positive, _read_from("IIP_OUTBOX_MAX_RETRY_AFTER")] = (
         MAX_RETRY_AFTER_SECONDS)
+    # A team channel or group chat still refusing the bot this many days after it was paused
+    # is given up: its waiting messages die, and the PMO is told.
+    outbox_pause_give_up_days: Annotated[Whole, _read_from("IIP_OUTBOX_PAUSE_GIVE_UP_DAYS")] = (
+        GIVE_UP_AFTER.days)
     teams_service_url: Annotated[Text, _read_from("IIP_TEAMS_SERVICE_URL")] = (
         "https://smba.trafficmanager.net/teams/")
     # The only hosts the bot's token is sent to ("*." for any subdomain).

@@ -77,7 +77,11 @@ from cards.notices import (
     unknown_text_card,
 )
 from cards.outage import feedback_not_saved_card, not_saved_card
-from cards.outbox_alerts import destination_paused_card
+from cards.outbox_alerts import (
+    destination_given_up_card,
+    destination_paused_card,
+    destination_resumed_card,
+)
 from cards.private import carry_on_here_card, next_step_for, private_chat_card
 from cards.profile import Progress, profile_card, profile_saved_card
 from cards.reminders import reminder_card, sample_reminders
@@ -197,6 +201,11 @@ def gallery() -> Iterator[tuple[str, CardMessage]]:
     yield "destination-paused", destination_paused_card(
         "the news channel", "403: BotNotInConversationRoster",
         datetime(2026, 12, 8, 9, 5, tzinfo=UTC))
+    yield "destination-resumed", destination_resumed_card(
+        "the news channel", datetime(2026, 12, 8, 9, 0, tzinfo=UTC))
+    yield "destination-given-up", destination_given_up_card(
+        "the news channel", "given up: the destination refused the portal for 14 days or more",
+        12)
     yield from campaign_cards(SAMPLE_CAMPAIGN)
     yield from _submission_cards()
     yield from _idea_cards()

@@ -6,12 +6,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.addresses import ConversationKind
 from bot.domain.breakers import Breaker, ProbeWaits
+from bot.domain.outbox import DeliveryState
 from storage.tables import delivery_breakers as breakers
+from storage.tables import outbox
 from storage.upsert import insert_for
 
 
@@ -29,6 +31,19 @@ class SqlBreakers:
         rows = await self._db.execute(
             select(breakers).where(breakers.c.conversation_id.in_(wanted)))
         return {row.conversation_id: _breaker(row) for row in rows.mappings()}
+
+    async def paused(self) -> list[tuple[Breaker, int]]:
+        """Every open breaker, longest paused first, with the messages waiting there (one
+        grouped count over the outbox's waiting rows)."""
+        held = (select(outbox.c.conversation_id, func.count().label("held"))
+                .where(outbox.c.state == DeliveryState.PENDING.value,
+                       outbox.c.conversation_id.is_not(None))
+                .group_by(outbox.c.conversation_id).subquery())
+        rows = await self._db.execute(
+            select(breakers, func.coalesce(held.c.held, 0).label("held"))
+            .outerjoin(held, held.c.conversation_id == breakers.c.conversation_id)
+            .order_by(breakers.c.opened_at, breakers.c.conversation_id))
+        return [(_breaker(row), row["held"]) for row in rows.mappings()]
 
     async def trip(self, conversation_id: str, kind: ConversationKind, reason: str,
                    now: datetime, waits: ProbeWaits) -> tuple[Breaker, bool]:

@@ -170,6 +170,21 @@ class SqlOutbox:
         )
         return result.rowcount
 
+    async def give_up_conversation(self, conversation_id: str, reason: str) -> frozenset[int]:
+        """Give up every message not sent to the conversation (a destination gone for good),
+        recording `reason`; their ids. Those in flight too: a worker holding one (being put
+        back behind a refused probe, or probing) finds it given up and leaves it so, rather
+        than have it reopen the destination's breaker."""
+        result = await self._db.execute(
+            update(outbox)
+            .where(outbox.c.conversation_id == conversation_id,
+                   outbox.c.state.in_([DeliveryState.PENDING.value,
+                                       DeliveryState.SENDING.value]))
+            .values(state=DeliveryState.DEAD.value, last_error=reason[:1000],
+                    unreachable=True, lease_owner=None, leased_until=None)
+            .returning(outbox.c.id))
+        return frozenset(result.scalars())
+
     async def batch_progress(self, batch: str) -> BatchProgress:
         """How many of the messages of `batch` stand where (all zero for a batch unknown)."""
         rows = await self._db.execute(

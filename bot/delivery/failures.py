@@ -59,6 +59,15 @@ class ChatClosed:
 
 
 @dataclass(frozen=True, slots=True)
+class ChatGone:
+    """404: the conversation is gone (a channel deleted, the bot taken out of the team, a
+    1:1 chat that could not be opened again). A person's chat is given up as unreachable; a
+    team channel or group chat is paused, as a refusal pauses it."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class RetryLater:
     """A passing fault: try again in `seconds`, counting the attempt."""
 
@@ -69,13 +78,13 @@ class RetryLater:
 @dataclass(frozen=True, slots=True)
 class GiveUp:
     """Trying again will not help (or the attempts have run out). `unreachable`: the
-    conversation is gone (404, and it could not be opened again), so no later try would."""
+    recipient cannot be reached, so no later try would."""
 
     reason: str
     unreachable: bool = False
 
 
-Failure = Throttled | BotRefused | ChatClosed | RetryLater | GiveUp
+Failure = Throttled | BotRefused | ChatClosed | ChatGone | RetryLater | GiveUp
 
 
 def failure_reason(result: SendResult) -> str:
@@ -104,6 +113,6 @@ def after_failure(result: SendResult, attempts: int, policy: RetryPolicy,
                 attempts + 1, rng, base=policy.backoff_base_seconds,
                 cap=policy.backoff_cap_seconds))
         case Verdict.RECREATE:
-            return GiveUp(reason, unreachable=True)
+            return ChatGone(reason)
         case _:
             return GiveUp(reason)

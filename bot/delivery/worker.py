@@ -21,6 +21,7 @@ from bot.delivery.counts import NoCounts, SendCounts, SendStatus
 from bot.delivery.failures import (
     BotRefused,
     ChatClosed,
+    ChatGone,
     GiveUp,
     RetryLater,
     RetryPolicy,
@@ -129,6 +130,9 @@ class DeliveryWorker:
         # open for the destinations of the batch in hand, read once a batch.
         self._breakers = breakers
         self._paused: dict[str, Breaker] = {}
+        # Messages in hand that were given up with their destination while they waited
+        # their turn behind its refused probe: they are dead, and are not sent.
+        self._given_up: set[int] = set()
 
     def wake(self) -> None:
         """New work was committed: look for it now rather than at the next poll."""
@@ -294,6 +298,9 @@ class DeliveryWorker:
         # fresh lease: a lease need only outlast one send, not a whole batch. A lease with
         # more than half its time left is certainly still ours, and is kept as it is (one
         # write less per message).
+        if delivery.id in self._given_up:
+            self._given_up.discard(delivery.id)
+            return None
         if self._lease_running_short(delivery) and not await self._queue.renew(
                 delivery.id, self.owner, self._clock.now() + self._options.lease):
             log.warning("outbox.lease_lost", delivery=delivery.id, owner=self.owner)
@@ -317,7 +324,7 @@ class DeliveryWorker:
             self._pauses.recovered(address.tenant_id or "")
             if self._breakers is not None and \
                     self._paused.pop(address.conversation_id, None) is not None:
-                await self._breakers.resumed(address.conversation_id)
+                await self._breakers.resumed(address)
             await self._queue.sent(delivery.id, self.owner, self._clock.now(),
                                    address.conversation_id, result.activity_id)
             self._counts.send_ended(SendStatus.SENT)
@@ -384,23 +391,22 @@ class DeliveryWorker:
             case BotRefused(reason, last_attempt):
                 tenant = (address.tenant_id if address else delivery.recipient.tenant_id) or ""
                 return await self._pause_tenant(delivery, tenant, reason, last_attempt)
-            case ChatClosed(reason) if (address is not None and self._breakers is not None
-                                        and has_breaker(address.kind)):
-                # A channel or group chat closed to the bot: paused, not given up; it counts
-                # no attempt, so that its messages wait however long it takes to put right.
-                breaker = await self._breakers.refused(address, reason)
-                self._paused[address.conversation_id] = breaker
-                log.warning("outbox.destination_paused", delivery=delivery.id,
-                            conversation=address.conversation_id, reason=reason,
-                            probe_at=breaker.probe_at.isoformat())
-                await self._queue.retry(delivery.id, self.owner, breaker.probe_at, reason,
-                                        count_attempt=False)
-                return breaker.probe_at
+            case ChatClosed(reason) | ChatGone(reason) if (
+                    address is not None and self._breakers is not None
+                    and has_breaker(address.kind)):
+                # A channel or group chat closed to the bot, or gone: paused, not given up;
+                # it counts no attempt, so that its messages wait however long it takes to
+                # put right (up to the breakers' ceiling).
+                return await self._pause_destination(delivery, address, reason,
+                                                     self._breakers)
             case ChatClosed(reason):
                 await self._queue.dead(delivery.id, self.owner, reason, unreachable=True)
                 self._counts.send_ended(SendStatus.UNREACHABLE)
                 if address is not None:
                     await self._addresses.mark_unreachable(address, reason)
+                return None
+            case ChatGone(reason):  # a 1:1 chat that could not be opened again
+                await self._give_up(delivery, reason, unreachable=True)
                 return None
             case RetryLater(reason, seconds):
                 log.warning("outbox.retrying", delivery=delivery.id, reason=reason,
@@ -411,6 +417,27 @@ class DeliveryWorker:
                 return until
             case GiveUp(reason, unreachable):
                 await self._give_up(delivery, reason, unreachable=unreachable)
+                return None
+
+    async def _pause_destination(self, delivery: Delivery, address: ConversationAddress,
+                                 reason: str, breakers: DestinationBreakers) -> datetime | None:
+        """Pause the refusing destination and put the message back until its probe; given
+        up, with the rest waiting there, once the destination has refused past the ceiling."""
+        match await breakers.refused(address, reason):
+            case Breaker() as breaker:
+                self._paused[address.conversation_id] = breaker
+                log.warning("outbox.destination_paused", delivery=delivery.id,
+                            conversation=address.conversation_id, reason=reason,
+                            probe_at=breaker.probe_at.isoformat())
+                await self._queue.retry(delivery.id, self.owner, breaker.probe_at, reason,
+                                        count_attempt=False)
+                return breaker.probe_at
+            case given_up:
+                self._paused.pop(address.conversation_id, None)
+                self._given_up |= given_up.ids & self._in_hand - {delivery.id}
+                log.error("outbox.destination_given_up", conversation=address.conversation_id,
+                          messages=given_up.messages)
+                await self._give_up(delivery, given_up.reason, unreachable=True)
                 return None
 
     async def _pause_tenant(self, delivery: Delivery, tenant: str, reason: str,

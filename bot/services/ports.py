@@ -11,7 +11,7 @@ from typing import Protocol, Self
 from bot.domain.addresses import ConversationAddress, ConversationKind
 from bot.domain.audit import AuditEntry
 from bot.domain.board_pack import PackCounts
-from bot.domain.breakers import Breaker, ProbeWaits
+from bot.domain.breakers import Breaker, GivenUp, ProbeWaits
 from bot.domain.campaigns import Campaign, CampaignRequest, CampaignState
 from bot.domain.digest import Delivered, Digest
 from bot.domain.duplicates import Original, ToMatch
@@ -146,6 +146,10 @@ class Outbox(Protocol):
 
     async def cancel_batch(self, batch: str, at: datetime) -> int:
         """Call off the messages of `batch` not yet sent nor in flight; how many."""
+        ...
+
+    async def give_up_conversation(self, conversation_id: str, reason: str) -> frozenset[int]:
+        """Give up every message not sent to the conversation, with `reason`; their ids."""
         ...
 
     async def batch_progress(self, batch: str) -> BatchProgress:
@@ -488,6 +492,10 @@ class BreakerStore(Protocol):
         """Close the conversation's breaker; the one that was open, if any."""
         ...
 
+    async def paused(self) -> list[tuple[Breaker, int]]:
+        """Every open breaker, longest paused first, with how many messages wait there."""
+        ...
+
 
 class DestinationBreakers(Protocol):
     """The worker's side of the breakers: which destinations are paused, and what a refusal
@@ -497,13 +505,16 @@ class DestinationBreakers(Protocol):
         """The breakers open for any of these conversations (read once a batch)."""
         ...
 
-    async def refused(self, address: ConversationAddress, reason: str) -> Breaker:
-        """A send to `address` was refused as closed to the bot: pause it (telling the PMO
-        once an opening); its breaker says when a message may next be tried there."""
+    async def refused(self, address: ConversationAddress,
+                      reason: str) -> Breaker | GivenUp:
+        """A send to `address` was refused as closed to the bot (or it is gone): pause it
+        (telling the PMO once an opening); its breaker says when a message may next be tried
+        there. Given up, with its waiting messages, once it has refused past the ceiling."""
         ...
 
-    async def resumed(self, conversation_id: str) -> None:
-        """A send to the conversation went through: its waiting messages may go."""
+    async def resumed(self, address: ConversationAddress) -> None:
+        """A send to the conversation went through: its waiting messages may go (the PMO
+        is told, once an opening)."""
         ...
 
 

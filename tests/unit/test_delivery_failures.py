@@ -12,6 +12,7 @@ from bot.delivery.failures import (
     REFUSED_SERVICE_URL_REASON,
     BotRefused,
     ChatClosed,
+    ChatGone,
     GiveUp,
     RetryLater,
     RetryPolicy,
@@ -45,8 +46,8 @@ def answer(status: int | None, code: str | None = None,
     (403, None, BotRefused("403: suspended", last_attempt=False)),
     (403, "BotDisabledByAdmin", BotRefused("403: BotDisabledByAdmin", last_attempt=False)),
     (403, "NotEnoughPermissions", GiveUp("403: NotEnoughPermissions")),
-    # A chat that could not be opened again: gone, so a resend would not reach it either.
-    (404, None, GiveUp("404: recreate", unreachable=True)),
+    # The conversation is gone: a person's chat is given up, a channel paused (the worker's).
+    (404, None, ChatGone("404: recreate")),
     (400, "BadArgument", GiveUp("400: BadArgument")),
     (413, "MessageSizeTooBig", GiveUp("413: MessageSizeTooBig")),
     (None, SERVICE_URL_REFUSED, GiveUp(REFUSED_SERVICE_URL_REASON)),
