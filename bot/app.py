@@ -206,7 +206,8 @@ def build_retention(engine: AsyncEngine, settings: Settings, clock: Clock) -> Re
                      RetentionPolicy(drafts_days=settings.retain_drafts_days,
                                      sent_days=settings.retain_sent_days,
                                      outbox_rows_days=settings.retain_outbox_days,
-                                     feedback_months=settings.retain_feedback_months))
+                                     feedback_months=settings.retain_feedback_months,
+                                     job_marks_days=settings.retain_job_marks_days))
 
 
 def service_url_policy(settings: Settings) -> ServiceUrlPolicy:

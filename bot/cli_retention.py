@@ -16,7 +16,8 @@ from bot.domain.retention import RetentionCounts
 
 _WORDS = {"drafts": "drafts", "conversation_state": "conversation states",
           "sent_payloads": "sent messages emptied of their card",
-          "outbox_rows": "outbox rows deleted", "feedback": "feedback answers"}
+          "outbox_rows": "outbox rows deleted", "feedback": "feedback answers",
+          "job_marks": "scheduler's marks"}
 
 
 def add_commands(commands: Any) -> None:

@@ -22,7 +22,13 @@ from pydantic_settings import (
 from bot.delivery.throttling import MAX_RETRY_AFTER_SECONDS
 from bot.domain.breakers import GIVE_UP_AFTER
 from bot.domain.classification import checked_marking
-from bot.domain.retention import DRAFTS_DAYS, FEEDBACK_MONTHS, OUTBOX_ROWS_DAYS, SENT_DAYS
+from bot.domain.retention import (
+    DRAFTS_DAYS,
+    FEEDBACK_MONTHS,
+    JOB_MARKS_DAYS,
+    OUTBOX_ROWS_DAYS,
+    SENT_DAYS,
+)
 from bot.domain.service_urls import DEFAULT_CONNECTOR_HOSTS, is_loopback_host
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/iip.sqlite3"
@@ -243,6 +249,9 @@ class Settings(BaseSettings):
         OUTBOX_ROWS_DAYS)
     retain_feedback_months: Annotated[Whole, _read_from("IIP_RETAIN_FEEDBACK_MONTHS")] = (
         FEEDBACK_MONTHS)
+    # The scheduler's marks older than this many days go, but the latest of each job and idea.
+    retain_job_marks_days: Annotated[Whole, _read_from("IIP_RETAIN_JOB_MARKS_DAYS")] = (
+        JOB_MARKS_DAYS)
     # The classification marking (OFFICIAL, OFFICIAL-SENSITIVE...) put at the top and foot of
     # every card as it is sent, and before its notification text; empty: no marking.
     classification: Annotated[str, AfterValidator(_marking),

@@ -119,6 +119,38 @@ class SqlRetention:
                     await connection.execute(delete(t.outbox).where(o.id.in_(ids)))
                 deleted += len(ids)
 
+    async def purge_job_marks(self, before: datetime, batch: int, *, dry_run: bool) -> int:
+        """Delete the scheduler's marks recorded before `before`, except the latest of each
+        job and idea; how many. A pass reads only today's digest marks and the marks of ideas
+        it could still owe something, and what it could still owe (a deferred idea's revisit,
+        say) is always its latest mark for that idea: older ones are history."""
+        m = t.job_marks.c
+        newer = t.job_marks.alias("newer")
+        superseded = exists().where(newer.c.job == m.job, newer.c.idea_id == m.idea_id,
+                                    newer.c.at > m.at)
+        where = and_(m.at < before, superseded)
+        key = tuple_(m.job, m.idea_id, m.threshold)
+        deleted = 0
+        after: tuple[str, int, str] | None = None
+        while True:
+            async with connect(self._engine, begin=True) as connection:
+                page = select(m.job, m.idea_id, m.threshold).where(where)
+                if after is not None:
+                    page = page.where(key > tuple_(*after))
+                keys = (await connection.execute(
+                    page.order_by(m.job, m.idea_id, m.threshold).limit(batch))).all()
+                if not keys:
+                    return deleted
+                last = tuple(keys[-1])
+                if not dry_run:
+                    # The page's key range, walked by the primary key: no row-value IN list.
+                    span = key <= tuple_(*last)
+                    if after is not None:
+                        span = and_(span, key > tuple_(*after))
+                    await connection.execute(delete(t.job_marks).where(where, span))
+                after = (last[0], last[1], last[2])
+                deleted += len(keys)
+
     async def _delete_older(self, table: Table, key: Any, moment: Any, before: datetime,
                             batch: int, dry_run: bool) -> int:
         """Delete the rows of `table` whose `moment` is before `before`, `batch` at a time by

@@ -813,6 +813,8 @@ class RetentionStore(Protocol):
     async def purge_outbox_rows(self, before: datetime, batch: int, *,
                                 dry_run: bool) -> int: ...
 
+    async def purge_job_marks(self, before: datetime, batch: int, *, dry_run: bool) -> int: ...
+
 
 class UnitOfWork(Protocol):
     """One database transaction: everything in it commits together or not at all."""

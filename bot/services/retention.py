@@ -40,6 +40,8 @@ class Retention:
                                                             dry_run=dry_run),
             feedback=await self._store.purge_feedback(cutoffs.feedback, batch,
                                                       dry_run=dry_run),
+            job_marks=await self._store.purge_job_marks(cutoffs.job_marks, batch,
+                                                        dry_run=dry_run),
         )
         if not dry_run:
             async with self._uow() as uow:
@@ -49,7 +51,8 @@ class Retention:
                         "drafts_days": self._policy.drafts_days,
                         "sent_days": self._policy.sent_days,
                         "outbox_rows_days": self._policy.outbox_rows_days,
-                        "feedback_months": self._policy.feedback_months}}))
+                        "feedback_months": self._policy.feedback_months,
+                        "job_marks_days": self._policy.job_marks_days}}))
                 await uow.commit()
             log.info("retention.run", **counts.as_dict())
         return counts

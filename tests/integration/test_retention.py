@@ -174,3 +174,34 @@ async def test_iip_retention_run_counts_dry_then_purges(
     monkeypatch.setenv("IIP_RETAIN_SENT_DAYS", "soon")
     code, _, err = await iip("retention", "run")
     assert code == 2 and "IIP_RETAIN_SENT_DAYS" in err
+
+
+async def test_old_job_marks_go_but_the_latest_of_each_job_and_idea_stays(engine: AsyncEngine):
+    """The scheduler's marks would grow for ever; a pass still needs only the latest of each
+    job and idea (a deferred idea's revisit sent long ago must not be sent again)."""
+    marks = [("pmo_digest", 0, "2026-06-01", ago(days=180)),  # goes
+             ("pmo_digest", 0, "2026-09-04", ago(days=93)),  # goes
+             ("pmo_digest", 0, "2026-12-05", ago(days=1)),
+             ("sponsor_weekly", 0, "2026-W10", ago(days=270)),  # old, but its job's latest
+             ("revisit", 7, "2026-03-01", ago(days=280)),  # goes
+             ("revisit", 7, "2026-06-01", ago(days=180)),  # idea 7's latest revisit
+             ("revisit", 8, "2026-02-01", ago(days=300)),  # idea 8's only one
+             ("spoc_reminder", 7, "2026-05-01:21", ago(days=100)),  # goes
+             ("spoc_reminder", 7, "2026-10-01:21", ago(days=85))]
+    async with engine.begin() as connection:
+        await connection.execute(insert(t.job_marks), [
+            {"job": job, "idea_id": idea_id, "threshold": threshold, "at": at}
+            for job, idea_id, threshold, at in marks])
+
+    assert (await retention(engine).run(dry_run=True)).job_marks == 4
+    assert len(await rows(engine, t.job_marks)) == len(marks)
+    assert (await retention(engine).run()).job_marks == 4
+
+    kept = {(r["job"], r["idea_id"], r["threshold"]) for r in await rows(engine, t.job_marks)}
+    assert kept == {("pmo_digest", 0, "2026-12-05"), ("sponsor_weekly", 0, "2026-W10"),
+                    ("revisit", 7, "2026-06-01"), ("revisit", 8, "2026-02-01"),
+                    ("spoc_reminder", 7, "2026-10-01:21")}
+    (audited,) = [r for r in await rows(engine, t.audit_log) if r["action"] == "retention.run"]
+    assert audited["detail"]["job_marks"] == 4
+    assert audited["detail"]["policy"]["job_marks_days"] == 90
+    assert (await retention(engine).run()).job_marks == 0

@@ -230,13 +230,18 @@ def test_the_settings_cannot_be_changed_once_read() -> None:
 def test_the_retention_periods_are_read_as_whole_days_and_months() -> None:
     defaults = Settings.from_env({})
     assert (defaults.retain_drafts_days, defaults.retain_sent_days, defaults.retain_outbox_days,
-            defaults.retain_feedback_months) == (90, 30, 400, 24)
+            defaults.retain_feedback_months, defaults.retain_job_marks_days,
+            defaults.outbox_pause_give_up_days) == (90, 30, 400, 24, 90, 14)
 
     settings = Settings.from_env({"IIP_RETAIN_DRAFTS_DAYS": "60", "IIP_RETAIN_SENT_DAYS": "7",
                                   "IIP_RETAIN_OUTBOX_DAYS": "800",
-                                  "IIP_RETAIN_FEEDBACK_MONTHS": "12"})
+                                  "IIP_RETAIN_FEEDBACK_MONTHS": "12",
+                                  "IIP_RETAIN_JOB_MARKS_DAYS": "30",
+                                  "IIP_OUTBOX_PAUSE_GIVE_UP_DAYS": "3"})
     assert (settings.retain_drafts_days, settings.retain_sent_days,
-            settings.retain_outbox_days, settings.retain_feedback_months) == (60, 7, 800, 12)
+            settings.retain_outbox_days, settings.retain_feedback_months,
+            settings.retain_job_marks_days, settings.outbox_pause_give_up_days) == (
+                60, 7, 800, 12, 30, 3)
 
 
 @pytest.mark.parametrize("value", ["0", "-3", "soon", "inf"])
