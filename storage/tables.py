@@ -205,6 +205,12 @@ outbox = Table(
     # update, and the row itself, for the record); None while it is whole.
     Column("purged_at", Timestamp()),
     Index(None, "state", "not_before"),
+    # What a claim looks through: only the rows not sent yet. A purge of a million sent rows
+    # leaves this index as it was, where the one above is left full of their dead entries
+    # (before VACUUM) or empty pages (after), which a claim read whole: 4.7x to 60x slower.
+    Index("ix_outbox_unsent_not_before", "not_before",
+          postgresql_where=text("state IN ('pending', 'sending')"),
+          sqlite_where=text("state IN ('pending', 'sending')")),
     # Retention: sent rows still whole, oldest first; and rows old enough to delete.
     Index(None, "state", "purged_at", "sent_at", "id"),
     Index(None, "created_at"),
