@@ -17,6 +17,7 @@ from bot.cli_campaigns import cli_actor
 from bot.cli_confirm import confirmed
 from bot.cli_database import with_current_schema, with_engine
 from bot.config import Settings
+from bot.domain.campaign_schedule import uk_moment_text
 from bot.domain.errors import InvalidText
 from bot.domain.ideas import LONDON
 from bot.domain.moments import parse_moment
@@ -180,11 +181,7 @@ def _say_paused(paused: list[PausedDestination]) -> None:
 
 
 def _uk(moment: datetime) -> str:
-    from datetime import UTC
-
-    if moment.tzinfo is None:  # as SQLite gives it back
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(LONDON).strftime("%Y-%m-%d %H:%M:%S UK time")
+    return f"{uk_moment_text(moment)} UK time"
 
 
 def _retry(settings: Settings, args: argparse.Namespace) -> int:
