@@ -130,9 +130,10 @@ class DeliveryWorker:
         # open for the destinations of the batch in hand, read once a batch.
         self._breakers = breakers
         self._paused: dict[str, Breaker] = {}
-        # Messages in hand that were given up with their destination while they waited
-        # their turn behind its refused probe: they are dead, and are not sent.
-        self._given_up: set[int] = set()
+        # Destinations given up (refused past the breakers' ceiling), and when: a message to
+        # one claimed before then was given up with it (even one in hand, waiting its turn
+        # behind the refused probe), and is not sent.
+        self._given_up: dict[str, datetime] = {}
 
     def wake(self) -> None:
         """New work was committed: look for it now rather than at the next poll."""
@@ -200,6 +201,9 @@ class DeliveryWorker:
         self._booking.prune()
         self._departure.prune()
         self._order.prune()
+        # A claim older than a lease is another worker's by now: forget give-ups as old.
+        expired = self._clock.now() - self._options.lease
+        self._given_up = {c: at for c, at in self._given_up.items() if at > expired}
         return len(deliveries)
 
     async def _dispatch(self, delivery: Delivery) -> bool:
@@ -293,14 +297,13 @@ class DeliveryWorker:
     async def _send(self, delivery: Delivery, address: ConversationAddress) -> datetime | None:
         """Send one message. Returns when the next message to this conversation may go, if
         this one was put back for later."""
+        if self._given_up_with_destination(delivery, address):
+            return None
         # The lease was taken when the batch was claimed; it may have run short while this
         # message waited its turn. Then send only while it is still this worker's, for a
         # fresh lease: a lease need only outlast one send, not a whole batch. A lease with
         # more than half its time left is certainly still ours, and is kept as it is (one
         # write less per message).
-        if delivery.id in self._given_up:
-            self._given_up.discard(delivery.id)
-            return None
         if self._lease_running_short(delivery) and not await self._queue.renew(
                 delivery.id, self.owner, self._clock.now() + self._options.lease):
             log.warning("outbox.lease_lost", delivery=delivery.id, owner=self.owner)
@@ -331,6 +334,15 @@ class DeliveryWorker:
             log.debug("outbox.sent", status=result.status)
             return None
         return await self._record_failure(delivery, address, result)
+
+    def _given_up_with_destination(self, delivery: Delivery,
+                                   address: ConversationAddress) -> bool:
+        """Whether the message was claimed before its destination was given up, and so died
+        with it (a claim's lease runs from when it was claimed)."""
+        gave_up = self._given_up.get(address.conversation_id)
+        if gave_up is None or delivery.leased_until is None:
+            return False
+        return delivery.leased_until - self._options.lease <= gave_up
 
     def _lease_running_short(self, delivery: Delivery) -> bool:
         if delivery.leased_until is None:
@@ -434,7 +446,7 @@ class DeliveryWorker:
                 return breaker.probe_at
             case given_up:
                 self._paused.pop(address.conversation_id, None)
-                self._given_up |= given_up.ids & self._in_hand - {delivery.id}
+                self._given_up[address.conversation_id] = self._clock.now()
                 log.error("outbox.destination_given_up", conversation=address.conversation_id,
                           messages=given_up.messages)
                 await self._give_up(delivery, given_up.reason, unreachable=True)
