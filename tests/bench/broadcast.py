@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -52,6 +53,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -141,38 +143,45 @@ def contributor_of(recipients: int):
 
 async def store_addresses(database_url: str, recipients: int, connector_url: str) -> None:
     """A stored 1:1 address for each recipient, as the bot records when a person writes."""
+    await store_chats(database_url, (person(index) for index in range(recipients)),
+                      connector_url)
+
+
+async def store_chats(database_url: str, chats: Iterable[tuple[str, str, str]],
+                      connector_url: str) -> None:
+    """A stored 1:1 address for each (conversation id, Entra object id, Teams user id), as
+    the bot records when a person writes."""
     from sqlalchemy import insert
 
     from storage import tables as t
     from storage.engine import make_engine
 
     engine = make_engine(database_url)
+    chats = iter(chats)
     async with engine.begin() as connection:
-        for first in range(0, recipients, SEED_BATCH):
-            rows = []
-            for index in range(first, min(recipients, first + SEED_BATCH)):
-                conversation_id, object_id, user_id = person(index)
-                rows.append({
-                    "conversation_id": conversation_id, "kind": "personal",
-                    "service_url": connector_url, "tenant_id": TENANT, "bot_id": BOT_ID,
-                    "channel_id": "msteams", "object_id": object_id, "user_id": user_id,
-                    "first_seen_at": SEEDED_AT, "last_seen_at": SEEDED_AT,
-                })
-            await connection.execute(insert(t.conversation_addresses), rows)
+        while batch := list(itertools.islice(chats, SEED_BATCH)):
+            await connection.execute(insert(t.conversation_addresses), [{
+                "conversation_id": conversation_id, "kind": "personal",
+                "service_url": connector_url, "tenant_id": TENANT, "bot_id": BOT_ID,
+                "channel_id": "msteams", "object_id": object_id, "user_id": user_id,
+                "first_seen_at": SEEDED_AT, "last_seen_at": SEEDED_AT,
+            } for conversation_id, object_id, user_id in batch])
     await engine.dispose()
 
 
-async def queue_campaign(database_url: str, n: int, members: tuple[str, ...] | None
+async def queue_campaign(database_url: str, n: int, members: tuple[str, ...] | None,
+                         *, by: str = PMO[0], clock: Any = None,
                          ) -> tuple[int, int, float]:
     """Create campaign `n` and send its call the real way (CampaignService.send, the PMO
-    member who sends it following its progress), to everyone with a 1:1 address or to
-    `members`: (campaign id, recipients, seconds the send took to queue them)."""
+    member `by` who sends it following its progress), to everyone with a 1:1 address or to
+    `members`, by `clock` (the bots' own; by default the day after the seeding): (campaign
+    id, recipients, seconds the send took to queue them)."""
     from bot.app import build_services
     from bot.domain.campaigns import Audience, AudienceKind, CampaignRequest
     from bot.domain.ideas import uk_day
     from storage.engine import make_engine
 
-    clock = DayAfterSeeding()  # the bot's: what is queued is due by its clock
+    clock = clock or DayAfterSeeding()  # the bot's: what is queued is due by its clock
     today = uk_day(clock.now())
     audience = (Audience(AudienceKind.EVERYONE) if members is None
                 else Audience(AudienceKind.FILE, "bench.csv", members))
@@ -183,9 +192,9 @@ async def queue_campaign(database_url: str, n: int, members: tuple[str, ...] | N
             name=CALL_NAME.format(n=n), theme="Fewer wasted trips",
             description="The force wants ideas that save officers' time between arrest and "
                         "handover: tell us what slows you down.",
-            opens=today, closes=today + timedelta(days=30), audience=audience), PMO[0])
+            opens=today, closes=today + timedelta(days=30), audience=audience), by)
         started = time.perf_counter()
-        sent = await campaigns.send(campaign.id, PMO[0], tenant_id=TENANT, progress_to=PMO[0])
+        sent = await campaigns.send(campaign.id, by, tenant_id=TENANT, progress_to=by)
         return campaign.id, sent.recipients, time.perf_counter() - started
     finally:
         await engine.dispose()

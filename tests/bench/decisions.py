@@ -297,7 +297,9 @@ async def run_connector() -> None:
 # ---------------------------------------------------------------------------------------------
 
 def invoke_body(object_id: str, idea: int, version: int, move: str, connector_url: str,
-                serial: int) -> dict[str, Any]:
+                serial: int, **inputs: Any) -> dict[str, Any]:
+    """`object_id` presses `move`'s confirm button on their card of `idea`, with a message
+    and what else the move needs (and `inputs`, such as an allocation's portfolio)."""
     from support.decisions import ROOT_CAUSES, card_invoke
 
     fields: dict[str, Any] = {"message": f"Decision {serial}, in plain words."}
@@ -305,6 +307,7 @@ def invoke_body(object_id: str, idea: int, version: int, move: str, connector_ur
         fields["reason"] = "not_viable"
     if move == "defer":
         fields["revisit_on"] = "2027-01-15"
+    fields |= inputs
     data = {"action": move, "idea": idea, "version": version,
             **{f"{move}.{k}": v for k, v in fields.items()}}
     if move in ("approve", "decline", "escalate"):
@@ -361,15 +364,24 @@ async def load(url: str, connector_url: str, waiting: dict[int, list[tuple[int, 
             if response.status != 200:
                 problems.append(f"HTTP {response.status} for {move} on {idea}")
                 continue
-            card = json.loads(answer).get("value") or {}
-            words = json.dumps(card)
-            if "Nothing changed" in words or "out of date" in words or '"Attention"' in words:
-                problems.append(f"refused {move} on {idea}: {words[:300]}")
+            refused = refusal(answer)
+            if refused:
+                problems.append(f"refused {move} on {idea}: {refused}")
 
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
         await asyncio.gather(*(spoc_presses(session, n) for n in waiting))
     return times, problems
+
+
+def refusal(answer: bytes) -> str | None:
+    """The card an invoke was answered with, when it refuses the press (the idea changed
+    meanwhile, a missing input, nothing changed); None when the decision was made."""
+    card = json.loads(answer).get("value") or {}
+    words = json.dumps(card)
+    if "Nothing changed" in words or "out of date" in words or '"Attention"' in words:
+        return words[:300]
+    return None
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -87,7 +87,37 @@ def run_to_the_end(main: Coroutine[Any, Any, int]) -> int:
         return 130
 
 
-class Child:
+class Logged:
+    """A process whose stderr goes to `log_path`: its last lines, and the errors it logged."""
+
+    log_path: Path
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def logged_errors(self) -> list[str]:
+        """Log lines at error level or worse (the IIP bot logs JSON lines), and tracebacks."""
+        found = []
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return found
+        for line in text.splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                if "Traceback" in line or "Error" in line:
+                    found.append(line)
+                continue
+            if isinstance(entry, dict) and entry.get("level") in ("error", "critical"):
+                found.append(line)
+        return found
+
+
+class Child(Logged):
     """A child process (`script --role ...`) talking JSON lines over stdin and stdout; it runs
     in `cwd` (the project by default) with `env` added to this process's environment."""
 
@@ -157,29 +187,68 @@ class Child:
             process.kill()  # this child only, by its own pid
             await process.wait()
 
-    def log_tail(self, lines: int = 20) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
 
-    def logged_errors(self) -> list[str]:
-        """Log lines at error level or worse (the IIP bot logs JSON lines), and tracebacks."""
-        found = []
+def free_port() -> int:
+    """A TCP port free on loopback just now, for a server that must be told its port."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Service(Logged):
+    """A server run as its own command (`iip serve`), as a service manager runs it: told its
+    port and everything else by `env` (added to this process's environment), ready once
+    `url` + `ready_path` answers 200, stopped with SIGTERM. Its stdout and stderr go to
+    `log_path`."""
+
+    def __init__(self, name: str, command: list[str], port: int, log_path: Path, *,
+                 env: dict[str, str], ready_path: str = "/healthz") -> None:
+        self.name = name
+        self.command = command
+        self.url = f"http://127.0.0.1:{port}/"
+        self.log_path = log_path
+        self.env = env
+        self.ready_path = ready_path
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self, within: float = 120.0) -> None:
+        import aiohttp
+
+        with self.log_path.open("wb") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                *self.command, stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log,
+                cwd=str(ROOT), env={**os.environ, **self.env}, start_new_session=True)
+        deadline = time.monotonic() + within
+        probe = self.url.rstrip("/") + self.ready_path
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
+            while self.process.returncode is None and time.monotonic() < deadline:
+                with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+                    async with session.get(probe) as response:
+                        if response.status == 200:
+                            return
+                await asyncio.sleep(0.25)
+        await self.stop()
+        raise RuntimeError(f"{self.name} did not start; see {self.log_path}:\n"
+                           f"{self.log_tail()}")
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    async def stop(self, within: float = 40.0) -> None:
+        """SIGTERM, and the time a clean shutdown takes; then SIGKILL (this process only)."""
+        process = self.process
+        if process is None or process.returncode is not None:
+            return
+        process.terminate()
         try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return found
-        for line in text.splitlines():
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                if "Traceback" in line or "Error" in line:
-                    found.append(line)
-                continue
-            if isinstance(entry, dict) and entry.get("level") in ("error", "critical"):
-                found.append(line)
-        return found
+            await asyncio.wait_for(process.wait(), within)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
 
 
 class Progress:
@@ -206,7 +275,8 @@ class Progress:
 
 
 class MemoryWatch:
-    """Samples one process's resident memory in the background; keeps the peak."""
+    """Samples one process's resident memory in the background; keeps the peak, and every
+    sample (time.monotonic(), bytes) in `history`."""
 
     def __init__(self, pid: int, interval: float = 0.1) -> None:
         import psutil
@@ -215,12 +285,14 @@ class MemoryWatch:
         self.interval = interval
         self.peak_rss = 0
         self.last_rss = 0
+        self.history: list[tuple[float, int]] = []
         self.task: asyncio.Task[None] | None = None
 
     def sample(self) -> None:
         with contextlib.suppress(Exception):
             self.last_rss = self.process.memory_info().rss
             self.peak_rss = max(self.peak_rss, self.last_rss)
+            self.history.append((time.monotonic(), self.last_rss))
 
     async def _run(self) -> None:
         while True:

@@ -8,12 +8,19 @@ them, and takes `latency` over every call, with any number in flight. Every send
 is attributed by a `mark` function (the benchmark's: which row or notice it delivers), so
 that deliveries, duplicates and the moment each was answered can be counted; a send it
 cannot attribute is counted apart, as a sign of a dishonest run.
+
+Where people chat with the bot as well (soak.py), a turn's replies (a POST to
+.../activities/{reply_to}) may be left out of the tenant's limit, which Teams applies to what
+a bot sends of its own accord, and every accepted send may be forwarded to the parent as a
+JSON line, so that it can check each turn's replies.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import math
+import sys
 import time
 from collections import Counter, deque
 from collections.abc import Callable
@@ -29,11 +36,14 @@ class ThrottlingConnector:
     """Teams' Bot Connector under load, as far as a sender can tell: limits, 429s, latency."""
 
     def __init__(self, latency: float, tenant_rate: int, conversation_rate: int,
-                 mark: Mark) -> None:
+                 mark: Mark, *, replies_count_to_tenant: bool = True,
+                 forward: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.latency = latency
         self.tenant_rate = tenant_rate
         self.conversation_rate = conversation_rate
         self.mark = mark
+        self.replies_count_to_tenant = replies_count_to_tenant
+        self.forward = forward  # told of every send accepted
         self.tenant_sends: deque[float] = deque()  # one tenant: every call counts here
         self.conversation_sends: dict[str, deque[float]] = {}
         self.ids = 0
@@ -53,17 +63,21 @@ class ThrottlingConnector:
         self.last_answered: float | None = None
         self.first_arrival: float | None = None
 
-    def admit(self, conversation: str, now: float) -> tuple[float, bool]:
+    def admit(self, conversation: str, now: float, *,
+              by_tenant: bool = True) -> tuple[float, bool]:
         """(0, _) when the send may go (and it is counted); else (seconds until it may,
-        whether the conversation's limit was the one hit)."""
-        tenant_wait = _window_wait(self.tenant_sends, self.tenant_rate, 1.0, now)
+        whether the conversation's limit was the one hit). `by_tenant`: the tenant's limit
+        applies to it."""
+        tenant_wait = (_window_wait(self.tenant_sends, self.tenant_rate, 1.0, now)
+                       if by_tenant else 0.0)
         history = self.conversation_sends.get(conversation)
         if history is None:
             history = self.conversation_sends[conversation] = deque()
         conversation_wait = _window_wait(history, self.conversation_rate, 1.0, now)
         if tenant_wait > 0 or conversation_wait > 0:
             return max(tenant_wait, conversation_wait), conversation_wait > tenant_wait
-        self.tenant_sends.append(now)
+        if by_tenant:
+            self.tenant_sends.append(now)
         history.append(now)
         return 0.0, False
 
@@ -84,7 +98,9 @@ class ThrottlingConnector:
         if self.first_arrival is None:
             self.first_arrival = arrived
         conversation = request.match_info["conversation"]
-        wait, by_conversation = self.admit(conversation, arrived)
+        reply = request.method == "POST" and "reply_to" in request.match_info
+        wait, by_conversation = self.admit(
+            conversation, arrived, by_tenant=self.replies_count_to_tenant or not reply)
         self.in_flight += 1
         self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:
@@ -107,6 +123,9 @@ class ThrottlingConnector:
         else:
             self.delivered[key] += 1
             self.answered_at.setdefault(key, self.last_answered)
+        if self.forward is not None:
+            self.forward({"method": request.method, "path": request.path,
+                          "conversation": conversation, "status": 200, "body": body})
         self.ids += 1
         return web.json_response({"id": f"1:{self.ids}"})
 
@@ -152,14 +171,37 @@ def _window_wait(history: deque[float], limit: int, seconds: float, now: float) 
 async def run_connector(latency: float, tenant_rate: int, conversation_rate: int,
                         mark: Mark,
                         tally: Callable[[ThrottlingConnector], dict[str, Any]] | None = None,
+                        *, forward: bool = False, replies_count_to_tenant: bool = True,
                         ) -> None:
     """The stand-in as a child process. On "stats": the counts so far (with `tally`'s, if
-    given); on "report": the counts and answer times per mark, then forget them."""
+    given); on "report": the counts and answer times per mark, then forget them. With
+    `forward`, every send accepted is written to stdout as a JSON line at once (as
+    turns.py's forwarder does, never blocking the event loop), and "sync" is answered
+    {"synced": n} once the n sends accepted so far have been."""
     from aiohttp import web
 
-    stand_in = ThrottlingConnector(latency, tenant_rate, conversation_rate, mark)
+    stand_in = ThrottlingConnector(latency, tenant_rate, conversation_rate, mark,
+                                   replies_count_to_tenant=replies_count_to_tenant)
     runner = web.AppRunner(stand_in.app(), access_log=None)
     url = await serve_on_loopback(runner)
+    forwarded = 0
+    if forward:
+        ready(url=url)
+        out, _ = await asyncio.get_running_loop().connect_write_pipe(asyncio.Protocol,
+                                                                     sys.stdout)
+
+        def emit(**fields: Any) -> None:
+            out.write(json.dumps(fields).encode() + b"\n")
+
+        def forward_send(fields: dict[str, Any]) -> None:
+            nonlocal forwarded
+            forwarded += 1
+            emit(**fields)
+
+        stand_in.forward = forward_send
+        say_it: Callable[..., None] = emit
+    else:
+        say_it = say
 
     async def keep_pruning() -> None:
         while True:
@@ -167,14 +209,17 @@ async def run_connector(latency: float, tenant_rate: int, conversation_rate: int
             stand_in.prune(time.monotonic())
 
     pruner = asyncio.create_task(keep_pruning())
-    ready(url=url)
+    if not forward:
+        ready(url=url)
     async for command in stdin_lines():
         extra = tally(stand_in) if tally else {}
-        if command == "stats":
-            say(**stand_in.stats(), **extra)
+        if command == "sync":
+            say_it(synced=forwarded)
+        elif command == "stats":
+            say_it(**stand_in.stats(), **extra)
         elif command == "report":
-            say(**stand_in.stats(), **extra, counts=dict(stand_in.delivered),
-                answered_at=stand_in.answered_at)
+            say_it(**stand_in.stats(), **extra, counts=dict(stand_in.delivered),
+                   answered_at=stand_in.answered_at)
             stand_in.reset()
     pruner.cancel()
     await runner.cleanup()

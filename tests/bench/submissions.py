@@ -47,6 +47,7 @@ STARTS = ("new idea", "I have an idea", "suggest")
 TYPED_SHARE = 0.5  # answers typed rather than given on the card
 EDIT_SHARE = 0.2  # ideas with one part edited from the check card
 SENSITIVE_SHARE = 0.1  # ideas whose benefit names someone's e-mail address: the bot warns
+ANY = "any reply"  # in a turn's expected replies: any reply but a refusal (a query's answer)
 REPLY_WAIT = 10.0  # seconds for a turn's replies to reach this process after its response
 RECEIPT = re.compile(r"Your idea (IIP-\d{4}-\d{4,}) is in")
 STEP_LINE = re.compile(r"New idea · step (\d+) of (\d+)")
@@ -153,7 +154,8 @@ class Phase:
 
 class ReplyLog:
     """Every request the stand-in connector forwards: the bot's replies, by the activity they
-    answer, and the rest (the outbox worker's sends) counted by method and status."""
+    answer, and the rest (the outbox worker's sends) counted by method and status. Any other
+    line is the stand-in's answer to a command (`ask`)."""
 
     def __init__(self, connector: Any) -> None:  # a harness.Child
         self.connector = connector
@@ -162,6 +164,7 @@ class ReplyLog:
         self.sends: Counter[str] = Counter()
         self.arrived = asyncio.Condition()
         self.synced: asyncio.Future[int] | None = None
+        self.answers: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.reader: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> ReplyLog:
@@ -179,6 +182,9 @@ class ReplyLog:
                 if self.synced is not None and not self.synced.done():
                     self.synced.set_result(line["synced"])
                 continue
+            if "method" not in line:
+                self.answers.put_nowait(line)
+                continue
             received = Received(method=line["method"], path=line["path"],
                                 conversation_id=line["conversation"], body=line["body"],
                                 headers={}, status=line["status"])
@@ -189,6 +195,11 @@ class ReplyLog:
                 else:
                     self.sends[f"{received.method} {received.status}"] += 1
                 self.arrived.notify_all()
+
+    async def ask(self, command: str, within: float = 60.0) -> dict[str, Any]:
+        """The stand-in's answer to `command` (such as "stats")."""
+        await self.connector.tell(command)
+        return await asyncio.wait_for(self.answers.get(), within)
 
     def expect(self, activity_id: str, count: int) -> None:
         self.expected[activity_id] = count
@@ -253,10 +264,11 @@ def kind_of(reply: Reply, welcome: dict[str, Any]) -> str:
 class Chat:
     """Sends people's turns to one bot, times each and checks its replies."""
 
-    def __init__(self, session: Any, url: str, shapes: Shapes, replies: ReplyLog, tag: str,
-                 phase: Phase, welcome: dict[str, Any], think: float = 0.0) -> None:
+    def __init__(self, session: Any, url: str | Callable[[], str], shapes: Shapes,
+                 replies: ReplyLog, tag: str, phase: Phase, welcome: dict[str, Any],
+                 think: float = 0.0) -> None:
         self.session = session
-        self.url = url
+        self.url = url  # or where each turn goes, asked turn by turn (replicas in turn)
         self.shapes = shapes
         self.replies = replies
         self.tag = tag
@@ -265,6 +277,7 @@ class Chat:
         self.think = think
         self.pauses = random.Random(tag)
         self.serial = itertools.count(1)
+        self.answered = "200"  # the HTTP status every turn must be answered with
 
     async def say(self, person: Person, kind: str, text: str, expect: list[str]) -> Reply:
         """`person` types `text`; the last of the replies, which must be `expect`."""
@@ -300,7 +313,8 @@ class Chat:
         body = json.dumps(activity).encode()
         begun = time.perf_counter()
         try:
-            async with self.session.post(self.url, data=body, headers={
+            url = self.url if isinstance(self.url, str) else self.url()
+            async with self.session.post(url, data=body, headers={
                     "Content-Type": "application/json"}) as response:
                 await response.read()
                 status = str(response.status)
@@ -310,7 +324,7 @@ class Chat:
         self.phase.statuses[status] += 1
         if kind not in ("start", "start (first contact)"):
             self.phase.answers[how] += 1
-        if status != "200":
+        if status != self.answered:
             raise Broken(f"{kind}: answered {status}")
         try:
             replies = await self.replies.wait(activity_id, len(expect))
@@ -319,12 +333,20 @@ class Chat:
                          f"connector within {REPLY_WAIT:g} s") from None
         got = [kind_of(reply, self.welcome) for reply in replies]
         conversation = self.shapes.conversation_id(person.number)
-        if got != expect:
+        if not matches(got, expect):
             raise Broken(f"{kind} ({how}): expected {expect}, got {got}")
         if any(reply.received.conversation_id != conversation for reply in replies):
             raise Broken(f"{kind}: a reply went to another conversation")
         self.phase.right += 1
         return replies[-1]
+
+
+def matches(got: list[str], expect: list[str]) -> bool:
+    """The replies' kinds are those expected, in order; ANY stands for any reply that is not
+    a refusal."""
+    return len(got) == len(expect) and all(
+        kind == wanted or (wanted == ANY and not kind.startswith("refused"))
+        for kind, wanted in zip(got, expect, strict=True))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -355,12 +377,15 @@ def typed_choice(rng: random.Random, chosen: tuple[str, str],
     return rng.choice((name, str(options.index(chosen) + 1), key))
 
 
-async def submit_idea(chat: Chat, person: Person, organisation: Organisation) -> str:
-    """One whole submission by `person`, from "new idea" to the receipt: its reference."""
+async def submit_idea(chat: Chat, person: Person, organisation: Organisation, *,
+                      campaigns_open: bool = False) -> str:
+    """One whole submission by `person`, from "new idea" to the receipt: its reference.
+    While `campaigns_open`, the bot asks which campaign it answers: none."""
     rng = person.script()
     first = person.ideas == 0
     idea = new_idea(person, rng, organisation)
-    plan = [*QUESTIONS, *(["profile"] if first else []), "recognition"]
+    plan = [*QUESTIONS, *(["campaign"] if campaigns_open else []),
+            *(["profile"] if first else []), "recognition"]
 
     def ask(step: str) -> str:
         return f"ask:{step} {plan.index(step) + 1}/{len(plan)}"
@@ -375,6 +400,7 @@ async def submit_idea(chat: Chat, person: Person, organisation: Organisation) ->
         "proposal": (idea.proposal, idea.proposal), "benefit": (idea.benefit, idea.benefit),
         "category": (typed_choice(rng, idea.category, categories), idea.category[0]),
         "portfolio": (typed_choice(rng, idea.portfolio, portfolios), idea.portfolio[0]),
+        "campaign": ("none", ""),
         "recognition": (rng.choice(("yes", "yes please", "ok")) if idea.named
                         else rng.choice(("no", "no thanks", "rather not")),
                         "yes" if idea.named else "no"),
