@@ -51,7 +51,7 @@ lock:
 		--python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
 		--custom-compile-command "make lock" --output-file $(LOCK) $(if $(UPGRADE),--upgrade)
 
-## bench: the benchmarks under tests/bench (not part of the test suite; about 80 minutes)
+## bench: the benchmarks under tests/bench (not part of the test suite; about 90 minutes)
 bench: $(BIN)/.installed
 	$(BIN)/python tests/bench/turns.py --load both --database both
 	$(BIN)/python tests/bench/turns.py --load submission --think 0.5 --database both
@@ -70,6 +70,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python tests/bench/erasure.py
 	$(BIN)/python tests/bench/metrics_scrape.py
 	$(BIN)/python tests/bench/outbox_retention.py
+	$(BIN)/python tests/bench/soak.py
 
 gallery: $(BIN)/.installed
 	$(BIN)/iip cards gallery build/cards
