@@ -835,8 +835,8 @@ def print_report(args: argparse.Namespace, report: dict[str, Any]) -> int:
     print(f"Stand-in connector: {connector.get('calls')} calls, {connector.get('throttled')} "
           f"answered 429 with Retry-After ({connector.get('throttled_by_conversation')} by a "
           f"conversation's limit); {soaked.turns / report['measured_seconds']:.1f} turns/s "
-          f"measured; {len(report['soak'].measured.references)} ideas submitted while "
-          f"measured.")
+          f"measured; {len(soaked.references)} ideas submitted while measured, "
+          f"{soaked.similar_shown} times shown similar ideas first.")
     grouped = Counter([*errors, *report["baseline_problems"], *report["baseline"].errors])
     for problem, count in grouped.most_common(12):
         print(f"  PROBLEM  {count} x {problem}")

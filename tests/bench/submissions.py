@@ -47,6 +47,8 @@ STARTS = ("new idea", "I have an idea", "suggest")
 TYPED_SHARE = 0.5  # answers typed rather than given on the card
 EDIT_SHARE = 0.2  # ideas with one part edited from the check card
 SENSITIVE_SHARE = 0.1  # ideas whose benefit names someone's e-mail address: the bot warns
+SIMILAR = "similar ideas"  # a card of ideas like the one being written, which may come first
+SIMILAR_SUMMARY = "Ideas like yours already exist"
 ANY = "any reply"  # in a turn's expected replies: any reply but a refusal (a query's answer)
 REPLY_WAIT = 10.0  # seconds for a turn's replies to reach this process after its response
 RECEIPT = re.compile(r"Your idea (IIP-\d{4}-\d{4,}) is in")
@@ -129,6 +131,7 @@ class Phase:
     statuses: Counter[str] = field(default_factory=Counter)
     answers: Counter[str] = field(default_factory=Counter)  # "typed" or "card"
     right: int = 0  # turns whose replies were all as expected
+    similar_shown: int = 0  # cards of similar ideas shown before a turn's expected replies
     references: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     elapsed: float = 0.0
@@ -143,6 +146,7 @@ class Phase:
         self.statuses += other.statuses
         self.answers += other.answers
         self.right += other.right
+        self.similar_shown += other.similar_shown
         self.references += other.references
         self.problems += other.problems
         self.elapsed += other.elapsed
@@ -248,6 +252,8 @@ def kind_of(reply: Reply, welcome: dict[str, Any]) -> str:
                 else reply.data("Next").get("step"))
         found = STEP_LINE.search(reply.text)
         return f"ask:{step} {found[1]}/{found[2]}" if found else f"ask:{step} (no step line)"
+    if summary == SIMILAR_SUMMARY:
+        return SIMILAR
     if "Submit idea" in reply.buttons:
         return "check"
     if "They are needed: submit" in reply.buttons:
@@ -327,11 +333,14 @@ class Chat:
         if status != self.answered:
             raise Broken(f"{kind}: answered {status}")
         try:
-            replies = await self.replies.wait(activity_id, len(expect))
+            replies = await self._replies(activity_id, len(expect))
         except TimeoutError:
+            arrived = [kind_of(r, self.welcome) for r in self.replies.replies[activity_id]]
             raise Broken(f"{kind}: {len(expect)} replies expected; not all reached the "
-                         f"connector within {REPLY_WAIT:g} s") from None
+                         f"connector within {REPLY_WAIT:g} s (these did: {arrived})") from None
         got = [kind_of(reply, self.welcome) for reply in replies]
+        self.phase.similar_shown += got.count(SIMILAR)
+        got = [shown for shown in got if shown != SIMILAR]
         conversation = self.shapes.conversation_id(person.number)
         if not matches(got, expect):
             raise Broken(f"{kind} ({how}): expected {expect}, got {got}")
@@ -339,6 +348,19 @@ class Chat:
             raise Broken(f"{kind}: a reply went to another conversation")
         self.phase.right += 1
         return replies[-1]
+
+
+    async def _replies(self, activity_id: str, expected: int) -> list[Reply]:
+        """The turn's `expected` replies, and before them any card of similar ideas: the bot
+        shows one when its search finds some in time, which depends on the moment."""
+        awaited = expected
+        while True:
+            replies = await self.replies.wait(activity_id, awaited)
+            similar = sum(kind_of(reply, self.welcome) == SIMILAR for reply in replies)
+            if len(replies) >= expected + similar:
+                self.replies.expect(activity_id, len(replies))
+                return replies
+            awaited = expected + similar
 
 
 def matches(got: list[str], expect: list[str]) -> bool:
