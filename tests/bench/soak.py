@@ -286,6 +286,23 @@ async def outbox_states(engine: Any) -> dict[str, int]:
     return {state: count for state, count in rows}
 
 
+async def still_owed(engine: Any) -> list[str]:
+    """What the outbox still owes, by kind and recipient, most first: where it is stuck."""
+    from sqlalchemy import func, select
+
+    from storage import tables as t
+
+    owed = t.outbox.c.state.in_(("pending", "sending"))
+    async with engine.connect() as connection:
+        rows = (await connection.execute(
+            select(t.outbox.c.kind, t.outbox.c.object_id, func.count().label("n"))
+            .where(owed).group_by(t.outbox.c.kind, t.outbox.c.object_id)
+            .order_by(func.count().desc()).limit(6))).all()
+    names = {oid: name.split()[0] for oid, name in STAFF_NAMES.items()}
+    return [f"{row.n} {row.kind} to {names.get(row.object_id, row.object_id)}"
+            for row in rows]
+
+
 # ---------------------------------------------------------------------------------------------
 # The people.
 # ---------------------------------------------------------------------------------------------
@@ -678,6 +695,7 @@ async def soak(args: argparse.Namespace) -> int:
                 report["owed"] = await outbox_owed(url, args.grace)
                 report["drained_in"] = time.monotonic() - drained_in
                 report["states"] = await outbox_states(engine)
+                report["still_owed"] = await still_owed(engine)
                 report["problems"] = await replies.settle()
                 report["connector"] = await replies.ask("stats")
                 report["campaign"] = campaign
@@ -825,7 +843,8 @@ def print_report(args: argparse.Namespace, report: dict[str, Any]) -> int:
         (drained, f"outbox drained: {report['owed']} owed {report['drained_in']:.0f} s after "
                   f"the people stopped; by state {states}; the campaign reached "
                   f"{reached} of {campaign.get('recipients', '?')} ({sends - reached} "
-                  f"duplicates)"),
+                  f"duplicates)" + (f"; still owed: {', '.join(report['still_owed'])}"
+                                    if report["still_owed"] else "")),
     ]
     print("| target | result |")
     print("|---|---|")
@@ -864,8 +883,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--broadcast-at", type=float, default=0.3,
                         help="when the campaign's call is queued, as a share of the run")
     parser.add_argument("--baseline-seconds", type=float, default=30.0)
-    parser.add_argument("--grace", type=float, default=180.0,
-                        help="at most this many seconds for the outbox to drain afterwards")
+    parser.add_argument("--grace", type=float, default=600.0,
+                        help="at most this many seconds for the outbox to drain afterwards "
+                             "(default 600: one chat takes 60 sends in 30 s, and every new "
+                             "idea's triage card goes to the PMO's)")
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--conversation-rate", type=float, default=7.0)
