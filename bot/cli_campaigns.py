@@ -11,10 +11,11 @@ import getpass
 import json
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.cli_arguments import uk_moment
 from bot.cli_database import with_services
 from bot.config import Settings
 from bot.domain.campaign_schedule import uk_moment_text
@@ -26,9 +27,6 @@ from bot.domain.campaigns import (
     InvalidCampaign,
     parse_audience,
 )
-from bot.domain.errors import InvalidText
-from bot.domain.ideas import LONDON
-from bot.domain.moments import parse_moment
 from bot.domain.text import visible
 
 if TYPE_CHECKING:
@@ -76,7 +74,7 @@ def add_commands(commands: Any) -> None:
     schedule = campaign.add_parser("schedule", help="send the campaign's call at a moment to "
                                                     "come (again to move it)")
     schedule.add_argument("id", type=_campaign_id, help="the campaign's number")
-    schedule.add_argument("--at", required=True, type=_uk_moment,
+    schedule.add_argument("--at", required=True, type=uk_moment("at"),
                           help='UK time, like "2026-12-08 09:00"')
     schedule.set_defaults(run=_schedule)
 
@@ -104,12 +102,6 @@ def _day(value: str) -> date:
         raise argparse.ArgumentTypeError(
             f"{value[:40]!r} is not a day; write it like 2027-01-04") from None
 
-
-def _uk_moment(value: str) -> datetime:
-    try:
-        return parse_moment(value, field="at", zone=LONDON)
-    except InvalidText as problem:
-        raise argparse.ArgumentTypeError(str(problem)) from None
 
 
 def _schedule(settings: Settings, args: argparse.Namespace) -> int:

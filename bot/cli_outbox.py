@@ -13,14 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.cli_arguments import uk_moment
 from bot.cli_campaigns import cli_actor
 from bot.cli_confirm import confirmed
 from bot.cli_database import with_current_schema, with_engine
 from bot.config import Settings
 from bot.domain.campaign_schedule import uk_moment_text
-from bot.domain.errors import InvalidText
-from bot.domain.ideas import LONDON
-from bot.domain.moments import parse_moment
 from bot.domain.outbox import MessageKind
 
 if TYPE_CHECKING:
@@ -46,7 +44,7 @@ def add_commands(commands: Any) -> None:
                        help="requeue dead messages (never those to people who blocked the app)")
     retry.add_argument("--kind", choices=[kind.value for kind in MessageKind],
                        help="only messages of this kind")
-    retry.add_argument("--since", type=since_moment, metavar="WHEN",
+    retry.add_argument("--since", type=uk_moment("since"), metavar="WHEN",
                        help="only messages queued at or after WHEN: a day (2026-12-01, from "
                             "midnight UK time) or an ISO moment (2026-12-01T08:30, UK time "
                             "unless it has an offset)")
@@ -79,13 +77,6 @@ def _conversation(value: str) -> str:
                                          "lists it")
     return value.strip()
 
-
-def since_moment(value: str) -> datetime:
-    """`--since`: a day or a moment, in UK time unless it names its offset."""
-    try:
-        return parse_moment(value, field="since", zone=LONDON)
-    except InvalidText as problem:
-        raise argparse.ArgumentTypeError(str(problem)) from None
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
