@@ -275,6 +275,15 @@ def _due(table: FromClause, now: datetime) -> ColumnElement[bool]:
     )
 
 
+def _due_since() -> ColumnElement[datetime]:
+    """Since when the row has been due: when first owed, or the earlier time it was scheduled
+    for; never moved by a retry or a wait for the pace, which move only `not_before`. Claims
+    take rows in this order, so that one put back comes before its chat's later ones once it
+    is due again, whichever worker claims them."""
+    return case((outbox.c.not_before < outbox.c.due_at, outbox.c.not_before),
+                else_=outbox.c.due_at)
+
+
 def _bulk_last(now: datetime) -> ColumnElement[int]:
     """0 for a row that goes first, 1 for a bulk row that waits behind them; claims take rows
     in this order before their due time and queued order.
@@ -354,7 +363,7 @@ class SqlOutboxQueue:
             # that each chosen row is still due.
             candidates = (
                 select(outbox.c.id).where(due, _chat_free(owner, now))
-                .order_by(_bulk_last(now), outbox.c.not_before, outbox.c.id).limit(limit)
+                .order_by(_bulk_last(now), _due_since(), outbox.c.id).limit(limit)
             )
             if connection.dialect.name == "postgresql":
                 # Not `id IN (subquery)`: PostgreSQL may plan that as a nested loop that

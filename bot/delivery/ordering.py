@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.services.ports import Clock
 
@@ -21,38 +21,36 @@ Send = Callable[[], Awaitable[datetime | None]]
 # returns when the next may go, as a send does.
 PutBack = Callable[[datetime], Awaitable[datetime | None]]
 
-# How soon to look again for a held-back message that is due but not yet back in hand.
-LOOK_AGAIN = timedelta(seconds=1)
-
 
 class ChatOrder:
     """Lines sends up per conversation, and remembers which conversations are held back."""
 
-    def __init__(self, clock: Clock, lease: timedelta) -> None:
+    def __init__(self, clock: Clock) -> None:
         self._clock = clock
-        # A held-back message due longer ago than a claim's lease has been taken by another
-        # worker, or given up: it no longer holds its conversation back.
-        self._lease = lease
         self._tasks: set[asyncio.Task[datetime | None]] = set()
         self._tails: dict[str, asyncio.Task[datetime | None]] = {}
         # Conversations whose earliest unsent message was put back: (its id, until when).
         self._held_back: dict[str, tuple[int, datetime]] = {}
 
-    def held_back_until(self, conversation_id: str, delivery_id: int) -> datetime | None:
-        """Until when this message must wait for an earlier one to the same conversation that
-        was put back for later; None when it may go now."""
+    def held_back_until(self, conversation_id: str, delivery_id: int,
+                        claimed_at: datetime) -> datetime | None:
+        """Until when this message, claimed at `claimed_at`, must wait for an earlier one to
+        the same conversation that was put back for later; None when it may go now.
+
+        A message claimed once the earlier one was due again need not wait: a claim takes a
+        chat's due messages in the order they were first owed, and none of a chat whose
+        messages another worker holds, so the earlier one came with it, or was sent before.
+        Only one claimed before then waits, and goes back to be claimed again with it. Waiting
+        for the earlier one to come back to this worker instead stalled a chat for as long as
+        another worker's claims of it lasted."""
         held = self._held_back.get(conversation_id)
         if held is None or delivery_id < held[0]:
             return None
         held_id, until = held
-        now = self._clock.now()
-        if delivery_id == held_id or now >= until + self._lease:
-            # It is back; or so long overdue that another worker must have taken it.
+        if delivery_id == held_id or claimed_at >= until:
             del self._held_back[conversation_id]
             return None
-        # Until it is due (then both are claimed together, in order); if it is due already
-        # but not back here yet, look again shortly.
-        return until if now < until else now + LOOK_AGAIN
+        return max(until, self._clock.now())
 
     def hold_back(self, conversation_id: str, delivery_id: int, until: datetime) -> None:
         """This message was put back until `until`: later ones to the conversation wait."""
@@ -67,9 +65,9 @@ class ChatOrder:
                            if held[0] != delivery_id}
 
     def prune(self) -> None:
-        """Forget held-back messages so long overdue that another worker must have them."""
-        overdue = self._clock.now() - self._lease
-        for conversation in [c for c, (_, until) in self._held_back.items() if until <= overdue]:
+        """Forget held-back messages that are due: they hold nothing back any more."""
+        now = self._clock.now()
+        for conversation in [c for c, (_, until) in self._held_back.items() if until <= now]:
             del self._held_back[conversation]
 
     def start(self, conversation_id: str, delivery_id: int, send: Send,

@@ -116,7 +116,7 @@ class DeliveryWorker:
         # them in the conversation is done: its twin keeps the limits at leaving time.
         self._booking = Gate(pacer, monotonic, sleep)
         self._departure = Gate(pacer.twin(), monotonic, sleep)
-        self._order = ChatOrder(clock, self._options.lease)
+        self._order = ChatOrder(clock)
         self._pauses = TenantPauses(self._options.first_pause_seconds,
                                     self._options.longest_pause_seconds)
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
@@ -259,7 +259,8 @@ class DeliveryWorker:
             else:
                 # Checked with no await before the start: a send to the same chat that ends
                 # now either holds it back or has it lined up behind.
-                held_back = self._order.held_back_until(conversation, delivery.id)
+                held_back = self._order.held_back_until(conversation, delivery.id,
+                                                        self._claimed_at(delivery))
                 if held_back is None:
                     self._start(delivery, address)
                     started = True
@@ -338,11 +339,15 @@ class DeliveryWorker:
     def _given_up_with_destination(self, delivery: Delivery,
                                    address: ConversationAddress) -> bool:
         """Whether the message was claimed before its destination was given up, and so died
-        with it (a claim's lease runs from when it was claimed)."""
+        with it."""
         gave_up = self._given_up.get(address.conversation_id)
-        if gave_up is None or delivery.leased_until is None:
-            return False
-        return delivery.leased_until - self._options.lease <= gave_up
+        return gave_up is not None and self._claimed_at(delivery) <= gave_up
+
+    def _claimed_at(self, delivery: Delivery) -> datetime:
+        """When the message was last claimed (a claim's lease runs from then)."""
+        if delivery.leased_until is None:
+            return self._clock.now()
+        return delivery.leased_until - self._options.lease
 
     def _lease_running_short(self, delivery: Delivery) -> bool:
         if delivery.leased_until is None:

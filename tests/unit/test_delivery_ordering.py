@@ -9,9 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.delivery.ordering import LOOK_AGAIN, ChatOrder
-
-LEASE = timedelta(seconds=120)
+from bot.delivery.ordering import ChatOrder
 
 
 class Script:
@@ -60,7 +58,7 @@ async def settle() -> None:
 
 @pytest.fixture
 def order(clock) -> ChatOrder:
-    return ChatOrder(clock, LEASE)
+    return ChatOrder(clock)
 
 
 async def test_one_chats_sends_go_one_at_a_time_in_the_order_started(order) -> None:
@@ -100,10 +98,11 @@ async def test_a_message_behind_one_put_back_goes_back_too_rather_than_overtake(
     assert script.events == ["receipt started", "receipt done",
                              "status put back until 09:30:30", "notice put back until 09:30:30"]
     # The conversation stays held back for the earliest, until it is due.
-    assert order.held_back_until("a:alex", 4) == later
+    assert order.held_back_until("a:alex", 4, clock.now()) == later
 
 
-async def test_a_send_that_crashed_neither_blocks_nor_holds_back_the_next(order) -> None:
+async def test_a_send_that_crashed_neither_blocks_nor_holds_back_the_next(order,
+                                                                         clock) -> None:
     script = Script()
     task = order.start("a:alex", 1, script.send("receipt", outcome=RuntimeError("bug")),
                        script.put_back("receipt"))
@@ -112,7 +111,7 @@ async def test_a_send_that_crashed_neither_blocks_nor_holds_back_the_next(order)
 
     assert isinstance(task.exception(), RuntimeError)
     assert script.events == ["receipt started", "receipt done", "status started", "status done"]
-    assert order.held_back_until("a:alex", 3) is None
+    assert order.held_back_until("a:alex", 3, clock.now()) is None
 
 
 async def test_a_chat_is_free_again_once_its_last_send_is_done(order) -> None:
@@ -130,42 +129,57 @@ def test_later_messages_wait_for_the_earliest_put_back(order, clock) -> None:
     until = clock.now() + timedelta(seconds=30)
     order.hold_back("a:alex", 5, until)
 
-    assert order.held_back_until("a:alex", 4) is None  # queued before it: not held
-    assert order.held_back_until("a:blake", 9) is None  # another chat: not held
-    assert order.held_back_until("a:alex", 6) == until
-    assert order.held_back_until("a:alex", 7) == until
+    assert order.held_back_until("a:alex", 4, clock.now()) is None  # queued before it: not held
+    assert order.held_back_until("a:blake", 9, clock.now()) is None  # another chat: not held
+    assert order.held_back_until("a:alex", 6, clock.now()) == until
+    assert order.held_back_until("a:alex", 7, clock.now()) == until
 
 
 def test_the_held_back_message_itself_goes_and_frees_its_chat(order, clock) -> None:
     order.hold_back("a:alex", 5, clock.now() + timedelta(seconds=30))
 
-    assert order.held_back_until("a:alex", 5) is None
-    assert order.held_back_until("a:alex", 6) is None
+    assert order.held_back_until("a:alex", 5, clock.now()) is None
+    assert order.held_back_until("a:alex", 6, clock.now()) is None
 
 
-def test_a_due_message_not_yet_back_is_looked_for_again_shortly(order, clock) -> None:
+def test_a_message_claimed_once_the_held_one_was_due_goes_at_once(order, clock) -> None:
+    """The claim that took it took the earlier one first, or another worker sent that one
+    before: waiting for it to come back to this worker stalled the chat."""
+    until = clock.now() + timedelta(seconds=30)
+    order.hold_back("a:alex", 5, until)
+    clock.advance(seconds=31)
+
+    assert order.held_back_until("a:alex", 6, claimed_at=until) is None
+    assert order.held_back_until("a:alex", 7, claimed_at=until) is None
+
+
+def test_a_message_claimed_before_the_held_one_was_due_goes_back_to_be_claimed_with_it(
+        order, clock) -> None:
+    claimed = clock.now()
     order.hold_back("a:alex", 5, clock.now() + timedelta(seconds=30))
     clock.advance(seconds=31)
 
-    assert order.held_back_until("a:alex", 6) == clock.now() + LOOK_AGAIN
+    assert order.held_back_until("a:alex", 6, claimed) == clock.now()
 
 
-def test_a_message_overdue_by_a_lease_no_longer_holds_its_chat(order, clock) -> None:
-    """Another worker must have taken it; waiting for it would wedge the chat."""
-    order.hold_back("a:alex", 5, clock.now())
-    clock.advance(seconds=LEASE.total_seconds())
+def test_pruning_forgets_the_chats_whose_put_back_message_is_due(order, clock) -> None:
+    order.hold_back("a:alex", 5, clock.now() + timedelta(seconds=10))
+    order.hold_back("a:blake", 6, clock.now() + timedelta(seconds=60))
+    clock.advance(seconds=10)
 
-    assert order.held_back_until("a:alex", 6) is None
+    order.prune()
+
+    assert list(order._held_back) == ["a:blake"]
 
 
 def test_the_earliest_put_back_is_the_one_that_holds(order, clock) -> None:
     soon, later = clock.now() + timedelta(seconds=10), clock.now() + timedelta(seconds=60)
     order.hold_back("a:alex", 5, soon)
     order.hold_back("a:alex", 7, later)  # a later message does not replace it
-    assert order.held_back_until("a:alex", 8) == soon
+    assert order.held_back_until("a:alex", 8, clock.now()) == soon
 
     order.hold_back("a:alex", 3, later)  # an earlier one does
-    assert order.held_back_until("a:alex", 4) == later
+    assert order.held_back_until("a:alex", 4, clock.now()) == later
 
 
 def test_a_message_given_up_no_longer_holds_its_chat(order, clock) -> None:
@@ -174,15 +188,6 @@ def test_a_message_given_up_no_longer_holds_its_chat(order, clock) -> None:
 
     order.forget(5)
 
-    assert order.held_back_until("a:alex", 9) is None
-    assert order.held_back_until("a:blake", 9) is not None
+    assert order.held_back_until("a:alex", 9, clock.now()) is None
+    assert order.held_back_until("a:blake", 9, clock.now()) is not None
 
-
-def test_prune_forgets_only_holds_overdue_by_a_lease(order, clock) -> None:
-    order.hold_back("a:alex", 5, clock.now())
-    order.hold_back("a:blake", 6, clock.now() + timedelta(seconds=60))
-    clock.advance(seconds=LEASE.total_seconds())
-
-    order.prune()
-
-    assert set(order._held_back) == {"a:blake"}
