@@ -469,6 +469,72 @@ async def test_a_card_in_flight_is_replaced_by_a_new_row_not_edited_under_the_wo
         ("Submitted", None), ("Under review", original.id)]
 
 
+async def test_a_card_changed_again_before_its_update_went_costs_one_update_of_the_latest(
+    engine: AsyncEngine,
+):
+    # Its chat is behind: only the latest version is worth one of the chat's 60 sends in 30 s.
+    queue = SqlOutboxQueue(engine)
+    await enqueue(engine, message("card:idea-7", text="Submitted"))
+    (original,) = await queue.claim("w", T0, 10, LEASE)
+    await queue.sent(original.id, "w", T0, "a:chat-1", "activity-9")
+
+    for version, text in ((2, "Allocated"), (3, "Approved"), (3, "Approved")):
+        async with SqlUnitOfWork(engine) as uow:
+            await uow.outbox.replace_cards(
+                {"card:idea-7": message(f"update:idea-7:v{version}", text=text)}, T0)
+            await uow.commit()
+
+    rows = await outbox_rows(engine)
+    assert [(r["dedupe_key"], r["summary"], r["replaces_id"]) for r in rows] == [
+        ("card:idea-7", "Submitted", None),
+        ("update:idea-7:v3", "Approved", original.id)]
+    (update_,) = await queue.claim("w", T0, 10, LEASE)
+    assert texts([update_]) == ["Approved"]
+
+
+async def test_an_update_in_flight_is_followed_by_another_not_edited_under_the_worker(
+    engine: AsyncEngine,
+):
+    queue = SqlOutboxQueue(engine)
+    await enqueue(engine, message("card:idea-7", text="Submitted"))
+    (original,) = await queue.claim("w", T0, 10, LEASE)
+    await queue.sent(original.id, "w", T0, "a:chat-1", "activity-9")
+    for version, text in ((2, "Allocated"), (3, "Approved")):
+        async with SqlUnitOfWork(engine) as uow:
+            await uow.outbox.replace_cards(
+                {"card:idea-7": message(f"update:idea-7:v{version}", text=text)}, T0)
+            await uow.commit()
+        if version == 2:
+            assert texts(await queue.claim("w", T0, 10, LEASE)) == ["Allocated"]
+
+    rows = await outbox_rows(engine)
+    assert [(r["dedupe_key"], r["summary"], r["replaces_id"]) for r in rows] == [
+        ("card:idea-7", "Submitted", None),
+        ("update:idea-7:v2", "Allocated", original.id),
+        ("update:idea-7:v3", "Approved", original.id)]
+
+
+async def test_a_version_already_sent_is_not_queued_again(engine: AsyncEngine):
+    queue = SqlOutboxQueue(engine)
+    await enqueue(engine, message("card:idea-7", text="Submitted"))
+    (original,) = await queue.claim("w", T0, 10, LEASE)
+    await queue.sent(original.id, "w", T0, "a:chat-1", "activity-9")
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.outbox.replace_cards(
+            {"card:idea-7": message("update:idea-7:v2", text="Allocated")}, T0)
+        await uow.commit()
+    (update_,) = await queue.claim("w", T0, 10, LEASE)
+    await queue.sent(update_.id, "w", T0, "a:chat-1", "activity-9")
+
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.outbox.replace_cards(
+            {"card:idea-7": message("update:idea-7:v2", text="Allocated")}, T0)
+        await uow.commit()
+
+    assert len(await outbox_rows(engine)) == 2
+    assert await queue.claim("w", T0, 10, LEASE) == []
+
+
 async def test_replacing_a_card_never_queued_changes_nothing(engine: AsyncEngine):
     async with SqlUnitOfWork(engine) as uow:
         assert not await uow.outbox.replace_cards({"status:nope": message("status:nope:v2")}, T0)
