@@ -303,6 +303,37 @@ async def still_owed(engine: Any) -> list[str]:
             for row in rows]
 
 
+async def busiest_chat(engine: Any) -> list[str]:
+    """What the outbox carried to the person it sent most to, by kind and whether a first send
+    or a card replaced in place, with how many went in the busiest minute: where Teams' limit
+    of 60 sends in 30 s into one chat binds."""
+    from sqlalchemy import func, select
+
+    from storage import tables as t
+
+    async with engine.connect() as connection:
+        busiest = (await connection.execute(
+            select(t.outbox.c.object_id).where(t.outbox.c.object_id.is_not(None))
+            .group_by(t.outbox.c.object_id).order_by(func.count().desc()).limit(1)
+        )).scalar()
+        if busiest is None:
+            return []
+        rows = (await connection.execute(
+            select(t.outbox.c.kind, t.outbox.c.replaces_id.is_(None).label("first"),
+                   t.outbox.c.state, func.count().label("n"))
+            .where(t.outbox.c.object_id == busiest)
+            .group_by(t.outbox.c.kind, t.outbox.c.replaces_id.is_(None), t.outbox.c.state)
+            .order_by(func.count().desc()))).all()
+        sent_at = (await connection.execute(
+            select(t.outbox.c.sent_at).where(t.outbox.c.object_id == busiest,
+                                             t.outbox.c.sent_at.is_not(None)))).scalars().all()
+    per_minute = Counter(at.replace(second=0, microsecond=0) for at in sent_at)
+    name = STAFF_NAMES.get(busiest, busiest).split()[0]
+    return [f"{row.n} {row.kind} {'first sends' if row.first else 'replacements'} "
+            f"{row.state}" for row in rows] + [
+        f"to {name}; at most {max(per_minute.values(), default=0)} sent in one minute"]
+
+
 # ---------------------------------------------------------------------------------------------
 # The people.
 # ---------------------------------------------------------------------------------------------
@@ -696,6 +727,7 @@ async def soak(args: argparse.Namespace) -> int:
                 report["drained_in"] = time.monotonic() - drained_in
                 report["states"] = await outbox_states(engine)
                 report["still_owed"] = await still_owed(engine)
+                report["busiest_chat"] = await busiest_chat(engine)
                 report["problems"] = await replies.settle()
                 report["connector"] = await replies.ask("stats")
                 report["campaign"] = campaign
@@ -856,6 +888,7 @@ def print_report(args: argparse.Namespace, report: dict[str, Any]) -> int:
           f"conversation's limit); {soaked.turns / report['measured_seconds']:.1f} turns/s "
           f"measured; {len(soaked.references)} ideas submitted while measured, "
           f"{soaked.similar_shown} times shown similar ideas first.")
+    print(f"Busiest chat: {'; '.join(report['busiest_chat'])}.")
     grouped = Counter([*errors, *report["baseline_problems"], *report["baseline"].errors])
     for problem, count in grouped.most_common(12):
         print(f"  PROBLEM  {count} x {problem}")
