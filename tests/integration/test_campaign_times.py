@@ -331,7 +331,7 @@ async def test_the_progress_card_is_redrawn_in_place_when_its_counts_change_at_m
     buttons = [a["data"] for a in first["card"]["actions"]]
     assert buttons == [{"action": "campaign.cancel", "campaign": campaign_id}]
 
-    await deliver(engine, clock, {person(2): "sent", person(3): "dead"})
+    await deliver(engine, clock, {PMO: "sent", person(2): "sent", person(3): "dead"})
     clock.advance(seconds=10)
     assert await watchers[0].redraw() == 1
     final = (await redraws(engine, campaign_id))[-1]
@@ -341,13 +341,13 @@ async def test_the_progress_card_is_redrawn_in_place_when_its_counts_change_at_m
     clock.advance(seconds=30)
     assert [await w.redraw() for w in watchers] == [0, 0]  # final: no longer followed
 
-    # Resending what failed follows the card again.
+    # Resending what failed follows the card again. The final redraw has not gone yet, so
+    # it is redrawn in place: only the latest counts are worth one of the chat's sends.
     await service.resend_failed(campaign_id, PMO)
     clock.advance(seconds=10)
     assert await watchers[1].redraw() == 1
-    assert (await redraws(engine, campaign_id))[-1]["dedupe_key"] == (
-        f"campaign-progress:{campaign_id}:2:0:1:0")
-    assert len(await redraws(engine, campaign_id)) == 3
+    assert [r["dedupe_key"] for r in await redraws(engine, campaign_id)] == [
+        f"campaign-progress:{campaign_id}:1:0:2:0", f"campaign-progress:{campaign_id}:2:0:1:0"]
 
 
 async def test_a_call_sent_without_a_progress_card_is_not_followed(
