@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from support.outbox import LEASE, T0, card, enqueue, outbox_rows, texts
 
 from bot.domain.addresses import ConversationAddress, ConversationKind
-from bot.domain.outbox import DeliveryState, MessageKind, OutgoingMessage, Recipient
+from bot.domain.outbox import Delivery, DeliveryState, MessageKind, OutgoingMessage, Recipient
 from storage import tables
 from storage.engine import make_engine
 from storage.outbox import Requeued, SqlOutboxQueue
@@ -469,43 +469,46 @@ async def test_a_card_in_flight_is_replaced_by_a_new_row_not_edited_under_the_wo
         ("Submitted", None), ("Under review", original.id)]
 
 
+async def sent_card(engine: AsyncEngine, key: str, text: str) -> Delivery:
+    """A card queued under `key` and sent to Teams; its row as the worker claimed it."""
+    queue = SqlOutboxQueue(engine)
+    await enqueue(engine, message(key, text=text))
+    (original,) = await queue.claim("w", T0, 10, LEASE)
+    await queue.sent(original.id, "w", T0, "a:chat-1", "activity-9")
+    return original
+
+
+async def replace(engine: AsyncEngine, key: str, update_key: str, text: str) -> None:
+    """The card queued under `key` replaced by a new version, in its own change."""
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.outbox.replace_cards({key: message(update_key, text=text)}, T0)
+        await uow.commit()
+
+
 async def test_a_card_changed_again_before_its_update_went_costs_one_update_of_the_latest(
     engine: AsyncEngine,
 ):
     # Its chat is behind: only the latest version is worth one of the chat's 60 sends in 30 s.
-    queue = SqlOutboxQueue(engine)
-    await enqueue(engine, message("card:idea-7", text="Submitted"))
-    (original,) = await queue.claim("w", T0, 10, LEASE)
-    await queue.sent(original.id, "w", T0, "a:chat-1", "activity-9")
+    original = await sent_card(engine, "card:idea-7", "Submitted")
 
     for version, text in ((2, "Allocated"), (3, "Approved"), (3, "Approved")):
-        async with SqlUnitOfWork(engine) as uow:
-            await uow.outbox.replace_cards(
-                {"card:idea-7": message(f"update:idea-7:v{version}", text=text)}, T0)
-            await uow.commit()
+        await replace(engine, "card:idea-7", f"update:idea-7:v{version}", text)
 
     rows = await outbox_rows(engine)
     assert [(r["dedupe_key"], r["summary"], r["replaces_id"]) for r in rows] == [
         ("card:idea-7", "Submitted", None),
         ("update:idea-7:v3", "Approved", original.id)]
-    (update_,) = await queue.claim("w", T0, 10, LEASE)
+    (update_,) = await SqlOutboxQueue(engine).claim("w", T0, 10, LEASE)
     assert texts([update_]) == ["Approved"]
 
 
 async def test_an_update_in_flight_is_followed_by_another_not_edited_under_the_worker(
     engine: AsyncEngine,
 ):
-    queue = SqlOutboxQueue(engine)
-    await enqueue(engine, message("card:idea-7", text="Submitted"))
-    (original,) = await queue.claim("w", T0, 10, LEASE)
-    await queue.sent(original.id, "w", T0, "a:chat-1", "activity-9")
-    for version, text in ((2, "Allocated"), (3, "Approved")):
-        async with SqlUnitOfWork(engine) as uow:
-            await uow.outbox.replace_cards(
-                {"card:idea-7": message(f"update:idea-7:v{version}", text=text)}, T0)
-            await uow.commit()
-        if version == 2:
-            assert texts(await queue.claim("w", T0, 10, LEASE)) == ["Allocated"]
+    original = await sent_card(engine, "card:idea-7", "Submitted")
+    await replace(engine, "card:idea-7", "update:idea-7:v2", "Allocated")
+    assert texts(await SqlOutboxQueue(engine).claim("w", T0, 10, LEASE)) == ["Allocated"]
+    await replace(engine, "card:idea-7", "update:idea-7:v3", "Approved")
 
     rows = await outbox_rows(engine)
     assert [(r["dedupe_key"], r["summary"], r["replaces_id"]) for r in rows] == [
@@ -516,20 +519,12 @@ async def test_an_update_in_flight_is_followed_by_another_not_edited_under_the_w
 
 async def test_a_version_already_sent_is_not_queued_again(engine: AsyncEngine):
     queue = SqlOutboxQueue(engine)
-    await enqueue(engine, message("card:idea-7", text="Submitted"))
-    (original,) = await queue.claim("w", T0, 10, LEASE)
-    await queue.sent(original.id, "w", T0, "a:chat-1", "activity-9")
-    async with SqlUnitOfWork(engine) as uow:
-        await uow.outbox.replace_cards(
-            {"card:idea-7": message("update:idea-7:v2", text="Allocated")}, T0)
-        await uow.commit()
+    await sent_card(engine, "card:idea-7", "Submitted")
+    await replace(engine, "card:idea-7", "update:idea-7:v2", "Allocated")
     (update_,) = await queue.claim("w", T0, 10, LEASE)
     await queue.sent(update_.id, "w", T0, "a:chat-1", "activity-9")
 
-    async with SqlUnitOfWork(engine) as uow:
-        await uow.outbox.replace_cards(
-            {"card:idea-7": message("update:idea-7:v2", text="Allocated")}, T0)
-        await uow.commit()
+    await replace(engine, "card:idea-7", "update:idea-7:v2", "Allocated")
 
     assert len(await outbox_rows(engine)) == 2
     assert await queue.claim("w", T0, 10, LEASE) == []
