@@ -66,5 +66,12 @@ async def test_unhealthy_when_the_sqlite_folder_is_gone(
 ):
     folder = tmp_path / "var"
 
+    def remove_folder() -> None:
+        # The bot's background passes may be opening the database as the folder goes: a
+        # journal created between rmtree's listing and its rmdir would make rmtree fail. A
+        # rename takes the folder away at once; nothing is created in it after that.
+        moved = folder.rename(tmp_path / "removed")
+        shutil.rmtree(moved)
+
     await unhealthy(f"sqlite+aiosqlite:///{folder}/iip.sqlite3", connector, logs,
-                    before_asking=lambda: shutil.rmtree(folder), outbox_worker=False)
+                    before_asking=remove_folder, outbox_worker=False)
