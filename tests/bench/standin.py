@@ -2,12 +2,13 @@
 through the outbox (outbox.py, broadcast.py), run as a child process.
 
 It allows `tenant_rate` sends a second per tenant (the benchmarks have one tenant) and
-`conversation_rate` a second per conversation, in sliding one-second windows counted when a
-call arrives, answers 429 with Retry-After (whole seconds until the window has room) past
-them, and takes `latency` over every call, with any number in flight. Every send it accepts
-is attributed by a `mark` function (the benchmark's: which row or notice it delivers), so
-that deliveries, duplicates and the moment each was answered can be counted; a send it
-cannot attribute is counted apart, as a sign of a dishonest run.
+`conversation_rate` a second per conversation, and, as Teams does, at most 8 in 2 seconds, 60
+in 30 seconds and 1,800 an hour per conversation: sliding windows counted when a call arrives.
+Past them it answers 429 with Retry-After (whole seconds until every window has room). It
+takes `latency` over every call, with any number in flight. Every send it accepts is
+attributed by a `mark` function (the benchmark's: which row or notice it delivers), so that
+deliveries, duplicates and the moment each was answered can be counted; a send it cannot
+attribute is counted apart, as a sign of a dishonest run.
 
 Where people chat with the bot as well (soak.py), a turn's replies (a POST to
 .../activities/{reply_to}) may be left out of the tenant's limit, which Teams applies to what
@@ -28,6 +29,9 @@ from typing import Any
 
 from harness import ready, say, serve_on_loopback, stdin_lines
 
+# Teams' limits on one conversation beyond its per-second rate: (sends, seconds).
+TEAMS_CONVERSATION_WINDOWS = ((8, 2.0), (60, 30.0), (1800, 3600.0))
+
 # What a send delivers, from its conversation id and activity; None: nothing we know.
 Mark = Callable[[str, dict[str, Any]], str | None]
 
@@ -41,6 +45,8 @@ class ThrottlingConnector:
         self.latency = latency
         self.tenant_rate = tenant_rate
         self.conversation_rate = conversation_rate
+        # (sends, seconds), shortest first: what Teams allows one conversation.
+        self.conversation_windows = ((conversation_rate, 1.0), *TEAMS_CONVERSATION_WINDOWS)
         self.mark = mark
         self.replies_count_to_tenant = replies_count_to_tenant
         self.forward = forward  # told of every send accepted
@@ -68,12 +74,15 @@ class ThrottlingConnector:
         """(0, _) when the send may go (and it is counted); else (seconds until it may,
         whether the conversation's limit was the one hit). `by_tenant`: the tenant's limit
         applies to it."""
+        _forget_before(self.tenant_sends, now - 1.0)
         tenant_wait = (_window_wait(self.tenant_sends, self.tenant_rate, 1.0, now)
                        if by_tenant else 0.0)
         history = self.conversation_sends.get(conversation)
         if history is None:
             history = self.conversation_sends[conversation] = deque()
-        conversation_wait = _window_wait(history, self.conversation_rate, 1.0, now)
+        _forget_before(history, now - self.conversation_windows[-1][1])
+        conversation_wait = max(_window_wait(history, sends, seconds, now)
+                                for sends, seconds in self.conversation_windows)
         if tenant_wait > 0 or conversation_wait > 0:
             return max(tenant_wait, conversation_wait), conversation_wait > tenant_wait
         if by_tenant:
@@ -82,7 +91,9 @@ class ThrottlingConnector:
         return 0.0, False
 
     def prune(self, now: float) -> None:
-        for key in [k for k, h in self.conversation_sends.items() if not h or h[-1] <= now - 1]:
+        longest = self.conversation_windows[-1][1]
+        for key in [k for k, h in self.conversation_sends.items()
+                    if not h or h[-1] <= now - longest]:
             del self.conversation_sends[key]
 
     async def send(self, request: Any) -> Any:
@@ -159,11 +170,15 @@ class ThrottlingConnector:
         }
 
 
-def _window_wait(history: deque[float], limit: int, seconds: float, now: float) -> float:
-    """Seconds until a sliding window of `seconds` holding `history` has room for one more."""
-    while history and history[0] <= now - seconds:
+def _forget_before(history: deque[float], cutoff: float) -> None:
+    while history and history[0] <= cutoff:
         history.popleft()
-    if len(history) < limit:
+
+
+def _window_wait(history: deque[float], limit: int, seconds: float, now: float) -> float:
+    """Seconds until a sliding window of `seconds` over `history` (send times, oldest first)
+    has room for one more."""
+    if len(history) < limit or history[len(history) - limit] <= now - seconds:
         return 0.0
     return max(1e-6, history[len(history) - limit] + seconds - now)
 
