@@ -29,6 +29,7 @@ from support.decision_steps import (
     fill,
     history_of,
     idea_row,
+    matches_shown,
     notice,
     open_move,
     staff_card,
@@ -90,6 +91,7 @@ async def test_an_idea_is_allocated_approved_and_delivered_from_its_card(
         "/_conversation/v1/invoke") else None)
     seeded = await submit_idea(watch.client)
     reference, card_id = seeded.reference, seeded.staff_card.message_id
+    await matches_shown(watch, stack.database, seeded)
     card = staff_card(page, reference)
 
     # 1. The PMO's triage card arrives in the chat: Allocate, Decline at triage, Send an update.
@@ -223,6 +225,7 @@ async def test_an_idea_deferred_from_its_card_is_in_the_register_and_its_promise
     first, second = today + timedelta(days=90), today + timedelta(days=200)
     seeded = await submit_idea(watch.client)
     reference = seeded.reference
+    await matches_shown(watch, stack.database, seeded)
     card = staff_card(page, reference)
     await expect(card).to_have_count(1)
 

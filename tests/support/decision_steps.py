@@ -81,6 +81,26 @@ async def submit_idea(chat: PlaygroundClient, answers: dict[str, str] | None = N
     return Seeded(reference, staff_card)
 
 
+async def matches_shown(watch: Watch, database: Path, seeded: Seeded,
+                        within: float = 30) -> None:
+    """Wait for the similar-ideas pass to reach the idea and, when it redrew the staff card in
+    place, for that redraw to arrive; then forget what the stream carried. A redraw that lands
+    while a move's questions are open closes them under the test's hands."""
+    deadline = asyncio.get_running_loop().time() + within
+    while idea_row(database, seeded.reference)["matched_at"] is None:
+        if asyncio.get_running_loop().time() > deadline:
+            raise PlaygroundClientError(f"{seeded.reference} not matched within {within:g}s")
+        await asyncio.sleep(0.2)
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        (redraws,) = db.execute(
+            "SELECT count(*) FROM outbox redraw JOIN outbox card ON redraw.replaces_id = card.id"
+            " WHERE card.activity_id = ?", (seeded.staff_card.message_id,)).fetchone()
+    if redraws:
+        await watch.replaced(seeded.staff_card.message_id,
+                             within=max(1.0, deadline - asyncio.get_running_loop().time()))
+    watch.forget()
+
+
 # The page
 
 def staff_card(page: Page, reference: str) -> Locator:
