@@ -11,6 +11,8 @@ before bulk ones (a batch, such as a campaign's broadcast) that are due with the
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +29,7 @@ from bot.domain.outbox import (
     MessageKind,
     OutgoingMessage,
     Recipient,
+    SendsElsewhere,
     SentActivity,
 )
 from bot.domain.sla import first_response_of
@@ -451,8 +454,31 @@ class SqlOutboxQueue:
         """Record the message as sent; a notice that keeps a contributor's two-month promise
         keeps it from `at`, in the same transaction."""
         await self._finish(delivery_id, owner, state=DeliveryState.SENT.value, sent_at=at,
+                           sent_by=owner,
                            sent_conversation_id=conversation_id, activity_id=activity_id,
                            attempts=outbox.c.attempts + 1, last_error=None)
+
+    async def sends_elsewhere(self, owner: str, conversations: Collection[str],
+                              since: datetime, active_since: datetime) -> SendsElsewhere:
+        """Read through the index of sent rows by time (recent ones are never purged): a few
+        seconds' sends, whatever the size of the table."""
+        recent = and_(outbox.c.state == DeliveryState.SENT.value, outbox.c.purged_at.is_(None))
+        # A row sent by code before `sent_by` was kept (a rolling deploy) is another's.
+        by_others = or_(outbox.c.sent_by.is_(None), outbox.c.sent_by != owner)
+        to_conversation: defaultdict[str, list[datetime]] = defaultdict(list)
+        async with connect(self._engine) as connection:
+            if conversations:
+                for conversation, at in await connection.execute(
+                    select(outbox.c.sent_conversation_id, outbox.c.sent_at)
+                    .where(recent, outbox.c.sent_at > since, by_others,
+                           outbox.c.sent_conversation_id.in_(sorted(conversations)))
+                    .order_by(outbox.c.sent_at)
+                ):
+                    to_conversation[conversation].append(at)
+            senders = await connection.scalar(
+                select(func.count(outbox.c.sent_by.distinct()))
+                .where(recent, outbox.c.sent_at > active_since, outbox.c.sent_by != owner))
+        return SendsElsewhere(dict(to_conversation), senders or 0)
 
     async def retry(self, delivery_id: int, owner: str, not_before: datetime,
                     error: str | None, *, count_attempt: bool = True) -> None:

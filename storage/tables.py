@@ -189,6 +189,8 @@ outbox = Table(
     Column("lease_owner", String(64)),
     Column("leased_until", Timestamp()),
     Column("sent_at", Timestamp()),
+    # The worker that sent it: the others pace a chat and share a tenant's rate with it.
+    Column("sent_by", String(64)),
     # When the first attempt to send it began (the claim it was first tried under): a notice
     # given up on keeps the two-month promise, unreachable, from then.
     Column("first_attempt_at", Timestamp()),

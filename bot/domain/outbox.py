@@ -7,6 +7,7 @@ it does so with Teams is bot.delivery's business).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -115,6 +116,17 @@ class Delivery:
     replaces_id: int | None = None
     leased_until: datetime | None = None  # the claim's lease, as it was taken
     batch: str | None = None  # the bulk send it belongs to; None for an interactive message
+
+
+@dataclass(frozen=True, slots=True)
+class SendsElsewhere:
+    """What other workers sent lately, read when a worker claims a batch: when they sent to
+    each of the batch's chats (a chat passes from worker to worker, and its limits hold across
+    the hand-over), and how many of them are sending now (they share the tenant's rate: the
+    bot is registered in one tenant)."""
+
+    to_conversation: Mapping[str, Sequence[datetime]]
+    senders: int
 
 
 @dataclass(frozen=True, slots=True)

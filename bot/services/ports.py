@@ -28,6 +28,7 @@ from bot.domain.outbox import (
     Delivery,
     OutgoingMessage,
     Recipient,
+    SendsElsewhere,
     SentActivity,
 )
 from bot.domain.personal_data import Scrubber
@@ -472,6 +473,12 @@ class OutboxQueue(Protocol):
 
     async def sent_activity(self, delivery_id: int) -> SentActivity | None:
         """Where an earlier message went (for replacing its card)."""
+        ...
+
+    async def sends_elsewhere(self, owner: str, conversations: Collection[str],
+                              since: datetime, active_since: datetime) -> SendsElsewhere:
+        """Other workers' sends to these conversations since `since`, oldest first, and how
+        many other workers have sent anything since `active_since`."""
         ...
 
 

@@ -588,6 +588,37 @@ async def test_the_replacement_is_rolled_back_with_its_change(engine: AsyncEngin
 # Addresses the worker reads
 
 
+# What other workers sent: replicas pace a chat and share a tenant's rate together
+
+
+async def test_a_worker_reads_what_other_workers_sent_lately_to_its_chats_and_tenants(
+        engine: AsyncEngine):
+    queue = SqlOutboxQueue(engine)
+    sends = {"long ago": ("a:busy", "worker-b", -40), "lately": ("a:busy", "worker-b", -10),
+             "elsewhere": ("a:quiet", "worker-c", -4), "mine": ("a:busy", "worker-a", -3)}
+    for key, (conversation, worker, seconds) in sends.items():
+        await enqueue(engine, OutgoingMessage(
+            recipient=Recipient(conversation_id=conversation, tenant_id=TENANT),
+            kind=MessageKind.NOTICE, dedupe_key=key, message=card(key)))
+        (claimed,) = await queue.claim(worker, T0, 1, LEASE)
+        await queue.sent(claimed.id, worker, T0 + timedelta(seconds=seconds), conversation,
+                         f"activity-{key}")
+
+    found = await queue.sends_elsewhere("worker-a", {"a:busy"}, T0 - timedelta(seconds=30),
+                                        T0 - timedelta(seconds=5))
+
+    # Its own send and the one older than the window are left out, as is a chat not asked
+    # about; one other worker has sent in the last five seconds.
+    assert found.to_conversation == {"a:busy": [T0 - timedelta(seconds=10)]}
+    assert found.senders == 1
+    assert (await queue.sends_elsewhere("worker-b", {"a:busy", "a:quiet"},
+                                        T0 - timedelta(seconds=30),
+                                        T0 - timedelta(seconds=5))).to_conversation == {
+        "a:busy": [T0 - timedelta(seconds=3)], "a:quiet": [T0 - timedelta(seconds=4)]}
+    nothing = await queue.sends_elsewhere("worker-a", set(), T0, T0)
+    assert (nothing.to_conversation, nothing.senders) == ({}, 0)
+
+
 def address(conversation_id: str, tenant: str | None = TENANT, object_id: str | None = None,
             kind: ConversationKind = ConversationKind.PERSONAL) -> ConversationAddress:
     return ConversationAddress(conversation_id=conversation_id, kind=kind,

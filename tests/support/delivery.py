@@ -3,7 +3,7 @@ book, the messenger, and a monotonic clock that moves only when slept on."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -12,7 +12,14 @@ from typing import Self
 from bot.domain.addresses import ConversationAddress, ConversationKind
 from bot.domain.audit import AuditEntry
 from bot.domain.messages import CardMessage
-from bot.domain.outbox import Delivery, DeliveryState, MessageKind, Recipient, SentActivity
+from bot.domain.outbox import (
+    Delivery,
+    DeliveryState,
+    MessageKind,
+    Recipient,
+    SendsElsewhere,
+    SentActivity,
+)
 from bot.services.ports import Clock, SendResult
 
 TENANT = "tenant-t"
@@ -199,6 +206,8 @@ class Row:
     unreachable: bool = False
     conversation_id: str | None = None
     activity_id: str | None = None
+    sent_at: datetime | None = None
+    sent_by: str | None = None
 
 
 class MemoryQueue:
@@ -247,6 +256,7 @@ class MemoryQueue:
             row.attempts += 1
             row.last_error, row.conversation_id, row.activity_id = (
                 None, conversation_id, activity_id)
+            row.sent_at, row.sent_by = at, owner
 
     async def retry(self, delivery_id: int, owner: str, not_before: datetime,
                     error: str | None, *, count_attempt: bool = True) -> None:
@@ -267,6 +277,19 @@ class MemoryQueue:
         if row is None:
             return None
         return SentActivity(row.state, row.conversation_id, row.activity_id)
+
+    async def sends_elsewhere(self, owner: str, conversations: Collection[str],
+                              since: datetime, active_since: datetime) -> SendsElsewhere:
+        sent = sorted((r for r in self.rows.values()
+                       if r.sent_at is not None and r.sent_by != owner),
+                      key=lambda r: r.sent_at or since)
+        to_conversation: dict[str, list[datetime]] = {}
+        for row in sent:
+            if row.conversation_id in conversations and row.sent_at and row.sent_at > since:
+                to_conversation.setdefault(row.conversation_id, []).append(row.sent_at)
+        senders = {row.sent_by for row in sent
+                   if row.sent_at and row.sent_at > active_since and row.sent_by}
+        return SendsElsewhere(to_conversation, len(senders))
 
     def _held(self, delivery_id: int, owner: str) -> Row | None:
         row = self.rows[delivery_id]
