@@ -3,11 +3,16 @@
 Teams allows a bot about 50 sends a second per tenant, and per conversation 7 a second,
 8 in 2 seconds, 60 in 30 seconds and 1,800 an hour. The pacer keeps a sliding window of send
 times per key and says how long to wait before the next send may go.
+
+Teams counts every replica's sends together. A chat's messages are sent by one worker at a
+time, but it passes from worker to worker, so the pacer also counts the sends other workers
+made to a chat (`sent_elsewhere`); and workers sending at once each keep their share of a
+tenant's rate (`share_tenant_rate`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -48,6 +53,13 @@ def safe_tenant_windows(per_second: float = 50, margin: float = TENANT_MARGIN_SE
             Window(1, spread / per_second))
 
 
+# How far back a worker reads the sends other workers made to the chats it claims: the
+# longest of a chat's windows that matters at a hand-over (each worker keeps the hourly one on
+# its own), and how recently a worker must have sent to share the tenant's rate.
+ELSEWHERE_SECONDS = 30.0
+ACTIVE_SENDER_SECONDS = 5.0
+
+
 def conversation_windows(per_second: float = 7) -> tuple[Window, ...]:
     return (Window(max(1, round(per_second)), 1.0), Window(8, 2.0), Window(60, 30.0),
             Window(1800, 3600.0))
@@ -65,18 +77,22 @@ class _Limiter:
         # window (an hour), and a deque costs ten times a short list's memory.
         self._sends: dict[str, list[float]] = {}
 
-    def wait(self, key: str, now: float) -> float:
-        history = self._sends.get(key)
-        if not history:
-            return 0.0
+    def wait(self, key: str, now: float, *, elsewhere: Sequence[float] = (),
+             share: int = 1) -> float:
+        """`elsewhere`: sends other workers made (sorted); `share`: how many workers, this one
+        among them, keep the limits together, each to its share."""
+        history = self._sends.get(key) or []
         self._forget_before(history, now - self._longest)
+        if elsewhere:
+            history = sorted([*history, *(t for t in elsewhere if t > now - self._longest)])
         wait = 0.0
         for window in self._windows:
-            recent = sum(1 for t in history if t > now - window.seconds)
-            if recent >= window.sends:
+            sends, seconds = _share_of(window, share)
+            recent = sum(1 for t in history if t > now - seconds)
+            if recent >= sends:
                 # The send that must leave the window before another may go.
-                oldest_in_window = history[len(history) - window.sends]
-                wait = max(wait, oldest_in_window + window.seconds - now)
+                oldest_in_window = history[len(history) - sends]
+                wait = max(wait, oldest_in_window + seconds - now)
         return wait
 
     def record(self, key: str, now: float) -> None:
@@ -101,6 +117,17 @@ class _Limiter:
             del history[:stale]
 
 
+def _share_of(window: Window, share: int) -> tuple[int, float]:
+    """One worker's part of a window kept by `share` workers: fewer sends in the same time
+    (so that their bursts together stay within it), or, for a window of one send, a longer
+    time."""
+    if share <= 1:
+        return window.sends, window.seconds
+    if window.sends >= share:
+        return window.sends // share, window.seconds
+    return window.sends, window.seconds * share
+
+
 class Pacer:
     """Says when a send to (tenant, conversation) may go, and slows a tenant after a 429."""
 
@@ -109,28 +136,48 @@ class Pacer:
         self._tenants = _Limiter(tenant or tenant_windows())
         self._conversations = _Limiter(conversation or conversation_windows())
         self._held_until: dict[str, float] = {}
+        # What other workers do, as the last claim read it: their sends per conversation,
+        # and how many workers (this one too) are sending now. A one-item list, shared with
+        # the twin.
+        self._elsewhere: dict[str, list[float]] = {}
+        self._senders = [1]
 
     def twin(self) -> Pacer:
-        """A pacer with the same limits and none of this one's history, under the same holds:
-        it keeps the limits a second time (when a send booked with this one leaves), and a
-        tenant Teams told to wait is held at both moments."""
+        """A pacer with the same limits and none of this one's history, under the same holds
+        and knowing what other workers do: it keeps the limits a second time (when a send
+        booked with this one leaves), and a tenant Teams told to wait is held at both
+        moments."""
         twin = Pacer(self._tenants.windows, self._conversations.windows)
         twin._held_until = self._held_until
+        twin._elsewhere = self._elsewhere
+        twin._senders = self._senders
         return twin
+
+    def sent_elsewhere(self, conversation: str, times: Sequence[float]) -> None:
+        """Other workers sent to this conversation at `times` (oldest first): what was known
+        of them before is replaced."""
+        self._elsewhere[conversation] = list(times)
+
+    def share_tenant_rate(self, workers: int) -> None:
+        """How many workers, this one among them, are sending now: each keeps its share of a
+        tenant's limits."""
+        self._senders[0] = max(1, workers)
 
     def wait(self, tenant: str, conversation: str, now: float) -> float:
         """Seconds until a send to this conversation is allowed (0 when it may go now)."""
         return max(self.tenant_wait(tenant, now), self.conversation_wait(conversation, now))
 
     def tenant_wait(self, tenant: str, now: float) -> float:
-        return max(self.held_for(tenant, now), self._tenants.wait(tenant, now))
+        return max(self.held_for(tenant, now),
+                   self._tenants.wait(tenant, now, share=self._senders[0]))
 
     def held_for(self, tenant: str, now: float) -> float:
         """Seconds left of a 429 hold on this tenant (0 when there is none)."""
         return max(0.0, self._held_until.get(tenant, 0.0) - now)
 
     def conversation_wait(self, conversation: str, now: float) -> float:
-        return self._conversations.wait(conversation, now)
+        return self._conversations.wait(conversation, now,
+                                        elsewhere=self._elsewhere.get(conversation, ()))
 
     def record(self, tenant: str, conversation: str, now: float) -> None:
         """A send went out now."""
@@ -145,5 +192,8 @@ class Pacer:
         """Forget quiet keys, so that a broadcast to thousands does not keep them all."""
         self._tenants.prune(now)
         self._conversations.prune(now)
+        for conversation in [c for c, sends in self._elsewhere.items()
+                             if not sends or sends[-1] <= now - ELSEWHERE_SECONDS]:
+            del self._elsewhere[conversation]
         for tenant in [t for t, until in self._held_until.items() if until <= now]:
             del self._held_until[tenant]

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.delivery.pacing import Pacer, Window, conversation_windows, tenant_windows
+from bot.delivery.pacing import (
+    Pacer,
+    Window,
+    conversation_windows,
+    safe_tenant_windows,
+    tenant_windows,
+)
 
 TENANT = "tenant-a"
 OTHER_TENANT = "tenant-b"
@@ -195,3 +201,63 @@ def test_a_twin_has_the_same_limits_and_holds_but_none_of_the_history() -> None:
     times = greedy_sends(twin, 20, [f"a:{n}" for n in range(20)], start=0.0)
     assert most_in_any_window(times, 1.0) == 5
     assert pacer.wait(TENANT, "a:chat", 0.1) > 0  # the original keeps its own
+
+
+def test_a_chat_handed_over_keeps_its_limits_with_the_sends_made_elsewhere() -> None:
+    """Another worker sent 50 to the chat in the last 25 seconds: this one may send 10 more
+    until the first of those leaves the 30-second window, not 60."""
+    pacer = Pacer()
+    theirs = [n * 0.5 for n in range(50)]  # 0.0 .. 24.5
+    pacer.sent_elsewhere("a:chat", theirs)
+
+    mine = greedy_sends(pacer, 20, ["a:chat"], start=25.0)
+
+    together = sorted(theirs + mine)
+    assert most_in_any_window(together, 30.0) == 60
+    assert most_in_any_window(together, 2.0) <= 8
+    assert mine[9] < 30.0 <= mine[10]  # the eleventh waits for the first of theirs to leave
+    # Another chat knows nothing of them.
+    assert pacer.wait(TENANT, "a:other", 25.0) == 0
+
+
+def test_what_is_learned_of_a_chat_replaces_what_was_known_and_ages_out() -> None:
+    pacer = Pacer()
+    pacer.sent_elsewhere("a:chat", [float(n) * 0.1 for n in range(8)])
+    assert pacer.wait(TENANT, "a:chat", 1.0) > 0
+
+    pacer.sent_elsewhere("a:chat", [])
+    assert pacer.wait(TENANT, "a:chat", 1.0) == 0
+
+    pacer.sent_elsewhere("a:chat", [0.0])
+    pacer.prune(31.0)
+    pacer.sent_elsewhere("a:busy", [29.0])
+    pacer.prune(31.0)
+    assert pacer.twin()._elsewhere == {"a:busy": [29.0]}  # the quiet one is forgotten
+
+
+def test_workers_sending_at_once_each_keep_their_share_of_a_tenants_rate() -> None:
+    pacer = Pacer()  # 50 a second per tenant
+    pacer.share_tenant_rate(2)
+
+    times = greedy_sends(pacer, 100, [f"a:chat-{n}" for n in range(100)], start=0.0)
+
+    assert most_in_any_window(times, 1.0) == 25
+    # Once the other worker stops, this one has the whole rate again.
+    pacer.share_tenant_rate(1)
+    alone = greedy_sends(pacer, 100, [f"a:more-{n}" for n in range(100)], start=times[-1] + 1)
+    assert most_in_any_window(alone, 1.0) == 50
+
+
+def test_shares_of_the_safe_tenant_windows_add_up_to_the_limit() -> None:
+    """Three workers, each keeping its share of the tenant's safe windows (the rate, the rate
+    over a second and a little, and the shortest gap between sends), send at most the rate
+    together in any second."""
+    workers = [Pacer(tenant=safe_tenant_windows(50)) for _ in range(3)]
+    for worker in workers:
+        worker.share_tenant_rate(3)
+
+    times = sorted(t for n, worker in enumerate(workers) for t in greedy_sends(
+        worker, 80, [f"a:{n}-{m}" for m in range(80)], start=0.0))
+
+    assert most_in_any_window(times, 1.0) <= 50
+    assert most_in_any_window(times, 1.0) >= 45  # and not much less
