@@ -30,7 +30,7 @@ from bot.delivery.failures import (
 )
 from bot.delivery.gate import Gate, Sleep
 from bot.delivery.ordering import ChatOrder
-from bot.delivery.pacing import Pacer
+from bot.delivery.pacing import ACTIVE_SENDER_SECONDS, ELSEWHERE_SECONDS, Pacer
 from bot.delivery.resolver import AddressResolver, OpenFailed, Resolved
 from bot.delivery.throttling import (
     FIRST_PAUSE_SECONDS,
@@ -134,6 +134,8 @@ class DeliveryWorker:
         # one claimed before then was given up with it (even one in hand, waiting its turn
         # behind the refused probe), and is not sent.
         self._given_up: dict[str, datetime] = {}
+        # How many workers are sending now, this one among them.
+        self._senders = 1
 
     def wake(self) -> None:
         """New work was committed: look for it now rather than at the next poll."""
@@ -182,6 +184,8 @@ class DeliveryWorker:
         # One query for the batch's addresses, not one each: the loop below paces the sends,
         # and a database round trip per message there was most of the time between them.
         await self._addresses.read_ahead(d.recipient for d in deliveries)
+        if deliveries:
+            await self._learn_elsewhere(deliveries)
         if self._breakers is not None:
             self._paused = await self._breakers.open_among(
                 d.recipient.conversation_id for d in deliveries if d.recipient.conversation_id)
@@ -205,6 +209,28 @@ class DeliveryWorker:
         expired = self._clock.now() - self._options.lease
         self._given_up = {c: at for c, at in self._given_up.items() if at > expired}
         return len(deliveries)
+
+    async def _learn_elsewhere(self, deliveries: list[Delivery]) -> None:
+        """Tell the pacer what other workers sent lately to the batch's chats and how many are
+        sending now (Teams counts every replica's sends together). Unread, the batch
+        goes on paced by this worker's own sends alone."""
+        now, monotonic = self._clock.now(), self._monotonic()
+        conversations = {d.recipient.conversation_id for d in deliveries
+                         if d.recipient.conversation_id}
+        try:
+            found = await self._queue.sends_elsewhere(
+                self.owner, conversations, now - timedelta(seconds=ELSEWHERE_SECONDS),
+                now - timedelta(seconds=ACTIVE_SENDER_SECONDS))
+        except Exception:
+            log.warning("outbox.elsewhere_unread", exc_info=True)
+            return
+        for conversation, times in found.to_conversation.items():
+            self._pacer.sent_elsewhere(
+                conversation, [monotonic - (now - at).total_seconds() for at in times])
+        if found.senders + 1 != self._senders:
+            self._senders = found.senders + 1
+            log.info("outbox.tenant_rate_shared", workers=self._senders)
+        self._pacer.share_tenant_rate(self._senders)
 
     async def _dispatch(self, delivery: Delivery) -> bool:
         """Find where the message goes, book its send, and start it; False when it was not

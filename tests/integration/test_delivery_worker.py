@@ -37,6 +37,7 @@ from support.teams_connector import (
 
 from bot.app import build_worker
 from bot.config import Settings
+from bot.delivery.pacing import ACTIVE_SENDER_SECONDS
 from bot.delivery.worker import DeliveryWorker
 from bot.domain.addresses import ConversationAddress, ConversationKind
 from bot.domain.messages import CardMessage
@@ -326,6 +327,64 @@ async def test_a_doorbell_rung_while_the_worker_looks_is_not_missed(
         stop.set()
         await asyncio.wait_for(task, 10)
     assert keys(connector.delivered) == ["hi"]
+
+
+# Replicas keep Teams' limits together
+
+
+async def test_a_chat_passed_to_another_replica_keeps_its_pace(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    """A chat's messages go from whichever worker claims them: the second counts the first
+    one's sends to the chat, so that together they keep its limit (one a second here)."""
+    alex = personal("alex", connector)
+    await remember(engine, alex)
+    one_a_second = {"outbox_conversation_rate": 1}
+    await queue(engine, to(alex.conversation_id, "first"))
+    await deliver(make_worker(engine, database_url, session, one_a_second), engine)
+    await queue(engine, to(alex.conversation_id, "second"))
+    other_replica = make_engine(database_url)
+    try:
+        await deliver(make_worker(other_replica, database_url, session, one_a_second), engine)
+    finally:
+        await other_replica.dispose()
+
+    first, second = connector.to(alex.conversation_id)
+    assert second.at - first.at >= 0.95, "the second replica sent as if the chat were quiet"
+    assert keys(connector.delivered_to(alex.conversation_id)) == ["first", "second"]
+
+
+async def test_replicas_sending_at_once_share_the_tenants_rate(
+    engine: AsyncEngine, database_url: str, connector: TeamsConnector,
+    session: aiohttp.ClientSession,
+):
+    """Another worker has just sent: this one keeps half the tenant's rate (two a second here,
+    so one), and says so once; once the other is quiet, it has the whole rate again."""
+    people = [personal(f"person-{n}", connector) for n in range(4)]
+    later = [personal(f"later-{n}", connector) for n in range(4)]
+    await remember(engine, *people, *later)
+    await queue(engine, to(people[0].conversation_id, "sent elsewhere"))
+    outbox = SqlOutboxQueue(engine)
+    (claimed,) = await outbox.claim("worker-elsewhere", CLOCK.now(), 1, timedelta(seconds=30))
+    await outbox.sent(claimed.id, "worker-elsewhere", CLOCK.now(), people[0].conversation_id,
+                      "activity-elsewhere")
+    await queue(engine, *(to(p.conversation_id, f"{p.conversation_id}#1") for p in people))
+    worker = make_worker(engine, database_url, session, {"outbox_tenant_rate": 2})
+
+    with structlog.testing.capture_logs() as logged:
+        await deliver(worker, engine)
+        await asyncio.sleep(ACTIVE_SENDER_SECONDS)
+        await queue(engine, *(to(p.conversation_id, f"{p.conversation_id}#1") for p in later))
+        await deliver(worker, engine)
+
+    shared = [a.at for a in connector.arrivals_log if a.conversation_id.startswith("a:person")]
+    alone = [a.at for a in connector.arrivals_log if a.conversation_id.startswith("a:later")]
+    assert len(shared) == len(alone) == 4
+    assert most_in_any_window(shared, 1.0) == 1
+    assert most_in_any_window(alone, 1.0) == 2
+    told = [e["workers"] for e in logged if e["event"] == "outbox.tenant_rate_shared"]
+    assert told == [2, 1]
 
 
 # 429: slow down the tenant
