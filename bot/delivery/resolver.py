@@ -49,15 +49,18 @@ class AddressResolver:
         # changes an address (a chat opened again, a person who blocked the bot).
         self._read_ahead: dict[Recipient, ConversationAddress] = {}
 
-    async def read_ahead(self, recipients: Iterable[Recipient]) -> None:
+    async def read_ahead(self, recipients: Iterable[Recipient]) -> set[str]:
         """Read these recipients' stored addresses in one go, for `resolve` to use: one
-        database round trip for a batch, not one a message."""
+        database round trip for a batch, not one a message. The conversations they name
+        (a person's 1:1 chat among them) and those the recipients name themselves."""
         wanted = list(recipients)
         if not wanted:
             self._read_ahead = {}
-            return
+            return set()
         async with self._uow() as uow:
             self._read_ahead = await uow.addresses.addresses_for(wanted)
+        return ({a.conversation_id for a in self._read_ahead.values()}
+                | {r.conversation_id for r in wanted if r.conversation_id})
 
     async def resolve(self, recipient: Recipient) -> Resolution:
         """Where to send a message for `recipient`; opens a 1:1 chat if the person has none."""

@@ -183,9 +183,9 @@ class DeliveryWorker:
                                              self._options.batch, self._options.lease)
         # One query for the batch's addresses, not one each: the loop below paces the sends,
         # and a database round trip per message there was most of the time between them.
-        await self._addresses.read_ahead(d.recipient for d in deliveries)
+        conversations = await self._addresses.read_ahead(d.recipient for d in deliveries)
         if deliveries:
-            await self._learn_elsewhere(deliveries)
+            await self._learn_elsewhere(conversations)
         if self._breakers is not None:
             self._paused = await self._breakers.open_among(
                 d.recipient.conversation_id for d in deliveries if d.recipient.conversation_id)
@@ -210,13 +210,11 @@ class DeliveryWorker:
         self._given_up = {c: at for c, at in self._given_up.items() if at > expired}
         return len(deliveries)
 
-    async def _learn_elsewhere(self, deliveries: list[Delivery]) -> None:
+    async def _learn_elsewhere(self, conversations: set[str]) -> None:
         """Tell the pacer what other workers sent lately to the batch's chats and how many are
         sending now (Teams counts every replica's sends together). Unread, the batch
         goes on paced by this worker's own sends alone."""
         now, monotonic = self._clock.now(), self._monotonic()
-        conversations = {d.recipient.conversation_id for d in deliveries
-                         if d.recipient.conversation_id}
         try:
             found = await self._queue.sends_elsewhere(
                 self.owner, conversations, now - timedelta(seconds=ELSEWHERE_SECONDS),

@@ -341,9 +341,10 @@ async def test_a_chat_passed_to_another_replica_keeps_its_pace(
     alex = personal("alex", connector)
     await remember(engine, alex)
     one_a_second = {"outbox_conversation_rate": 1}
-    await queue(engine, to(alex.conversation_id, "first"))
+    # A person's notices name them, not their chat: the worker finds the chat they go to.
+    await queue(engine, to(Recipient.person("oid-alex", TENANT), "first"))
     await deliver(make_worker(engine, database_url, session, one_a_second), engine)
-    await queue(engine, to(alex.conversation_id, "second"))
+    await queue(engine, to(Recipient.person("oid-alex", TENANT), "second"))
     other_replica = make_engine(database_url)
     try:
         await deliver(make_worker(other_replica, database_url, session, one_a_second), engine)

@@ -57,13 +57,16 @@ async def test_a_batch_is_read_ahead_in_one_query(store, messenger, clock) -> No
     alex, blake = personal("alex"), personal("blake")
     known(store, alex, blake)
     resolver = resolver_for(store, messenger, clock)
-    batch = [Recipient.conversation(alex.conversation_id), Recipient.person("oid-blake")]
+    batch = [Recipient.conversation(alex.conversation_id), Recipient.person("oid-blake"),
+             Recipient.conversation("19:news@thread.tacv2")]  # not stored: given up later
 
-    await resolver.read_ahead(batch)
-    resolved = [await resolver.resolve(recipient) for recipient in batch]
+    going_to = await resolver.read_ahead(batch)
+    resolved = [await resolver.resolve(recipient) for recipient in batch[:2]]
 
     assert resolved == [Resolved(alex), Resolved(blake)]
     assert store.reads == 1
+    # Where the batch goes, as far as is known before sending: blake's 1:1 chat too.
+    assert going_to == {alex.conversation_id, blake.conversation_id, "19:news@thread.tacv2"}
 
 
 async def test_an_empty_batch_reads_nothing(store, messenger, clock) -> None:
