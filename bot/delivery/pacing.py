@@ -13,7 +13,7 @@ tenant's rate (`share_tenant_rate`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +128,15 @@ def _share_of(window: Window, share: int) -> tuple[int, float]:
     return window.sends, window.seconds * share
 
 
+@dataclass
+class _OtherWorkers:
+    """What other workers do, as the last claim read it: their sends per conversation, and how
+    many workers (this one among them) are sending now."""
+
+    sends: dict[str, list[float]] = field(default_factory=dict[str, list[float]])
+    sending: int = 1
+
+
 class Pacer:
     """Says when a send to (tenant, conversation) may go, and slows a tenant after a 429."""
 
@@ -136,11 +145,7 @@ class Pacer:
         self._tenants = _Limiter(tenant or tenant_windows())
         self._conversations = _Limiter(conversation or conversation_windows())
         self._held_until: dict[str, float] = {}
-        # What other workers do, as the last claim read it: their sends per conversation,
-        # and how many workers (this one too) are sending now. A one-item list, shared with
-        # the twin.
-        self._elsewhere: dict[str, list[float]] = {}
-        self._senders = [1]
+        self._others = _OtherWorkers()
 
     def twin(self) -> Pacer:
         """A pacer with the same limits and none of this one's history, under the same holds
@@ -149,19 +154,18 @@ class Pacer:
         moments."""
         twin = Pacer(self._tenants.windows, self._conversations.windows)
         twin._held_until = self._held_until
-        twin._elsewhere = self._elsewhere
-        twin._senders = self._senders
+        twin._others = self._others
         return twin
 
     def sent_elsewhere(self, conversation: str, times: Sequence[float]) -> None:
         """Other workers sent to this conversation at `times` (oldest first): what was known
         of them before is replaced."""
-        self._elsewhere[conversation] = list(times)
+        self._others.sends[conversation] = list(times)
 
     def share_tenant_rate(self, workers: int) -> None:
         """How many workers, this one among them, are sending now: each keeps its share of a
         tenant's limits."""
-        self._senders[0] = max(1, workers)
+        self._others.sending = max(1, workers)
 
     def wait(self, tenant: str, conversation: str, now: float) -> float:
         """Seconds until a send to this conversation is allowed (0 when it may go now)."""
@@ -169,7 +173,7 @@ class Pacer:
 
     def tenant_wait(self, tenant: str, now: float) -> float:
         return max(self.held_for(tenant, now),
-                   self._tenants.wait(tenant, now, share=self._senders[0]))
+                   self._tenants.wait(tenant, now, share=self._others.sending))
 
     def held_for(self, tenant: str, now: float) -> float:
         """Seconds left of a 429 hold on this tenant (0 when there is none)."""
@@ -177,7 +181,7 @@ class Pacer:
 
     def conversation_wait(self, conversation: str, now: float) -> float:
         return self._conversations.wait(conversation, now,
-                                        elsewhere=self._elsewhere.get(conversation, ()))
+                                        elsewhere=self._others.sends.get(conversation, ()))
 
     def record(self, tenant: str, conversation: str, now: float) -> None:
         """A send went out now."""
@@ -192,8 +196,9 @@ class Pacer:
         """Forget quiet keys, so that a broadcast to thousands does not keep them all."""
         self._tenants.prune(now)
         self._conversations.prune(now)
-        for conversation in [c for c, sends in self._elsewhere.items()
+        elsewhere = self._others.sends
+        for conversation in [c for c, sends in elsewhere.items()
                              if not sends or sends[-1] <= now - ELSEWHERE_SECONDS]:
-            del self._elsewhere[conversation]
+            del elsewhere[conversation]
         for tenant in [t for t, until in self._held_until.items() if until <= now]:
             del self._held_until[tenant]

@@ -232,7 +232,7 @@ def test_what_is_learned_of_a_chat_replaces_what_was_known_and_ages_out() -> Non
     pacer.prune(31.0)
     pacer.sent_elsewhere("a:busy", [29.0])
     pacer.prune(31.0)
-    assert pacer.twin()._elsewhere == {"a:busy": [29.0]}  # the quiet one is forgotten
+    assert pacer.twin()._others.sends == {"a:busy": [29.0]}  # the quiet one is forgotten
 
 
 def test_workers_sending_at_once_each_keep_their_share_of_a_tenants_rate() -> None:
