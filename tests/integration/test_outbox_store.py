@@ -235,6 +235,25 @@ async def test_a_message_put_back_for_a_retry_holds_its_chats_later_messages(
         "first", "second"]
 
 
+async def test_messages_queued_before_one_put_back_for_later_are_not_held_by_it(
+    engine: AsyncEngine,
+):
+    """A worker took a busy chat's batch: it put the first two back to go at once (behind a
+    429) and the last two back for half a minute (Teams' 60 in 30 seconds). The first two
+    are free to claim now; the last two wait, and so does anything queued after them."""
+    await enqueue(engine, *(message(key) for key in ("one", "two", "three", "four")))
+    queue = SqlOutboxQueue(engine)
+    batch = await queue.claim("worker-1", T0, 10, LEASE)
+    for delivery, until in zip(batch, (0, 0, 30, 30), strict=True):
+        await queue.retry(delivery.id, "worker-1", T0 + timedelta(seconds=until), None,
+                          count_attempt=False)
+    await enqueue(engine, message("five"))
+
+    assert texts(await queue.claim("worker-2", T0, 10, LEASE)) == ["one", "two"]
+    assert texts(await queue.claim("worker-2", T0 + timedelta(seconds=30), 10, LEASE)) == [
+        "three", "four", "five"]
+
+
 async def test_a_message_scheduled_for_later_does_not_hold_its_chat(engine: AsyncEngine):
     await enqueue(engine, message("reminder", not_before=T0 + timedelta(days=7)),
                   message("decision"))
