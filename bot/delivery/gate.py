@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from bot.delivery.pacing import Pacer
 
@@ -12,6 +13,15 @@ from bot.delivery.pacing import Pacer
 LONG_WAIT_SECONDS = 1.0
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    """A send let through, booked with the pacer at `at` (monotonic seconds)."""
+
+    tenant: str
+    conversation: str
+    at: float
 
 
 class Gate:
@@ -26,18 +36,23 @@ class Gate:
         self._sleep = sleep
         self._long_wait = long_wait
 
-    async def admit(self, tenant: str, conversation: str) -> float | None:
-        """None once a send to (tenant, conversation) may go, booked with the pacer as gone;
-        otherwise the seconds it would have to wait, a long wait, with nothing booked."""
+    async def admit(self, tenant: str, conversation: str) -> Booking | float:
+        """The booking once a send to (tenant, conversation) may go, booked with the pacer as
+        gone; otherwise the seconds it would have to wait, a long wait, with nothing booked."""
         while True:
             now = self._monotonic()
             wait = self._pacer.wait(tenant, conversation, now)
             if wait <= 0:
                 self._pacer.record(tenant, conversation, now)
-                return None
+                return Booking(tenant, conversation, now)
             if wait >= self._long_wait:
                 return wait
             await self._sleep(wait)
+
+    def release(self, booking: Booking) -> None:
+        """The send booked did not go (it was put back): its place in the pace is free again.
+        Kept, it would hold back sends that do go, as if Teams had counted it."""
+        self._pacer.unrecord(booking.tenant, booking.conversation, booking.at)
 
     def prune(self) -> None:
         """Forget the conversations and tenants that have been quiet (see Pacer.prune)."""

@@ -28,7 +28,7 @@ from bot.delivery.failures import (
     Throttled,
     after_failure,
 )
-from bot.delivery.gate import Gate, Sleep
+from bot.delivery.gate import Booking, Gate, Sleep
 from bot.delivery.ordering import ChatOrder
 from bot.delivery.pacing import ACTIVE_SENDER_SECONDS, ELSEWHERE_SECONDS, Pacer
 from bot.delivery.resolver import AddressResolver, OpenFailed, Resolved
@@ -276,9 +276,10 @@ class DeliveryWorker:
         await self._slots.acquire()
         started = False
         try:
-            wait = await self._booking.admit(address.tenant_id or "", conversation)
-            if wait is not None:
-                until = await self._put_back(delivery, self._clock.now() + timedelta(seconds=wait))
+            booking = await self._booking.admit(address.tenant_id or "", conversation)
+            if not isinstance(booking, Booking):
+                until = await self._put_back(delivery,
+                                             self._clock.now() + timedelta(seconds=booking))
                 self._order.hold_back(conversation, delivery.id, until)
             else:
                 # Checked with no await before the start: a send to the same chat that ends
@@ -286,8 +287,10 @@ class DeliveryWorker:
                 held_back = self._order.held_back_until(conversation, delivery.id,
                                                         self._claimed_at(delivery))
                 if held_back is None:
-                    self._start(delivery, address)
+                    self._start(delivery, address, booking)
                     started = True
+                else:
+                    self._booking.release(booking)
         finally:
             if not started:
                 self._slots.release()
@@ -295,13 +298,16 @@ class DeliveryWorker:
             await self._put_back(delivery, held_back)
         return started
 
-    def _start(self, delivery: Delivery, address: ConversationAddress) -> None:
+    def _start(self, delivery: Delivery, address: ConversationAddress,
+               booking: Booking) -> None:
         """Send in the background, in turn with the conversation's other messages."""
         task = self._order.start(
             address.conversation_id, delivery.id,
-            send=lambda: self._crash_safe(delivery, address, self._send(delivery, address)),
+            send=lambda: self._crash_safe(delivery, address,
+                                          self._send(delivery, address, booking)),
             put_back=lambda until: self._crash_safe(delivery, address,
-                                                    self._put_back(delivery, until)))
+                                                    self._put_back_unsent(delivery, until,
+                                                                          booking)))
 
         def finished(_done: asyncio.Task[datetime | None]) -> None:
             self._in_hand.discard(delivery.id)
@@ -319,7 +325,17 @@ class DeliveryWorker:
             return await self._record_failure(delivery, address,
                                               SendResult(status=None, error=type(error).__name__))
 
-    async def _send(self, delivery: Delivery, address: ConversationAddress) -> datetime | None:
+    async def _put_back_unsent(self, delivery: Delivery, until: datetime,
+                               booking: Booking) -> datetime | None:
+        """Put back a message booked to go that did not (the one before it in its chat was
+        put back): the pace it was booked under is free for the messages that do go. Kept,
+        a 429 on one message of a busy chat booked the rest of its batch, and that chat then
+        waited for the pace of sends that never went."""
+        self._booking.release(booking)
+        return await self._put_back(delivery, until)
+
+    async def _send(self, delivery: Delivery, address: ConversationAddress,
+                    booking: Booking) -> datetime | None:
         """Send one message. Returns when the next message to this conversation may go, if
         this one was put back for later."""
         if self._given_up_with_destination(delivery, address):
@@ -335,9 +351,11 @@ class DeliveryWorker:
             return None
         # Teams' limits, and a 429 hold, are kept again as the send leaves: one booked in time
         # can leave late, behind a slow send, and sends must not then bunch up.
-        wait = await self._departure.admit(address.tenant_id or "", address.conversation_id)
-        if wait is not None:
-            return await self._put_back(delivery, self._clock.now() + timedelta(seconds=wait))
+        departure = await self._departure.admit(address.tenant_id or "",
+                                                address.conversation_id)
+        if not isinstance(departure, Booking):
+            return await self._put_back_unsent(
+                delivery, self._clock.now() + timedelta(seconds=departure), booking)
         if delivery.replaces_id is not None:
             result = await self._replace(delivery, address)
             if result is None:

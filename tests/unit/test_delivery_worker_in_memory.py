@@ -17,7 +17,7 @@ from support.delivery import (
     personal,
 )
 
-from bot.delivery.pacing import Pacer
+from bot.delivery.pacing import Pacer, Window, tenant_windows
 from bot.delivery.worker import DeliveryOptions, DeliveryWorker
 from bot.domain.outbox import DeliveryState, Recipient
 from bot.services.ports import SendResult
@@ -40,8 +40,9 @@ class Setup:
             address = personal(name, tenant)
             self.store.addresses[address.conversation_id] = address
 
-    def worker(self, **options: object) -> DeliveryWorker:
-        return DeliveryWorker(self.queue, self._uow, self.messenger, self.clock, Pacer(),
+    def worker(self, pacer: Pacer | None = None, **options: object) -> DeliveryWorker:
+        return DeliveryWorker(self.queue, self._uow, self.messenger, self.clock,
+                              pacer or Pacer(),
                               DeliveryOptions(lease=LEASE, **options),  # type: ignore[arg-type]
                               monotonic=self.time.monotonic, sleep=self.time.sleep)
 
@@ -89,6 +90,26 @@ async def test_a_429_holds_the_tenant_and_the_chat_behind_it_without_using_attem
         assert (row.state, row.attempts, row.not_before) == (DeliveryState.PENDING, 0, later)
     assert setup.queue["alex-1"].last_error == "429: throttled"
     assert setup.messenger.sent == [("a:casey", "casey-1")]  # another tenant goes on
+
+
+async def test_messages_put_back_behind_a_429_leave_their_chats_pace_free(setup) -> None:
+    """The chat's later messages were booked to go, then went back behind the throttled one
+    without being sent: they take none of the chat's pace (three in 30 seconds here), which
+    would otherwise hold the chat back for half a minute once Teams lets it go on."""
+    setup.known("alex")
+    setup.messenger.answer("a:alex", SendResult(status=429, retry_after=1.0))
+    for key in ("alex-1", "alex-2", "alex-3"):
+        setup.queue.add("a:alex", key)
+    pacer = Pacer(tenant=tenant_windows(50), conversation=[Window(3, 30.0)])
+
+    await setup.worker(pacer).run_until_empty()
+
+    assert {setup.queue[k].state for k in ("alex-1", "alex-2", "alex-3")} == {
+        DeliveryState.PENDING}
+    # Only the one that reached Teams counts: two more may go at once.
+    assert pacer.conversation_wait("a:alex", setup.time.now) == 0
+    pacer.record(TENANT, "a:alex", setup.time.now)
+    assert pacer.conversation_wait("a:alex", setup.time.now) == 0
 
 
 async def test_a_passing_fault_is_retried_later_and_the_chat_waits_for_it(setup, clock) -> None:
