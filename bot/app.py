@@ -38,7 +38,7 @@ from bot.channel.signing_keys import (
     fetch_json_with,
 )
 from bot.config import Settings
-from bot.delivery.pacing import Pacer, conversation_windows, safe_tenant_windows
+from bot.delivery.pacing import Pacer, safe_conversation_windows, safe_tenant_windows
 from bot.delivery.worker import DeliveryOptions, DeliveryWorker
 from bot.domain.breakers import ProbeWaits
 from bot.domain.campaign_schedule import CAMPAIGN_PASS_SECONDS, PROGRESS_EVERY
@@ -227,7 +227,7 @@ def build_worker(engine: AsyncEngine, settings: Settings, clock: Clock,
     `tuning` overrides DeliveryOptions fields (tests use it for a fast backoff)."""
     # A tenant's limit is kept with a margin, never with bursts: see safe_tenant_windows.
     pacer = Pacer(safe_tenant_windows(settings.outbox_tenant_rate),
-                  conversation_windows(settings.outbox_conversation_rate))
+                  safe_conversation_windows(settings.outbox_conversation_rate))
     options = DeliveryOptions(**{
         "in_flight": settings.outbox_in_flight,
         "batch": max(20, round(settings.outbox_tenant_rate * 2)),

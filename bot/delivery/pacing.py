@@ -65,6 +65,15 @@ def conversation_windows(per_second: float = 7) -> tuple[Window, ...]:
             Window(1800, 3600.0))
 
 
+def safe_conversation_windows(per_second: float = 7,
+                              margin: float = TENANT_MARGIN_SECONDS) -> tuple[Window, ...]:
+    """A chat's limits, each kept over a window `margin` seconds longer, for the jitter
+    between a send's booking and its arrival (see safe_tenant_windows): a busy chat's sends
+    fill its windows exactly, and one arriving a little sooner after its booking than the
+    send it follows was answered 429, which holds the whole tenant for a second or more."""
+    return tuple(Window(w.sends, w.seconds + margin) for w in conversation_windows(per_second))
+
+
 class _Limiter:
     """Sliding windows for many keys; forgets keys that have been quiet for the longest window."""
 
@@ -103,6 +112,11 @@ class _Limiter:
         history.append(now)
         if len(history) > self._capacity:
             del history[0]
+
+    def unrecord(self, key: str, at: float) -> None:
+        history = self._sends.get(key)
+        if history and at in history:
+            history.remove(at)
 
     def prune(self, now: float) -> None:
         for key in [k for k, h in self._sends.items() if not h or h[-1] <= now - self._longest]:
@@ -187,6 +201,11 @@ class Pacer:
         """A send went out now."""
         self._tenants.record(tenant, now)
         self._conversations.record(conversation, now)
+
+    def unrecord(self, tenant: str, conversation: str, at: float) -> None:
+        """The send recorded at `at` did not go out after all."""
+        self._tenants.unrecord(tenant, at)
+        self._conversations.unrecord(conversation, at)
 
     def hold(self, tenant: str, until: float) -> None:
         """Teams said 429 with Retry-After: send nothing more to this tenant until `until`."""

@@ -7,12 +7,15 @@ must never exceed any of them, and must not be held back more than they require.
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from bot.delivery.pacing import (
     Pacer,
     Window,
     conversation_windows,
+    safe_conversation_windows,
     safe_tenant_windows,
     tenant_windows,
 )
@@ -261,3 +264,18 @@ def test_shares_of_the_safe_tenant_windows_add_up_to_the_limit() -> None:
 
     assert most_in_any_window(times, 1.0) <= 50
     assert most_in_any_window(times, 1.0) >= 45  # and not much less
+
+
+def test_a_busy_chat_paced_with_a_margin_keeps_teams_limits_as_its_sends_arrive() -> None:
+    """Sends arrive a little after they are booked, some later than others: with each window
+    kept a margin longer, a chat filled to its limits stays within them as Teams counts."""
+    pacer = Pacer(conversation=safe_conversation_windows(7))
+
+    booked = greedy_sends(pacer, 150, ["a:chat"])
+    jitter = random.Random(7)
+    arrived = sorted(t + jitter.uniform(0.0, 0.04) for t in booked)
+
+    # Kept without the margin, these arrived as 8 in a second, 13 in two and 66 in thirty.
+    for sends, seconds in ((7, 1.0), (8, 2.0), (60, 30.0)):
+        assert most_in_any_window(arrived, seconds) <= sends
+    assert booked[-1] - booked[0] < 67  # and hardly slower: 150 in 66.25 s, not 66
