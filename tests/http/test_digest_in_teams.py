@@ -11,6 +11,7 @@ from support.chat import Person
 from support.connector import StandInConnector
 from support.decisions import CONTRIBUTOR, submit_idea
 from support.organisation import ALEX, MEGAN
+from support.outbox import until_settled
 from support.promises import move
 from support.tables import rows
 
@@ -45,6 +46,9 @@ async def test_the_pmo_previews_the_digest_alone_then_everyone_gets_it_once(
     for person in (alex, megan, pat):
         await person.say("hi")  # each now has a 1:1 chat the bot knows
     await a_delivered_idea(bot, "Digital pocket notebooks")
+    # The worker opens a 1:1 chat with those it tells of the idea's moves: once it has, the
+    # preview and the count below see the same people.
+    await until_settled(bot.engine, 10)
     connector.received.clear()
 
     preview = await alex.one("digest")
