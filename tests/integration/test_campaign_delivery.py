@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
 import aiohttp
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from support.connector import forbidden
 from support.teams_connector import TeamsConnector
@@ -36,12 +34,6 @@ class Today:
 
     def now(self) -> datetime:
         return datetime.now(UTC)
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[TeamsConnector]:
-    async with TeamsConnector() as connector:
-        yield connector
 
 
 def person(n: int) -> str:

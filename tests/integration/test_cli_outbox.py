@@ -8,7 +8,6 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +29,6 @@ from storage import tables
 
 PROJECT_ROOT = Path(__file__).parents[2]
 REMOVED = forbidden("BotNotInConversationRoster", "The bot is not part of the roster")
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[TeamsConnector]:
-    async with TeamsConnector() as connector:
-        yield connector
 
 
 async def rows(engine: AsyncEngine, table: Any) -> list[dict[str, Any]]:

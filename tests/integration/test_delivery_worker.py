@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -55,18 +55,6 @@ CLOCK = SystemClock()
 
 
 # Fixtures and helpers
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[TeamsConnector]:
-    async with TeamsConnector() as connector:
-        yield connector
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 def settings_for(database_url: str, **changes: Any) -> Settings:

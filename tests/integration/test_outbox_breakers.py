@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
-import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from support.connector import forbidden
@@ -39,18 +37,6 @@ CLOCK = SystemClock()
 REMOVED = forbidden("BotNotInConversationRoster", "The bot is not part of the roster")
 PROBE_AFTER = 0.6  # seconds before the first probe; doubling, to at most 2 s
 WAITS = ProbeWaits(first=timedelta(seconds=PROBE_AFTER), longest=timedelta(seconds=2))
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[TeamsConnector]:
-    async with TeamsConnector() as connector:
-        yield connector
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 def make_worker(engine: AsyncEngine, database_url: str,
