@@ -176,10 +176,12 @@ class Pacer:
         of them before is replaced."""
         self._others.sends[conversation] = list(times)
 
-    def share_tenant_rate(self, workers: int) -> None:
+    def share_tenant_rate(self, workers: int) -> bool:
         """How many workers, this one among them, are sending now: each keeps its share of a
-        tenant's limits."""
-        self._others.sending = max(1, workers)
+        tenant's limits. Whether that changed the share."""
+        workers = max(1, workers)
+        changed, self._others.sending = workers != self._others.sending, workers
+        return changed
 
     def wait(self, tenant: str, conversation: str, now: float) -> float:
         """Seconds until a send to this conversation is allowed (0 when it may go now)."""

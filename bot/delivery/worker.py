@@ -134,8 +134,6 @@ class DeliveryWorker:
         # one claimed before then was given up with it (even one in hand, waiting its turn
         # behind the refused probe), and is not sent.
         self._given_up: dict[str, datetime] = {}
-        # How many workers are sending now, this one among them.
-        self._senders = 1
 
     def wake(self) -> None:
         """New work was committed: look for it now rather than at the next poll."""
@@ -225,10 +223,9 @@ class DeliveryWorker:
         for conversation, times in found.to_conversation.items():
             self._pacer.sent_elsewhere(
                 conversation, [monotonic - (now - at).total_seconds() for at in times])
-        if found.senders + 1 != self._senders:
-            self._senders = found.senders + 1
-            log.info("outbox.tenant_rate_shared", workers=self._senders)
-        self._pacer.share_tenant_rate(self._senders)
+        workers = found.senders + 1  # this one too
+        if self._pacer.share_tenant_rate(workers):
+            log.info("outbox.tenant_rate_shared", workers=workers)
 
     async def _dispatch(self, delivery: Delivery) -> bool:
         """Find where the message goes, book its send, and start it; False when it was not
